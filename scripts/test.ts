@@ -1,0 +1,69 @@
+/**
+ * `npm test`: runs every suite and ends with the line `N passed, N failed`
+ * (`, N skipped` when any were skipped), which CI reads.
+ *
+ * bun test prints only `N pass` / `N fail` on stderr, so each suite writes
+ * JUnit XML and this script adds the counts up. A suite whose runner exits
+ * non-zero without reporting a failed test (an error outside any test, a
+ * crash) counts as one failure, so a broken run can never read as green.
+ *
+ * Extra arguments go to `bun test` (for example a file filter).
+ */
+import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+interface Counts {
+  passed: number
+  failed: number
+  skipped: number
+}
+
+const root = join(import.meta.dir, '..')
+const outDir = join(root, '.test-results')
+rmSync(outDir, { recursive: true, force: true })
+mkdirSync(outDir, { recursive: true })
+
+function countJUnit(file: string): Counts | undefined {
+  if (!existsSync(file)) return undefined
+  const xml = readFileSync(file, 'utf8')
+  const head = /<testsuites\b[^>]*>/.exec(xml)?.[0]
+  if (!head) return undefined
+  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(head)?.[1] ?? 0)
+  const tests = attr('tests')
+  const failures = attr('failures') + attr('errors')
+  const skipped = attr('skipped')
+  return { passed: tests - failures - skipped, failed: failures, skipped }
+}
+
+async function run(label: string, cmd: string[], junit: string): Promise<Counts> {
+  console.log(`\n# ${label}: ${cmd.join(' ')}`)
+  const proc = Bun.spawn(cmd, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+  const code = await proc.exited
+  const counts = countJUnit(junit) ?? { passed: 0, failed: 0, skipped: 0 }
+  if (code !== 0 && counts.failed === 0) {
+    console.error(`# ${label}: exited with code ${code} without a failed test; counted as one failure`)
+    counts.failed = 1
+  }
+  return counts
+}
+
+const bun = process.execPath
+const suites: Array<[string, string[], string]> = [
+  [
+    'bun test',
+    [bun, 'test', '--reporter=junit', `--reporter-outfile=${join(outDir, 'bun.xml')}`, ...process.argv.slice(2)],
+    join(outDir, 'bun.xml'),
+  ],
+]
+
+const total: Counts = { passed: 0, failed: 0, skipped: 0 }
+for (const [label, cmd, junit] of suites) {
+  const c = await run(label, cmd, junit)
+  total.passed += c.passed
+  total.failed += c.failed
+  total.skipped += c.skipped
+}
+
+const skipped = total.skipped > 0 ? `, ${total.skipped} skipped` : ''
+console.log(`\n${total.passed} passed, ${total.failed} failed${skipped}`)
+process.exit(total.failed > 0 ? 1 : 0)
