@@ -1,0 +1,37 @@
+import { Keyring } from './crypto/keyring.ts'
+import { SecretsService } from './secrets/service.ts'
+import { openStore, type Store } from './store/database.ts'
+
+/** Environment variables, as a plain record (process.env, Deno.env.toObject(), a test's own). */
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** Everything a command or the server needs: the open store, the keyring and the service. */
+export interface SecretsContext {
+  readonly store: Store
+  readonly keyring: Keyring
+  readonly service: SecretsService
+  close(): Promise<void>
+}
+
+/**
+ * Opens the secrets store the environment describes. In this order, so a bad
+ * configuration fails before anything is touched: the master keys
+ * (`CLAUDE_HOOKS_SECRET_KEY`, `CLAUDE_HOOKS_SECRET_KEY_PREVIOUS`), then the
+ * database (`DATABASE_URL`, migrated to the latest schema), then the check
+ * that every stored row's key id is configured.
+ *
+ * @throws ConfigError for a missing or malformed key, an unknown database URL,
+ *   or rows sealed under key ids no configured key has.
+ */
+export async function openSecrets(env: Env, options: { now?: () => Date } = {}): Promise<SecretsContext> {
+  const keyring = await Keyring.fromEnv(env)
+  const store = await openStore(env.DATABASE_URL || undefined)
+  const service = new SecretsService({ db: store.db, keyring, ...options })
+  try {
+    await service.assertKeysKnown()
+  } catch (e) {
+    await store.close()
+    throw e
+  }
+  return { store, keyring, service, close: () => store.close() }
+}

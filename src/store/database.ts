@@ -1,0 +1,116 @@
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { ConfigError } from '../errors.ts'
+import type { DialectName } from './dialect.ts'
+import { migrateToLatest } from './migrations.ts'
+import type { Database } from './schema.ts'
+
+/** The default `DATABASE_URL`: a SQLite file beside the working directory. */
+export const DEFAULT_DATABASE_URL = 'file:./data/secrets.db'
+
+/** How long a SQLite writer waits for another writer's lock before failing. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000
+
+/** An open database: the Kysely instance, its dialect, and how to close it. */
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly dialect: DialectName
+  close(): Promise<void>
+}
+
+/** Where a `DATABASE_URL` points. */
+export type DatabaseLocation =
+  | { kind: 'sqlite'; path: string | ':memory:' }
+  | { kind: 'postgres'; url: string }
+
+/**
+ * Parses a `DATABASE_URL`: `file:PATH` (or a bare path) for SQLite,
+ * `file::memory:` / `:memory:` for an in-memory SQLite database, and
+ * `postgres://` / `postgresql://` for PostgreSQL.
+ * @throws ConfigError for another scheme.
+ */
+export function parseDatabaseUrl(url: string = DEFAULT_DATABASE_URL): DatabaseLocation {
+  if (url === ':memory:' || url === 'file::memory:') return { kind: 'sqlite', path: ':memory:' }
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url }
+  if (url.startsWith('file://')) return { kind: 'sqlite', path: decodeURIComponent(new URL(url).pathname) }
+  if (url.startsWith('file:')) return { kind: 'sqlite', path: url.slice('file:'.length) }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new ConfigError('DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL)')
+  }
+  return { kind: 'sqlite', path: url }
+}
+
+/** The subset of a SQLite driver this module calls, whichever runtime provides it. */
+interface SqliteHandle extends SqliteDatabase {
+  exec(sql: string): unknown
+}
+
+// Held in variables so bundlers leave these runtime-specific imports alone.
+const BUN_SQLITE = 'bun:sqlite'
+const BETTER_SQLITE3 = 'better-sqlite3'
+
+async function openSqliteHandle(path: string): Promise<SqliteHandle> {
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') {
+    const { Database } = (await import(BUN_SQLITE)) as { Database: new (path: string, opts?: object) => SqliteHandle }
+    return new Database(path, { create: true, strict: false })
+  }
+  const BetterSqlite = (await import(BETTER_SQLITE3)).default as new (path: string) => SqliteHandle
+  return new BetterSqlite(path)
+}
+
+/** Creates the database file (and its directory) owner-only before SQLite opens it. */
+function prepareSqliteFile(path: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 })
+  closeSync(openSync(path, 'a', 0o600))
+  // openSync's mode only applies to a new file; an existing one is tightened too.
+  chmodSync(path, 0o600)
+}
+
+async function openSqlite(path: string): Promise<Kysely<Database>> {
+  if (path !== ':memory:') prepareSqliteFile(path)
+  const handle = await openSqliteHandle(path)
+  if (path !== ':memory:') handle.exec('PRAGMA journal_mode = WAL')
+  handle.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
+  handle.exec('PRAGMA foreign_keys = ON')
+  // FULL: an audit row that was reported written survives a power cut.
+  handle.exec('PRAGMA synchronous = FULL')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) })
+}
+
+async function openPostgres(url: string): Promise<Kysely<Database>> {
+  const pg = (await import('pg')).default
+  // bigint (the audit id) as a JS number: ids stay far below 2^53.
+  pg.types.setTypeParser(20, (v: string) => Number(v))
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/**
+ * Opens the database named by `url` (default {@link DEFAULT_DATABASE_URL}) and
+ * migrates it to the latest schema. SQLite: `bun:sqlite` under Bun,
+ * better-sqlite3 under Node; WAL, busy timeout, foreign keys on; the file is
+ * created with mode 0600 in a 0700 directory.
+ *
+ * @throws ConfigError for a URL it does not understand.
+ */
+export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
+  const location = parseDatabaseUrl(url)
+  const db = location.kind === 'postgres' ? await openPostgres(location.url) : await openSqlite(location.path)
+  try {
+    await migrateToLatest(db)
+  } catch (e) {
+    await db.destroy()
+    throw e
+  }
+  let closed = false
+  return {
+    db,
+    dialect: location.kind,
+    async close() {
+      if (closed) return
+      closed = true
+      await db.destroy()
+    },
+  }
+}

@@ -1,0 +1,35 @@
+import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely'
+import * as m0001 from '../../migrations/0001_create_secret.ts'
+import * as m0002 from '../../migrations/0002_create_secret_access_log.ts'
+
+/**
+ * Every migration, in order, imported statically: FileMigrationProvider reads
+ * `.ts` files from disk, which breaks in a bundled build. Append only; a
+ * landed migration is never edited.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_create_secret': m0001,
+  '0002_create_secret_access_log': m0002,
+}
+
+const provider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+}
+
+/** A Kysely Migrator over the static list. */
+export function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider })
+}
+
+/**
+ * Brings the schema to the latest migration.
+ * @throws Error naming the migration that failed (the result set says which ran).
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const result = await migrator(db).migrateToLatest()
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`database migration ${failed} failed`, { cause: result.error })
+  }
+  return result
+}

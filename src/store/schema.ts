@@ -1,0 +1,46 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/**
+ * Row types of the database, separate from the domain types the service
+ * returns. Times are ISO 8601 UTC strings (portable across SQLite and
+ * PostgreSQL, and they sort as text). Byte columns are BLOB / bytea.
+ */
+export interface SecretTable {
+  name: string
+  description: string
+  ciphertext: Uint8Array<ArrayBuffer>
+  iv: Uint8Array<ArrayBuffer>
+  auth_tag: Uint8Array<ArrayBuffer>
+  key_id: string
+  created_at: string
+  updated_at: string
+  rotated_at: string
+}
+
+/** Audit actions. `read` is a decryption whose plaintext left the service. */
+export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete'
+
+/** Whether the audited operation succeeded. */
+export type AuditOutcome = 'ok' | 'error'
+
+export interface SecretAccessLogTable {
+  // PostgreSQL returns bigint columns as strings: the repository normalises.
+  id: Generated<number>
+  secret_name: string
+  action: AuditAction
+  accessor: string
+  reason: string
+  outcome: AuditOutcome
+  at: string
+}
+
+export interface Database {
+  secret: SecretTable
+  secret_access_log: SecretAccessLogTable
+}
+
+export type SecretRow = Selectable<SecretTable>
+export type NewSecretRow = Insertable<SecretTable>
+export type SecretUpdate = Updateable<SecretTable>
+export type AccessLogRow = Selectable<SecretAccessLogTable>
+export type NewAccessLogRow = Insertable<SecretAccessLogTable>

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely'
+import type { Database, NewSecretRow, SecretRow, SecretUpdate } from './schema.ts'
+
+/** Metadata columns only: what may leave the service. */
+const METADATA = ['name', 'description', 'key_id', 'created_at', 'updated_at', 'rotated_at'] as const
+
+/** A secret row without its sealed value. */
+export type SecretMetadataRow = Pick<SecretRow, (typeof METADATA)[number]>
+
+/**
+ * BLOBs come back as `Uint8Array` on Bun, `Buffer` on Node and from pg: copy
+ * into plain `Uint8Array`s so WebCrypto and equality checks see one type.
+ */
+function toBytes(value: Uint8Array<ArrayBufferLike>): Uint8Array<ArrayBuffer> {
+  return Uint8Array.prototype.slice.call(value) as Uint8Array<ArrayBuffer>
+}
+
+function mapSecretRow(row: SecretRow): SecretRow {
+  return { ...row, ciphertext: toBytes(row.ciphertext), iv: toBytes(row.iv), auth_tag: toBytes(row.auth_tag) }
+}
+
+/** The full row (sealed value included) of one secret, or undefined. */
+export async function findSecret(db: Kysely<Database>, name: string): Promise<SecretRow | undefined> {
+  const row = await db.selectFrom('secret').selectAll().where('name', '=', name).executeTakeFirst()
+  return row && mapSecretRow(row)
+}
+
+/** The full rows of the named secrets that exist (any order). */
+export async function findSecrets(db: Kysely<Database>, names: readonly string[]): Promise<SecretRow[]> {
+  if (names.length === 0) return []
+  const rows = await db.selectFrom('secret').selectAll().where('name', 'in', [...names]).execute()
+  return rows.map(mapSecretRow)
+}
+
+/** Metadata of one secret, or undefined. */
+export async function findSecretMetadata(db: Kysely<Database>, name: string): Promise<SecretMetadataRow | undefined> {
+  return db.selectFrom('secret').select(METADATA).where('name', '=', name).executeTakeFirst()
+}
+
+/** Metadata of every secret, sorted by name. */
+export async function listSecretMetadata(db: Kysely<Database>): Promise<SecretMetadataRow[]> {
+  return db.selectFrom('secret').select(METADATA).orderBy('name').execute()
+}
+
+/** Which secrets exist among `names`. */
+export async function existingNames(db: Kysely<Database>, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set()
+  const rows = await db.selectFrom('secret').select('name').where('name', 'in', [...names]).execute()
+  return new Set(rows.map((r) => r.name))
+}
+
+/** Inserts a new secret row. Throws the driver's unique-constraint error if the name exists. */
+export async function insertSecret(db: Kysely<Database>, row: NewSecretRow): Promise<void> {
+  await db.insertInto('secret').values(row).execute()
+}
+
+/** Updates one secret; returns how many rows changed (0 or 1). */
+export async function updateSecret(db: Kysely<Database>, name: string, update: SecretUpdate): Promise<number> {
+  const result = await db.updateTable('secret').set(update).where('name', '=', name).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/**
+ * Updates one secret only if it is still sealed under `keyId`: a concurrent
+ * rotation or replace wins and this one changes nothing. Returns 0 or 1.
+ */
+export async function updateSecretIfKey(
+  db: Kysely<Database>,
+  name: string,
+  keyId: string,
+  update: SecretUpdate,
+): Promise<number> {
+  const result = await db
+    .updateTable('secret')
+    .set(update)
+    .where('name', '=', name)
+    .where('key_id', '=', keyId)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Deletes one secret; returns how many rows went (0 or 1). */
+export async function deleteSecret(db: Kysely<Database>, name: string): Promise<number> {
+  const result = await db.deleteFrom('secret').where('name', '=', name).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/** How many rows each key id seals, for the start-up check and `secrets keys`. */
+export async function countByKeyId(db: Kysely<Database>): Promise<Array<{ key_id: string; rows: number }>> {
+  const rows = await db
+    .selectFrom('secret')
+    .select(['key_id', (eb) => eb.fn.countAll<number | string>().as('rows')])
+    .groupBy('key_id')
+    .orderBy('key_id')
+    .execute()
+  return rows.map((r) => ({ key_id: r.key_id, rows: Number(r.rows) }))
+}
