@@ -1,0 +1,55 @@
+import { userInfo } from 'node:os'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { openSecrets, type SecretsContext } from '../context.ts'
+import type { CliIO } from './io.ts'
+
+/** One `secrets` subcommand. */
+export interface Command {
+  /** The full `--help` text. */
+  readonly help: string
+  /** Runs the command; returns the exit code. Throws for the errors `main` maps to exit codes. */
+  run(args: string[], io: CliIO): Promise<number>
+}
+
+/** Wrong arguments: exit code 2, with a pointer to `--help`. */
+export class UsageError extends Error {}
+
+/**
+ * node:util parseArgs, strict, with parse failures turned into UsageErrors.
+ */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  positionals: { min: number; max: number; names: string },
+) {
+  let parsed
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: positionals.max > 0, strict: true })
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
+  }
+  const count = parsed.positionals.length
+  if (count < positionals.min) throw new UsageError(`missing ${positionals.names}`)
+  if (count > positionals.max) throw new UsageError(`unexpected argument: ${parsed.positionals[positionals.max]}`)
+  return parsed
+}
+
+/** The accessor for CLI mutations: `cli:<login name>`. */
+export function cliAccessor(): string {
+  try {
+    return `cli:${userInfo().username}`
+  } catch {
+    // No passwd entry (some containers): still say it came from the CLI.
+    return `cli:uid-${process.getuid?.() ?? 'unknown'}`
+  }
+}
+
+/** Opens the store the environment describes, runs `fn`, and closes it whatever happens. */
+export async function withSecrets<T>(io: CliIO, fn: (ctx: SecretsContext) => Promise<T>): Promise<T> {
+  const ctx = await openSecrets(io.env)
+  try {
+    return await fn(ctx)
+  } finally {
+    await ctx.close()
+  }
+}

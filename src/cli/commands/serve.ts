@@ -1,0 +1,55 @@
+import { openSecrets } from '../../context.ts'
+import { ConfigError } from '../../errors.ts'
+import { createApp } from '../../http/app.ts'
+import { startServer } from '../../http/server.ts'
+import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { EXIT } from '../exit-codes.ts'
+
+function parsePort(text: string, where: 'flag' | 'env'): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
+  if (port >= 0 && port <= 65_535) return port
+  const message = `${where === 'flag' ? '--port' : 'PORT'} must be a port number from 0 to 65535`
+  throw where === 'flag' ? new UsageError(message) : new ConfigError(message)
+}
+
+const serve: Command = {
+  help: `Usage: secrets serve [--host HOST] [--port PORT]
+
+Starts the HTTP API (/secrets, /session, /healthz) and the UI at
+/settings/secrets. Refuses to start (exit 78) without a valid
+CLAUDE_HOOKS_SECRET_KEY, or when stored secrets use a key id that no
+configured key has. Stops cleanly on SIGTERM or SIGINT.
+
+Options:
+  --host HOST  address to listen on (default: $HOST or 127.0.0.1)
+  --port PORT  port (default: $PORT or 8787; 0 picks a free one)
+`,
+  async run(args, io) {
+    const { values } = parseCommandArgs(
+      args,
+      { host: { type: 'string' }, port: { type: 'string' } },
+      { min: 0, max: 0, names: '' },
+    )
+    const host = values.host ?? (io.env.HOST || '127.0.0.1')
+    const port = values.port !== undefined ? parsePort(values.port, 'flag') : parsePort(io.env.PORT || '8787', 'env')
+    const ctx = await openSecrets(io.env)
+    let server
+    try {
+      const app = createApp({ ctx })
+      server = await startServer(app.fetch, { host, port })
+    } catch (e) {
+      await ctx.close()
+      throw e
+    }
+    io.stderr(`secrets: listening on ${server.url} (UI: ${server.url}/settings/secrets)\n`)
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
+    io.stderr(`secrets: ${signal}: finishing in-flight requests\n`)
+    await server.stop()
+    await ctx.close()
+    return EXIT.ok
+  },
+}
+export default serve

@@ -1,0 +1,90 @@
+import { readSync } from 'node:fs'
+
+/** What a command may touch of its process: streams, environment, terminal. Tests pass their own. */
+export interface CliIO {
+  env: Readonly<Record<string, string | undefined>>
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** Reads standard input to its end, refusing more than `limit` bytes. */
+  readStdin: (limit: number) => Promise<Uint8Array>
+  /** Reads one line from the terminal without echoing it; undefined when stdin is not a terminal. */
+  readHidden?: (prompt: string) => Promise<string | undefined>
+  stdinIsTTY: boolean
+  stderrIsTTY: boolean
+}
+
+/** Thrown by readStdin when the input is longer than the limit. */
+export class InputTooLargeError extends Error {}
+
+function readAllStdin(limit: number): Uint8Array {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const buf = new Uint8Array(65_536)
+  for (;;) {
+    let n: number
+    try {
+      n = readSync(0, buf, 0, buf.length, null)
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EAGAIN') continue
+      if ((e as { code?: string }).code === 'EOF') break
+      throw e
+    }
+    if (n === 0) break
+    total += n
+    if (total > limit) throw new InputTooLargeError(`standard input is longer than ${limit} bytes`)
+    chunks.push(buf.slice(0, n))
+  }
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+/**
+ * Reads a line from the terminal with echo off (raw mode), so a value typed
+ * at the prompt is neither shown nor left in the shell history.
+ */
+function readHiddenLine(prompt: string): Promise<string | undefined> {
+  const stdin = process.stdin
+  if (!stdin.isTTY) return Promise.resolve(undefined)
+  process.stderr.write(prompt)
+  return new Promise((resolve, reject) => {
+    let line = ''
+    const done = (value: string | undefined, error?: Error) => {
+      stdin.setRawMode(false)
+      stdin.pause()
+      stdin.off('data', onData)
+      process.stderr.write('\n')
+      if (error) reject(error)
+      else resolve(value)
+    }
+    const onData = (data: Buffer) => {
+      for (const ch of data.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(line)
+        if (ch === '\u0003') return done(undefined, new Error('interrupted'))
+        if (ch === '\u0004') return done(line)
+        if (ch === '\u007f' || ch === '\b') line = [...line].slice(0, -1).join('')
+        else line += ch
+      }
+    }
+    stdin.setRawMode(true)
+    stdin.resume()
+    stdin.on('data', onData)
+  })
+}
+
+/** The real process's IO. */
+export function processIO(): CliIO {
+  return {
+    env: process.env,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readStdin: async (limit) => readAllStdin(limit),
+    readHidden: readHiddenLine,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  }
+}

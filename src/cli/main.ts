@@ -1,0 +1,84 @@
+/**
+ * The `secrets` command line. Subcommands are imported on demand, so
+ * `secrets render` does not pay for loading the HTTP server.
+ */
+import { ConfigError, MalformedPlaceholderError, MissingSecretError, SecretsError } from '../errors.ts'
+import { type Command, UsageError } from './command.ts'
+import { EXIT } from './exit-codes.ts'
+import { type CliIO, processIO } from './io.ts'
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  keygen: { summary: 'print a fresh random master key', load: async () => (await import('./commands/keygen.ts')).default },
+  set: { summary: 'create or replace a secret (value from stdin)', load: async () => (await import('./commands/set.ts')).default },
+  list: { summary: 'list secrets (never values)', load: async () => (await import('./commands/list.ts')).default },
+  rotate: { summary: 're-encrypt secrets under the current master key', load: async () => (await import('./commands/rotate.ts')).default },
+  render: { summary: 'replace ${SECRET:NAME} placeholders in a file or stream', load: async () => (await import('./commands/render.ts')).default },
+  serve: { summary: 'start the HTTP API and the UI', load: async () => (await import('./commands/serve.ts')).default },
+}
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  return [
+    'Usage: secrets <command> [options]',
+    '',
+    'An encrypted secrets store for configuration artifacts.',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `secrets <command> --help` for a command\'s options.',
+    'Environment: CLAUDE_HOOKS_SECRET_KEY (required), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS, DATABASE_URL, HOST, PORT.',
+    'Exit codes: 0 ok, 1 failure, 2 usage, 3 missing or malformed placeholder, 78 configuration.',
+    '',
+  ].join('\n')
+}
+
+/**
+ * Runs one command line; returns the exit code. Errors become one line on
+ * stderr, `secrets: <message>`; messages never carry secret values.
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ;(name === undefined ? io.stderr : io.stdout)(topHelp())
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (!entry) {
+    io.stderr(`secrets: unknown command "${name}"; run \`secrets --help\` for the list\n`)
+    return EXIT.usage
+  }
+  const command = await entry.load()
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(command.help)
+    return EXIT.ok
+  }
+  try {
+    return await command.run(args, io)
+  } catch (e) {
+    return reportError(e, name, io)
+  }
+}
+
+function reportError(e: unknown, command: string, io: CliIO): number {
+  if (e instanceof UsageError) {
+    io.stderr(`secrets ${command}: ${e.message}\nRun \`secrets ${command} --help\` for usage.\n`)
+    return EXIT.usage
+  }
+  if (e instanceof ConfigError) {
+    io.stderr(`secrets: ${e.message}\n`)
+    return EXIT.config
+  }
+  if (e instanceof MissingSecretError || e instanceof MalformedPlaceholderError) {
+    io.stderr(`secrets: ${e.message}\n`)
+    return EXIT.placeholder
+  }
+  if (e instanceof SecretsError) {
+    io.stderr(`secrets: ${e.message}\n`)
+    return EXIT.failure
+  }
+  // Not ours: a driver or I/O error. Its message names the operation, never a bound value.
+  io.stderr(`secrets: ${(e as Error)?.message ?? String(e)}\n`)
+  return EXIT.failure
+}

@@ -1,0 +1,38 @@
+/** A started HTTP server. */
+export interface RunningServer {
+  /** `http://host:port` as it listens (the real port when 0 was asked for). */
+  readonly url: string
+  /** Stops accepting connections and waits for in-flight requests. */
+  stop(): Promise<void>
+}
+
+type FetchHandler = (request: Request) => Response | Promise<Response>
+
+/**
+ * Listens on host:port with the runtime's own server: `Bun.serve` under Bun,
+ * `@hono/node-server` under Node. The one place that picks.
+ */
+export async function startServer(fetch: FetchHandler, options: { host: string; port: number }): Promise<RunningServer> {
+  const Bun = (globalThis as { Bun?: typeof import('bun') }).Bun
+  if (Bun) {
+    const server = Bun.serve({ fetch, hostname: options.host, port: options.port })
+    return {
+      url: `http://${formatHost(options.host)}:${server.port}`,
+      stop: () => server.stop(false),
+    }
+  }
+  const { serve } = await import('@hono/node-server')
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname: options.host, port: options.port }, (info) => {
+      resolve({
+        url: `http://${formatHost(options.host)}:${info.port}`,
+        stop: () => new Promise<void>((done) => server.close(() => done())),
+      })
+    })
+    server.once('error', reject)
+  })
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
