@@ -21,7 +21,7 @@ Options:
       { all: { type: 'boolean' }, reason: { type: 'string' } },
       { min: 0, max: 1, names: 'NAME or --all' },
     )
-    if (values.all === (positionals.length === 1)) throw new UsageError('give either NAME or --all')
+    if (Boolean(values.all) === (positionals.length === 1)) throw new UsageError('give either NAME or --all')
     const name = values.all ? undefined : validateField('name', SecretNameSchema, positionals[0])
     const actor = { accessor: cliAccessor(), reason: values.reason ?? 'secrets rotate' }
     return withSecrets(io, async ({ service }) => {
