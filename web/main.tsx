@@ -1,0 +1,21 @@
+/**
+ * Browser entry point, bundled by scripts/build-web.ts. Wires the API client
+ * to the models and mounts the App into #app. Nothing here runs in tests:
+ * they build the same pieces around a fetch stub.
+ */
+import './styles.css'
+import { render } from 'preact'
+import { createApiClient } from './src/api.ts'
+import { startClock } from './src/clock.ts'
+import { SecretsModel } from './src/models/secrets-model.ts'
+import { SessionModel } from './src/models/session-model.ts'
+import { App } from './src/screens/app.tsx'
+
+// The callback runs only after a request, by which time `session` exists.
+const api = createApiClient({ onUnauthenticated: () => session.expire() })
+const session = new SessionModel(api)
+const secrets = new SecretsModel(api)
+
+startClock()
+render(<App api={api} session={session} secrets={secrets} />, document.getElementById('app')!)
+void session.restore()

@@ -1,0 +1,43 @@
+/**
+ * The server's input rules (DESIGN.md "Names and values"), checked in the
+ * browser so an operator sees a mistake while typing. The server checks them
+ * again; these only save a round trip and never replace that check.
+ */
+
+/** The name rule, verbatim from the server so the message can quote it. */
+export const NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/
+/** Largest value the server stores, in UTF-8 bytes. */
+export const MAX_VALUE_BYTES = 65_536
+/** Longest description the server stores, in characters. */
+export const MAX_DESCRIPTION_CHARS = 500
+
+/** A message naming the broken rule, or null when the name is valid. */
+export function checkName(name: string): string | null {
+  if (name === '') return 'Enter a name.'
+  if (NAME_PATTERN.test(name)) return null
+  const hint = /[a-z]/.test(name) ? ' Lowercase letters are not allowed.' : ''
+  if (name.length > 128) return `At most 128 characters (rule ${NAME_PATTERN.source}).`
+  return `Use A–Z, 0–9 and _, starting with a letter A–Z (rule ${NAME_PATTERN.source}).${hint}`
+}
+
+/**
+ * A message naming the broken rule, or null when the value is acceptable.
+ * Only the byte length is computed; the value itself goes nowhere.
+ */
+export function checkValue(value: string): string | null {
+  if (value === '') return 'Enter a value.'
+  const bytes = new TextEncoder().encode(value).length
+  if (bytes > MAX_VALUE_BYTES) {
+    return `At most ${MAX_VALUE_BYTES.toLocaleString('en')} bytes of UTF-8 (this is ${bytes.toLocaleString('en')}).`
+  }
+  return null
+}
+
+/** A message naming the broken rule, or null when the description is acceptable. */
+export function checkDescription(description: string): string | null {
+  // UTF-16 code units, like the server's valibot maxLength and the textarea's
+  // own maxlength, so the three never disagree about the same text.
+  const length = description.length
+  if (length > MAX_DESCRIPTION_CHARS) return `At most ${MAX_DESCRIPTION_CHARS} characters (this is ${length}).`
+  return null
+}

@@ -1,0 +1,61 @@
+/**
+ * Shapes of the JSON bodies the server answers with (docs/http-api.md).
+ * Kept apart from the client so models and components can import the types
+ * without pulling in fetch code.
+ */
+
+/** `GET /session` and `POST /session` answer. */
+export interface Session {
+  username: string
+  csrf_token: string
+}
+
+/** Metadata of one secret. There is deliberately no value field: the API never returns one. */
+export interface Secret {
+  name: string
+  description: string | null
+  created_at: string
+  updated_at: string
+  rotated_at: string
+  key_id: string
+  /** false while the row is still encrypted under a previous master key */
+  key_current: boolean
+}
+
+/** `GET /secrets` answer. */
+export interface SecretList {
+  secrets: Secret[]
+  current_key_id: string
+}
+
+/** What happened to a secret, as written to the audit log. */
+export type AccessAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete'
+
+/** One audit row of `GET /secrets/{name}/access-log`. */
+export interface AccessLogEntry {
+  id: number
+  at: string
+  action: AccessAction
+  accessor: string
+  reason: string | null
+  outcome: 'ok' | 'error'
+}
+
+/** One page of the access log, newest first; `next_cursor` is null on the last page. */
+export interface AccessLogPage {
+  entries: AccessLogEntry[]
+  next_cursor: string | null
+}
+
+/** Body of `POST /secrets`. `description` is left out entirely when none was typed. */
+export interface CreateSecretInput {
+  name: string
+  value: string
+  description?: string
+}
+
+/** Body of `PUT /secrets/{name}`. Omitting `description` keeps the stored one. */
+export interface ReplaceSecretInput {
+  value: string
+  description?: string
+}
