@@ -10,7 +10,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('secret_access_log')
     .addColumn('id', postgres ? 'bigint' : 'integer', (c) =>
-      postgres ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+      postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
     )
     .addColumn('secret_name', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely'
 import * as m0001 from '../../migrations/0001_create_secret.ts'
 import * as m0002 from '../../migrations/0002_create_secret_access_log.ts'
+import * as m0003 from '../../migrations/0003_audit_chain.ts'
 
 /**
  * Every migration, in order, imported statically: FileMigrationProvider reads
@@ -10,6 +11,7 @@ import * as m0002 from '../../migrations/0002_create_secret_access_log.ts'
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_create_secret': m0001,
   '0002_create_secret_access_log': m0002,
+  '0003_audit_chain': m0003,
 }
 
 const provider: MigrationProvider = {

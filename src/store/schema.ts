@@ -32,11 +32,23 @@ export interface SecretAccessLogTable {
   reason: string
   outcome: AuditOutcome
   at: string
+  /** Hex HMAC-SHA256 link of the audit chain (null only before start-up chains pre-0003 rows). */
+  chain: string | null
+  /** The master key id whose derived key made `chain`. */
+  chain_key_id: string | null
+}
+
+/** The newest link of the audit chain (one row, id 1). Appends lock it first. */
+export interface AuditChainHeadTable {
+  id: number
+  last_id: number
+  chain: string
 }
 
 export interface Database {
   secret: SecretTable
   secret_access_log: SecretAccessLogTable
+  audit_chain_head: AuditChainHeadTable
 }
 
 export type SecretRow = Selectable<SecretTable>
