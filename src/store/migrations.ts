@@ -2,6 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, type MigrationResu
 import * as m0001 from '../../migrations/0001_create_secret.ts'
 import * as m0002 from '../../migrations/0002_create_secret_access_log.ts'
 import * as m0003 from '../../migrations/0003_audit_chain.ts'
+import * as m0004 from '../../migrations/0004_create_operator.ts'
+import * as m0005 from '../../migrations/0005_create_operator_session.ts'
 
 /**
  * Every migration, in order, imported statically: FileMigrationProvider reads
@@ -12,6 +14,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_create_secret': m0001,
   '0002_create_secret_access_log': m0002,
   '0003_audit_chain': m0003,
+  '0004_create_operator': m0004,
+  '0005_create_operator_session': m0005,
 }
 
 const provider: MigrationProvider = {
