@@ -7,8 +7,9 @@ import type { Kysely } from 'kysely'
  * `audit_chain_head` holds the newest link: appends lock it first, so
  * concurrent writers (processes, servers) keep one chain.
  *
- * Rows written before this migration have no chain value yet; the service
- * chains them at start-up, when it has a key (a migration has none).
+ * No release wrote audit rows before this migration, so there is nothing to
+ * back-fill (a migration has no key to do it with); `secrets audit verify`
+ * reports any row without a chain value as changed.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('secret_access_log').addColumn('chain', 'text').execute()

@@ -13,6 +13,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   list: { summary: 'list secrets (never values)', load: async () => (await import('./commands/list.ts')).default },
   rotate: { summary: 're-encrypt secrets under the current master key', load: async () => (await import('./commands/rotate.ts')).default },
   render: { summary: 'replace ${SECRET:NAME} placeholders in a file or stream', load: async () => (await import('./commands/render.ts')).default },
+  keys: { summary: 'show master keys, what each seals, which can be removed', load: async () => (await import('./commands/keys.ts')).default },
+  audit: { summary: 'verify the tamper-evident audit chain, print its head', load: async () => (await import('./commands/audit.ts')).default },
+  operator: { summary: 'add, list or remove the operators who may log in over HTTP', load: async () => (await import('./commands/operator.ts')).default },
   serve: { summary: 'start the HTTP API and the UI', load: async () => (await import('./commands/serve.ts')).default },
 }
 

@@ -7,15 +7,17 @@ import {
   SecretExistsError,
   SecretNotFoundError,
 } from '../errors.ts'
-import { appendAccessLog, listAccessLog } from '../store/access-log.repository.ts'
+import { AuditLog, type AuditEntry } from '../audit/audit-log.ts'
+import { listAccessLog } from '../store/access-log.repository.ts'
 import { isUniqueViolation } from '../store/driver-errors.ts'
-import type { AccessLogRow, AuditAction, Database, NewAccessLogRow, SecretRow } from '../store/schema.ts'
+import type { AccessLogRow, AuditAction, Database, SecretRow } from '../store/schema.ts'
 import {
   countByKeyId,
   deleteSecret,
   findSecret,
   findSecretMetadata,
   findSecrets,
+  findStaleSecrets,
   existingNames,
   insertSecret,
   listSecretMetadata,
@@ -82,10 +84,13 @@ export class SecretsService {
   readonly #db: Kysely<Database>
   readonly #keyring: Keyring
   readonly #now: () => Date
+  /** The tamper-evident audit log every operation here appends to. */
+  readonly auditLog: AuditLog
 
   constructor(options: SecretsServiceOptions) {
     this.#db = options.db
     this.#keyring = options.keyring
+    this.auditLog = new AuditLog(options.keyring)
     this.#now = options.now ?? (() => new Date())
   }
 
@@ -106,7 +111,7 @@ export class SecretsService {
     }
   }
 
-  #audit(name: string, action: AuditAction, actor: Actor, outcome: 'ok' | 'error', at: string): NewAccessLogRow {
+  #audit(name: string, action: AuditAction, actor: Actor, outcome: 'ok' | 'error', at: string): AuditEntry {
     return { secret_name: name, action, accessor: actor.accessor, reason: actor.reason, outcome, at }
   }
 
@@ -166,7 +171,7 @@ export class SecretsService {
     try {
       await this.#db.transaction().execute(async (trx) => {
         await insertSecret(trx, row)
-        await appendAccessLog(trx, [this.#audit(name, 'create', who, 'ok', at)])
+        await this.auditLog.append(trx, [this.#audit(name, 'create', who, 'ok', at)])
       })
     } catch (e) {
       if (isUniqueViolation(e)) throw new SecretExistsError(name)
@@ -191,7 +196,7 @@ export class SecretsService {
     const update = { ...sealed, updated_at: at, rotated_at: at, ...(description === undefined ? {} : { description }) }
     await this.#db.transaction().execute(async (trx) => {
       if ((await updateSecret(trx, name, update)) === 0) throw new SecretNotFoundError(name)
-      await appendAccessLog(trx, [this.#audit(name, 'replace', who, 'ok', at)])
+      await this.auditLog.append(trx, [this.#audit(name, 'replace', who, 'ok', at)])
     })
     return this.get(name)
   }
@@ -222,7 +227,7 @@ export class SecretsService {
     const at = this.#now().toISOString()
     await this.#db.transaction().execute(async (trx) => {
       if ((await deleteSecret(trx, name)) === 0) throw new SecretNotFoundError(name)
-      await appendAccessLog(trx, [this.#audit(name, 'delete', who, 'ok', at)])
+      await this.auditLog.append(trx, [this.#audit(name, 'delete', who, 'ok', at)])
     })
   }
 
@@ -252,14 +257,65 @@ export class SecretsService {
       if ((await updateSecretIfKey(trx, name, row.key_id, { ...sealed, rotated_at: at })) === 0) {
         if (!(await findSecretMetadata(trx, name))) throw new SecretNotFoundError(name)
       }
-      await appendAccessLog(trx, [this.#audit(name, 'rotate', who, 'ok', at)])
+      await this.auditLog.append(trx, [this.#audit(name, 'rotate', who, 'ok', at)])
     })
     return this.get(name)
   }
 
-  async #writeAudit(rows: NewAccessLogRow[]): Promise<void> {
+  /** How many secrets are not sealed under the current key. */
+  async countStale(): Promise<number> {
+    return (await this.keyUsage()).filter((k) => !k.current).reduce((n, k) => n + k.rows, 0)
+  }
+
+  /**
+   * Re-encrypts the next batch of secrets not under the current key, in name
+   * order after `after`, in one transaction with their audit rows (action
+   * `rotate`). Idempotent and resumable: a batch commits whole or not at
+   * all, every row stays decryptable throughout, and a rerun picks up what
+   * is left. A row changed meanwhile (replaced, rotated by someone else) is
+   * left as the other writer made it.
+   *
+   * @returns the names re-encrypted, those that failed (with the error code,
+   *   never a value), and the last name looked at (the next `after`).
+   */
+  async rotateBatch(
+    after: string,
+    limit: number,
+    actor: Actor,
+  ): Promise<{ rotated: string[]; failed: Array<{ name: string; code: string }>; last: string | undefined }> {
+    const who = this.#checkActor(actor)
+    const current = this.#keyring.current.id
+    const rows = await findStaleSecrets(this.#db, current, after, limit)
+    const at = this.#now().toISOString()
+    const sealed: Array<{ row: SecretRow; value: Awaited<ReturnType<typeof encryptValue>> }> = []
+    const failed: Array<{ name: string; code: string }> = []
+    const audit: AuditEntry[] = []
+    for (const row of rows) {
+      try {
+        const plain = await decryptValue(this.#keyring, row, row.name)
+        sealed.push({ row, value: await encryptValue(this.#keyring, plain, row.name) })
+        plain.fill(0)
+      } catch (e) {
+        failed.push({ name: row.name, code: (e as { code?: string }).code ?? 'error' })
+        audit.push(this.#audit(row.name, 'rotate', who, 'error', at))
+      }
+    }
+    const rotated: string[] = []
+    await this.#db.transaction().execute(async (trx) => {
+      for (const { row, value } of sealed) {
+        if ((await updateSecretIfKey(trx, row.name, row.key_id, { ...value, rotated_at: at })) === 1) {
+          rotated.push(row.name)
+          audit.push(this.#audit(row.name, 'rotate', who, 'ok', at))
+        }
+      }
+      await this.auditLog.append(trx, audit)
+    })
+    return { rotated, failed, last: rows.at(-1)?.name }
+  }
+
+  async #writeAudit(rows: AuditEntry[]): Promise<void> {
     try {
-      await this.#db.transaction().execute((trx) => appendAccessLog(trx, rows))
+      await this.#db.transaction().execute((trx) => this.auditLog.append(trx, rows))
     } catch (cause) {
       throw new AuditWriteError({ cause })
     }
@@ -319,7 +375,7 @@ export class SecretsService {
     if (missing.length > 0) throw new MissingSecretError(missing)
 
     const values = new Map<string, Uint8Array<ArrayBuffer>>()
-    const audit: NewAccessLogRow[] = []
+    const audit: AuditEntry[] = []
     const at = this.#now().toISOString()
     let failure: unknown
     for (const name of distinct) {

@@ -1,14 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { AccessLogRow, Database, NewAccessLogRow } from './schema.ts'
-
-/**
- * Appends audit rows. Callers pass a transaction when the rows must commit
- * together with a change (a mutation and its audit row are one unit).
- */
-export async function appendAccessLog(db: Kysely<Database>, rows: readonly NewAccessLogRow[]): Promise<void> {
-  if (rows.length === 0) return
-  await db.insertInto('secret_access_log').values([...rows]).execute()
-}
+import type { AccessLogRow, Database } from './schema.ts'
 
 /**
  * One page of a secret's audit rows, newest first: rows with an id below

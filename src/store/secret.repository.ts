@@ -95,3 +95,21 @@ export async function countByKeyId(db: Kysely<Database>): Promise<Array<{ key_id
     .execute()
   return rows.map((r) => ({ key_id: r.key_id, rows: Number(r.rows) }))
 }
+
+/** Full rows not sealed under `currentKeyId`, in name order after `after`, at most `limit`. */
+export async function findStaleSecrets(
+  db: Kysely<Database>,
+  currentKeyId: string,
+  after: string,
+  limit: number,
+): Promise<SecretRow[]> {
+  const rows = await db
+    .selectFrom('secret')
+    .selectAll()
+    .where('key_id', '!=', currentKeyId)
+    .where('name', '>', after)
+    .orderBy('name')
+    .limit(limit)
+    .execute()
+  return rows.map(mapSecretRow)
+}

@@ -187,9 +187,9 @@ describe('set, list, rotate through the real executable', () => {
     expect(listed.stdout).toContain('(previous)')
     const all = await runCli(['rotate', '--all'], { env: rotated })
     expect(all.code).toBe(0)
-    expect(all.stdout).toContain(`rotated ${count}, failed 0`)
+    expect(all.stdout).toContain(`rotated ${count}, already current 0, failed 0`)
     const again = await runCli(['rotate', '--all'], { env: rotated })
-    expect(again.stdout).toContain('rotated 0, failed 0')
+    expect(again.stdout).toContain(`rotated 0, already current ${count}, failed 0`)
     // Now the old key can go.
     const alone = await runCli(['list'], { env: { ...env, CLAUDE_HOOKS_SECRET_KEY: newKey } })
     expect(alone.code).toBe(0)

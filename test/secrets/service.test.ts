@@ -50,7 +50,8 @@ describe('create', () => {
     })
     const [row] = await secretRows()
     expect(new TextDecoder().decode(row!.ciphertext)).not.toContain('ghp_abc')
-    expect(await auditRows()).toEqual([
+    const rows = await auditRows()
+    expect(rows).toEqual([
       {
         id: 1,
         secret_name: 'GITHUB_TOKEN',
@@ -59,6 +60,8 @@ describe('create', () => {
         reason: 'unit test',
         outcome: 'ok',
         at: '2026-01-01T00:00:00.000Z',
+        chain: expect.stringMatching(/^[0-9a-f]{64}$/),
+        chain_key_id: ctx.keyring.current.id,
       },
     ])
   })

@@ -1,27 +1,39 @@
 import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { Progress } from '../progress.ts'
+
+const DEFAULT_BATCH = 500
 
 const rotate: Command = {
   help: `Usage: secrets rotate NAME [--reason TEXT]
-       secrets rotate --all [--reason TEXT]
+       secrets rotate --all [--batch-size N] [--reason TEXT]
 
 Re-encrypts a secret under the current master key (CLAUDE_HOOKS_SECRET_KEY)
 with a fresh IV. With --all, every secret still sealed under a previous key
-(CLAUDE_HOOKS_SECRET_KEY_PREVIOUS); safe to run again after an interruption.
-Each re-encryption is audited (action "rotate").
+(CLAUDE_HOOKS_SECRET_KEY_PREVIOUS), in batches of one transaction each.
+Interrupted at any moment (even kill -9), it loses nothing: every secret
+stays decryptable, and running it again finishes the job. Each
+re-encryption is audited (action "rotate").
+
+On a terminal it shows a progress bar; otherwise one line per batch. It ends
+with a summary: rotated, already current, failed (with names and why).
+Exit 1 if any failed.
 
 Options:
-  --all          every secret not yet under the current key
-  --reason TEXT  why, for the audit log (default: "secrets rotate")
+  --all           every secret not yet under the current key
+  --batch-size N  secrets per transaction (default ${DEFAULT_BATCH})
+  --reason TEXT   why, for the audit log (default: "secrets rotate")
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { all: { type: 'boolean' }, reason: { type: 'string' } },
+      { all: { type: 'boolean' }, reason: { type: 'string' }, 'batch-size': { type: 'string' } },
       { min: 0, max: 1, names: 'NAME or --all' },
     )
     if (Boolean(values.all) === (positionals.length === 1)) throw new UsageError('give either NAME or --all')
+    const batch = values['batch-size'] === undefined ? DEFAULT_BATCH : Number(values['batch-size'])
+    if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError('--batch-size must be a whole number from 1 to 10000')
     const name = values.all ? undefined : validateField('name', SecretNameSchema, positionals[0])
     const actor = { accessor: cliAccessor(), reason: values.reason ?? 'secrets rotate' }
     return withSecrets(io, async ({ service }) => {
@@ -30,19 +42,25 @@ Options:
         io.stdout(`rotated ${secret.name} (key ${secret.key_id})\n`)
         return EXIT.ok
       }
-      const stale = (await service.list()).filter((s) => !s.key_current)
-      let failed = 0
-      for (const s of stale) {
-        try {
-          await service.rotate(s.name, actor)
-          io.stdout(`rotated ${s.name}\n`)
-        } catch (e) {
-          failed++
-          io.stderr(`secrets: ${s.name}: ${(e as Error).message}\n`)
-        }
+      const total = (await service.keyUsage()).reduce((n, k) => n + k.rows, 0)
+      const stale = await service.countStale()
+      const progress = new Progress(stale, io.stderr, io.stderrIsTTY)
+      let after = ''
+      let rotated = 0
+      let batchNo = 0
+      const failed: Array<{ name: string; code: string }> = []
+      for (;;) {
+        const result = await service.rotateBatch(after, batch, actor)
+        if (result.last === undefined) break
+        after = result.last
+        rotated += result.rotated.length
+        failed.push(...result.failed)
+        progress.advance(result.rotated.length + result.failed.length, `batch ${++batchNo}`)
       }
-      io.stdout(`rotated ${stale.length - failed}, failed ${failed}; every other secret was already under key ${service.currentKeyId}\n`)
-      return failed === 0 ? EXIT.ok : EXIT.failure
+      progress.finish()
+      io.stdout(`rotated ${rotated}, already current ${total - stale}, failed ${failed.length}\n`)
+      for (const f of failed) io.stdout(`  failed ${f.name}: ${f.code}\n`)
+      return failed.length === 0 ? EXIT.ok : EXIT.failure
     })
   },
 }

@@ -1,0 +1,75 @@
+/**
+ * The audit chain's arithmetic, on Web standards only: the key derivation,
+ * the canonical encoding of a row, and one link.
+ *
+ *   chain(row) = HMAC-SHA256(K, prev_chain || canonical(row))
+ *   K          = HKDF-SHA256(master key, salt = "claude-hooks-secrets audit-chain v1", info = "audit-chain")
+ *
+ * `prev_chain` is the raw 32 bytes of the previous row's chain (32 zero bytes
+ * before the first row). The canonical encoding is the UTF-8 JSON array
+ * [1, id, secret_name, action, accessor, reason, outcome, at, chain_key_id]:
+ * JSON of strings and integers has one spelling, and the id inside it binds
+ * every row to its place, so a moved row fails to verify.
+ */
+import { encodeHex } from '../crypto/base64.ts'
+import type { MasterKey } from '../crypto/keyring.ts'
+
+/** The chain value before the first row. */
+export const GENESIS_CHAIN = '0'.repeat(64)
+
+const encoder = new TextEncoder()
+const SALT = encoder.encode('claude-hooks-secrets audit-chain v1')
+const INFO = encoder.encode('audit-chain')
+
+/** The fields of an audit row that the chain covers. */
+export interface ChainFields {
+  id: number
+  secret_name: string
+  action: string
+  accessor: string
+  reason: string
+  outcome: string
+  at: string
+  chain_key_id: string
+}
+
+/** Derives the non-extractable HMAC key of the audit chain from a master key. */
+export function deriveChainKey(master: MasterKey): Promise<CryptoKey> {
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: INFO },
+    master.hkdf,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign'],
+  )
+}
+
+/** The canonical bytes of a row's chained fields. */
+export function canonicalRow(row: ChainFields): Uint8Array<ArrayBuffer> {
+  return encoder.encode(
+    JSON.stringify([1, row.id, row.secret_name, row.action, row.accessor, row.reason, row.outcome, row.at, row.chain_key_id]),
+  )
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
+
+/** One link: hex HMAC-SHA256(key, prev || canonical(row)). */
+export async function chainLink(key: CryptoKey, prevChain: string, row: ChainFields): Promise<string> {
+  const body = canonicalRow(row)
+  const input = new Uint8Array(32 + body.length)
+  input.set(hexToBytes(prevChain), 0)
+  input.set(body, 32)
+  return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, input)))
+}
+
+/** Constant-time equality of two hex strings of equal length. */
+export function chainEquals(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
