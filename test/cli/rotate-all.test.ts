@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { decryptValue } from '../../src/crypto/aes-gcm.ts'
+import { openSecrets } from '../../src/context.ts'
+import { BIN, runBin, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/context.ts'
+import { randomKey } from '../helpers/keys.ts'
+
+const COUNT = 50_000
+let tmp: ReturnType<typeof tempDir>
+const oldKey = randomKey()
+const newKey = randomKey()
+let dbUrl: string
+
+beforeAll(async () => {
+  tmp = tempDir()
+  dbUrl = `file:${join(tmp.dir, 'secrets.db')}`
+  const seed = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'fixtures', 'seed-secrets.ts'), String(COUNT)], {
+    env: { ...process.env, CLAUDE_HOOKS_SECRET_KEY: oldKey, DATABASE_URL: dbUrl },
+  })
+  expect(await seed.exited).toBe(0)
+}, 120_000)
+afterAll(() => tmp.cleanup())
+
+describe(`rotate --all over ${COUNT} secrets`, () => {
+  test(
+    'killed with SIGKILL mid-way, then run again: every secret decrypts, all under the new key, none lost',
+    async () => {
+      const env = { CLAUDE_HOOKS_SECRET_KEY: newKey, CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: oldKey, DATABASE_URL: dbUrl }
+      const child = Bun.spawn([BIN, 'rotate', '--all', '--batch-size', '500'], {
+        env: { ...env, PATH: process.env.PATH! },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      // Kill it once a few batches have committed (plain output: one line per batch on stderr).
+      const reader = child.stderr.getReader()
+      let seen = ''
+      while ((seen.match(/^batch \d+:/gm)?.length ?? 0) < 8) {
+        const { value, done } = await reader.read()
+        if (done) break
+        seen += new TextDecoder().decode(value)
+      }
+      child.kill('SIGKILL')
+      expect(await child.exited).not.toBe(0)
+
+      const mid = await openSecrets(env)
+      const usage = await mid.service.keyUsage()
+      await mid.close()
+      const onNew = usage.find((u) => u.current)?.rows ?? 0
+      expect(onNew).toBeGreaterThan(0)
+      expect(onNew).toBeLessThan(COUNT)
+      expect(usage.reduce((n, u) => n + u.rows, 0)).toBe(COUNT)
+
+      const rerun = await runBin(['rotate', '--all'], { env })
+      expect(rerun.code).toBe(0)
+      expect(rerun.stdout).toContain(`rotated ${COUNT - onNew}, already current ${onNew}, failed 0`)
+
+      const after = await openSecrets({ CLAUDE_HOOKS_SECRET_KEY: newKey, DATABASE_URL: dbUrl })
+      try {
+        const rows = await after.store.db.selectFrom('secret').selectAll().orderBy('name').execute()
+        expect(rows.length).toBe(COUNT)
+        const decoder = new TextDecoder()
+        let wrong = 0
+        for (const [i, row] of rows.entries()) {
+          if (row.key_id !== after.keyring.current.id) wrong++
+          else if (decoder.decode(await decryptValue(after.keyring, row, row.name)) !== `value-${i + 1}`) wrong++
+        }
+        expect(wrong).toBe(0)
+        const rotations = await after.store.db
+          .selectFrom('secret_access_log')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('action', '=', 'rotate')
+          .where('outcome', '=', 'ok')
+          .executeTakeFirstOrThrow()
+        expect(Number(rotations.n)).toBe(COUNT)
+      } finally {
+        await after.close()
+      }
+      const verify = await runCli(['audit', 'verify'], { env })
+      expect(verify.stdout).toStartWith(`ok: ${COUNT} rows`)
+      const keys = await runCli(['keys'], { env })
+      expect(keys.stdout).toContain('no secrets left: can be removed')
+    },
+    180_000,
+  )
+})
