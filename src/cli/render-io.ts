@@ -1,0 +1,354 @@
+/**
+ * File and descriptor I/O for `secrets render [IN [OUT]]` and `--check`: the
+ * CLI edge around the pure scanner (src/render/), so `node:` modules are
+ * allowed here.
+ *
+ * Promise: a render that fails writes nothing to its destination, and memory
+ * stays flat whatever the input size (two reused 1 MiB buffers, one
+ * placeholder's carry, the names and the values). How:
+ *
+ * 1. Pass 1 reads the whole input and collects the names. A malformed
+ *    placeholder fails here, before anything is resolved. An input that
+ *    cannot be read twice (a pipe, a terminal) is copied while it is read
+ *    into a spool file in a private (0700) temporary directory; the file is
+ *    unlinked as soon as it is opened, so nothing is left behind even if the
+ *    process is killed.
+ * 2. `resolveAll(names)` is called once. It throws MissingSecretError for
+ *    unknown names before decrypting anything: nothing has been written.
+ * 3. Pass 2 reads the input again (the file itself, or the spool) and writes
+ *    the substituted bytes. To an OUT path it writes a temporary file beside
+ *    OUT (mode 0600: it holds secrets), fsyncs and renames it over OUT only on
+ *    success, and unlinks it on any failure. To stdout it writes as it goes:
+ *    every error that depends on the input was raised in pass 1 already, so
+ *    only an I/O error or an input changed between the passes (detected and
+ *    reported) can cut stdout short.
+ *
+ * Why read a regular file twice rather than spool it: reading from the page
+ * cache again is cheaper than writing a copy and reading that back (measured
+ * in docs/benchmarks.md: the spooled pipe path is the slower of the two).
+ *
+ * I/O is synchronous on file descriptors with reused buffers: it beat the
+ * runtimes' streams by 1.3-3.4x on both Bun and Node (../../../shared/STACK.md),
+ * and a render has nothing else to do meanwhile.
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { BufferedSink } from '../render/byte-sink.ts'
+import { NameCollector } from '../render/names.ts'
+import { countNewlines, type Locate } from '../render/position.ts'
+import type { ResolveAll } from '../render/render.ts'
+import { PlaceholderScanner } from '../render/scanner.ts'
+import { Substituter } from '../render/substituter.ts'
+
+/** Size of the reused read and write buffers. */
+const BUFFER_SIZE = 1 << 20
+const STDIN = 0
+const STDOUT = 1
+
+/** Options of {@link renderFile}. */
+export interface RenderFileOptions {
+  /** Path of the input, or null for stdin. */
+  input: string | null
+  /** Path of the output, or null for stdout. */
+  output: string | null
+  /** Resolves all names at once (see ResolveAll in src/render/render.ts). */
+  resolveAll: ResolveAll
+}
+
+/** What {@link renderFile} did. */
+export interface RenderFileResult {
+  /** Distinct names used, in first-seen order. */
+  names: string[]
+  bytesIn: number
+  bytesOut: number
+}
+
+/** What {@link checkFile} found. */
+export interface CheckFileResult {
+  /** Distinct names used, in first-seen order. */
+  names: string[]
+  bytesIn: number
+}
+
+/**
+ * Renders IN (path or stdin) to OUT (path or stdout) in two passes; see the
+ * file comment for the guarantees. `resolveAll` is called exactly once, with
+ * the distinct names in first-seen order (possibly none), and only after the
+ * whole input was read and found well formed.
+ * @throws MalformedPlaceholderError (pass 1: nothing resolved, nothing
+ *   written); whatever `resolveAll` throws, e.g. MissingSecretError (nothing
+ *   written); MissingSecretError if its map lacks a name; Error when the input
+ *   changed between the passes; Node I/O errors (ENOENT, EACCES, EPIPE...).
+ *   On any error an OUT path is left as it was and no temporary file remains.
+ */
+export async function renderFile(options: RenderFileOptions): Promise<RenderFileResult> {
+  const source = openSource(options.input)
+  try {
+    const buf = new Uint8Array(BUFFER_SIZE)
+    const names = collectPass(source, buf)
+    const values = await options.resolveAll([...names])
+    const dest = openDestination(options.output)
+    let bytesOut: number
+    try {
+      bytesOut = substitutePass(source, buf, values, dest.fd)
+      dest.commit()
+    } catch (err) {
+      dest.abort()
+      throw err
+    }
+    return { names: [...names], bytesIn: source.length, bytesOut }
+  } finally {
+    source.close()
+  }
+}
+
+/**
+ * Lists the names IN (path or stdin) uses, without resolving anything
+ * (`secrets render --check`). One pass, nothing written anywhere.
+ * @throws MalformedPlaceholderError on the first malformed placeholder;
+ *   Node I/O errors.
+ */
+export function checkFile(input: string | null): CheckFileResult {
+  const fd = input === null ? STDIN : openSync(input, 'r')
+  try {
+    const buf = new Uint8Array(BUFFER_SIZE)
+    const collector = new NameCollector()
+    // One pass and no spool: positions come from a running newline count.
+    const scanner = new PlaceholderScanner(collector)
+    for (;;) {
+      const n = readFull(fd, buf, null)
+      if (n === 0) break
+      scanner.push(n === buf.length ? buf : buf.subarray(0, n))
+    }
+    scanner.end()
+    return { names: [...collector.names], bytesIn: scanner.bytesIn }
+  } finally {
+    if (input !== null) closeSync(fd)
+  }
+}
+
+/** The input as pass 1 and pass 2 see it. */
+interface Source {
+  /** Descriptor pass 1 reads from (sequentially). */
+  readonly fd: number
+  /** Descriptor pass 2 reads from, at explicit positions. */
+  replayFd: number
+  /**
+   * Position of the first input byte in `replayFd`, or -1 until known (stdin
+   * redirected from a file may start past the file's beginning).
+   */
+  replayStart: number
+  /** Descriptor pass 1 copies the input to, or -1 when the input can be read again. */
+  readonly spoolFd: number
+  /** Input bytes read by pass 1. */
+  length: number
+  close(): void
+}
+
+function openSource(path: string | null): Source {
+  const fd = path === null ? STDIN : openSync(path, 'r')
+  let spoolFd = -1
+  try {
+    if (!fstatSync(fd).isFile()) spoolFd = openSpool()
+  } catch (err) {
+    if (path !== null) closeSync(fd)
+    throw err
+  }
+  return {
+    fd,
+    replayFd: spoolFd >= 0 ? spoolFd : fd,
+    replayStart: spoolFd >= 0 || path !== null ? 0 : -1,
+    spoolFd,
+    length: 0,
+    close() {
+      if (spoolFd >= 0) closeSync(spoolFd)
+      if (path !== null) closeSync(fd)
+    },
+  }
+}
+
+/**
+ * Opens a spool file in a fresh 0700 directory and unlinks both at once: the
+ * open descriptor keeps the data reachable, and nothing remains on disk
+ * after close, an error or a kill.
+ */
+function openSpool(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'secrets-render-'))
+  const path = join(dir, 'input')
+  try {
+    const fd = openSync(path, 'wx+', 0o600)
+    unlinkSync(path)
+    return fd
+  } finally {
+    try {
+      unlinkSync(path)
+    } catch {
+      // Already unlinked above (the normal case), or never created.
+    }
+    rmdirSync(dir)
+  }
+}
+
+/** Pass 1: read everything once, collect names, spool if needed. */
+function collectPass(source: Source, buf: Uint8Array): readonly string[] {
+  const collector = new NameCollector()
+  const scanner = new PlaceholderScanner(collector, { locate: (offset) => locateInSource(source, offset) })
+  let length = 0
+  for (;;) {
+    const n = readFull(source.fd, buf, null)
+    if (n === 0) break
+    const chunk = n === buf.length ? buf : buf.subarray(0, n)
+    // Spool before scanning, so an error's position can be found in the spool.
+    if (source.spoolFd >= 0) writeAll(source.spoolFd, chunk)
+    length += n
+    source.length = length
+    scanner.push(chunk)
+  }
+  scanner.end()
+  if (source.replayStart < 0) source.replayStart = startOfRest(source.fd, length)
+  return collector.names
+}
+
+/**
+ * Where the input began in a regular file read sequentially from its
+ * descriptor's offset (stdin may be a file that something read part of
+ * already): the input is the last `consumed + rest` bytes of the file, where
+ * `rest` is what is still unread (drained here; nothing after pass 1).
+ */
+function startOfRest(fd: number, consumed: number): number {
+  let rest = 0
+  const scratch = new Uint8Array(1 << 16)
+  for (let n = readFull(fd, scratch, null); n > 0; n = readFull(fd, scratch, null)) rest += n
+  const start = fstatSync(fd).size - consumed - rest
+  if (start < 0) throw new Error('the input changed while it was being rendered')
+  return start
+}
+
+/** Pass 2: read the input again, substitute, write to `outFd`. Returns bytes written. */
+function substitutePass(source: Source, buf: Uint8Array, values: Map<string, Uint8Array>, outFd: number): number {
+  const sink = new BufferedSink((bytes) => writeAll(outFd, bytes), BUFFER_SIZE)
+  const substituter = new Substituter(values, sink, { locate: (offset) => locateInSource(source, offset) })
+  let done = 0
+  while (done < source.length) {
+    const want = Math.min(buf.length, source.length - done)
+    const n = readFull(source.replayFd, buf.subarray(0, want), source.replayStart + done)
+    if (n < want) throw new Error('the input changed while it was being rendered')
+    substituter.push(n === buf.length ? buf : buf.subarray(0, n))
+    done += n
+  }
+  substituter.end()
+  sink.flush()
+  return sink.bytesOut
+}
+
+/** Position of an input offset, counted by reading the input again (only on an error). */
+function locateInSource(source: Source, offset: number): ReturnType<Locate> {
+  // An error in pass 1 on stdin-from-a-file: find where the input began by
+  // reading the rest (the render is failing anyway).
+  if (source.replayStart < 0) source.replayStart = startOfRest(source.fd, source.length)
+  const buf = new Uint8Array(1 << 16)
+  let lines = 0
+  let lastNewline = -1
+  let done = 0
+  while (done < offset) {
+    const want = Math.min(buf.length, offset - done)
+    const n = readFull(source.replayFd, buf.subarray(0, want), source.replayStart + done)
+    if (n === 0) break
+    const { count, last } = countNewlines(buf, 0, n)
+    lines += count
+    if (last >= 0) lastNewline = done + last
+    done += n
+  }
+  return { line: lines + 1, column: offset - lastNewline }
+}
+
+/** Where pass 2 writes, and how to finish or undo it. */
+interface Destination {
+  fd: number
+  commit(): void
+  abort(): void
+}
+
+function openDestination(path: string | null): Destination {
+  if (path === null) return { fd: STDOUT, commit() {}, abort() {} }
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  // 0600 whatever OUT had before: the rendered file holds secret values.
+  const fd = openSync(tmp, 'wx', 0o600)
+  let open = true
+  return {
+    fd,
+    commit() {
+      fsyncSync(fd)
+      closeSync(fd)
+      open = false
+      renameSync(tmp, path)
+    },
+    abort() {
+      if (open) closeSync(fd)
+      open = false
+      try {
+        unlinkSync(tmp)
+      } catch {
+        // Best effort: the original error is the one to report.
+      }
+    },
+  }
+}
+
+/** Blocks the thread briefly; used only when a descriptor is non-blocking and not ready. */
+function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1)
+}
+
+function isEagain(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'EAGAIN'
+}
+
+/**
+ * Reads until `buf` is full or the input ends (pipes return at most a pipe
+ * buffer per read). `position` null reads from the descriptor's offset.
+ */
+function readFull(fd: number, buf: Uint8Array, position: number | null): number {
+  let got = 0
+  while (got < buf.length) {
+    let n: number
+    try {
+      n = readSync(fd, buf, got, buf.length - got, position === null ? null : position + got)
+    } catch (err) {
+      if (isEagain(err)) {
+        pause()
+        continue
+      }
+      if ((err as { code?: unknown }).code === 'EOF') break
+      throw err
+    }
+    if (n === 0) break
+    got += n
+  }
+  return got
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off)
+    } catch (err) {
+      if (!isEagain(err)) throw err
+      pause()
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Shared helpers of the render tests: run the streaming substituter and the
+ * names pass over an input cut into given chunks, capturing output or error.
+ */
+import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { CollectingSink } from '../../src/render/byte-sink.ts'
+import { collectNamesFromChunks } from '../../src/render/names.ts'
+import { Substituter } from '../../src/render/substituter.ts'
+
+export const enc = new TextEncoder()
+export const dec = new TextDecoder()
+
+/** Bytes of a string, or bytes as given. */
+export function bytes(input: string | Uint8Array | number[]): Uint8Array {
+  if (typeof input === 'string') return enc.encode(input)
+  return input instanceof Uint8Array ? input : new Uint8Array(input)
+}
+
+/** A Map of string values, encoded. */
+export function valueMap(values: Record<string, string>): Map<string, Uint8Array> {
+  return new Map(Object.entries(values).map(([k, v]) => [k, enc.encode(v)]))
+}
+
+/** Cuts `input` at the given offsets (sorted, within bounds, duplicates give empty chunks). */
+export function cut(input: Uint8Array, offsets: number[]): Uint8Array[] {
+  const chunks: Uint8Array[] = []
+  let prev = 0
+  for (const o of offsets) {
+    chunks.push(input.slice(prev, o))
+    prev = o
+  }
+  chunks.push(input.slice(prev))
+  return chunks
+}
+
+/** What a run produced: the output bytes, or the error in comparable form. */
+export type Outcome =
+  | { ok: Uint8Array }
+  | { malformed: { line: number; column: number; message: string } }
+  | { missing: readonly string[] }
+
+/** Normalises an error into an Outcome; rethrows anything unexpected. */
+export function outcomeOf(err: unknown): Outcome {
+  if (err instanceof MalformedPlaceholderError) return { malformed: { line: err.line, column: err.column, message: err.message } }
+  if (err instanceof MissingSecretError) return { missing: err.names }
+  throw err
+}
+
+/**
+ * Runs the streaming substituter over chunks. Each chunk is pushed from a
+ * buffer that is overwritten with garbage right after the push, to prove the
+ * scanner keeps nothing it does not own.
+ */
+export function substituteChunks(chunks: Uint8Array[], values: Map<string, Uint8Array>): Outcome {
+  const sink = new CollectingSink()
+  const parts: Uint8Array[] = []
+  const collected = { write: (b: Uint8Array, s: number, e: number) => sink.write(b, s, e) }
+  const sub = new Substituter(values, collected)
+  try {
+    for (const chunk of chunks) {
+      const reused = chunk.slice()
+      sub.push(reused)
+      // Views handed to the sink must be copied before the caller reuses the chunk.
+      parts.push(sink.take())
+      reused.fill(0x24)
+    }
+    sub.end()
+    parts.push(sink.take())
+  } catch (err) {
+    return outcomeOf(err)
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return { ok: out }
+}
+
+/** Runs the names pass over chunks (with the running line count). */
+export function namesOfChunks(chunks: Uint8Array[]): { names: string[] } | Outcome {
+  try {
+    return { names: collectNamesFromChunks(chunks.map((c) => c.slice())) }
+  } catch (err) {
+    return outcomeOf(err)
+  }
+}

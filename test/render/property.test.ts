@@ -1,0 +1,193 @@
+/**
+ * Randomized agreement with the reference implementation: inputs rich in
+ * `$`, braces, `SECRET:`, valid and invalid names, partial placeholders,
+ * multibyte UTF-8 and invalid bytes, cut into random chunks (1-byte chunks
+ * and cuts inside placeholders included), must give exactly the reference's
+ * output, or the same error at the same line and column.
+ */
+import { describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
+import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { referenceNames, referenceRender } from '../../src/render/reference.ts'
+import { renderStream } from '../../src/render/render.ts'
+import { bytes, cut, namesOfChunks, outcomeOf, substituteChunks, valueMap, type Outcome } from './helpers.ts'
+
+const LONG = 'L'.repeat(128)
+const KNOWN = { A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long' }
+const VALUES = valueMap(KNOWN)
+const VALID_NAMES = ['A', 'FOO', 'FOO_1', 'B9_', LONG, 'MISSING', 'Z']
+const INVALID_NAMES = ['', 'a', 'foo', '1A', '_A', 'Ab', 'A-B', 'A B', 'A\n', 'É', `${LONG}L`, 'A:B']
+
+const text = (s: string) => fc.constant(bytes(s))
+const token: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...VALID_NAMES).map((n) => bytes(`\${SECRET:${n}}`)) },
+  { weight: 3, arbitrary: fc.constantFrom(...VALID_NAMES).map((n) => bytes(`$\${SECRET:${n}}`)) },
+  { weight: 1, arbitrary: fc.constantFrom(...INVALID_NAMES).map((n) => bytes(`\${SECRET:${n}}`)) },
+  { weight: 1, arbitrary: fc.constantFrom(...VALID_NAMES, ...INVALID_NAMES).map((n) => bytes(`\${SECRET:${n}`)) },
+  {
+    weight: 8,
+    arbitrary: fc.oneof(
+      text('$'),
+      text('$$'),
+      text('{'),
+      text('}'),
+      text('${'),
+      text('${SECRET'),
+      text('${SECRET:'),
+      text('$${SECRET:'),
+      text('SECRET:'),
+      text('${{ x }}'),
+      text('$HOME'),
+    ),
+  },
+  { weight: 4, arbitrary: fc.constantFrom(...VALID_NAMES, ...INVALID_NAMES).map(bytes) },
+  { weight: 4, arbitrary: fc.oneof(text('\n'), text('\r\n'), text('é'), text('漢'), text('🙂'), text(' '), text('x')) },
+  { weight: 2, arbitrary: fc.constantFrom(0xff, 0xfe, 0xc3, 0x80, 0x00, 0xe2).map((b) => new Uint8Array([b])) },
+  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 8 }) },
+)
+
+const concat = (tokens: Uint8Array[]) => {
+  const out = new Uint8Array(tokens.reduce((n, t) => n + t.length, 0))
+  let o = 0
+  for (const t of tokens) {
+    out.set(t, o)
+    o += t.length
+  }
+  return out
+}
+const input = fc.array(token, { maxLength: 24 }).map(concat)
+
+/**
+ * Longer inputs, so a carried placeholder meets chunks longer than one
+ * construct; mostly well formed and with known names, so most render fully.
+ */
+const wellFormedToken: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...Object.keys(KNOWN)).map((n) => bytes(`\${SECRET:${n}}`)) },
+  { weight: 3, arbitrary: fc.constantFrom(...VALID_NAMES).map((n) => bytes(`$\${SECRET:${n}}`)) },
+  { weight: 1, arbitrary: token },
+  { weight: 8, arbitrary: fc.oneof(text('$'), text('$$'), text('${SECRET'), text('${{ x }}'), text('é'), text('\n'), text('abc')) },
+)
+const longInput = fc.array(wellFormedToken, { minLength: 40, maxLength: 160 }).map(concat)
+
+/** An input and how to cut it: random offsets, or every byte on its own. */
+const cutInput = cutOf(input)
+const cutLongInput = cutOf(longInput)
+
+function cutOf(inputs: fc.Arbitrary<Uint8Array>) {
+  return fc
+  .tuple(inputs, fc.array(fc.nat(), { maxLength: 8 }), fc.boolean())
+  .map(([b, raw, single]) => {
+    const offsets = single ? Array.from({ length: b.length }, (_, i) => i + 1).slice(0, -1) : raw.map((r) => r % (b.length + 1)).sort((x, y) => x - y)
+    return { input: b, chunks: cut(b, offsets) }
+  })
+}
+
+function reference(run: () => string[]): unknown {
+  try {
+    return run()
+  } catch (err) {
+    return outcomeOf(err)
+  }
+}
+
+/** The byte offset of a 1-based line and byte column. */
+function offsetOf(b: Uint8Array, line: number, column: number): number {
+  let start = 0
+  for (let l = 1; l < line; l++) start = b.indexOf(10, start) + 1
+  return start + column - 1
+}
+
+/**
+ * What a single-pass render (the substituter, renderStream) must report: the
+ * output, or the first problem in input order.
+ */
+function streamReference(b: Uint8Array): Outcome {
+  try {
+    referenceNames(b)
+  } catch (err) {
+    if (!(err instanceof MalformedPlaceholderError)) throw err
+    try {
+      referenceRender(b.subarray(0, offsetOf(b, err.line, err.column)), VALUES)
+    } catch (missing) {
+      return outcomeOf(missing)
+    }
+    return outcomeOf(err)
+  }
+  try {
+    return { ok: referenceRender(b, VALUES) }
+  } catch (err) {
+    return outcomeOf(err)
+  }
+}
+
+describe('scanner agrees with the reference implementation', () => {
+  test('names pass and substitution, random inputs and random chunks (10,000 cases)', () => {
+    let malformed = 0
+    let rendered = 0
+    fc.assert(
+      fc.property(cutInput, ({ input: b, chunks }) => {
+        const refNames = reference(() => referenceNames(b))
+        const names = namesOfChunks(chunks)
+        expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(names)
+        // The substituter is single-pass, like a stream: first problem in input order.
+        const out = substituteChunks(chunks, VALUES)
+        expect(out).toEqual(streamReference(b))
+        if ('malformed' in out) malformed++
+        if ('ok' in out) rendered++
+      }),
+      { numRuns: 10_000 },
+    )
+    // The generator must exercise both outcomes substantially.
+    expect(malformed).toBeGreaterThan(1000)
+    expect(rendered).toBeGreaterThan(1000)
+  })
+
+  test('long inputs in few chunks (2,000 cases)', () => {
+    let rendered = 0
+    fc.assert(
+      fc.property(cutLongInput, ({ input: b, chunks }) => {
+        const refNames = reference(() => referenceNames(b))
+        expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(namesOfChunks(chunks))
+        const out = substituteChunks(chunks, VALUES)
+        expect(out).toEqual(streamReference(b))
+        if ('ok' in out) rendered++
+      }),
+      { numRuns: 2_000 },
+    )
+    expect(rendered).toBeGreaterThan(500)
+  })
+
+  test('renderStream, random inputs and random chunks (1,500 cases)', async () => {
+    await fc.assert(
+      fc.asyncProperty(cutInput, async ({ input: b, chunks }) => {
+        const resolved: string[] = []
+        const stream = renderStream(
+          new ReadableStream<Uint8Array>({
+            start(c) {
+              for (const chunk of chunks) c.enqueue(chunk)
+              c.close()
+            },
+          }),
+          async (name) => {
+            resolved.push(name)
+            const v = VALUES.get(name)
+            if (v === undefined) throw new MissingSecretError(name)
+            return v
+          },
+        )
+        let outcome: Outcome
+        try {
+          const parts: Uint8Array[] = []
+          for await (const part of stream) parts.push(part)
+          outcome = { ok: new Uint8Array(await new Blob(parts).arrayBuffer()) }
+        } catch (err) {
+          outcome = outcomeOf(err)
+        }
+        expect(outcome).toEqual(streamReference(b))
+        // Each name is resolved at most once per render.
+        expect(new Set(resolved).size).toBe(resolved.length)
+      }),
+      { numRuns: 1_500 },
+    )
+  })
+})
