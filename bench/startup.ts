@@ -1,0 +1,67 @@
+/**
+ * End-to-end command latency next to a bare Bun start, alternated in one run.
+ *
+ *   bun bench/startup.ts [--runs 20]
+ *
+ * - `bun -e ''`: the floor (process start of the runtime).
+ * - `secrets set NAME` with the value on stdin (key check, open SQLite,
+ *   migrations check, boot key-id check, encrypt, one transaction).
+ * - `secrets render` of a 4 KiB artifact with 10 placeholders (when the
+ *   render command is available).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { machine, median, timeCommand, writeSection } from './lib.ts'
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } })
+const RUNS = Number(values.runs)
+const root = join(import.meta.dir, '..')
+const bin = join(root, 'bin/secrets')
+const bun = process.execPath
+const dir = mkdtempSync(join(tmpdir(), 'chs-bench-startup-'))
+const env = {
+  ...(process.env as Record<string, string>),
+  CLAUDE_HOOKS_SECRET_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+  DATABASE_URL: `file:${join(dir, 's.db')}`,
+}
+
+try {
+  // An artifact of about 4 KiB with 10 placeholders over 10 secrets.
+  for (let i = 0; i < 10; i++) await timeCommand([bin, 'set', `TOKEN_${i}`], { env, stdin: `value-${i}-${'x'.repeat(30)}` })
+  const lines: string[] = []
+  for (let i = 0; lines.join('\n').length < 4000; i++) {
+    lines.push(i % 8 === 0 && i / 8 < 10 ? `  token_${i / 8}: "\${SECRET:TOKEN_${i / 8}}"` : `  key_${i}: "some ordinary configuration value number ${i}"`)
+  }
+  const artifact = join(dir, 'artifact.yaml')
+  writeFileSync(artifact, `${lines.join('\n')}\n`)
+  const hasRender = (await new Response(Bun.spawn([bin, 'render', '--help'], { stdout: 'pipe' }).stdout).text()).includes('--check')
+
+  const samples: Record<string, number[]> = { bare: [], set: [], render: [] }
+  for (let r = 0; r < RUNS; r++) {
+    samples.bare!.push(await timeCommand([bun, '-e', '']))
+    samples.set!.push(await timeCommand([bin, 'set', 'BENCH_VALUE'], { env, stdin: 'bench-value' }))
+    if (hasRender) {
+      samples.render!.push(
+        await timeCommand([bin, 'render', '--accessor', 'bench', '--reason', 'startup', artifact, join(dir, 'out.yaml')], { env }),
+      )
+    }
+  }
+  const bare = median(samples.bare!)
+  const rows = [
+    ['`bun -e \'\'` (floor)', bare],
+    ['`secrets set NAME` (value on stdin)', median(samples.set!)],
+    ...(hasRender ? [['`secrets render` 4 KiB, 10 placeholders, to a file', median(samples.render!)] as [string, number]] : []),
+  ] as Array<[string, number]>
+  const body = `Command: \`bun bench/startup.ts --runs ${RUNS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+Each command run ${RUNS} times, alternated; medians of wall time, through \`bin/secrets\` (the \`npx secrets\` entry without npx's own start-up).
+
+| command | median | x bare Bun |
+| --- | --- | --- |
+${rows.map(([label, ms]) => `| ${label} | ${ms.toFixed(1)} ms | ${(ms / bare).toFixed(2)}x |`).join('\n')}`
+  console.log(body)
+  await writeSection('Command start-up', body)
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
