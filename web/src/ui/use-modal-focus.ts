@@ -44,7 +44,9 @@ export function useModalFocus(ref: RefObject<HTMLElement | null>, options: Modal
   useLayoutEffect(() => {
     const container = ref.current
     if (!container) return
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
+    // <body> is no opener: Safari does not focus a clicked button, so focus may be nowhere.
+    const active = document.activeElement
+    const opener = active instanceof HTMLElement && active !== document.body ? active : null
 
     const initial =
       container.querySelector<HTMLElement>('[data-autofocus]') ??
@@ -96,6 +98,12 @@ export function useModalFocus(ref: RefObject<HTMLElement | null>, options: Modal
       document.removeEventListener('focusin', onFocusIn)
       const target = opener && opener.isConnected ? opener : latest.current.fallbackFocus?.()
       target?.focus()
+      // The render that closes the modal may also remove the opener (the row of
+      // a deleted secret) right after this cleanup; look again once it is done.
+      queueMicrotask(() => {
+        const lost = document.activeElement === null || document.activeElement === document.body
+        if (lost && !opener?.isConnected) latest.current.fallbackFocus?.()?.focus()
+      })
     }
   }, [])
 }
