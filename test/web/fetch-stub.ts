@@ -82,7 +82,8 @@ export function createFetchStub(): FetchStub {
       requests.push(recorded)
 
       // Newest first, so a test can override a default route.
-      const index = routes.findLastIndex((route) => matches(route, method, input))
+      let index = routes.length - 1
+      while (index >= 0 && !matches(routes[index]!, method, input)) index--
       const route = routes[index]
       const reply: StubReply = route
         ? typeof route.responder === 'function'

@@ -7,7 +7,7 @@ import { CURRENT_KEY, OLD_KEY, sampleSecrets } from './fixtures.ts'
 
 useHappyDom()
 
-function rowNames(container: HTMLElement) {
+function rowNames(container: ParentNode) {
   return Array.from(container.querySelectorAll('tbody tr')).map((tr) => tr.getAttribute('data-secret'))
 }
 

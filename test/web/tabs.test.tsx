@@ -32,7 +32,7 @@ describe('Tabs', () => {
 
   test('each tab controls its panel, and the panel is labelled by its tab', () => {
     const { tabs, container } = setup()
-    const panels = Array.from(container.querySelectorAll('[role="tabpanel"]'))
+    const panels = Array.from(container.querySelectorAll<HTMLElement>('[role="tabpanel"]'))
     expect(panels).toHaveLength(3)
     tabs.forEach((tab, i) => {
       const panel = document.getElementById(tab.getAttribute('aria-controls')!)!
@@ -40,7 +40,7 @@ describe('Tabs', () => {
       expect(panel.getAttribute('role')).toBe('tabpanel')
       expect(panel.getAttribute('aria-labelledby')).toBe(tab.id)
     })
-    expect(panels.map((p) => (p as HTMLElement).hidden)).toEqual([false, true, true])
+    expect(panels.map((p) => p.hidden)).toEqual([false, true, true])
   })
 
   test('ArrowRight and ArrowLeft move selection and focus, wrapping at the ends', () => {
