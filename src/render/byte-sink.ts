@@ -106,7 +106,7 @@ export class CollectingSink implements ByteSink {
   }
 
   /** Bytes written since the last take, as one new array the caller owns. */
-  take(): Uint8Array {
+  take(): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(this.length)
     let o = 0
     for (const piece of this.pieces) {

@@ -27,7 +27,7 @@ function bytesToLatin1(bytes: Uint8Array): string {
   return s
 }
 
-function latin1ToBytes(s: string): Uint8Array {
+function latin1ToBytes(s: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(s.length)
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
   return out
@@ -88,7 +88,7 @@ function parse(input: Uint8Array): Event[] {
  * @throws MalformedPlaceholderError at the first malformed placeholder (before
  *   any lookup); MissingSecretError for the first name not in `values`.
  */
-export function referenceRender(input: Uint8Array, values: ReadonlyMap<string, Uint8Array>): Uint8Array {
+export function referenceRender(input: Uint8Array, values: ReadonlyMap<string, Uint8Array>): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = []
   for (const e of parse(input)) {
     if ('literal' in e) parts.push(latin1ToBytes(e.literal))

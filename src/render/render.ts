@@ -64,7 +64,10 @@ export async function renderString(body: string, resolveAll: ResolveAll): Promis
  * ends in an error (write to a temporary file, rename only on success).
  * Cancelling the output cancels the input.
  */
-export function renderStream(input: ReadableStream<Uint8Array>, resolve: ResolveOne): ReadableStream<Uint8Array> {
+export function renderStream(
+  input: ReadableStream<Uint8Array>,
+  resolve: ResolveOne,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
   const cache = new NameTable<Uint8Array>()
   const fresh: string[] = []
   // Two scanners see the same chunks: the first finds names not yet resolved
@@ -99,7 +102,7 @@ export function renderStream(input: ReadableStream<Uint8Array>, resolve: Resolve
     await resolveFresh()
   }
 
-  return new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
     start() {
       reader = input.getReader()
     },

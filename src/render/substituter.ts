@@ -97,7 +97,7 @@ export class Substituter {
  * @throws MalformedPlaceholderError (line and byte column), MissingSecretError
  *   for the first name not in `values`.
  */
-export function substituteAll(body: Uint8Array, values: ValueMap | NameTable<Uint8Array>): Uint8Array {
+export function substituteAll(body: Uint8Array, values: ValueMap | NameTable<Uint8Array>): Uint8Array<ArrayBuffer> {
   const sink = new CollectingSink()
   const substituter = new Substituter(values, sink, { locate: (offset) => locateInBuffer(body, offset) })
   substituter.push(body)

@@ -11,9 +11,8 @@ export const enc = new TextEncoder()
 export const dec = new TextDecoder()
 
 /** Bytes of a string, or bytes as given. */
-export function bytes(input: string | Uint8Array | number[]): Uint8Array {
-  if (typeof input === 'string') return enc.encode(input)
-  return input instanceof Uint8Array ? input : new Uint8Array(input)
+export function bytes(input: string | number[]): Uint8Array<ArrayBuffer> {
+  return typeof input === 'string' ? enc.encode(input) : new Uint8Array(input)
 }
 
 /** A Map of string values, encoded. */
@@ -22,8 +21,8 @@ export function valueMap(values: Record<string, string>): Map<string, Uint8Array
 }
 
 /** Cuts `input` at the given offsets (sorted, within bounds, duplicates give empty chunks). */
-export function cut(input: Uint8Array, offsets: number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = []
+export function cut(input: Uint8Array, offsets: number[]): Uint8Array<ArrayBuffer>[] {
+  const chunks: Uint8Array<ArrayBuffer>[] = []
   let prev = 0
   for (const o of offsets) {
     chunks.push(input.slice(prev, o))
@@ -35,7 +34,7 @@ export function cut(input: Uint8Array, offsets: number[]): Uint8Array[] {
 
 /** What a run produced: the output bytes, or the error in comparable form. */
 export type Outcome =
-  | { ok: Uint8Array }
+  | { ok: Uint8Array<ArrayBuffer> }
   | { malformed: { line: number; column: number; message: string } }
   | { missing: readonly string[] }
 
@@ -69,13 +68,30 @@ export function substituteChunks(chunks: Uint8Array[], values: Map<string, Uint8
   } catch (err) {
     return outcomeOf(err)
   }
+  return { ok: join(parts) }
+}
+
+/** Reads a whole byte stream into one array. */
+export async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = stream.getReader()
+  const parts: Uint8Array[] = []
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    parts.push(value)
+  }
+  return join(parts)
+}
+
+/** Concatenates byte arrays. */
+export function join(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let o = 0
   for (const p of parts) {
     out.set(p, o)
     o += p.length
   }
-  return { ok: out }
+  return out
 }
 
 /** Runs the names pass over chunks (with the running line count). */

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import { referenceNames, referenceRender } from '../../src/render/reference.ts'
 import { renderStream } from '../../src/render/render.ts'
-import { bytes, cut, namesOfChunks, outcomeOf, substituteChunks, valueMap, type Outcome } from './helpers.ts'
+import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, substituteChunks, valueMap, type Outcome } from './helpers.ts'
 
 const LONG = 'L'.repeat(128)
 const KNOWN = { A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long' }
@@ -46,16 +46,7 @@ const token: fc.Arbitrary<Uint8Array> = fc.oneof(
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 8 }) },
 )
 
-const concat = (tokens: Uint8Array[]) => {
-  const out = new Uint8Array(tokens.reduce((n, t) => n + t.length, 0))
-  let o = 0
-  for (const t of tokens) {
-    out.set(t, o)
-    o += t.length
-  }
-  return out
-}
-const input = fc.array(token, { maxLength: 24 }).map(concat)
+const input = fc.array(token, { maxLength: 24 }).map(join)
 
 /**
  * Longer inputs, so a carried placeholder meets chunks longer than one
@@ -67,7 +58,7 @@ const wellFormedToken: fc.Arbitrary<Uint8Array> = fc.oneof(
   { weight: 1, arbitrary: token },
   { weight: 8, arbitrary: fc.oneof(text('$'), text('$$'), text('${SECRET'), text('${{ x }}'), text('é'), text('\n'), text('abc')) },
 )
-const longInput = fc.array(wellFormedToken, { minLength: 40, maxLength: 160 }).map(concat)
+const longInput = fc.array(wellFormedToken, { minLength: 40, maxLength: 160 }).map(join)
 
 /** An input and how to cut it: random offsets, or every byte on its own. */
 const cutInput = cutOf(input)
@@ -177,9 +168,7 @@ describe('scanner agrees with the reference implementation', () => {
         )
         let outcome: Outcome
         try {
-          const parts: Uint8Array[] = []
-          for await (const part of stream) parts.push(part)
-          outcome = { ok: new Uint8Array(await new Blob(parts).arrayBuffer()) }
+          outcome = { ok: await readStream(stream) }
         } catch (err) {
           outcome = outcomeOf(err)
         }

@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { checkFile, renderFile } from '../../src/cli/render-io.ts'
+import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import type { ResolveAll } from '../../src/render/render.ts'
+import { substituteAll } from '../../src/render/substituter.ts'
+import { enc, valueMap } from './helpers.ts'
+
+const VALUES = valueMap({ A: 'alpha', B: 'beta', DOLLAR: '$' })
+const FIXTURE = join(import.meta.dir, 'fixtures', 'render-stdio.ts')
+const MIB = 1 << 20
+
+let root: string
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'render-io-test-'))
+})
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true })
+})
+
+/** A fresh directory per test, so "no temporary file left" can be checked by listing it. */
+function dir(): string {
+  const d = mkdtempSync(join(root, 'case-'))
+  return d
+}
+
+function resolver(): ResolveAll & { calls: string[][] } {
+  const calls: string[][] = []
+  const fn: ResolveAll = async (names) => {
+    calls.push(names)
+    const missing = names.filter((n) => !VALUES.has(n))
+    if (missing.length > 0) throw new MissingSecretError(missing)
+    return new Map(names.map((n) => [n, VALUES.get(n)!]))
+  }
+  return Object.assign(fn, { calls })
+}
+
+async function errorOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected a rejection')
+}
+
+/**
+ * A body of at least `size` bytes made of whole lines with placeholders all
+ * over, and one `${SECRET:A}` cut by each 1 MiB boundary (the read buffer size).
+ */
+function bigBody(size: number): Uint8Array {
+  const line = 'key: value ${SECRET:A} and $HOME ${{ x }} $${SECRET:B} ${SECRET:B}\n'
+  const parts: string[] = []
+  let length = 0
+  let boundary = MIB
+  while (length < size) {
+    if (length + line.length > boundary - 5) {
+      const filler = 'f'.repeat(boundary - 5 - length) + '${SECRET:A}\n'
+      parts.push(filler)
+      length += filler.length
+      boundary += MIB
+    } else {
+      parts.push(line)
+      length += line.length
+    }
+  }
+  return enc.encode(parts.join(''))
+}
+
+describe('renderFile with paths', () => {
+  test('renders IN to OUT (mode 0600) and reports names and sizes', async () => {
+    const d = dir()
+    const input = join(d, 'in.yaml')
+    const output = join(d, 'out.yaml')
+    const body = 'a: ${SECRET:A}\nb: "${SECRET:B}" $${SECRET:A} ${SECRET:A}\n'
+    const rendered = 'a: alpha\nb: "beta" ${SECRET:A} alpha\n'
+    writeFileSync(input, body)
+    const resolve = resolver()
+    const result = await renderFile({ input, output, resolveAll: resolve })
+    expect(readFileSync(output, 'utf8')).toBe(rendered)
+    expect(result).toEqual({ names: ['A', 'B'], bytesIn: body.length, bytesOut: rendered.length })
+    expect(resolve.calls).toEqual([['A', 'B']])
+    expect(statSync(output).mode & 0o777).toBe(0o600)
+    expect(readdirSync(d).sort()).toEqual(['in.yaml', 'out.yaml'])
+  })
+
+  test('a multi-MiB input with placeholders cut by every buffer boundary renders like the whole-buffer substituter', async () => {
+    const d = dir()
+    const body = bigBody(3 * MIB + 12345)
+    writeFileSync(join(d, 'in'), body)
+    const result = await renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: resolver() })
+    const expected = substituteAll(body, VALUES)
+    expect(new Uint8Array(readFileSync(join(d, 'out')))).toEqual(expected)
+    expect(result.bytesIn).toBe(body.length)
+    expect(result.bytesOut).toBe(expected.length)
+  })
+
+  test('a missing secret: OUT is not created, nothing else is left behind', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), '${SECRET:A} ${SECRET:NOPE} ${SECRET:ALSO_NOPE}')
+    const resolve = resolver()
+    const err = await errorOf(renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: resolve }))
+    expect(err).toBeInstanceOf(MissingSecretError)
+    expect((err as MissingSecretError).names).toEqual(['NOPE', 'ALSO_NOPE'])
+    expect(resolve.calls).toEqual([['A', 'NOPE', 'ALSO_NOPE']])
+    expect(readdirSync(d)).toEqual(['in'])
+  })
+
+  test('a missing secret: a pre-existing OUT is left untouched', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), 'x ${SECRET:NOPE}')
+    writeFileSync(join(d, 'out'), 'previous good render')
+    chmodSync(join(d, 'out'), 0o640)
+    const before = statSync(join(d, 'out'))
+    await errorOf(renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: resolver() }))
+    const after = statSync(join(d, 'out'))
+    expect(readFileSync(join(d, 'out'), 'utf8')).toBe('previous good render')
+    expect([after.mtimeMs, after.ino, after.mode]).toEqual([before.mtimeMs, before.ino, before.mode])
+    expect(readdirSync(d).sort()).toEqual(['in', 'out'])
+  })
+
+  test('a malformed placeholder far into the file: nothing resolved, OUT untouched, exact position', async () => {
+    const d = dir()
+    const body = bigBody(2 * MIB + 100)
+    // Put a malformed placeholder across the 2 MiB boundary, at the start of a line.
+    const at = body.lastIndexOf(0x0a, 2 * MIB - 3) + 1
+    body.set(enc.encode('${SECRET:bad}'), at)
+    writeFileSync(join(d, 'in'), body)
+    writeFileSync(join(d, 'out'), 'keep')
+    const resolve = resolver()
+    const err = await errorOf(renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: resolve }))
+    expect(err).toBeInstanceOf(MalformedPlaceholderError)
+    const expectedLine = body.subarray(0, at).filter((b) => b === 0x0a).length + 1
+    expect([(err as MalformedPlaceholderError).line, (err as MalformedPlaceholderError).column]).toEqual([expectedLine, 1])
+    expect(resolve.calls).toEqual([])
+    expect(readFileSync(join(d, 'out'), 'utf8')).toBe('keep')
+    expect(readdirSync(d).sort()).toEqual(['in', 'out'])
+  })
+
+  test('a resolver that fails for another reason: OUT untouched, no temporary file', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), '${SECRET:A}')
+    writeFileSync(join(d, 'out'), 'keep')
+    const err = await errorOf(
+      renderFile({
+        input: join(d, 'in'),
+        output: join(d, 'out'),
+        resolveAll: async () => {
+          throw new Error('database down')
+        },
+      }),
+    )
+    expect((err as Error).message).toBe('database down')
+    expect(readFileSync(join(d, 'out'), 'utf8')).toBe('keep')
+    expect(readdirSync(d).sort()).toEqual(['in', 'out'])
+  })
+
+  test('a resolver whose map lacks a name: the pass-2 failure removes the temporary file', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), 'x'.repeat(3 * MIB) + '${SECRET:A}')
+    writeFileSync(join(d, 'out'), 'keep')
+    const err = await errorOf(renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: async () => new Map() }))
+    expect(err).toEqual(new MissingSecretError('A'))
+    expect(readFileSync(join(d, 'out'), 'utf8')).toBe('keep')
+    expect(readdirSync(d).sort()).toEqual(['in', 'out'])
+  })
+
+  test('renders a file in place (IN and OUT the same path)', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'f'), 'v=${SECRET:B}')
+    await renderFile({ input: join(d, 'f'), output: join(d, 'f'), resolveAll: resolver() })
+    expect(readFileSync(join(d, 'f'), 'utf8')).toBe('v=beta')
+    expect(readdirSync(d)).toEqual(['f'])
+  })
+
+  test('a missing input is ENOENT, and nothing is resolved or written', async () => {
+    const d = dir()
+    const resolve = resolver()
+    const err = await errorOf(renderFile({ input: join(d, 'nope'), output: join(d, 'out'), resolveAll: resolve }))
+    expect((err as { code?: string }).code).toBe('ENOENT')
+    expect(resolve.calls).toEqual([])
+    expect(readdirSync(d)).toEqual([])
+  })
+
+  test('an OUT in a missing directory fails after resolving, without creating anything', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), 'x')
+    const err = await errorOf(renderFile({ input: join(d, 'in'), output: join(d, 'no', 'out'), resolveAll: resolver() }))
+    expect((err as { code?: string }).code).toBe('ENOENT')
+    expect(existsSync(join(d, 'no'))).toBe(false)
+  })
+})
+
+describe('checkFile', () => {
+  test('lists the names used, without resolving anything', () => {
+    const d = dir()
+    const body = '${SECRET:B} $${SECRET:C} ${SECRET:A} ${SECRET:B}'
+    writeFileSync(join(d, 'in'), body)
+    expect(checkFile(join(d, 'in'))).toEqual({ names: ['B', 'A'], bytesIn: body.length })
+  })
+
+  test('throws on a malformed placeholder with its position', () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), 'ok\n\n   ${SECRET:A-B}')
+    expect(() => checkFile(join(d, 'in'))).toThrow('line 3, column 4')
+  })
+})
+
+describe('renderFile on stdin and stdout (child process)', () => {
+  function run(args: string[], stdin: 'pipe' | string, data?: Uint8Array, env: Record<string, string> = {}) {
+    const proc = Bun.spawnSync({
+      cmd: [process.execPath, FIXTURE, ...args],
+      stdin: stdin === 'pipe' ? (data ?? new Uint8Array(0)) : Bun.file(stdin),
+      env: { ...process.env, ...env },
+    })
+    return { code: proc.exitCode, stdout: new Uint8Array(proc.stdout), stderr: proc.stderr.toString() }
+  }
+
+  test('piped stdin (spooled) to stdout, multi-MiB, leaves no spool file behind', () => {
+    const tmp = dir()
+    const body = bigBody(2 * MIB + 777)
+    const r = run(['render'], 'pipe', body, { TMPDIR: tmp })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toEqual(substituteAll(body, VALUES))
+    expect(JSON.parse(r.stderr)).toMatchObject({ names: ['A', 'B'], bytesIn: body.length })
+    expect(readdirSync(tmp)).toEqual([])
+  })
+
+  test('stdin redirected from a file is read twice, not spooled', () => {
+    const d = dir()
+    const tmp = dir()
+    writeFileSync(join(d, 'in'), 'a=${SECRET:A} d=${SECRET:DOLLAR}')
+    const r = run(['render'], join(d, 'in'), undefined, { TMPDIR: tmp })
+    expect([r.code, new TextDecoder().decode(r.stdout)]).toEqual([0, 'a=alpha d=$'])
+    expect(readdirSync(tmp)).toEqual([])
+  })
+
+  test('stdin from a file whose start was already consumed renders only the rest', () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), 'SKIP\n${SECRET:A}\n  ${SECRET:bad}\n')
+    writeFileSync(join(d, 'ok'), 'SKIP\n${SECRET:A}\n')
+    const sh = (file: string) =>
+      Bun.spawnSync({
+        cmd: ['sh', '-c', `{ dd bs=5 count=1 of=/dev/null status=none; "$0" "$1" render; } < "$2"`, process.execPath, FIXTURE, file],
+      })
+    const ok = sh(join(d, 'ok'))
+    expect([ok.exitCode, ok.stdout.toString()]).toEqual([0, 'alpha\n'])
+    // Positions count from where the input began: line 2 of what was read.
+    const bad = sh(join(d, 'in'))
+    expect(bad.exitCode).toBe(3)
+    expect(JSON.parse(bad.stderr.toString())).toMatchObject({ line: 2, column: 3 })
+  })
+
+  test('a missing secret on piped stdin: exit 3, nothing on stdout, no spool left', () => {
+    const tmp = dir()
+    const r = run(['render'], 'pipe', enc.encode('x'.repeat(3 * MIB) + '${SECRET:A} ${SECRET:NOPE}'), { TMPDIR: tmp })
+    expect(r.code).toBe(3)
+    expect(r.stdout.length).toBe(0)
+    expect(JSON.parse(r.stderr)).toEqual({ code: 'missing_secret', message: 'missing secret: NOPE' })
+    expect(readdirSync(tmp)).toEqual([])
+  })
+
+  test('a malformed placeholder on piped stdin: exit 3, nothing on stdout, position from the spool', () => {
+    const tmp = dir()
+    const body = bigBody(MIB + 5000)
+    const at = body.lastIndexOf(0x0a, MIB + 2) + 1
+    body.set(enc.encode('${SECRET:}'), at)
+    const r = run(['render'], 'pipe', body, { TMPDIR: tmp })
+    expect(r.code).toBe(3)
+    expect(r.stdout.length).toBe(0)
+    const line = body.subarray(0, at).filter((b) => b === 0x0a).length + 1
+    expect(JSON.parse(r.stderr)).toMatchObject({ code: 'malformed_placeholder', line, column: 1 })
+    expect(readdirSync(tmp)).toEqual([])
+  })
+
+  test('--check on piped stdin lists names with a running line count', () => {
+    const r = run(['check'], 'pipe', enc.encode('${SECRET:B}\n${SECRET:A}'))
+    expect([r.code, JSON.parse(r.stderr)]).toEqual([0, { names: ['B', 'A'], bytesIn: 23 }])
+    const bad = run(['check'], 'pipe', enc.encode('\n\n${SECRET:x}'))
+    expect([bad.code, JSON.parse(bad.stderr)]).toEqual([3, expect.objectContaining({ line: 3, column: 1 })])
+  })
+
+  test('an OUT path from stdin: rename on success', () => {
+    const d = dir()
+    mkdirSync(join(d, 'sub'))
+    const r = run(['render', '-', join(d, 'sub', 'out')], 'pipe', enc.encode('${SECRET:B}'))
+    expect(r.code).toBe(0)
+    expect(readFileSync(join(d, 'sub', 'out'), 'utf8')).toBe('beta')
+    expect(readdirSync(join(d, 'sub'))).toEqual(['out'])
+  })
+})
