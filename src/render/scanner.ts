@@ -80,9 +80,9 @@ const PREFIX_LENGTH = PREFIX.length
 export const MALFORMED = {
   unterminated: 'unterminated placeholder at end of input',
   empty: 'empty name: expected ${SECRET:NAME}',
-  badStart: 'a name starts with an uppercase letter A-Z',
-  badByte: 'a name holds only A-Z, 0-9 and _ and ends with }',
-  tooLong: `a name is at most ${MAX_NAME_LENGTH} characters`,
+  badStart: 'the name must start with an uppercase letter A-Z',
+  badByte: 'the name may hold only A-Z, 0-9 and _, and must end with }',
+  tooLong: `the name is longer than ${MAX_NAME_LENGTH} characters`,
 } as const
 
 const EMPTY = new Uint8Array(0)

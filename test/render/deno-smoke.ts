@@ -1,0 +1,66 @@
+/**
+ * Proof that the render core runs unchanged on Deno (Web standards only).
+ * Not a bun test file; run it with:
+ *
+ *   node_modules/.bin/deno run --no-config test/render/deno-smoke.ts
+ *
+ * Exits non-zero (an uncaught error) if any assertion fails.
+ */
+import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { renderStream, renderString } from '../../src/render/render.ts'
+
+function assertEqual(actual: unknown, expected: unknown, what: string): void {
+  const a = JSON.stringify(actual)
+  const e = JSON.stringify(expected)
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`)
+}
+
+const enc = new TextEncoder()
+const values = new Map([
+  ['TOKEN', enc.encode('t0k3n')],
+  ['EMOJI', enc.encode('🙂')],
+])
+const calls: string[][] = []
+
+const out = await renderString('a=${SECRET:TOKEN} b=$${SECRET:TOKEN} c=${SECRET:EMOJI} $HOME ${{ x }}', async (names) => {
+  calls.push(names)
+  return values
+})
+assertEqual(out, 'a=t0k3n b=${SECRET:TOKEN} c=🙂 $HOME ${{ x }}', 'renderString output')
+assertEqual(calls, [['TOKEN', 'EMOJI']], 'resolveAll calls')
+
+let malformed: unknown
+try {
+  await renderString('ok\n  ${SECRET:bad}', async () => values)
+} catch (err) {
+  malformed = err
+}
+if (!(malformed instanceof MalformedPlaceholderError)) throw new Error('expected MalformedPlaceholderError')
+assertEqual([malformed.line, malformed.column, malformed.code], [2, 3, 'malformed_placeholder'], 'malformed position')
+
+const chunks = ['x ${SECR', 'ET:TOKEN} y ${SECRET:EM', 'OJI}']
+const stream = renderStream(
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const ch of chunks) c.enqueue(enc.encode(ch))
+      c.close()
+    },
+  }),
+  async (name) => {
+    const v = values.get(name)
+    if (v === undefined) throw new MissingSecretError(name)
+    return v
+  },
+)
+const reader = stream.getReader()
+let text = ''
+const dec = new TextDecoder()
+for (;;) {
+  const { done, value } = await reader.read()
+  if (done) break
+  text += dec.decode(value, { stream: true })
+}
+assertEqual(text, 'x t0k3n y 🙂', 'renderStream output')
+
+const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno
+console.log(`deno-smoke: ok (${deno ? `Deno ${deno.version.deno}` : 'not Deno'})`)
