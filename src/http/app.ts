@@ -1,18 +1,91 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { SecretsContext } from '../context.ts'
+import { OperatorService } from '../operators/operator.service.ts'
+import type { ScryptParams } from '../operators/password-hash.ts'
+import { type SessionPolicy, SessionService } from '../operators/session.service.ts'
+import type { AppEnv } from './app-env.ts'
+import { type AppLogger, consoleLogger } from './app-logger.ts'
+import { limitBody } from './body-limit.ts'
+import { noStoreByDefault } from './cache-control.ts'
+import { errorHandler, notFound } from './error-handler.ts'
+import { guardMutating } from './guard-mutating.ts'
+import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
+import { requestLog } from './request-log.ts'
+import { secretRoutes } from './routes/secret-routes.ts'
+import { sessionRoutes } from './routes/session-routes.ts'
+import { uiRoutes } from './routes/ui-routes.ts'
+import { securityHeaders } from './security-headers.ts'
+import { loadSession, requireSession } from './session-auth.ts'
+import { defaultWebDir } from './web-build.ts'
 
-/** What the HTTP app is built from. */
+/** What the HTTP app is built from. Only `ctx` is required. */
 export interface AppOptions {
+  /** The open store and the secrets service. */
   ctx: SecretsContext
+  /** The UI build to serve (default: web/dist of this checkout). */
+  webDir?: string
+  /** Request and error log (default: lines on stderr). */
+  logger?: AppLogger
+  /** The clock of sessions and login throttling, for tests. */
+  now?: () => Date
+  /** Session lifetimes (default: 30 min idle, 12 h absolute). */
+  sessionPolicy?: Partial<SessionPolicy>
+  /** Login throttling (default: 5 failures per username, 20 per address, in 15 min). */
+  throttlePolicy?: Partial<ThrottlePolicy>
+  /** scrypt cost of the dummy hash unknown usernames are checked against; must match the operators' (tests lower both). */
+  passwordParams?: ScryptParams
+  /** Secure cookies even when the request came over plain HTTP (TLS ends at a proxy in front). */
+  secureCookies?: boolean
+  /** Origins besides the server's own that may send mutations (a proxy's public origin). */
+  trustedOrigins?: readonly string[]
 }
 
+/** The Hono app createApp builds. */
+export type SecretsApp = Hono<AppEnv>
+
+const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
+
 /**
- * Builds the Hono app. Per-app work (header lists, the UI's files) happens
- * here, once; nothing in it depends on the runtime.
+ * Builds the Hono app: `/healthz`, `/session`, `/secrets` (docs/http-api.md)
+ * and the UI. Per-app work (header lists, services, the dummy password hash)
+ * happens here, once; nothing in it depends on the runtime but the UI
+ * files, read with node:fs (Bun, Node and Deno all have it).
+ *
+ * Middleware order, outermost first: request log, security headers,
+ * `Cache-Control: no-store` default, 128 KiB body limit; then, on /session
+ * and /secrets, the session from the cookie, requireSession (/secrets) and
+ * guardMutating (every POST, PUT, PATCH, DELETE but the login). Errors become
+ * JSON in one handler (error-handler.ts).
  */
-export function createApp(options: AppOptions): Hono {
-  void options
-  const app = new Hono()
+export function createApp(options: AppOptions): SecretsApp {
+  const { ctx } = options
+  const logger = options.logger ?? consoleLogger()
+  const trustedOrigins = [...(options.trustedOrigins ?? [])]
+  const operators = new OperatorService({ db: ctx.store.db, now: options.now, passwordParams: options.passwordParams })
+  // The first login with an unknown username must not take longer than the others.
+  operators.prepare().catch((e: unknown) => logger.error('startup: dummy password hash', e))
+  const sessions = new SessionService({ db: ctx.store.db, now: options.now, policy: options.sessionPolicy })
+  const throttle = new LoginThrottle({ policy: options.throttlePolicy, now: options.now })
+
+  const app = new Hono<AppEnv>()
+  app.use(requestLog(logger))
+  app.use(securityHeaders())
+  app.use(noStoreByDefault())
+  app.use(limitBody())
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
+
+  const load = loadSession(sessions)
+  const guard = guardMutating({ trustedOrigins, except: isLogin })
+  app.use('/session', load, guard)
+  // '/secrets/*' matches '/secrets' itself too.
+  app.use('/secrets/*', load, requireSession(), guard)
+
+  app.route('/session', sessionRoutes({ operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
+  app.route('/secrets', secretRoutes(ctx.service))
+  app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
+
+  app.notFound(notFound)
+  app.onError(errorHandler(logger))
   return app
 }

@@ -1,3 +1,5 @@
+import type { ServerBindings } from './app-env.ts'
+
 /** A started HTTP server. */
 export interface RunningServer {
   /** `http://host:port` as it listens (the real port when 0 was asked for). */
@@ -6,16 +8,23 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-type FetchHandler = (request: Request) => Response | Promise<Response>
+/** The app's fetch: a Web Request in, a Response out, with the peer's address as bindings. */
+export type FetchHandler = (request: Request, bindings: ServerBindings) => Response | Promise<Response>
 
 /**
  * Listens on host:port with the runtime's own server: `Bun.serve` under Bun,
- * `@hono/node-server` under Node. The one place that picks.
+ * `@hono/node-server` under Node. The one place that picks, and the one
+ * place that knows how each runtime tells the peer's address (passed on as
+ * `remoteAddress` for login throttling).
  */
 export async function startServer(fetch: FetchHandler, options: { host: string; port: number }): Promise<RunningServer> {
   const Bun = (globalThis as { Bun?: typeof import('bun') }).Bun
   if (Bun) {
-    const server = Bun.serve({ fetch, hostname: options.host, port: options.port })
+    const server = Bun.serve({
+      hostname: options.host,
+      port: options.port,
+      fetch: (request, srv) => fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
+    })
     return {
       url: `http://${formatHost(options.host)}:${server.port}`,
       stop: () => server.stop(false),
@@ -23,12 +32,20 @@ export async function startServer(fetch: FetchHandler, options: { host: string; 
   }
   const { serve } = await import('@hono/node-server')
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: options.host, port: options.port }, (info) => {
-      resolve({
-        url: `http://${formatHost(options.host)}:${info.port}`,
-        stop: () => new Promise<void>((done) => server.close(() => done())),
-      })
-    })
+    const server = serve(
+      {
+        hostname: options.host,
+        port: options.port,
+        fetch: (request: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
+          fetch(request, { remoteAddress: env?.incoming?.socket?.remoteAddress }),
+      },
+      (info) => {
+        resolve({
+          url: `http://${formatHost(options.host)}:${info.port}`,
+          stop: () => new Promise<void>((done) => server.close(() => done())),
+        })
+      },
+    )
     server.once('error', reject)
   })
 }

@@ -1,0 +1,116 @@
+import { ValidationError } from '../../errors.ts'
+import { MAX_PASSWORD_CHARS, UsernameSchema } from '../../operators/operator-validation.ts'
+import { OperatorService } from '../../operators/operator.service.ts'
+import { validateField } from '../../secrets/validation.ts'
+import { openStore } from '../../store/database.ts'
+import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { EXIT } from '../exit-codes.ts'
+import { type CliIO, InputTooLargeError } from '../io.ts'
+import { formatTable } from '../table.ts'
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+// Four UTF-8 bytes per character at most, plus a trailing CRLF that is dropped.
+const MAX_PASSWORD_BYTES = MAX_PASSWORD_CHARS * 4 + 2
+
+/**
+ * The password: typed twice with echo off on a terminal, else read from
+ * standard input with one trailing newline dropped (`echo pw | …` adds one).
+ */
+async function readPassword(io: CliIO, username: string): Promise<string> {
+  if (io.stdinIsTTY && io.readHidden) {
+    const first = (await io.readHidden(`Password for ${username} (input hidden): `)) ?? ''
+    const second = (await io.readHidden('Repeat the password: ')) ?? ''
+    if (first !== second) throw new ValidationError('password', 'confirm', 'the two passwords differ; nothing was changed')
+    return first
+  }
+  let bytes: Uint8Array
+  try {
+    bytes = await io.readStdin(MAX_PASSWORD_BYTES)
+  } catch (e) {
+    if (e instanceof InputTooLargeError) {
+      throw new ValidationError('password', 'max_length', `password must be at most ${MAX_PASSWORD_CHARS} characters`)
+    }
+    throw e
+  }
+  try {
+    return decoder.decode(bytes).replace(/\r?\n$/, '')
+  } catch {
+    throw new ValidationError('password', 'utf8', 'password must be valid UTF-8')
+  } finally {
+    bytes.fill(0)
+  }
+}
+
+/** Opens the store (DATABASE_URL) without the master key: operators hold no secrets. */
+async function withOperators<T>(io: CliIO, fn: (operators: OperatorService) => Promise<T>): Promise<T> {
+  const store = await openStore(io.env.DATABASE_URL || undefined)
+  try {
+    return await fn(new OperatorService({ db: store.db }))
+  } finally {
+    await store.close()
+  }
+}
+
+const operator: Command = {
+  help: `Usage: secrets operator add NAME
+       secrets operator list [--json]
+       secrets operator remove NAME
+
+Manages the operators who may log in to the HTTP API and the UI at
+/settings/secrets.
+
+  add NAME     adds an operator; the password is read from standard input
+               (one trailing newline dropped), or asked for twice with echo
+               off on a terminal. At least 12 characters. It is stored only
+               as an scrypt hash (docs/operators.md).
+  list         usernames, when they were added and last logged in
+  remove NAME  removes an operator and ends all their sessions
+
+  printf %s "$PASSWORD" | npx secrets operator add alice
+
+Options:
+  --json  (list) one JSON document: {"operators": [...]}
+
+NAME: a lowercase letter, then up to 63 lowercase letters, digits, ".", "_"
+or "-". Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { json: { type: 'boolean' } },
+      { min: 1, max: 2, names: 'a subcommand (add, list or remove)' },
+    )
+    const [action, name] = positionals
+    if (action === 'list') {
+      if (name !== undefined) throw new UsageError(`unexpected argument: ${name}`)
+      return withOperators(io, async (operators) => {
+        const list = await operators.list()
+        if (values.json) {
+          io.stdout(`${JSON.stringify({ operators: list }, null, 2)}\n`)
+        } else if (list.length === 0) {
+          io.stdout('No operators yet. Add one with:\n  printf %s "$PASSWORD" | npx secrets operator add NAME\n')
+        } else {
+          const when = (t: string | null) => (t === null ? 'never' : t.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, 'Z'))
+          io.stdout(formatTable(['USERNAME', 'ADDED', 'LAST LOGIN'], list.map((o) => [o.username, when(o.created_at), when(o.last_login_at)])))
+        }
+        return EXIT.ok
+      })
+    }
+    if (action !== 'add' && action !== 'remove') throw new UsageError(`unknown subcommand "${action}" (add, list or remove)`)
+    if (values.json) throw new UsageError('--json goes with list only')
+    if (name === undefined) throw new UsageError('missing NAME')
+    // Checked before a password is asked for: nobody types a password twice for nothing.
+    const username = validateField('username', UsernameSchema, name)
+    return withOperators(io, async (operators) => {
+      if (action === 'remove') {
+        await operators.remove(username)
+        io.stdout(`removed operator ${username}; their sessions are ended\n`)
+        return EXIT.ok
+      }
+      const added = await operators.add(username, await readPassword(io, username))
+      io.stdout(`added operator ${added.username}\n`)
+      return EXIT.ok
+    })
+  },
+}
+export default operator

@@ -1,0 +1,77 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { SecretsError, ValidationError } from '../errors.ts'
+import type { AppEnv } from './app-env.ts'
+import type { AppLogger } from './app-logger.ts'
+import { HttpError } from './http-error.ts'
+import { loggablePath } from './request-log.ts'
+
+function send(c: Context, error: HttpError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
+  return c.json(error.body(), error.status as ContentfulStatusCode)
+}
+
+/** Library errors a client can cause, by stable code. Any other code is a server fault. */
+function fromSecretsError(e: SecretsError): HttpError | undefined {
+  switch (e.code) {
+    case 'validation_error': {
+      // The service builds these messages from field names and rules only.
+      const field = e instanceof ValidationError ? e.field : undefined
+      return new HttpError(400, 'validation_error', e.message, { field })
+    }
+    case 'not_found':
+      return new HttpError(404, 'not_found', e.message)
+    case 'already_exists':
+      return new HttpError(409, 'already_exists', e.message)
+    default:
+      return undefined
+  }
+}
+
+/** Hono's own exceptions (from its middleware), by status. */
+function fromHttpException(e: HTTPException): HttpError | undefined {
+  switch (e.status) {
+    case 400:
+      return new HttpError(400, 'invalid_json', 'the request body is not valid JSON')
+    case 401:
+      return new HttpError(401, 'unauthenticated', 'log in first: no valid session')
+    case 403:
+      return new HttpError(403, 'csrf_failed', 'cross-site request refused')
+    case 404:
+      return new HttpError(404, 'not_found', 'no such resource')
+    case 413:
+      return new HttpError(413, 'payload_too_large', 'the request body is too large')
+    case 415:
+      return new HttpError(415, 'unsupported_media_type', 'send the body as application/json')
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The one place errors become responses: `{"error":{"code","message","field"?}}`.
+ * HttpError as thrown; library errors by `code` (400, 404, 409); Hono's
+ * HTTPException by status. Anything else is logged through `logger.error`
+ * (name, message, stack; never the body) and answered with a generic 500.
+ */
+export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
+  return function handleError(error, c) {
+    const known =
+      error instanceof HttpError
+        ? error
+        : error instanceof SecretsError
+          ? fromSecretsError(error)
+          : error instanceof HTTPException
+            ? fromHttpException(error)
+            : undefined
+    if (known) return send(c, known)
+    logger.error(`${c.req.method} ${loggablePath(c.req.path)}`, error)
+    return send(c, new HttpError(500, 'internal_error', 'internal error; the server log has the details'))
+  }
+}
+
+/** Unknown routes: 404 in the same JSON shape as every other error. */
+export const notFound: NotFoundHandler<AppEnv> = function notFound(c) {
+  return send(c, new HttpError(404, 'not_found', 'no such route'))
+}

@@ -1,0 +1,22 @@
+import type { AccessLogEntry, SecretMetadata } from '../secrets/service.ts'
+
+/**
+ * The JSON of a secret, field by field: whatever the service's type gains
+ * later (a sealed value, an IV), only these fields ever leave over HTTP.
+ */
+export function secretJson(s: SecretMetadata): SecretMetadata {
+  return {
+    name: s.name,
+    description: s.description,
+    created_at: s.created_at,
+    updated_at: s.updated_at,
+    rotated_at: s.rotated_at,
+    key_id: s.key_id,
+    key_current: s.key_current,
+  }
+}
+
+/** The JSON of one access-log entry, field by field (see {@link secretJson}). */
+export function accessLogEntryJson(e: AccessLogEntry): AccessLogEntry {
+  return { id: e.id, at: e.at, action: e.action, accessor: e.accessor, reason: e.reason, outcome: e.outcome }
+}

@@ -1,0 +1,76 @@
+import { type Context, Hono } from 'hono'
+import type { Actor, SecretsService } from '../../secrets/service.ts'
+import type { AppEnv } from '../app-env.ts'
+import { encodeAccessLogCursor } from '../access-log-cursor.ts'
+import { unauthenticated } from '../http-error.ts'
+import { validParams, validQuery } from '../input-validators.ts'
+import { jsonBody } from '../json-body.ts'
+import {
+  AccessLogQuery,
+  CreateSecretBody,
+  EmptyBody,
+  ReplaceSecretBody,
+  SecretNameParams,
+} from '../request-schemas.ts'
+import { accessLogEntryJson, secretJson } from '../response-shapes.ts'
+
+/**
+ * Who and why for the audit row of an HTTP mutation: `operator:<username>`,
+ * and `http <METHOD> <path>` (the path holds a validated name, no input).
+ */
+export function httpActor(c: Context<AppEnv>): Actor {
+  const session = c.get('session')
+  // The app mounts requireSession before these routes; this is the type's due.
+  if (!session) throw unauthenticated()
+  return { accessor: `operator:${session.username}`, reason: `http ${c.req.method} ${c.req.path}` }
+}
+
+/**
+ * `/secrets`: metadata only, never a value, ciphertext, IV or tag. Mounted
+ * behind requireSession and guardMutating (app.ts); the service validates
+ * again and audits every mutation.
+ */
+export function secretRoutes(service: SecretsService): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.get('/', async function listSecrets(c) {
+    const secrets = (await service.list()).map(secretJson)
+    return c.json({ secrets, current_key_id: service.currentKeyId })
+  })
+
+  app.post('/', jsonBody(CreateSecretBody), async function createSecret(c) {
+    const created = await service.create(c.req.valid('json'), httpActor(c))
+    return c.json(secretJson(created), 201)
+  })
+
+  app.get('/:name', validParams(SecretNameParams), async function getSecret(c) {
+    return c.json(secretJson(await service.get(c.req.valid('param').name)))
+  })
+
+  app.put('/:name', validParams(SecretNameParams), jsonBody(ReplaceSecretBody), async function replaceSecret(c) {
+    const replaced = await service.replace(c.req.valid('param').name, c.req.valid('json'), httpActor(c))
+    return c.json(secretJson(replaced))
+  })
+
+  app.delete('/:name', validParams(SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function deleteSecret(c) {
+    await service.delete(c.req.valid('param').name, httpActor(c))
+    return c.body(null, 204)
+  })
+
+  app.post('/:name/rotate', validParams(SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function rotateSecret(c) {
+    return c.json(secretJson(await service.rotate(c.req.valid('param').name, httpActor(c))))
+  })
+
+  app.get('/:name/access-log', validParams(SecretNameParams), validQuery(AccessLogQuery), async function accessLog(c) {
+    const { name } = c.req.valid('param')
+    const { limit, cursor } = c.req.valid('query')
+    // One row more than asked tells whether another page exists, so the last page says null.
+    const rows = await service.accessLog(name, { limit: limit + 1, ...(cursor === undefined ? {} : { beforeId: cursor }) })
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    const next_cursor = rows.length > limit && last ? encodeAccessLogCursor(last.id) : null
+    return c.json({ entries: page.map(accessLogEntryJson), next_cursor })
+  })
+
+  return app
+}

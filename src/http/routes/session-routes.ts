@@ -1,0 +1,71 @@
+import { Hono } from 'hono'
+import type { OperatorService } from '../../operators/operator.service.ts'
+import type { SessionService } from '../../operators/session.service.ts'
+import type { AppEnv } from '../app-env.ts'
+import { clientAddressKey } from '../client-address.ts'
+import { refuseCrossSite } from '../guard-mutating.ts'
+import { HttpError, unauthenticated } from '../http-error.ts'
+import { jsonBody } from '../json-body.ts'
+import type { LoginThrottle } from '../login-throttle.ts'
+import { EmptyBody, LoginBody } from '../request-schemas.ts'
+import { clearSessionCookie, isSecureRequest, setSessionCookie } from '../session-cookie.ts'
+
+export interface SessionRoutesDeps {
+  operators: OperatorService
+  sessions: SessionService
+  throttle: LoginThrottle
+  /** Secure cookies even over plain HTTP (TLS ends at a proxy in front). */
+  secureCookies: boolean
+  trustedOrigins: readonly string[]
+}
+
+/**
+ * `/session`: log in, who am I, log out. Mounted behind loadSession and
+ * guardMutating (app.ts), which lets the login through: it has no session
+ * yet, so here it only refuses cross-site requests.
+ */
+export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
+  const { operators, sessions, throttle } = deps
+  const app = new Hono<AppEnv>()
+
+  app.post('/', refuseCrossSite({ trustedOrigins: deps.trustedOrigins }), jsonBody(LoginBody), async function login(c) {
+    const { username, password } = c.req.valid('json')
+    const address = clientAddressKey(c)
+    const wait = throttle.begin(username, address)
+    if (wait !== undefined) {
+      throw new HttpError(429, 'rate_limited', `too many failed logins; try again in ${wait} seconds`, {
+        headers: { 'Retry-After': String(wait) },
+      })
+    }
+    // One message for both: the answer must not tell which of the two was wrong.
+    const who = await operators.authenticate(username, password)
+    if (who === undefined) throw unauthenticated('wrong username or password')
+    throttle.succeeded(username, address)
+    // A login from a browser that still holds a session replaces it.
+    const previous = c.get('session')
+    if (previous) await sessions.end(previous.tokenHash)
+    const { token, session } = await sessions.create(who)
+    setSessionCookie(c, token, {
+      secure: isSecureRequest(c, deps.secureCookies),
+      maxAgeSeconds: Math.floor(sessions.policy.absoluteMs / 1000),
+    })
+    return c.json({ username: session.username, csrf_token: session.csrfToken })
+  })
+
+  app.get('/', function whoAmI(c) {
+    const session = c.get('session')
+    if (!session) throw unauthenticated()
+    return c.json({ username: session.username, csrf_token: session.csrfToken })
+  })
+
+  app.delete('/', jsonBody(EmptyBody, { optional: true }), async function logout(c) {
+    const session = c.get('session')
+    // guardMutating answered 401 already; this is the type's due.
+    if (!session) throw unauthenticated()
+    await sessions.end(session.tokenHash)
+    clearSessionCookie(c, { secure: isSecureRequest(c, deps.secureCookies) })
+    return c.body(null, 204)
+  })
+
+  return app
+}

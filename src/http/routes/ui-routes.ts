@@ -1,0 +1,54 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../app-env.ts'
+import { HttpError } from '../http-error.ts'
+import { loadWebBuild, type WebBuild } from '../web-build.ts'
+
+/** Where the UI lives. */
+export const UI_PATH = '/settings/secrets'
+
+const ASSETS_PREFIX = '/assets/'
+
+/**
+ * The UI: `GET /` redirects to it, `GET /settings/secrets` is index.html
+ * (revalidated on every load: it names the current hashed assets), and
+ * `GET /assets/*` are the hashed files, cached for a year.
+ *
+ * The build is read from `webDir` once, at the first request that needs it.
+ * While it is missing, `/settings/secrets` answers 503 `ui_not_built` and the
+ * next request looks again, so a build finishing after the server started is
+ * picked up without a restart.
+ */
+export function uiRoutes(webDir: string): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  let build: WebBuild | undefined
+
+  const current = (): WebBuild | undefined => (build ??= loadWebBuild(webDir))
+
+  app.get('/', function home(c) {
+    return c.redirect(UI_PATH, 302)
+  })
+
+  app.get(UI_PATH, function page(c) {
+    const b = current()
+    if (!b) {
+      throw new HttpError(
+        503,
+        'ui_not_built',
+        'the UI is not built yet: run `node_modules/.bin/bun scripts/build-web.ts`, then reload',
+      )
+    }
+    return c.body(b.index, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' })
+  })
+
+  app.get(`${ASSETS_PREFIX}*`, function asset(c) {
+    const file = current()?.assets.get(c.req.path.slice(ASSETS_PREFIX.length))
+    if (!file) throw new HttpError(404, 'not_found', 'no such asset')
+    return c.body(file.body, 200, {
+      'Content-Type': file.contentType,
+      // Names carry a content hash (scripts/build-web.ts): a changed file gets a new name.
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    })
+  })
+
+  return app
+}

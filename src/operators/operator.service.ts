@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely'
+import { validateField } from '../secrets/validation.ts'
+import { isUniqueViolation } from '../store/driver-errors.ts'
+import type { Database } from '../store/schema.ts'
+import { OperatorExistsError, OperatorNotFoundError } from './operator-errors.ts'
+import { deleteOperator, findOperator, insertOperator, listOperators, setLastLogin } from './operator.repository.ts'
+import { operatorDb, type OperatorDb } from './operator.table.ts'
+import { PasswordSchema, USERNAME_PATTERN, UsernameSchema } from './operator-validation.ts'
+import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams, verifyPassword } from './password-hash.ts'
+import { deleteSessionsOf } from './session.repository.ts'
+
+/** What the service tells about an operator: never the password hash. */
+export interface Operator {
+  username: string
+  created_at: string
+  last_login_at: string | null
+}
+
+export interface OperatorServiceOptions {
+  db: Kysely<Database>
+  /** The clock, for tests. */
+  now?: () => Date
+  /** scrypt cost of new hashes and of the dummy hash (tests lower it). */
+  passwordParams?: ScryptParams
+}
+
+/**
+ * Operators: add, list, remove, and the password check of a login.
+ *
+ * {@link authenticate} does the same work whether or not the username exists
+ * (an unknown username is checked against a dummy hash of the same cost), so
+ * neither the answer nor its timing tells which of the two was wrong.
+ */
+export class OperatorService {
+  readonly #db: OperatorDb
+  readonly #now: () => Date
+  readonly #params: ScryptParams
+  #dummy: Promise<string> | undefined
+
+  constructor(options: OperatorServiceOptions) {
+    this.#db = operatorDb(options.db)
+    this.#now = options.now ?? (() => new Date())
+    this.#params = options.passwordParams ?? DEFAULT_SCRYPT_PARAMS
+  }
+
+  /**
+   * Computes the dummy hash now rather than at the first login with an
+   * unknown username, which would otherwise take twice as long as the others.
+   */
+  prepare(): Promise<void> {
+    return this.#dummyHash().then(() => undefined)
+  }
+
+  #dummyHash(): Promise<string> {
+    // A random password nobody knows: the hash exists only to be compared against.
+    this.#dummy ??= hashPassword(crypto.randomUUID(), this.#params)
+    return this.#dummy
+  }
+
+  /**
+   * Adds an operator.
+   * @throws ValidationError for a bad username or a password outside 12..1024
+   *   characters (the message never contains the password); OperatorExistsError.
+   */
+  async add(username: string, password: string): Promise<Operator> {
+    const name = validateField('username', UsernameSchema, username)
+    const pass = validateField('password', PasswordSchema, password)
+    const row = {
+      username: name,
+      password_hash: await hashPassword(pass, this.#params),
+      created_at: this.#now().toISOString(),
+      last_login_at: null,
+    }
+    try {
+      await insertOperator(this.#db, row)
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new OperatorExistsError(name)
+      throw e
+    }
+    return { username: row.username, created_at: row.created_at, last_login_at: null }
+  }
+
+  /** Every operator, sorted by username. */
+  async list(): Promise<Operator[]> {
+    return listOperators(this.#db)
+  }
+
+  /**
+   * Removes an operator and every session they hold.
+   * @throws ValidationError for a malformed username; OperatorNotFoundError.
+   */
+  async remove(username: string): Promise<void> {
+    const name = validateField('username', UsernameSchema, username)
+    await this.#db.transaction().execute(async (trx) => {
+      // Sessions first: the foreign key would refuse the operator's deletion
+      // if a SQLite connection ran without ON DELETE CASCADE.
+      await deleteSessionsOf(trx, name)
+      if ((await deleteOperator(trx, name)) === 0) throw new OperatorNotFoundError(name)
+    })
+  }
+
+  /**
+   * Checks a login. Never throws for wrong input: a malformed or unknown
+   * username and a wrong password all give undefined, after one scrypt hash
+   * of the same cost.
+   * @returns the username when the password matches.
+   */
+  async authenticate(username: string, password: string): Promise<string | undefined> {
+    const row = USERNAME_PATTERN.test(username) ? await findOperator(this.#db, username) : undefined
+    const ok = await verifyPassword(password, row?.password_hash ?? (await this.#dummyHash()))
+    if (!row || !ok) return undefined
+    await setLastLogin(this.#db, row.username, this.#now().toISOString())
+    return row.username
+  }
+}

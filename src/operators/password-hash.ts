@@ -1,0 +1,106 @@
+/**
+ * Operator password hashing with scrypt from `node:crypto` (the same code on
+ * Bun and Node). Hashes are PHC strings that carry their own parameters:
+ *
+ *   $scrypt$ln=17,r=8,p=1$<salt, base64 without padding>$<hash, base64 without padding>
+ *
+ * so the defaults can be raised later without breaking stored hashes.
+ * docs/operators.md explains the choice of parameters.
+ */
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { Semaphore } from './semaphore.ts'
+
+/** scrypt cost parameters: N = 2^ln, block size r, parallelism p. */
+export interface ScryptParams {
+  readonly ln: number
+  readonly r: number
+  readonly p: number
+}
+
+/**
+ * N = 2^17, r = 8, p = 1: the OWASP Password Storage Cheat Sheet minimum for
+ * scrypt. 128 MiB and about 0.25 s per hash on a 2-core machine.
+ */
+export const DEFAULT_SCRYPT_PARAMS: ScryptParams = Object.freeze({ ln: 17, r: 8, p: 1 })
+
+/** Random salt per hash. */
+export const SALT_BYTES = 16
+/** Derived key length. */
+export const HASH_BYTES = 32
+
+// Bounds on parameters read back from the database: a tampered row must not
+// make one login allocate gigabytes or run for minutes.
+const MAX_LN = 20
+const MAX_R = 32
+const MAX_P = 4
+
+// Two hashes at once: the machine has two cores, and each hash holds
+// 128 * N * r bytes (128 MiB by default). Further logins queue.
+const hashing = new Semaphore(2)
+
+const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{16,88})\$([A-Za-z0-9+/]{16,88})$/
+
+const encoder = new TextEncoder()
+
+function b64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64').replace(/=+$/, '')
+}
+
+function checkParams(params: ScryptParams): boolean {
+  const { ln, r, p } = params
+  return [ln, r, p].every(Number.isInteger) && ln >= 1 && ln <= MAX_LN && r >= 1 && r <= MAX_R && p >= 1 && p <= MAX_P
+}
+
+/**
+ * The bytes that get hashed: the password in Unicode NFKC (NIST SP 800-63B
+ * 5.1.1.2), so the same password typed on two keyboards matches, as UTF-8.
+ */
+function passwordBytes(password: string): Uint8Array {
+  return encoder.encode(password.normalize('NFKC'))
+}
+
+function derive(password: Uint8Array, salt: Uint8Array, params: ScryptParams, length: number): Promise<Buffer> {
+  const N = 2 ** params.ln
+  return hashing.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        // maxmem must exceed 128 * N * r; node's default (32 MiB) is below the default cost.
+        const maxmem = 2 * 128 * N * params.r + 1024 * 1024
+        scrypt(password, salt, length, { N, r: params.r, p: params.p, maxmem }, (error, key) =>
+          error ? reject(error) : resolve(key),
+        )
+      }),
+  )
+}
+
+/**
+ * Hashes a password with a fresh random salt.
+ * @returns the PHC string to store.
+ * @throws Error for parameters outside the accepted bounds (a configuration bug).
+ */
+export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
+  if (!checkParams(params)) throw new Error('scrypt parameters out of bounds')
+  const salt = randomBytes(SALT_BYTES)
+  const hash = await derive(passwordBytes(password), salt, params, HASH_BYTES)
+  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`
+}
+
+/** A parsed PHC string, or undefined when it is not one this module wrote. */
+export function parsePasswordHash(encoded: string): { params: ScryptParams; salt: Buffer; hash: Buffer } | undefined {
+  const m = PHC.exec(encoded)
+  if (!m) return undefined
+  const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) }
+  if (!checkParams(params)) return undefined
+  return { params, salt: Buffer.from(m[4]!, 'base64'), hash: Buffer.from(m[5]!, 'base64') }
+}
+
+/**
+ * Whether `password` matches the stored PHC string. The derived key is
+ * compared with `timingSafeEqual`. A malformed stored string never matches.
+ */
+export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  const parsed = parsePasswordHash(encoded)
+  if (!parsed) return false
+  const derived = await derive(passwordBytes(password), parsed.salt, parsed.params, parsed.hash.length)
+  return derived.length === parsed.hash.length && timingSafeEqual(derived, parsed.hash)
+}

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../store/schema.ts'
+import { operatorDb, type OperatorDb } from './operator.table.ts'
+import { csrfTokenFor, hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.ts'
+import { deleteExpiredSessions, deleteSession, findSession, insertSession, touchSession } from './session.repository.ts'
+
+/** How long sessions live. */
+export interface SessionPolicy {
+  /** A session unused this long is over. */
+  readonly idleMs: number
+  /** A session this old is over, however busy. */
+  readonly absoluteMs: number
+  /**
+   * The idle clock is written at most this often per session: a write per
+   * request would serialise every read behind SQLite's single writer. The
+   * idle timeout is therefore exact to within this interval.
+   */
+  readonly touchIntervalMs: number
+}
+
+/** 30 minutes idle, 12 hours absolute, idle clock written at most once a minute. */
+export const DEFAULT_SESSION_POLICY: SessionPolicy = Object.freeze({
+  idleMs: 30 * 60_000,
+  absoluteMs: 12 * 3_600_000,
+  touchIntervalMs: 60_000,
+})
+
+/** A live session, as the HTTP layer sees it. */
+export interface ActiveSession {
+  readonly username: string
+  /** The database key of the session (SHA-256 of the token). */
+  readonly tokenHash: string
+  /** The value `X-CSRF-Token` must carry. */
+  readonly csrfToken: string
+  readonly createdAt: string
+}
+
+export interface SessionServiceOptions {
+  db: Kysely<Database>
+  now?: () => Date
+  policy?: Partial<SessionPolicy>
+}
+
+/**
+ * Operator sessions, stored by token hash with idle and absolute expiry.
+ * Expired rows are deleted when met and, in bulk, at each login.
+ */
+export class SessionService {
+  readonly #db: OperatorDb
+  readonly #now: () => Date
+  readonly policy: SessionPolicy
+
+  constructor(options: SessionServiceOptions) {
+    this.#db = operatorDb(options.db)
+    this.#now = options.now ?? (() => new Date())
+    this.policy = { ...DEFAULT_SESSION_POLICY, ...options.policy }
+  }
+
+  /**
+   * Starts a session for `username` (an operator that exists).
+   * @returns the token for the cookie (shown nowhere else) and the session.
+   */
+  async create(username: string): Promise<{ token: string; session: ActiveSession }> {
+    const now = this.#now()
+    await deleteExpiredSessions(this.#db, {
+      createdBefore: new Date(now.getTime() - this.policy.absoluteMs).toISOString(),
+      seenBefore: new Date(now.getTime() - this.policy.idleMs).toISOString(),
+    })
+    const token = newSessionToken()
+    const tokenHash = await hashSessionToken(token)
+    const at = now.toISOString()
+    await insertSession(this.#db, { token_hash: tokenHash, username, created_at: at, last_seen_at: at })
+    return { token, session: { username, tokenHash, csrfToken: await csrfTokenFor(token), createdAt: at } }
+  }
+
+  /**
+   * The live session a cookie's token names, or undefined (malformed,
+   * unknown, logged out, operator removed, idle or absolute expiry). An
+   * expired row is deleted. Moves the idle clock on.
+   */
+  async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
+    if (!isSessionTokenShape(token)) return undefined
+    const tokenHash = await hashSessionToken(token)
+    const row = await findSession(this.#db, tokenHash)
+    if (!row) return undefined
+    const now = this.#now().getTime()
+    const age = now - Date.parse(row.created_at)
+    const idle = now - Date.parse(row.last_seen_at)
+    if (age >= this.policy.absoluteMs || idle >= this.policy.idleMs) {
+      await deleteSession(this.#db, tokenHash)
+      return undefined
+    }
+    if (idle >= this.policy.touchIntervalMs) await touchSession(this.#db, tokenHash, new Date(now).toISOString())
+    return { username: row.username, tokenHash, csrfToken: await csrfTokenFor(token), createdAt: row.created_at }
+  }
+
+  /** Ends a session (log out). Returns whether it existed. */
+  async end(tokenHash: string): Promise<boolean> {
+    return (await deleteSession(this.#db, tokenHash)) > 0
+  }
+}
