@@ -7,10 +7,17 @@
  * non-zero without reporting a failed test (an error outside any test, a
  * crash) counts as one failure, so a broken run can never read as green.
  *
+ * The database matrix: unless TEST_POSTGRES_URL is already set, a throwaway
+ * PostgreSQL cluster is started for the run (scripts/pg-cluster.ts) and
+ * stopped after, so the store, service, CLI and HTTP suites run on SQLite
+ * and PostgreSQL. Without PostgreSQL installed those suites are skipped,
+ * unless REQUIRE_POSTGRES=1 (CI), which makes that a failure.
+ *
  * Extra arguments go to `bun test` (for example a file filter).
  */
 import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { type PgCluster, startPgCluster } from './pg-cluster.ts'
 
 interface Counts {
   passed: number
@@ -35,9 +42,9 @@ function countJUnit(file: string): Counts | undefined {
   return { passed: tests - failures - skipped, failed: failures, skipped }
 }
 
-async function run(label: string, cmd: string[], junit: string): Promise<Counts> {
+async function run(label: string, cmd: string[], junit: string, env: Record<string, string | undefined>): Promise<Counts> {
   console.log(`\n# ${label}: ${cmd.join(' ')}`)
-  const proc = Bun.spawn(cmd, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+  const proc = Bun.spawn(cmd, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] })
   const code = await proc.exited
   const counts = countJUnit(junit) ?? { passed: 0, failed: 0, skipped: 0 }
   if (code !== 0 && counts.failed === 0) {
@@ -57,11 +64,27 @@ const suites: Array<[string, string[], string]> = [
 ]
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 }
-for (const [label, cmd, junit] of suites) {
-  const c = await run(label, cmd, junit)
-  total.passed += c.passed
-  total.failed += c.failed
-  total.skipped += c.skipped
+const env: Record<string, string | undefined> = { ...process.env }
+let cluster: PgCluster | undefined
+if (!env.TEST_POSTGRES_URL) {
+  try {
+    cluster = await startPgCluster()
+    env.TEST_POSTGRES_URL = cluster.url
+    console.log(`# PostgreSQL: throwaway cluster at ${cluster.url}`)
+  } catch (e) {
+    console.log(`# PostgreSQL: not available (${(e as Error).message}); its suites are skipped`)
+    if (process.env.REQUIRE_POSTGRES === '1') total.failed++
+  }
+}
+try {
+  for (const [label, cmd, junit] of suites) {
+    const c = await run(label, cmd, junit, env)
+    total.passed += c.passed
+    total.failed += c.failed
+    total.skipped += c.skipped
+  }
+} finally {
+  await cluster?.stop()
 }
 
 const skipped = total.skipped > 0 ? `, ${total.skipped} skipped` : ''

@@ -83,6 +83,12 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
   // bigint (the audit id) as a JS number: ids stay far below 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v))
   const pool = new pg.Pool({ connectionString: url, max: 10 })
+  // An idle connection that the server closes (restart, failover) emits
+  // 'error' on the pool; unhandled, that would end the process. The pool
+  // drops the connection and the next query opens a new one.
+  pool.on('error', (error: Error) => {
+    process.stderr.write(`secrets: an idle database connection was closed: ${error.message}\n`)
+  })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Env, openSecrets, type SecretsContext } from '../../src/context.ts'
+import { sql } from 'kysely'
+import { freshDatabase, type TestDialect } from './databases.ts'
 import { randomKey } from './keys.ts'
 
 /** A controllable clock: starts at a fixed instant, `tick` moves it on. */
@@ -15,11 +17,45 @@ export function testClock(start = '2026-01-01T00:00:00.000Z') {
   }
 }
 
-/** A fresh in-memory store with a random key (or the env given). */
-export async function memoryContext(env: Env = {}, options: { now?: () => Date } = {}): Promise<SecretsContext & { env: Env }> {
-  const full = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: ':memory:', ...env }
+/**
+ * A fresh store with a random key (or the env given): in-memory SQLite, or a
+ * new PostgreSQL database that `close()` drops.
+ */
+export async function memoryContext(
+  env: Env = {},
+  options: { now?: () => Date } = {},
+  dialect: TestDialect = 'sqlite',
+): Promise<SecretsContext & { env: Env }> {
+  const db = await freshDatabase(dialect)
+  const full = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url, ...env }
   const ctx = await openSecrets(full, options)
-  return Object.assign(ctx, { env: full })
+  const closeStore = ctx.close
+  return Object.assign(ctx, {
+    env: full,
+    close: async () => {
+      await closeStore()
+      await db.drop()
+    },
+  })
+}
+
+/**
+ * Makes the audit table refuse every insert, by a trigger: a real failure of
+ * the database, not a mock.
+ */
+export async function makeAuditReadOnly(ctx: SecretsContext): Promise<void> {
+  if (ctx.store.dialect === 'postgres') {
+    await sql`CREATE FUNCTION audit_read_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit is read-only'; END $$ LANGUAGE plpgsql`.execute(
+      ctx.store.db,
+    )
+    await sql`CREATE TRIGGER audit_read_only BEFORE INSERT ON secret_access_log FOR EACH ROW EXECUTE FUNCTION audit_read_only()`.execute(
+      ctx.store.db,
+    )
+  } else {
+    await sql`CREATE TRIGGER audit_read_only BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'audit is read-only'); END`.execute(
+      ctx.store.db,
+    )
+  }
 }
 
 /** A private temporary directory, removed by the returned function. */

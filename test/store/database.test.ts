@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.ts'
 import { openStore, parseDatabaseUrl } from '../../src/store/database.ts'
 import { MIGRATIONS, migrator } from '../../src/store/migrations.ts'
 import { tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 
 describe('parseDatabaseUrl', () => {
   const cases: Array<[string | undefined, ReturnType<typeof parseDatabaseUrl>]> = [
@@ -51,24 +52,6 @@ describe('openStore (SQLite)', () => {
     }
   })
 
-  test('migrates to the latest schema, and every migration goes down and up again', async () => {
-    const store = await openStore(':memory:')
-    try {
-      const m = migrator(store.db)
-      const applied = (await m.getMigrations()).filter((x) => x.executedAt).map((x) => x.name)
-      expect(applied).toEqual(Object.keys(MIGRATIONS))
-      for (let i = 0; i < applied.length; i++) expect((await m.migrateDown()).error).toBeUndefined()
-      const tables = await store.db.introspection.getTables()
-      expect(tables.map((t) => t.name)).toEqual([])
-      expect((await m.migrateToLatest()).error).toBeUndefined()
-      const names = (await store.db.introspection.getTables()).map((t) => t.name).sort()
-      expect(names).toContain('secret')
-      expect(names).toContain('secret_access_log')
-    } finally {
-      await store.close()
-    }
-  })
-
   test('the access log has an index for the newest rows of one secret', async () => {
     const store = await openStore(':memory:')
     try {
@@ -78,6 +61,28 @@ describe('openStore (SQLite)', () => {
       expect(JSON.stringify(plan.rows)).toContain('secret_access_log_name_id_idx')
     } finally {
       await store.close()
+    }
+  })
+})
+
+describeEachDialect('migrations', (dialect) => {
+  test('migrates to the latest schema, and every migration goes down and up again', async () => {
+    const db = await freshDatabase(dialect)
+    const store = await openStore(db.url)
+    try {
+      const m = migrator(store.db)
+      const applied = (await m.getMigrations()).filter((x) => x.executedAt).map((x) => x.name)
+      expect(applied).toEqual(Object.keys(MIGRATIONS))
+      for (let i = 0; i < applied.length; i++) expect((await m.migrateDown()).error).toBeUndefined()
+      const tables = await store.db.introspection.getTables()
+      expect(tables.map((t) => t.name).filter((n) => !n.startsWith('kysely_'))).toEqual([])
+      expect((await m.migrateToLatest()).error).toBeUndefined()
+      const names = (await store.db.introspection.getTables()).map((t) => t.name).sort()
+      expect(names).toContain('secret')
+      expect(names).toContain('secret_access_log')
+    } finally {
+      await store.close()
+      await db.drop()
     }
   })
 })
