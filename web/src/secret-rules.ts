@@ -15,9 +15,10 @@ export const MAX_DESCRIPTION_CHARS = 500
 export function checkName(name: string): string | null {
   if (name === '') return 'Enter a name.'
   if (NAME_PATTERN.test(name)) return null
-  const hint = /[a-z]/.test(name) ? ' Lowercase letters are not allowed.' : ''
   if (name.length > 128) return `At most 128 characters (rule ${NAME_PATTERN.source}).`
-  return `Use A–Z, 0–9 and _, starting with a letter A–Z (rule ${NAME_PATTERN.source}).${hint}`
+  // Lowercase is the usual slip; say so first, then the whole rule.
+  const lead = /[a-z]/.test(name) ? 'Lowercase letters are not allowed. ' : ''
+  return `${lead}Use A–Z, 0–9 and _, starting with a letter A–Z (rule ${NAME_PATTERN.source}).`
 }
 
 /**

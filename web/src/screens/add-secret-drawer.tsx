@@ -97,8 +97,8 @@ export function AddSecretDrawer({ secrets, onClose, fallbackFocus }: AddSecretDr
           error={form.errors.value['name']}
           hint={
             <>
-              Capital letters, digits and <code>_</code>, starting with a letter (<code>{NAME_PATTERN.source}</code>).
-              Referenced as <code>{`\${SECRET:${name.value || 'NAME'}}`}</code>.
+              Capital letters, digits and underscores, starting with a letter. Referenced as{' '}
+              <code>{`\${SECRET:${NAME_PATTERN.test(name.value) ? name.value : 'NAME'}}`}</code>.
             </>
           }
         >
