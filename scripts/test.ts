@@ -64,6 +64,15 @@ const suites: Array<[string, string[], string]> = [
 ]
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 }
+
+// The Node build (dist/cli.js) and the UI bundle, which the integration suites run and serve.
+console.log('# npm run build')
+const build = Bun.spawn([process.execPath, join(root, 'scripts/build.ts')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+if ((await build.exited) !== 0) {
+  console.error('# build failed: counted as one failure')
+  total.failed++
+}
+
 const env: Record<string, string | undefined> = { ...process.env }
 let cluster: PgCluster | undefined
 if (!env.TEST_POSTGRES_URL) {

@@ -1,0 +1,133 @@
+/**
+ * The same command-line and HTTP flows against both builds, over real
+ * processes and a real socket: `bin/secrets` (Bun, from source) and
+ * `node dist/cli.js` (the Node 20+ build of `npm run build`), on each
+ * database of the matrix.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { randomKey } from '../helpers/keys.ts'
+
+const ROOT = join(import.meta.dir, '..', '..')
+const NODE_BUILD = join(ROOT, 'dist', 'cli.js')
+const RUNTIMES: Array<{ name: string; cmd: string[] }> = [
+  { name: 'bun', cmd: [join(ROOT, 'bin', 'secrets')] },
+  { name: 'node', cmd: ['node', NODE_BUILD] },
+]
+
+test('the Node build exists (npm test builds it first: npm run build)', () => {
+  expect(existsSync(NODE_BUILD)).toBe(true)
+})
+
+async function run(cmd: string[], env: Record<string, string>, stdin?: string) {
+  const proc = Bun.spawn(cmd, {
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
+    stdin: stdin === undefined ? 'ignore' : new Blob([stdin]),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  return { stdout, stderr, code }
+}
+
+for (const runtime of RUNTIMES) {
+  describeEachDialect(`${runtime.name} build`, (dialect) => {
+    let tmp: ReturnType<typeof tempDir>
+    let db: Awaited<ReturnType<typeof freshDatabase>>
+    let env: Record<string, string>
+    const cli = (args: string[], stdin?: string) => run([...runtime.cmd, ...args], env, stdin)
+
+    beforeAll(async () => {
+      tmp = tempDir()
+      db = await freshDatabase(dialect, `file:${join(tmp.dir, 'secrets.db')}`)
+      env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
+    })
+    afterAll(async () => {
+      await db.drop()
+      tmp.cleanup()
+    })
+
+    test('refuses to start without a valid key: exit 78, one line, no key material', async () => {
+      const r = await run([...runtime.cmd, 'list'], { DATABASE_URL: env.DATABASE_URL!, CLAUDE_HOOKS_SECRET_KEY: 'c2hvcnQ=' })
+      expect(r.code).toBe(78)
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(r.stderr).toContain('CLAUDE_HOOKS_SECRET_KEY decodes to 5 bytes')
+      expect(r.stderr).not.toContain('c2hvcnQ')
+    })
+
+    test('keygen, set from stdin, list, rotate, audit verify', async () => {
+      const key = await cli(['keygen'])
+      expect(atob(key.stdout.trim()).length).toBe(32)
+      expect(await cli(['set', 'FORGE_TOKEN', '--description', 'forge'], 'ghp_runtime_value\n')).toMatchObject({ code: 0 })
+      const list = await cli(['list', '--json'])
+      expect(list.code).toBe(0)
+      expect(JSON.parse(list.stdout).secrets.map((s: { name: string }) => s.name)).toEqual(['FORGE_TOKEN'])
+      expect(list.stdout).not.toContain('ghp_runtime_value')
+      expect((await cli(['rotate', 'FORGE_TOKEN'])).code).toBe(0)
+      const verify = await cli(['audit', 'verify'])
+      expect(verify.code).toBe(0)
+      expect(verify.stdout).toStartWith('ok: 2 rows')
+    })
+
+    test('serve: login, CSRF-guarded create, list without values, access log, SIGTERM exits 0', async () => {
+      expect((await cli(['operator', 'add', 'alice'], 'correct horse battery staple\n')).code).toBe(0)
+      const proc = Bun.spawn([...runtime.cmd, 'serve', '--port', '0'], {
+        env: { PATH: process.env.PATH!, ...env },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      try {
+        const reader = proc.stderr.getReader()
+        let text = ''
+        while (!/listening on (http:\/\/\S+) /.test(text)) {
+          const { value, done } = await reader.read()
+          if (done) throw new Error(`server exited: ${text}`)
+          text += new TextDecoder().decode(value)
+        }
+        reader.releaseLock()
+        const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
+        expect(base).toStartWith('http://127.0.0.1:')
+
+        expect((await fetch(`${base}/healthz`)).status).toBe(200)
+        expect((await fetch(`${base}/secrets`)).status).toBe(401)
+
+        const login = await fetch(`${base}/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
+        })
+        expect(login.status).toBe(200)
+        const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+        const { csrf_token } = (await login.json()) as { csrf_token: string }
+
+        const body = JSON.stringify({ name: 'HTTP_TOKEN', value: 'sk-live-over-http' })
+        const headers = { cookie, 'content-type': 'application/json' }
+        const refused = await fetch(`${base}/secrets`, { method: 'POST', headers, body })
+        expect(refused.status).toBe(403)
+        const created = await fetch(`${base}/secrets`, { method: 'POST', headers: { ...headers, 'x-csrf-token': csrf_token }, body })
+        expect(created.status).toBe(201)
+        expect(await created.text()).not.toContain('sk-live-over-http')
+
+        const list = await fetch(`${base}/secrets`, { headers: { cookie } })
+        const listed = await list.text()
+        expect(JSON.parse(listed).secrets.map((s: { name: string }) => s.name)).toEqual(['FORGE_TOKEN', 'HTTP_TOKEN'])
+        expect(listed).not.toContain('sk-live-over-http')
+        expect(listed).not.toContain('ghp_runtime_value')
+
+        const log = await fetch(`${base}/secrets/HTTP_TOKEN/access-log`, { headers: { cookie } })
+        expect(((await log.json()) as { entries: Array<{ action: string; accessor: string }> }).entries).toMatchObject([
+          { action: 'create', accessor: 'operator:alice' },
+        ])
+        const ui = await fetch(`${base}/settings/secrets`)
+        expect(ui.status).toBe(200)
+        expect(ui.headers.get('content-type')).toContain('text/html')
+      } finally {
+        proc.kill('SIGTERM')
+      }
+      expect(await proc.exited).toBe(0)
+    })
+  })
+}
