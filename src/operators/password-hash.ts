@@ -29,16 +29,18 @@ export const SALT_BYTES = 16
 export const HASH_BYTES = 32
 
 // Bounds on parameters read back from the database: a tampered row must not
-// make one login allocate gigabytes or run for minutes.
-const MAX_LN = 20
-const MAX_R = 32
-const MAX_P = 4
+// make one login allocate gigabytes or run for minutes. At most 256 MiB
+// (128 * N * r bytes) and four times the default work (N * r * p).
+const MAX_MEMORY_BYTES = 256 * 1024 * 1024
+const MAX_WORK = 4 * 2 ** 17 * 8
 
 // Two hashes at once: the machine has two cores, and each hash holds
 // 128 * N * r bytes (128 MiB by default). Further logins queue.
 const hashing = new Semaphore(2)
 
-const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{16,88})\$([A-Za-z0-9+/]{16,88})$/
+// Salt of any length this module could have written (the RFC 7914 vectors use
+// 4 bytes), hash of 16 to 64 bytes.
+const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{2,88})\$([A-Za-z0-9+/]{22,86})$/
 
 const encoder = new TextEncoder()
 
@@ -48,7 +50,8 @@ function b64(bytes: Uint8Array): string {
 
 function checkParams(params: ScryptParams): boolean {
   const { ln, r, p } = params
-  return [ln, r, p].every(Number.isInteger) && ln >= 1 && ln <= MAX_LN && r >= 1 && r <= MAX_R && p >= 1 && p <= MAX_P
+  if (![ln, r, p].every(Number.isInteger) || ln < 1 || ln > 24 || r < 1 || p < 1) return false
+  return 128 * 2 ** ln * r <= MAX_MEMORY_BYTES && 2 ** ln * r * p <= MAX_WORK
 }
 
 /**

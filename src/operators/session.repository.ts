@@ -28,8 +28,9 @@ export async function deleteSessionsOf(db: OperatorDb, username: string): Promis
 }
 
 /**
- * Deletes sessions created before `createdBefore` or last seen before
- * `seenBefore` (ISO strings compare as times). Returns how many went.
+ * Deletes sessions created at or before `createdBefore` or last seen at or
+ * before `seenBefore` (ISO strings compare as times), the same bounds as the
+ * expiry check of a single session. Returns how many went.
  */
 export async function deleteExpiredSessions(
   db: OperatorDb,
@@ -37,7 +38,7 @@ export async function deleteExpiredSessions(
 ): Promise<number> {
   const result = await db
     .deleteFrom('operator_session')
-    .where((eb) => eb.or([eb('created_at', '<', limits.createdBefore), eb('last_seen_at', '<', limits.seenBefore)]))
+    .where((eb) => eb.or([eb('created_at', '<=', limits.createdBefore), eb('last_seen_at', '<=', limits.seenBefore)]))
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
