@@ -61,6 +61,12 @@ const suites: Array<[string, string[], string]> = [
     [bun, 'test', '--reporter=junit', `--reporter-outfile=${join(outDir, 'bun.xml')}`, ...process.argv.slice(2)],
     join(outDir, 'bun.xml'),
   ],
+  [
+    // The core (crypto, audit chain arithmetic, renderer) unchanged on Deno, without permissions.
+    'deno test',
+    [join(root, 'node_modules/.bin/deno'), 'test', '--no-config', '--no-prompt', '--reporter=junit', `--junit-path=${join(outDir, 'deno.xml')}`, 'test/deno/core.deno.ts'],
+    join(outDir, 'deno.xml'),
+  ],
 ]
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 }
