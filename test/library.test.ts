@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { tempDir } from './helpers/context.ts'
+import { randomKey } from './helpers/keys.ts'
+
+let tmp: ReturnType<typeof tempDir>
+let lib: typeof import('../src/index.ts')
+const saved = { key: process.env.CLAUDE_HOOKS_SECRET_KEY, url: process.env.DATABASE_URL }
+
+beforeAll(async () => {
+  tmp = tempDir()
+  process.env.CLAUDE_HOOKS_SECRET_KEY = randomKey()
+  process.env.DATABASE_URL = `file:${join(tmp.dir, 'lib.db')}`
+  lib = await import('../src/index.ts')
+  const { service } = await lib.secrets()
+  await service.create({ name: 'API_KEY', value: 'sk-lib' }, { accessor: 'test', reason: 'setup' })
+})
+afterAll(async () => {
+  await lib.closeSecrets()
+  process.env.CLAUDE_HOOKS_SECRET_KEY = saved.key
+  process.env.DATABASE_URL = saved.url
+  tmp.cleanup()
+})
+
+describe('library exports (src/index.ts)', () => {
+  test('encrypt(plain, name) gives the documented shape under the current key', async () => {
+    const sealed = await lib.encrypt('v', 'NAME')
+    const { keyring } = await lib.secrets()
+    expect(sealed.iv.length).toBe(12)
+    expect(sealed.auth_tag.length).toBe(16)
+    expect(sealed.key_id).toBe(keyring.current.id)
+  })
+
+  test('decrypt(row, accessor, reason) returns the value and leaves a read row', async () => {
+    const { service, store } = await lib.secrets()
+    expect(await lib.decrypt(await service.sealed('API_KEY'), 'lib-test', 'decrypt export')).toBe('sk-lib')
+    const last = await store.db.selectFrom('secret_access_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(last).toMatchObject({ secret_name: 'API_KEY', action: 'read', accessor: 'lib-test', reason: 'decrypt export' })
+  })
+
+  test('render(body, actor) substitutes and audits each distinct name once', async () => {
+    const { store } = await lib.secrets()
+    const before = (await store.db.selectFrom('secret_access_log').selectAll().execute()).length
+    expect(await lib.render('a=${SECRET:API_KEY} b=${SECRET:API_KEY}', { accessor: 'hook', reason: 'render export' })).toBe('a=sk-lib b=sk-lib')
+    expect((await store.db.selectFrom('secret_access_log').selectAll().execute()).length).toBe(before + 1)
+  })
+
+  test('render refuses missing names all at once, and malformed placeholders with a position', async () => {
+    const missing = lib.render('${SECRET:NOPE} ${SECRET:GONE}', { accessor: 'hook', reason: 'r' })
+    await expect(missing).rejects.toBeInstanceOf(lib.MissingSecretError)
+    await expect(missing).rejects.toMatchObject({ names: ['NOPE', 'GONE'], code: 'missing_secret' })
+    await expect(lib.render('\n  ${SECRET:bad}', { accessor: 'hook', reason: 'r' })).rejects.toMatchObject({
+      code: 'malformed_placeholder',
+      line: 2,
+      column: 3,
+    })
+  })
+
+  test('renderStream renders a Web stream and errors on a missing secret', async () => {
+    const stream = (text: string) => new Response(text).body!
+    expect(await new Response(lib.renderStream(stream('k=${SECRET:API_KEY}'), { accessor: 'hook', reason: 's' })).text()).toBe('k=sk-lib')
+    await expect(new Response(lib.renderStream(stream('k=${SECRET:NOPE}'), { accessor: 'hook', reason: 's' })).text()).rejects.toBeInstanceOf(
+      lib.MissingSecretError,
+    )
+  })
+})
