@@ -1,12 +1,63 @@
-import { type Command, parseCommandArgs } from '../command.ts'
+import { checkFile, renderFile } from '../render-io.ts'
+import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { formatTable } from '../table.ts'
 
-// Placeholder until the substituter lands (issue 3): refuses clearly.
 const render: Command = {
-  help: `Usage: secrets render --accessor WHO --reason WHY [IN [OUT]]\n`,
-  async run(args) {
-    parseCommandArgs(args, { accessor: { type: 'string' }, reason: { type: 'string' }, check: { type: 'boolean' } }, { min: 0, max: 2, names: '' })
-    return EXIT.failure
+  help: `Usage: secrets render --accessor WHO --reason WHY [IN [OUT]]
+       secrets render --check [IN]
+
+Replaces every \${SECRET:NAME} in IN (default: standard input) with the
+value of NAME and writes the result to OUT (default: standard output).
+$\${SECRET:NAME} is an escape for the literal text \${SECRET:NAME}; any other
+$ or \${...} passes through unchanged. Each distinct secret is decrypted
+once and leaves one audit row naming WHO and WHY.
+
+Nothing is written unless every placeholder is well formed and every secret
+exists: the input is read once to find the names (spooled to a private
+temporary file when it is a pipe), then rendered. OUT is written to a
+temporary file beside it and renamed into place; on failure it is left as it
+was. Memory stays flat on inputs of any size.
+
+Options:
+  --accessor WHO  who reads the secrets, for the audit log (required)
+  --reason WHY    why, for the audit log (required)
+  --check         list the names IN uses and whether each exists; decrypts
+                  nothing, writes no audit row
+
+IN and OUT may be "-" for standard input and output.
+Exit codes: 0 ok, 3 a secret is missing or a placeholder is malformed
+(every missing name, or the line and column, on stderr), 78 configuration.
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { accessor: { type: 'string' }, reason: { type: 'string' }, check: { type: 'boolean' } },
+      { min: 0, max: 2, names: 'IN and OUT' },
+    )
+    const path = (p: string | undefined) => (p === undefined || p === '-' ? null : p)
+    const input = path(positionals[0])
+    if (values.check) {
+      if (positionals.length > 1) throw new UsageError('--check takes no OUT')
+      return withSecrets(io, async ({ service }) => {
+        const { names } = checkFile(input)
+        const existing = await service.existing(names)
+        const missing = names.filter((n) => !existing.has(n))
+        if (names.length > 0) io.stdout(formatTable(['NAME', 'STATUS'], names.map((n) => [n, existing.has(n) ? 'ok' : 'missing'])))
+        if (missing.length > 0) {
+          io.stderr(`secrets: missing secret${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}\n`)
+          return EXIT.placeholder
+        }
+        return EXIT.ok
+      })
+    }
+    if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
+    if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
+    const actor = { accessor: values.accessor, reason: values.reason }
+    return withSecrets(io, async ({ service }) => {
+      await renderFile({ input, output: path(positionals[1]), resolveAll: (names) => service.resolveAll(names, actor) })
+      return EXIT.ok
+    })
   },
 }
 export default render

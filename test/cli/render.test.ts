@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openSecrets } from '../../src/context.ts'
+import { runBin, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { randomKey } from '../helpers/keys.ts'
+
+describeEachDialect('secrets render', (dialect) => {
+  let tmp: ReturnType<typeof tempDir>
+  let db: Awaited<ReturnType<typeof freshDatabase>>
+  let env: Record<string, string>
+  const file = (name: string) => join(tmp.dir, name)
+
+  async function auditRows() {
+    const ctx = await openSecrets(env)
+    try {
+      return await ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
+    } finally {
+      await ctx.close()
+    }
+  }
+
+  beforeAll(async () => {
+    tmp = tempDir()
+    db = await freshDatabase(dialect, `file:${join(tmp.dir, 'secrets.db')}`)
+    env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
+    expect((await runCli(['set', 'GITHUB_TOKEN'], { env, stdin: 'ghp_render_value' })).code).toBe(0)
+    expect((await runCli(['set', 'NPM_TOKEN'], { env, stdin: 'npm_render_value' })).code).toBe(0)
+  })
+  afterAll(async () => {
+    await db.drop()
+    tmp.cleanup()
+  })
+
+  test('IN to OUT: substitutes, keeps escapes and other $ forms, one read row per distinct secret', async () => {
+    writeFileSync(
+      file('mcp.json'),
+      '{"gh": "${SECRET:GITHUB_TOKEN}", "again": "${SECRET:GITHUB_TOKEN}", "npm": "${SECRET:NPM_TOKEN}",\n "lit": "$${SECRET:NPM_TOKEN}", "home": "$HOME ${USER} ${{ env.X }}"}\n',
+    )
+    const before = (await auditRows()).length
+    const r = await runBin(['render', '--accessor', 'hook:mcp', '--reason', 'start mcp server', file('mcp.json'), file('out.json')], { env })
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    expect(readFileSync(file('out.json'), 'utf8')).toBe(
+      '{"gh": "ghp_render_value", "again": "ghp_render_value", "npm": "npm_render_value",\n "lit": "${SECRET:NPM_TOKEN}", "home": "$HOME ${USER} ${{ env.X }}"}\n',
+    )
+    const reads = (await auditRows()).slice(before)
+    expect(reads.map((row) => [row.secret_name, row.action, row.accessor, row.reason, row.outcome])).toEqual([
+      ['GITHUB_TOKEN', 'read', 'hook:mcp', 'start mcp server', 'ok'],
+      ['NPM_TOKEN', 'read', 'hook:mcp', 'start mcp server', 'ok'],
+    ])
+  })
+
+  test('stdin to stdout', async () => {
+    const r = await runBin(['render', '--accessor', 'a', '--reason', 'r'], { env, stdin: 'token=${SECRET:NPM_TOKEN}\n' })
+    expect(r).toMatchObject({ code: 0, stdout: 'token=npm_render_value\n', stderr: '' })
+  })
+
+  test('missing secrets: exit 3, every missing name on stderr, OUT untouched, nothing on stdout, no read row', async () => {
+    writeFileSync(file('bad.yaml'), 'a: ${SECRET:NOPE}\nb: ${SECRET:GITHUB_TOKEN}\nc: ${SECRET:ALSO_NOPE}\n')
+    writeFileSync(file('existing.yaml'), 'previous content\n')
+    const before = (await auditRows()).length
+    const r = await runBin(['render', '--accessor', 'a', '--reason', 'r', file('bad.yaml'), file('existing.yaml')], { env })
+    expect(r.code).toBe(3)
+    expect(r.stderr).toBe('secrets: missing secrets: NOPE, ALSO_NOPE\n')
+    expect(readFileSync(file('existing.yaml'), 'utf8')).toBe('previous content\n')
+    expect(readdirSync(tmp.dir).filter((n) => n.includes('existing.yaml') && n !== 'existing.yaml')).toEqual([])
+    expect((await auditRows()).length).toBe(before)
+    const fresh = await runBin(['render', '--accessor', 'a', '--reason', 'r', file('bad.yaml'), file('new.yaml')], { env })
+    expect(fresh.code).toBe(3)
+    expect(existsSync(file('new.yaml'))).toBe(false)
+    const piped = await runBin(['render', '--accessor', 'a', '--reason', 'r'], { env, stdin: 'x ${SECRET:GITHUB_TOKEN} ${SECRET:NOPE}' })
+    expect(piped).toMatchObject({ code: 3, stdout: '' })
+    expect(piped.stderr).not.toContain('ghp_render_value')
+  })
+
+  test('a malformed placeholder: exit 3 with its line and column, nothing written', async () => {
+    const r = await runBin(['render', '--accessor', 'a', '--reason', 'r'], { env, stdin: 'ok: ${SECRET:GITHUB_TOKEN}\n  bad: ${SECRET:lower}\n' })
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toStartWith('secrets: malformed placeholder at line 2, column 8')
+  })
+
+  test('--check lists names, marks the missing, decrypts nothing and writes no audit row', async () => {
+    writeFileSync(file('check.yaml'), '${SECRET:GITHUB_TOKEN} ${SECRET:NOPE} ${SECRET:GITHUB_TOKEN}\n')
+    const before = (await auditRows()).length
+    const r = await runCli(['render', '--check', file('check.yaml')], { env })
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('NAME          STATUS\nGITHUB_TOKEN  ok\nNOPE          missing\n')
+    expect(r.stderr).toBe('secrets: missing secret: NOPE\n')
+    expect((await auditRows()).length).toBe(before)
+    const ok = await runCli(['render', '--check'], { env, stdin: '${SECRET:NPM_TOKEN}' })
+    expect(ok.code).toBe(0)
+  })
+
+  test('--accessor and --reason are required for a render (exit 2)', async () => {
+    expect((await runCli(['render', file('check.yaml')], { env })).code).toBe(2)
+    expect((await runCli(['render', '--accessor', 'a', file('check.yaml')], { env })).code).toBe(2)
+    expect((await runCli(['render', '--accessor', '', '--reason', 'r'], { env, stdin: '${SECRET:NPM_TOKEN}' })).code).toBe(1)
+  })
+
+  test('a missing input file fails with exit 1 and names the path', async () => {
+    const r = await runCli(['render', '--accessor', 'a', '--reason', 'r', file('nope.yaml')], { env })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('nope.yaml')
+  })
+})
