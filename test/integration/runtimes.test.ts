@@ -58,7 +58,7 @@ for (const runtime of RUNTIMES) {
       expect(r.stderr).not.toContain('c2hvcnQ')
     })
 
-    test('keygen, set from stdin, list, rotate, audit verify', async () => {
+    test('keygen, set from stdin, list, rotate, render, audit verify', async () => {
       const key = await cli(['keygen'])
       expect(atob(key.stdout.trim()).length).toBe(32)
       expect(await cli(['set', 'FORGE_TOKEN', '--description', 'forge'], 'ghp_runtime_value\n')).toMatchObject({ code: 0 })
@@ -67,9 +67,13 @@ for (const runtime of RUNTIMES) {
       expect(JSON.parse(list.stdout).secrets.map((s: { name: string }) => s.name)).toEqual(['FORGE_TOKEN'])
       expect(list.stdout).not.toContain('ghp_runtime_value')
       expect((await cli(['rotate', 'FORGE_TOKEN'])).code).toBe(0)
+      const rendered = await cli(['render', '--accessor', 'ci', '--reason', 'runtime test'], 'token: ${SECRET:FORGE_TOKEN}\n')
+      expect(rendered).toMatchObject({ code: 0, stdout: 'token: ghp_runtime_value\n', stderr: '' })
+      const missing = await cli(['render', '--accessor', 'ci', '--reason', 'runtime test'], '${SECRET:NOPE}')
+      expect(missing).toMatchObject({ code: 3, stdout: '', stderr: 'secrets: missing secret: NOPE\n' })
       const verify = await cli(['audit', 'verify'])
       expect(verify.code).toBe(0)
-      expect(verify.stdout).toStartWith('ok: 2 rows')
+      expect(verify.stdout).toStartWith('ok: 3 rows')
     })
 
     test('serve: login, CSRF-guarded create, list without values, access log, SIGTERM exits 0', async () => {
