@@ -26,8 +26,9 @@ const notAnObject = () => new HttpError(400, 'invalid_json', 'the request body m
  * - malformed JSON, or JSON that is not an object: 400 `invalid_json`;
  * - a schema failure: 400 `validation_error` naming the field (validation-issue.ts).
  *
- * With `optional`, a request without a body (no Content-Type, nothing sent)
- * passes as `{}`: the UI's rotate and delete calls send none.
+ * With `optional`, a request without a body (nothing sent, whatever the
+ * Content-Type says) passes as `{}`: the UI's rotate and delete calls send
+ * none, and some clients label an empty body as JSON.
  */
 export function jsonBody<S extends v.GenericSchema, E extends Env = Env, P extends string = string>(
   schema: S,
@@ -42,14 +43,15 @@ export function jsonBody<S extends v.GenericSchema, E extends Env = Env, P exten
   }) as unknown as MiddlewareHandler
   return async function jsonBody(c, next) {
     const type = mediaType(c)
-    if (type === undefined) {
-      if (!options.optional || (await c.req.arrayBuffer()).byteLength > 0) throw unsupported()
+    if (type !== undefined && type !== JSON_MEDIA_TYPE) throw unsupported()
+    if (options.optional && (await c.req.arrayBuffer()).byteLength === 0) {
+      // No body at all (with or without a JSON Content-Type): the same as `{}`.
       const empty = v.safeParse(schema, {})
       if (!empty.success) throw unsupported()
       c.req.addValidatedData('json', empty.output as object)
       return next()
     }
-    if (type !== JSON_MEDIA_TYPE) throw unsupported()
+    if (type === undefined) throw unsupported()
     let reachedHandler = false
     try {
       return await validate(c, () => {

@@ -4,7 +4,11 @@ export interface ThrottlePolicy {
   readonly maxFailuresPerUsername: number
   /** Failed logins from one client address (or IPv6 /64) before it is locked. */
   readonly maxFailuresPerAddress: number
-  /** Failures older than this (counted from the first of a run) are forgotten. */
+  /**
+   * A key's failures are forgotten after this long without a failure,
+   * counted from the end of its lock if it has one: under a steady attack
+   * the lock keeps growing instead of starting over.
+   */
   readonly windowMs: number
   /** The first lock; each further failure once locked doubles it. */
   readonly lockoutMs: number
@@ -15,8 +19,9 @@ export interface ThrottlePolicy {
 }
 
 /**
- * 5 failures per username or 20 per address within 15 minutes lock that
- * key for 1 minute, doubling up to 15 minutes.
+ * 5 failures per username or 20 per address lock that key for 1 minute;
+ * each further failure doubles the lock, up to 15 minutes. 15 quiet minutes
+ * forget a key.
  */
 export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = Object.freeze({
   maxFailuresPerUsername: 5,
@@ -29,7 +34,7 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = Object.freeze({
 
 interface Entry {
   failures: number
-  firstAt: number
+  lastAt: number
   lockedUntil: number
 }
 
@@ -96,7 +101,7 @@ export class LoginThrottle {
 
   #live(key: string, now: number): Entry | undefined {
     const entry = this.#entries.get(key)
-    if (entry && now - entry.firstAt >= this.policy.windowMs && entry.lockedUntil <= now) {
+    if (entry && now - Math.max(entry.lastAt, entry.lockedUntil) >= this.policy.windowMs) {
       this.#entries.delete(key)
       return undefined
     }
@@ -104,8 +109,9 @@ export class LoginThrottle {
   }
 
   #fail(key: string, limit: number, now: number): void {
-    const entry = this.#live(key, now) ?? { failures: 0, firstAt: now, lockedUntil: 0 }
+    const entry = this.#live(key, now) ?? { failures: 0, lastAt: now, lockedUntil: 0 }
     entry.failures++
+    entry.lastAt = now
     if (entry.failures >= limit) {
       const lock = this.policy.lockoutMs * 2 ** Math.min(entry.failures - limit, 20)
       entry.lockedUntil = now + Math.min(lock, this.policy.maxLockoutMs)
