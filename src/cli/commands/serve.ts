@@ -1,6 +1,7 @@
 import { openSecrets } from '../../context.ts'
 import { ConfigError } from '../../errors.ts'
 import { createApp } from '../../http/app.ts'
+import { publicOriginSettings } from '../../http/public-origin.ts'
 import { startServer } from '../../http/server.ts'
 import { type Command, parseCommandArgs, UsageError } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
@@ -20,6 +21,10 @@ Starts the HTTP API (/secrets, /session, /healthz) and the UI at
 CLAUDE_HOOKS_SECRET_KEY, or when stored secrets use a key id that no
 configured key has. Stops cleanly on SIGTERM or SIGINT.
 
+Behind a TLS-terminating proxy, set PUBLIC_ORIGIN to the origin browsers
+use (https://secrets.example.org): mutations from it are accepted and the
+session cookie gets Secure (docs/operators.md).
+
 Options:
   --host HOST  address to listen on (default: $HOST or 127.0.0.1)
   --port PORT  port (default: $PORT or 8787; 0 picks a free one)
@@ -32,10 +37,12 @@ Options:
     )
     const host = values.host ?? (io.env.HOST || '127.0.0.1')
     const port = values.port !== undefined ? parsePort(values.port, 'flag') : parsePort(io.env.PORT || '8787', 'env')
+    // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
+    const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
     const ctx = await openSecrets(io.env)
     let server
     try {
-      const app = createApp({ ctx })
+      const app = createApp({ ctx, ...origins })
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()
