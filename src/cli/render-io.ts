@@ -18,10 +18,10 @@
  * 3. Pass 2 reads the input again (the file itself, or the spool) and writes
  *    the substituted bytes. To an OUT path it writes a temporary file beside
  *    OUT (mode 0600: it holds secrets), fsyncs and renames it over OUT only on
- *    success, and unlinks it on any failure. To stdout it writes as it goes:
- *    every error that depends on the input was raised in pass 1 already, so
- *    only an I/O error or an input changed between the passes (detected and
- *    reported) can cut stdout short.
+ *    success, and unlinks it on any failure. To stdout (or an OUT that is a
+ *    device or FIFO) it writes as it goes: every error that depends on the
+ *    input was raised in pass 1 already, so only an I/O error or an input
+ *    changed between the passes (detected and reported) can cut it short.
  *
  * Why read a regular file twice rather than spool it: reading from the page
  * cache again is cheaper than writing a copy and reading that back (measured
@@ -39,8 +39,10 @@ import {
   mkdtempSync,
   openSync,
   readSync,
+  realpathSync,
   renameSync,
   rmdirSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs'
@@ -97,13 +99,12 @@ export interface CheckFileResult {
 export async function renderFile(options: RenderFileOptions): Promise<RenderFileResult> {
   const source = openSource(options.input)
   try {
-    const buf = new Uint8Array(BUFFER_SIZE)
-    const names = collectPass(source, buf)
+    const names = collectPass(source, new Uint8Array(BUFFER_SIZE))
     const values = await options.resolveAll([...names])
     const dest = openDestination(options.output)
     let bytesOut: number
     try {
-      bytesOut = substitutePass(source, buf, values, dest.fd)
+      bytesOut = substitutePass(source, values, dest.fd)
       dest.commit()
     } catch (err) {
       dest.abort()
@@ -237,21 +238,48 @@ function startOfRest(fd: number, consumed: number): number {
   return start
 }
 
-/** Pass 2: read the input again, substitute, write to `outFd`. Returns bytes written. */
-function substitutePass(source: Source, buf: Uint8Array, values: Map<string, Uint8Array>, outFd: number): number {
-  const sink = new BufferedSink((bytes) => writeAll(outFd, bytes), BUFFER_SIZE)
-  const substituter = new Substituter(values, sink, { locate: (offset) => locateInSource(source, offset) })
-  let done = 0
-  while (done < source.length) {
-    const want = Math.min(buf.length, source.length - done)
-    const n = readFull(source.replayFd, buf.subarray(0, want), source.replayStart + done)
-    if (n < want) throw new Error('the input changed while it was being rendered')
-    substituter.push(n === buf.length ? buf : buf.subarray(0, n))
-    done += n
+/**
+ * Pass 2: read the input again, substitute, write to `outFd`. Returns bytes
+ * written.
+ *
+ * The read buffer, the write buffer and copies of the values share one
+ * ArrayBuffer, so every piece is copied with `copyWithin` (see BufferedSink:
+ * about 3x cheaper per piece than a view and `set`, which matters when
+ * placeholders are dense).
+ */
+function substitutePass(source: Source, values: Map<string, Uint8Array>, outFd: number): number {
+  let valueBytes = 0
+  for (const v of values.values()) valueBytes += v.length
+  const arena = new ArrayBuffer(2 * BUFFER_SIZE + valueBytes)
+  const buf = new Uint8Array(arena, 0, BUFFER_SIZE)
+  const out = new Uint8Array(arena, BUFFER_SIZE, BUFFER_SIZE)
+  const local = new Map<string, Uint8Array>()
+  let at = 2 * BUFFER_SIZE
+  for (const [name, v] of values) {
+    const copy = new Uint8Array(arena, at, v.length)
+    copy.set(v)
+    local.set(name, copy)
+    at += v.length
   }
-  substituter.end()
-  sink.flush()
-  return sink.bytesOut
+  const sink = new BufferedSink((bytes) => writeAll(outFd, bytes), out)
+  const substituter = new Substituter(local, sink, { locate: (offset) => locateInSource(source, offset) })
+  try {
+    let done = 0
+    while (done < source.length) {
+      const want = Math.min(buf.length, source.length - done)
+      const n = readFull(source.replayFd, buf.subarray(0, want), source.replayStart + done)
+      if (n < want) throw new Error('the input changed while it was being rendered')
+      substituter.push(n === buf.length ? buf : buf.subarray(0, n))
+      done += n
+    }
+    substituter.end()
+    sink.flush()
+    return sink.bytesOut
+  } finally {
+    // Hygiene: the arena holds secret values and rendered output; do not
+    // leave them for the garbage collector to free whenever.
+    new Uint8Array(arena).fill(0)
+  }
 }
 
 /** Position of an input offset, counted by reading the input again (only on an error). */
@@ -282,9 +310,28 @@ interface Destination {
   abort(): void
 }
 
+/**
+ * Opens where pass 2 writes.
+ * - stdout: written as it goes.
+ * - an existing OUT that is not a regular file (`/dev/null`, `/dev/stdout`, a
+ *   FIFO): written directly, like stdout. A temporary file renamed over it
+ *   would replace the device or pipe itself.
+ * - otherwise: a temporary file beside OUT (beside the file a symlinked OUT
+ *   points to, so the link survives), renamed over it on success.
+ */
 function openDestination(path: string | null): Destination {
   if (path === null) return { fd: STDOUT, commit() {}, abort() {} }
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  let target = path
+  try {
+    if (!statSync(path).isFile()) {
+      const fd = openSync(path, 'w')
+      return { fd, commit: () => closeSync(fd), abort: () => closeSync(fd) }
+    }
+    target = realpathSync(path)
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ENOENT') throw err
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   // 0600 whatever OUT had before: the rendered file holds secret values.
   const fd = openSync(tmp, 'wx', 0o600)
   let open = true
@@ -294,7 +341,7 @@ function openDestination(path: string | null): Destination {
       fsyncSync(fd)
       closeSync(fd)
       open = false
-      renameSync(tmp, path)
+      renameSync(tmp, target)
     },
     abort() {
       if (open) closeSync(fd)

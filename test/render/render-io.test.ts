@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkFile, renderFile } from '../../src/cli/render-io.ts'
@@ -173,6 +185,25 @@ describe('renderFile with paths', () => {
     await renderFile({ input: join(d, 'f'), output: join(d, 'f'), resolveAll: resolver() })
     expect(readFileSync(join(d, 'f'), 'utf8')).toBe('v=beta')
     expect(readdirSync(d)).toEqual(['f'])
+  })
+
+  test('an OUT that is a device is written directly, never replaced', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), '${SECRET:A}')
+    const result = await renderFile({ input: join(d, 'in'), output: '/dev/null', resolveAll: resolver() })
+    expect(result.bytesOut).toBe(5)
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+  })
+
+  test('an OUT that is a symlink: the file it points to is replaced, the link stays', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in'), '${SECRET:B}')
+    writeFileSync(join(d, 'real'), 'old')
+    symlinkSync('real', join(d, 'link'))
+    await renderFile({ input: join(d, 'in'), output: join(d, 'link'), resolveAll: resolver() })
+    expect(lstatSync(join(d, 'link')).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(d, 'real'), 'utf8')).toBe('beta')
+    expect(readdirSync(d).sort()).toEqual(['in', 'link', 'real'])
   })
 
   test('a missing input is ENOENT, and nothing is resolved or written', async () => {
