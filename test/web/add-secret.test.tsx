@@ -17,7 +17,7 @@ async function openAdd() {
   const dialog = app.getByRole('dialog', { name: 'Add secret' })
   const name = app.getByLabelText('Name') as HTMLInputElement
   const value = app.getByLabelText('Value') as HTMLInputElement
-  const description = app.getByLabelText('Description (optional)') as HTMLTextAreaElement
+  const description = app.getByLabelText('Description (optional)') as HTMLInputElement
   const submit = dialog.querySelector('button[type="submit"]') as HTMLButtonElement
   return { ...app, opener, dialog, name, value, description, submit }
 }
@@ -206,5 +206,17 @@ describe('add secret drawer', () => {
     act(() => session.expire())
     getByRole('heading', { name: 'Log in' })
     expect(value.value).toBe('')
+  })
+
+  test('the description is checked while typing: one line, at most 500 characters', async () => {
+    const { description, getByText, queryByText } = await openAdd()
+    type(description, 'x'.repeat(501))
+    getByText('At most 500 characters (this is 501).')
+    expect(description.getAttribute('aria-invalid')).toBe('true')
+    type(description, 'fine')
+    expect(queryByText(/At most 500/)).toBeNull()
+    // A text input already drops pasted line breaks (value sanitisation); other controls remain.
+    type(description, 'ring\u0007bell')
+    getByText('One line only: no line breaks or other control characters.')
   })
 })

@@ -16,7 +16,7 @@ async function openReplace(name = 'GITHUB_TOKEN') {
   fireEvent.click(opener)
   const dialog = app.getByRole('dialog', { name: 'Replace value' })
   const value = app.getByLabelText('New value') as HTMLInputElement
-  const description = app.getByLabelText('Description (optional)') as HTMLTextAreaElement
+  const description = app.getByLabelText('Description (optional)') as HTMLInputElement
   const submit = dialog.querySelector('button[type="submit"]') as HTMLButtonElement
   return { ...app, opener, dialog, value, description, submit }
 }

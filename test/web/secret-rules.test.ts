@@ -45,4 +45,17 @@ describe('checkDescription', () => {
     expect(checkDescription('x'.repeat(500))).toBeNull()
     expect(checkDescription('x'.repeat(501))).toBe('At most 500 characters (this is 501).')
   })
+
+  test('counts code points like the server: 500 emoji fit', () => {
+    expect(checkDescription('🔑'.repeat(500))).toBeNull()
+    expect(checkDescription('🔑'.repeat(501))).toBe('At most 500 characters (this is 501).')
+  })
+
+  test.each(['two\nlines', 'cr\rhere', 'bell\u0007', 'del\u007f'])('refuses control characters: %p', (text) => {
+    expect(checkDescription(text)).toBe('One line only: no line breaks or other control characters.')
+  })
+
+  test('a tab is allowed, as on the server', () => {
+    expect(checkDescription('a\tb')).toBeNull()
+  })
 })

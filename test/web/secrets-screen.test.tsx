@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'bun:test'
-import { fireEvent, waitFor, within } from '@testing-library/preact'
+import { describe, expect, setSystemTime, test } from 'bun:test'
+import { act, fireEvent, waitFor, within } from '@testing-library/preact'
+import { now } from '../../web/src/clock.ts'
 import { useHappyDom } from './dom.ts'
 import { CSRF, renderApp, settle, type } from './app-harness.tsx'
 import { errorReply } from './fetch-stub.ts'
@@ -101,5 +102,22 @@ describe('secrets screen', () => {
     await settle()
     await waitFor(() => getByRole('heading', { name: 'Log in' }))
     expect(getByRole('status').textContent).toBe('Your session has ended. Log in again.')
+  })
+
+  test('a clock tick updates "3 days ago" in place, without remounting the row', async () => {
+    const { container } = await renderApp({ secrets: sampleSecrets() })
+    const time = container.querySelector('tr[data-secret="GITHUB_TOKEN"] time')!
+    expect(time.textContent).toBe('3 days ago')
+    try {
+      setSystemTime(new Date(Date.now() + 24 * 3600 * 1000))
+      act(() => {
+        now.value = Date.now()
+      })
+      const after = container.querySelector('tr[data-secret="GITHUB_TOKEN"] time')!
+      expect(after).toBe(time)
+      expect(after.textContent).toBe('4 days ago')
+    } finally {
+      setSystemTime()
+    }
   })
 })

@@ -34,11 +34,15 @@ export function checkValue(value: string): string | null {
   return null
 }
 
+// C0 controls except tab, and DEL: the server refuses them (they could rewrite
+// a terminal line in `secrets list` or forge a log line). Line breaks included.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
 /** A message naming the broken rule, or null when the description is acceptable. */
 export function checkDescription(description: string): string | null {
-  // UTF-16 code units, like the server's valibot maxLength and the textarea's
-  // own maxlength, so the three never disagree about the same text.
-  const length = description.length
+  // Code points, as the server counts "characters": an emoji is one.
+  const length = [...description].length
   if (length > MAX_DESCRIPTION_CHARS) return `At most ${MAX_DESCRIPTION_CHARS} characters (this is ${length}).`
+  if (CONTROL.test(description)) return 'One line only: no line breaks or other control characters.'
   return null
 }

@@ -33,7 +33,7 @@ export function AddSecretDrawer({ secrets, onClose, fallbackFocus }: AddSecretDr
   const name = useSignal('')
   const nameRef = useRef<HTMLInputElement>(null)
   const valueRef = useRef<HTMLInputElement>(null)
-  const descriptionRef = useRef<HTMLTextAreaElement>(null)
+  const descriptionRef = useRef<HTMLInputElement>(null)
 
   function close() {
     if (valueRef.current) valueRef.current.value = ''
@@ -129,15 +129,16 @@ export function AddSecretDrawer({ secrets, onClose, fallbackFocus }: AddSecretDr
         >
           {(control) => <ValueInput control={control} inputRef={valueRef} onEdit={() => form.setError('value', null)} />}
         </Field>
-        <Field label="Description" optional error={form.errors.value['description']} hint={`What it is for, who owns it. At most ${MAX_DESCRIPTION_CHARS} characters.`}>
+        <Field label="Description" optional error={form.errors.value['description']} hint={`What it is for, who owns it. One line, at most ${MAX_DESCRIPTION_CHARS} characters.`}>
           {(control) => (
-            <textarea
+            <input
               {...control}
               ref={descriptionRef}
               class="input"
-              rows={3}
-              maxLength={MAX_DESCRIPTION_CHARS}
-              onInput={() => form.setError('description', null)}
+              type="text"
+              autoComplete="off"
+              // Not secret, so it may be checked per keystroke (length, one line).
+              onInput={(event) => form.setError('description', checkDescription(event.currentTarget.value.trim()))}
             />
           )}
         </Field>

@@ -29,7 +29,7 @@ const FORM_ID = 'replace-secret-form'
 export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }: ReplaceSecretDrawerProps) {
   const form = useModel(() => new FormModel(['value', 'description']))
   const valueRef = useRef<HTMLInputElement>(null)
-  const descriptionRef = useRef<HTMLTextAreaElement>(null)
+  const descriptionRef = useRef<HTMLInputElement>(null)
   const original = secret.description ?? ''
 
   function close() {
@@ -88,16 +88,17 @@ export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }:
         >
           {(control) => <ValueInput control={control} inputRef={valueRef} onEdit={() => form.setError('value', null)} />}
         </Field>
-        <Field label="Description" optional error={form.errors.value['description']} hint="Left as it is unless you change it.">
+        <Field label="Description" optional error={form.errors.value['description']} hint={`Kept as it is unless you change it. One line, at most ${MAX_DESCRIPTION_CHARS} characters.`}>
           {(control) => (
-            <textarea
+            <input
               {...control}
               ref={descriptionRef}
               class="input"
-              rows={3}
-              maxLength={MAX_DESCRIPTION_CHARS}
+              type="text"
+              autoComplete="off"
               defaultValue={original}
-              onInput={() => form.setError('description', null)}
+              // Not secret, so it may be checked per keystroke (length, one line).
+              onInput={(event) => form.setError('description', checkDescription(event.currentTarget.value.trim()))}
             />
           )}
         </Field>
