@@ -39,7 +39,8 @@ export interface ScanHandler {
   literal(buf: Uint8Array, start: number, end: number): void
   /**
    * A well-formed `${SECRET:NAME}`: the name is `buf[start, end)` and `hash`
-   * is {@link hashNameBytes} of it. May throw to abort the scan.
+   * is its FNV-1a hash (`hashNameBytes` in name-table.ts). May throw to abort
+   * the scan.
    */
   placeholder(buf: Uint8Array, start: number, end: number, hash: number): void
 }
