@@ -15,5 +15,10 @@ export type AppEnv = {
   Variables: {
     /** The operator session of the cookie, when there is a live one (session-auth.ts). */
     session: ActiveSession | undefined
+    /**
+     * The database generation seen when the request started (database-generation.ts):
+     * what was cached under it may be served; undefined means read afresh.
+     */
+    generation: string | undefined
   }
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from './app-env.ts'
 import { type AppLogger, consoleLogger } from './app-logger.ts'
 import { limitBody } from './body-limit.ts'
 import { noStoreByDefault } from './cache-control.ts'
+import { DatabaseGeneration } from './database-generation.ts'
 import { errorHandler, notFound } from './error-handler.ts'
 import { guardMutating } from './guard-mutating.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
@@ -16,6 +17,7 @@ import { sessionRoutes } from './routes/session-routes.ts'
 import { uiRoutes } from './routes/ui-routes.ts'
 import { securityHeaders } from './security-headers.ts'
 import { loadSession, requireSession } from './session-auth.ts'
+import { trackGeneration } from './track-generation.ts'
 import { defaultWebDir } from './web-build.ts'
 
 /** What the HTTP app is built from. Only `ctx` is required. */
@@ -53,9 +55,10 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  *
  * Middleware order, outermost first: request log, security headers,
  * `Cache-Control: no-store` default, 128 KiB body limit; then, on /session
- * and /secrets, the session from the cookie, requireSession (/secrets) and
- * guardMutating (every POST, PUT, PATCH, DELETE but the login). Errors become
- * JSON in one handler (error-handler.ts).
+ * and /secrets, the database generation (what may be served from cache),
+ * the session from the cookie, requireSession (/secrets) and guardMutating
+ * (every POST, PUT, PATCH, DELETE but the login). Errors become JSON in one
+ * handler (error-handler.ts).
  */
 export function createApp(options: AppOptions): SecretsApp {
   const { ctx } = options
@@ -75,11 +78,12 @@ export function createApp(options: AppOptions): SecretsApp {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
 
+  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
   const load = loadSession(sessions)
   const guard = guardMutating({ trustedOrigins, except: isLogin })
-  app.use('/session', load, guard)
+  app.use('/session', generation, load, guard)
   // '/secrets/*' matches '/secrets' itself too.
-  app.use('/secrets/*', load, requireSession(), guard)
+  app.use('/secrets/*', generation, load, requireSession(), guard)
 
   app.route('/session', sessionRoutes({ operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
   app.route('/secrets', secretRoutes(ctx.service))

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.ts'
-import { operatorDb, type OperatorDb } from './operator.table.ts'
+import { operatorDb, type OperatorDb, type OperatorSessionRow } from './operator.table.ts'
 import { csrfTokenFor, hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.ts'
 import { deleteExpiredSessions, deleteSession, findSession, insertSession, touchSession } from './session.repository.ts'
 
@@ -41,14 +41,29 @@ export interface SessionServiceOptions {
   policy?: Partial<SessionPolicy>
 }
 
+/** Sessions remembered between requests at most (the oldest are forgotten first). */
+const MAX_CACHED_SESSIONS = 1000
+
+interface CachedSession {
+  generation: string
+  row: OperatorSessionRow
+  csrfToken: string
+}
+
 /**
  * Operator sessions, stored by token hash with idle and absolute expiry.
  * Expired rows are deleted when met and, in bulk, at each login.
+ *
+ * A caller that can tell whether the database changed (a `generation`
+ * token, see src/http/database-generation.ts) lets {@link resolve} reuse the
+ * row and CSRF token it read under the same generation: no query and no
+ * HMAC per request. Expiry is still checked on every call.
  */
 export class SessionService {
   readonly #db: OperatorDb
   readonly #now: () => Date
   readonly policy: SessionPolicy
+  readonly #cache = new Map<string, CachedSession>()
 
   constructor(options: SessionServiceOptions) {
     this.#db = operatorDb(options.db)
@@ -67,35 +82,57 @@ export class SessionService {
       seenBefore: new Date(now.getTime() - this.policy.idleMs).toISOString(),
     })
     const token = newSessionToken()
-    const tokenHash = await hashSessionToken(token)
+    const tokenHash = hashSessionToken(token)
     const at = now.toISOString()
     await insertSession(this.#db, { token_hash: tokenHash, username, created_at: at, last_seen_at: at })
-    return { token, session: { username, tokenHash, csrfToken: await csrfTokenFor(token), createdAt: at } }
+    return { token, session: { username, tokenHash, csrfToken: csrfTokenFor(token), createdAt: at } }
   }
 
   /**
    * The live session a cookie's token names, or undefined (malformed,
    * unknown, logged out, operator removed, idle or absolute expiry). An
    * expired row is deleted. Moves the idle clock on.
+   *
+   * @param generation the database generation the caller observed; the
+   *   row read under the same generation is reused. Undefined: always read.
    */
-  async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
+  async resolve(token: string | undefined, generation?: string): Promise<ActiveSession | undefined> {
     if (!isSessionTokenShape(token)) return undefined
-    const tokenHash = await hashSessionToken(token)
-    const row = await findSession(this.#db, tokenHash)
-    if (!row) return undefined
+    const tokenHash = hashSessionToken(token)
+    let entry = generation === undefined ? undefined : this.#cache.get(tokenHash)
+    if (!entry || entry.generation !== generation) {
+      this.#cache.delete(tokenHash)
+      const row = await findSession(this.#db, tokenHash)
+      if (!row) return undefined
+      entry = { generation: generation ?? '', row, csrfToken: csrfTokenFor(token) }
+      if (generation !== undefined) this.#remember(tokenHash, entry)
+    }
+    const { row } = entry
     const now = this.#now().getTime()
     const age = now - Date.parse(row.created_at)
     const idle = now - Date.parse(row.last_seen_at)
     if (age >= this.policy.absoluteMs || idle >= this.policy.idleMs) {
+      this.#cache.delete(tokenHash)
       await deleteSession(this.#db, tokenHash)
       return undefined
     }
-    if (idle >= this.policy.touchIntervalMs) await touchSession(this.#db, tokenHash, new Date(now).toISOString())
-    return { username: row.username, tokenHash, csrfToken: await csrfTokenFor(token), createdAt: row.created_at }
+    if (idle >= this.policy.touchIntervalMs) {
+      const at = new Date(now).toISOString()
+      await touchSession(this.#db, tokenHash, at)
+      // Only this row changed, and by us: the cached copy stays valid once updated.
+      entry.row = { ...row, last_seen_at: at }
+    }
+    return { username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at }
   }
 
   /** Ends a session (log out). Returns whether it existed. */
   async end(tokenHash: string): Promise<boolean> {
+    this.#cache.delete(tokenHash)
     return (await deleteSession(this.#db, tokenHash)) > 0
+  }
+
+  #remember(tokenHash: string, entry: CachedSession): void {
+    this.#cache.set(tokenHash, entry)
+    if (this.#cache.size > MAX_CACHED_SESSIONS) this.#cache.delete(this.#cache.keys().next().value!)
   }
 }

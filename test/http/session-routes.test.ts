@@ -39,7 +39,7 @@ describe('POST /session', () => {
     const res = await h.request('/session', jsonInit('POST', ALICE))
     const token = cookieAttributes(res.headers.get('Set-Cookie')).value
     const rows = await sessionRows()
-    expect(rows.map((r) => r.token_hash)).toEqual([await hashSessionToken(token)])
+    expect(rows.map((r) => r.token_hash)).toEqual([hashSessionToken(token)])
     expect(JSON.stringify(rows)).not.toContain(token)
   })
 

@@ -30,10 +30,10 @@ describe('session tokens', () => {
   test('the stored hash is SHA-256 of the token; the CSRF token is an HMAC keyed by it', async () => {
     const token = newSessionToken()
     const expected = Buffer.from(new Bun.CryptoHasher('sha256').update(token).digest()).toString('base64url')
-    expect(await hashSessionToken(token)).toBe(expected)
-    const csrf = await csrfTokenFor(token)
-    expect(csrf).toBe(await csrfTokenFor(token))
-    expect(csrf).not.toBe(await csrfTokenFor(newSessionToken()))
+    expect(hashSessionToken(token)).toBe(expected)
+    const csrf = csrfTokenFor(token)
+    expect(csrf).toBe(csrfTokenFor(token))
+    expect(csrf).not.toBe(csrfTokenFor(newSessionToken()))
     expect(csrf).not.toBe(expected)
   })
 
@@ -49,11 +49,11 @@ describe('SessionService', () => {
     const { token, session } = await sessions.create('alice')
     const rows = await sessionRows()
     expect(rows).toEqual([
-      { token_hash: await hashSessionToken(token), username: 'alice', created_at: '2026-01-01T00:00:00.000Z', last_seen_at: '2026-01-01T00:00:00.000Z' },
+      { token_hash: hashSessionToken(token), username: 'alice', created_at: '2026-01-01T00:00:00.000Z', last_seen_at: '2026-01-01T00:00:00.000Z' },
     ])
     expect(JSON.stringify(rows)).not.toContain(token)
     expect(await sessions.resolve(token)).toEqual(session)
-    expect(session.csrfToken).toBe(await csrfTokenFor(token))
+    expect(session.csrfToken).toBe(csrfTokenFor(token))
   })
 
   test('an unknown, malformed or missing token resolves to nothing', async () => {
@@ -107,5 +107,36 @@ describe('SessionService', () => {
     const { token } = await short.create('alice')
     clock.tick(1000)
     expect(await short.resolve(token)).toBeUndefined()
+  })
+})
+
+describe('SessionService with a generation', () => {
+  test('reuses what it read while the generation is the same, and reads again once it moves', async () => {
+    const { token, session } = await sessions.create('alice')
+    expect(await sessions.resolve(token, 'g1')).toEqual(session)
+    // A change the generation does not reflect (same connection, no bump) is not seen...
+    await operatorDb(ctx.store.db).deleteFrom('operator_session').execute()
+    expect(await sessions.resolve(token, 'g1')).toEqual(session)
+    // ...until the generation moves, and never without one.
+    expect(await sessions.resolve(token, 'g2')).toBeUndefined()
+    expect(await sessions.resolve(token)).toBeUndefined()
+  })
+
+  test('expiry is checked on every call, cached or not', async () => {
+    const { token } = await sessions.create('alice')
+    expect(await sessions.resolve(token, 'g1')).toBeDefined()
+    clock.tick(DEFAULT_SESSION_POLICY.idleMs)
+    expect(await sessions.resolve(token, 'g1')).toBeUndefined()
+    expect(await sessionRows()).toEqual([])
+  })
+
+  test('a cached session is still touched, and end() forgets it', async () => {
+    const { token, session } = await sessions.create('alice')
+    await sessions.resolve(token, 'g1')
+    clock.tick(DEFAULT_SESSION_POLICY.touchIntervalMs)
+    await sessions.resolve(token, 'g1')
+    expect((await sessionRows())[0]!.last_seen_at).toBe('2026-01-01T00:01:00.000Z')
+    await sessions.end(session.tokenHash)
+    expect(await sessions.resolve(token, 'g1')).toBeUndefined()
   })
 })

@@ -33,9 +33,19 @@ export function httpActor(c: Context<AppEnv>): Actor {
 export function secretRoutes(service: SecretsService): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
+  // The list as JSON text, kept while the database generation stays the same:
+  // the UI and scripts poll it, and 100 rows cost a query and a serialisation.
+  let listed: { generation: string; json: string } | undefined
+
   app.get('/', async function listSecrets(c) {
-    const secrets = (await service.list()).map(secretJson)
-    return c.json({ secrets, current_key_id: service.currentKeyId })
+    const generation = c.get('generation')
+    if (generation === undefined || listed?.generation !== generation) {
+      const secrets = (await service.list()).map(secretJson)
+      const json = JSON.stringify({ secrets, current_key_id: service.currentKeyId })
+      listed = generation === undefined ? undefined : { generation, json }
+      return c.body(json, 200, { 'Content-Type': 'application/json' })
+    }
+    return c.body(listed.json, 200, { 'Content-Type': 'application/json' })
   })
 
   app.post('/', jsonBody(CreateSecretBody), async function createSecret(c) {

@@ -1,0 +1,180 @@
+/**
+ * HTTP API throughput next to a bare Hono hello-world, alternated in one run.
+ *
+ *   node_modules/.bin/bun bench/http.ts [--duration 10] [--rounds 3] [--connections 50]
+ *
+ * Needs `wrk` (`apt-get install -y wrk`). Everything listens on 127.0.0.1.
+ *
+ * - hello: `new Hono().get('/', c => c.text('Hello World!'))` served by the
+ *   project's own startServer (Bun.serve), in its own process;
+ * - the real server as operators run it (`bin/secrets serve`, request log
+ *   on, written to a file), on a SQLite file database (WAL,
+ *   synchronous=FULL) holding 100 secrets and one operator:
+ *   - `GET /healthz` (no session);
+ *   - `GET /secrets` with the operator's session cookie: session lookup by
+ *     token hash, metadata of 100 secrets, security headers, request log.
+ *
+ * Each target gets `--rounds` runs of `--duration` seconds, alternated, after
+ * a 2 s warm-up; the medians and the ratios to hello-world go to
+ * docs/benchmarks.md, section "HTTP API".
+ *
+ * With `--hello-server PORT` this file is the hello-world server itself.
+ */
+import { Hono } from 'hono'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { openSecrets } from '../src/context.ts'
+import { startServer } from '../src/http/server.ts'
+import { OperatorService } from '../src/operators/operator.service.ts'
+import { machine, median, writeSection } from './lib.ts'
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    threads: { type: 'string', default: '2' },
+    'hello-server': { type: 'string' },
+  },
+})
+
+if (values['hello-server'] !== undefined) {
+  const app = new Hono()
+  app.get('/', (c) => c.text('Hello World!'))
+  await startServer(app.fetch, { host: '127.0.0.1', port: Number(values['hello-server']) })
+  // Runs until the benchmark kills it.
+} else {
+  await benchmark()
+}
+
+async function freePort(): Promise<number> {
+  const s = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = s.port!
+  s.stop(true)
+  return port
+}
+
+async function waitUp(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(50)
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+interface WrkResult {
+  rps: number
+  p50: string
+  p99: string
+  non2xx: number
+}
+
+async function wrk(url: string, seconds: number, headers: Record<string, string> = {}): Promise<WrkResult> {
+  const args = ['wrk', `-t${values.threads}`, `-c${values.connections}`, `-d${seconds}s`, '--latency']
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`)
+  args.push(url)
+  const p = Bun.spawn(args, { stdout: 'pipe', stderr: 'pipe' })
+  const out = await new Response(p.stdout).text()
+  if ((await p.exited) !== 0) throw new Error(`wrk failed: ${await new Response(p.stderr).text()}`)
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?'
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?'
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
+  if (!Number.isFinite(rps)) throw new Error(`cannot read wrk output:\n${out}`)
+  return { rps, p50, p99, non2xx }
+}
+
+async function benchmark(): Promise<void> {
+  const root = join(import.meta.dir, '..')
+  const dir = mkdtempSync(join(tmpdir(), 'chs-bench-http-'))
+  const children: Array<ReturnType<typeof Bun.spawn>> = []
+  try {
+    const env = {
+      ...(process.env as Record<string, string>),
+      CLAUDE_HOOKS_SECRET_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+      DATABASE_URL: `file:${join(dir, 'secrets.db')}`,
+    }
+    const password = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64')
+    const ctx = await openSecrets(env)
+    const actor = { accessor: 'bench', reason: 'bench' }
+    for (let i = 0; i < 100; i++) {
+      await ctx.service.create({ name: `BENCH_SECRET_${String(i).padStart(3, '0')}`, value: `value-${i}-${'x'.repeat(40)}`, description: `benchmark secret number ${i}` }, actor)
+    }
+    await new OperatorService({ db: ctx.store.db }).add('bench', password)
+    await ctx.close()
+
+    const appPort = await freePort()
+    const helloPort = await freePort()
+    children.push(
+      Bun.spawn([join(root, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(appPort)], {
+        env,
+        stdout: 'ignore',
+        // The request log is part of the cost: written, as in production, but to a file.
+        stderr: Bun.file(join(dir, 'serve.log')),
+      }),
+      Bun.spawn([process.execPath, import.meta.path, '--hello-server', String(helloPort)], { stdout: 'ignore', stderr: 'inherit' }),
+    )
+    const app = `http://127.0.0.1:${appPort}`
+    const hello = `http://127.0.0.1:${helloPort}/`
+    await waitUp(`${app}/healthz`)
+    await waitUp(hello)
+
+    const login = await fetch(`${app}/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password }),
+    })
+    if (login.status !== 200) throw new Error(`login failed: ${login.status}`)
+    const cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
+    const list = (await (await fetch(`${app}/secrets`, { headers: { Cookie: cookie } })).json()) as { secrets: unknown[] }
+    if (list.secrets.length !== 100) throw new Error(`expected 100 secrets, got ${list.secrets.length}`)
+    const listBytes = (await (await fetch(`${app}/secrets`, { headers: { Cookie: cookie } })).arrayBuffer()).byteLength
+
+    const targets = [
+      { label: 'hello-world (bare Hono, same runtime and startServer)', url: hello, headers: {} as Record<string, string> },
+      { label: '`GET /healthz`', url: `${app}/healthz`, headers: {} as Record<string, string> },
+      { label: `\`GET /secrets\` with a session (100 secrets, ${listBytes} bytes)`, url: `${app}/secrets`, headers: { Cookie: cookie } },
+    ]
+    const seconds = Number(values.duration)
+    for (const t of targets) await wrk(t.url, 2, t.headers)
+    const results = targets.map(() => [] as WrkResult[])
+    for (let r = 0; r < Number(values.rounds); r++) {
+      for (const [i, t] of targets.entries()) {
+        const res = await wrk(t.url, seconds, t.headers)
+        if (res.non2xx > 0) throw new Error(`${t.url}: ${res.non2xx} answers were not 2xx`)
+        results[i]!.push(res)
+        console.log(`round ${r + 1}: ${t.url} ${Math.round(res.rps)} req/s, p50 ${res.p50}, p99 ${res.p99}`)
+      }
+    }
+    const medians = results.map((rs) => {
+      const rps = median(rs.map((x) => x.rps))
+      const mid = rs.find((x) => x.rps === rps) ?? rs[0]!
+      return { rps, p50: mid.p50, p99: mid.p99 }
+    })
+    const base = medians[0]!.rps
+    const rows = targets.map((t, i) => `| ${t.label} | ${Math.round(medians[i]!.rps)} | ${(medians[i]!.rps / base).toFixed(2)}x | ${medians[i]!.p50} | ${medians[i]!.p99} |`)
+    const ratio = medians[2]!.rps / base
+    const body = `Command: \`node_modules/.bin/bun bench/http.ts --duration ${seconds} --rounds ${values.rounds} --connections ${values.connections}\`, ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+\`wrk -t${values.threads} -c${values.connections} -d${seconds}s --latency\` against 127.0.0.1, each target ${values.rounds} times alternated after a 2 s warm-up; medians.
+The server is \`bin/secrets serve\` as operators run it (request log on, written to a file), SQLite file database (WAL, \`synchronous=FULL\`).
+
+| target | req/s | x hello-world | p50 | p99 |
+| --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+Target: the authenticated list at least 0.25x the hello-world. Measured: ${ratio.toFixed(2)}x (${ratio >= 0.25 ? 'met' : 'NOT met'}).
+wrk and the server share the machine's cores, equally for every target.`
+    console.log(`\n${body}`)
+    await writeSection('HTTP API', body)
+  } finally {
+    for (const c of children) c.kill()
+    await Promise.all(children.map((c) => c.exited))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
