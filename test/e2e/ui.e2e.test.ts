@@ -1,0 +1,467 @@
+/**
+ * The operator UI in a real browser, against the real server: Debian's
+ * Chromium driven by playwright-core, `bin/secrets serve --port 0` on a fresh
+ * SQLite file with a random master key, and `bin/secrets render` as a child
+ * process for a read the access log must show.
+ *
+ * The tests run in order and share one page: log in, add, replace, rotate,
+ * render from the CLI and read the access log, keyboard use of the access-log
+ * tabs, delete, keyboard use of the add drawer, then the page-wide checks
+ * (no console error, no CSP violation, no response body with a value) and a
+ * clean SIGTERM.
+ *
+ * Without /usr/bin/chromium (`apt-get install -y chromium`) the suite is
+ * skipped, unless REQUIRE_CHROMIUM=1 (CI), which makes it a failure.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { tempDir } from '../helpers/context.ts'
+import { randomKey } from '../helpers/keys.ts'
+import { BIN, type RunningChild, randomHex, runSecrets, startChild } from './processes.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const HAVE_CHROMIUM = existsSync(CHROMIUM)
+const REQUIRED = process.env.REQUIRE_CHROMIUM === '1'
+const STEP_MS = 20_000
+
+if (!HAVE_CHROMIUM && !REQUIRED) {
+  console.warn(
+    `e2e: ${CHROMIUM} not found, so the browser suite is SKIPPED. Install it with \`apt-get install -y chromium\`; ` +
+      'REQUIRE_CHROMIUM=1 (set by .ci/run) turns this into a failure.',
+  )
+}
+
+test.skipIf(!HAVE_CHROMIUM && !REQUIRED)('Chromium is installed at /usr/bin/chromium (required when REQUIRE_CHROMIUM=1)', () => {
+  if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing and REQUIRE_CHROMIUM=1: apt-get install -y chromium`)
+})
+
+describe.skipIf(!HAVE_CHROMIUM)('operator UI in Chromium against `secrets serve`', () => {
+  const NAME = 'E2E_TOKEN'
+  const VALUE = `e2e-first-${randomHex(12)}`
+  const REPLACED = `e2e-second-${randomHex(12)}`
+  const TYPED_THEN_CANCELLED = `e2e-cancelled-${randomHex(12)}`
+  const VALUES = [VALUE, REPLACED, TYPED_THEN_CANCELLED]
+  const PASSWORD = `e2e password ${randomHex(8)}`
+
+  let tmp: ReturnType<typeof tempDir>
+  let env: Record<string, string>
+  let server: RunningChild | undefined
+  let base = ''
+  let browser: Browser | undefined
+  let page: Page
+  const consoleErrors: Array<{ text: string; url: string }> = []
+  const pageErrors: string[] = []
+  const requests: Array<{ method: string; url: string }> = []
+  const bodies: Array<Promise<{ url: string; status: number; text: string } | null>> = []
+
+  let shutdown: Promise<number | undefined> | undefined
+  /** Closes the browser, then SIGTERMs the server; the server's exit code. Runs once. */
+  function stopAll(): Promise<number | undefined> {
+    shutdown ??= (async () => {
+      try {
+        await browser?.close()
+      } finally {
+        browser = undefined
+      }
+      return server?.stop()
+    })()
+    return shutdown
+  }
+
+  beforeAll(async () => {
+    tmp = tempDir('chs-e2e-')
+    env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'secrets.db')}` }
+    const added = await runSecrets(['operator', 'add', 'alice'], { env, stdin: `${PASSWORD}\n` })
+    expect(added).toMatchObject({ code: 0, stdout: 'added operator alice\n' })
+
+    server = startChild([BIN, 'serve', '--port', '0'], { env })
+    base = (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /))[1]!
+
+    const { chromium } = await import('playwright-core')
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        // Loopback only: any other host name fails to resolve.
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
+    })
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    // Runs before the app's own script (through the DevTools protocol, so the CSP does not apply to it).
+    await page.addInitScript(
+      "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+    )
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push({ text: message.text(), url: message.location().url })
+    })
+    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }))
+    page.on('response', (response) => {
+      bodies.push(
+        response.body().then(
+          (body) => ({ url: response.url(), status: response.status(), text: `${JSON.stringify(response.headers())}\n${body.toString('utf8')}` }),
+          () => null,
+        ),
+      )
+    })
+  }, 60_000)
+
+  afterAll(async () => {
+    try {
+      const code = await stopAll()
+      if (server && code !== 0) throw new Error(`the server exited with ${code} on SIGTERM; its output:\n${server.output()}`)
+    } finally {
+      tmp?.cleanup()
+    }
+  }, 30_000)
+
+  // ---- helpers ----------------------------------------------------------
+
+  /** The value strings appear nowhere in the page: markup, text, inputs, storage, URL, history. */
+  async function expectNoValueInPage(): Promise<void> {
+    const snapshot = await page.evaluate(() =>
+      JSON.stringify({
+        html: document.documentElement.outerHTML,
+        text: document.body.innerText,
+        inputs: Array.from(document.querySelectorAll('input'), (input) => input.value),
+        local: { ...localStorage },
+        session: { ...sessionStorage },
+        url: location.href,
+        history: history.state,
+        cookie: document.cookie,
+      }),
+    )
+    for (const value of VALUES) expect(snapshot).not.toContain(value)
+  }
+
+  /** Text of each cell of each body row of `table`. */
+  function rowCells(table: Locator): Promise<string[][]> {
+    return table.locator('tbody tr').evaluateAll((rows) =>
+      rows.map((row) => Array.from(row.querySelectorAll('th, td'), (cell) => (cell.textContent ?? '').trim())),
+    )
+  }
+
+  /** What has focus: whether it is inside the open dialog, its role/tag, and its accessible-ish label. */
+  function focused() {
+    return page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null
+      const dialog = document.querySelector('[role="dialog"], [role="alertdialog"]')
+      const label = el?.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent : null
+      return {
+        inDialog: Boolean(dialog && el && dialog.contains(el)),
+        dialogOpen: dialog !== null,
+        tag: el?.tagName.toLowerCase() ?? '',
+        role: el?.getAttribute('role') ?? '',
+        name: (el?.getAttribute('aria-label') ?? label ?? el?.textContent ?? '').trim(),
+        selected: el?.getAttribute('aria-selected') ?? '',
+      }
+    })
+  }
+
+  /** Presses Tab until `match` holds for the focused element (at most `max` presses). */
+  async function tabUntil(match: (f: Awaited<ReturnType<typeof focused>>) => boolean, max = 15) {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab')
+      const f = await focused()
+      if (match(f)) return f
+    }
+    throw new Error(`focus never reached the element after ${max} Tab presses; last: ${JSON.stringify(await focused())}`)
+  }
+
+  const secretRow = () => page.locator(`tr[data-secret="${NAME}"]`)
+
+  // ---- the flow ---------------------------------------------------------
+
+  test(
+    'logs in as the operator added by `secrets operator add`',
+    async () => {
+      await page.goto(`${base}/settings/secrets`)
+      await page.getByRole('heading', { name: 'Log in' }).waitFor()
+      await page.getByLabel('Username').fill('alice')
+      await page.getByLabel('Password').fill(PASSWORD)
+      await page.getByRole('button', { name: 'Log in' }).click()
+      await page.getByRole('heading', { level: 1, name: 'Secrets' }).waitFor()
+      expect(await page.getByText('Signed in as alice').count()).toBe(1)
+      await page.getByRole('heading', { name: 'No secrets yet' }).waitFor()
+      // The password field is gone with the form; the password is in no input left.
+      expect(await page.evaluate((pw) => document.documentElement.outerHTML.includes(pw), PASSWORD)).toBe(false)
+    },
+    STEP_MS,
+  )
+
+  test(
+    'adds a secret through the drawer: the table shows •••• and the value is nowhere in the page',
+    async () => {
+      await page.getByRole('button', { name: 'Add your first secret' }).click()
+      const drawer = page.getByRole('dialog', { name: 'Add secret' })
+      await drawer.waitFor()
+      await drawer.getByLabel('Name', { exact: true }).fill(NAME)
+      await drawer.getByLabel('Value', { exact: true }).fill(VALUE)
+      await drawer.getByLabel('Description').fill('token for the e2e suite')
+      const created = page.waitForResponse((r) => r.url() === `${base}/secrets` && r.request().method() === 'POST')
+      await drawer.getByRole('button', { name: 'Add secret' }).click()
+      expect((await created).status()).toBe(201)
+      await drawer.waitFor({ state: 'detached' })
+
+      await secretRow().waitFor()
+      expect(await rowCells(page.locator('table.secrets-table'))).toEqual([
+        [NAME, 'token for the e2e suite', expect.stringMatching(/ago|now/), expect.stringMatching(/^[0-9a-f]{16}$/), '••••hidden', expect.any(String)],
+      ])
+      expect(await secretRow().locator('.mask').textContent()).toBe('••••')
+      await page.getByRole('status').getByText(`${NAME} was added.`).waitFor()
+      await expectNoValueInPage()
+    },
+    STEP_MS,
+  )
+
+  test(
+    'replaces its value',
+    async () => {
+      await page.getByRole('button', { name: `Replace value of ${NAME}` }).click()
+      const drawer = page.getByRole('dialog', { name: 'Replace value' })
+      await drawer.waitFor()
+      await drawer.getByLabel('New value').fill(REPLACED)
+      const replaced = page.waitForResponse((r) => r.url() === `${base}/secrets/${NAME}` && r.request().method() === 'PUT')
+      await drawer.getByRole('button', { name: 'Replace value' }).click()
+      expect((await replaced).status()).toBe(200)
+      await drawer.waitFor({ state: 'detached' })
+      await page.getByRole('status').getByText(`The value of ${NAME} was replaced.`).waitFor()
+      await expectNoValueInPage()
+    },
+    STEP_MS,
+  )
+
+  test(
+    'rotates it after confirmation',
+    async () => {
+      await page.getByRole('button', { name: `Rotate ${NAME}` }).click()
+      const dialog = page.getByRole('dialog', { name: `Rotate ${NAME}?` })
+      await dialog.waitFor()
+      const rotated = page.waitForResponse((r) => r.url() === `${base}/secrets/${NAME}/rotate` && r.request().method() === 'POST')
+      await dialog.getByRole('button', { name: 'Rotate', exact: true }).click()
+      expect((await rotated).status()).toBe(200)
+      await dialog.waitFor({ state: 'detached' })
+      await page.getByRole('status').getByText(`${NAME} is now encrypted under key`).waitFor()
+    },
+    STEP_MS,
+  )
+
+  test(
+    '`secrets render` reads it; the access log shows the read under "Reads" and create/replace/rotate under "Changes"',
+    async () => {
+      const rendered = await runSecrets(['render', '--accessor', 'ci', '--reason', 'e2e'], { env, stdin: `token=\${SECRET:${NAME}}\n` })
+      expect(rendered).toEqual({ code: 0, stdout: `token=${REPLACED}\n`, stderr: '' })
+
+      await page.getByRole('button', { name: `Access log of ${NAME}` }).click()
+      const drawer = page.getByRole('dialog', { name: 'Access log' })
+      await drawer.waitFor()
+      const readsTab = drawer.getByRole('tab', { name: /Reads/ })
+      const changesTab = drawer.getByRole('tab', { name: /Changes/ })
+      await readsTab.waitFor()
+      expect(await readsTab.getAttribute('aria-selected')).toBe('true')
+      const readsPanel = drawer.getByRole('tabpanel', { name: /Reads/ })
+      // When, Accessor, Reason, Outcome
+      expect(await rowCells(readsPanel)).toEqual([[expect.any(String), 'ci', 'e2e', 'ok']])
+
+      await changesTab.click()
+      expect(await changesTab.getAttribute('aria-selected')).toBe('true')
+      const changesPanel = drawer.getByRole('tabpanel', { name: /Changes/ })
+      await changesPanel.waitFor()
+      expect(await readsPanel.isHidden()).toBe(true)
+      // When, Action, Accessor, Reason, Outcome; newest first.
+      const changes = await rowCells(changesPanel)
+      expect(changes.map((cells) => [cells[1], cells[2], cells[4]])).toEqual([
+        ['rotate', 'operator:alice', 'ok'],
+        ['replace', 'operator:alice', 'ok'],
+        ['create', 'operator:alice', 'ok'],
+      ])
+      await drawer.getByRole('button', { name: 'Close', exact: true }).first().click()
+      await drawer.waitFor({ state: 'detached' })
+      await expectNoValueInPage()
+    },
+    STEP_MS,
+  )
+
+  test(
+    'keyboard: the access-log tabs follow the arrow keys and Esc returns focus to the opener',
+    async () => {
+      const opener = page.getByRole('button', { name: `Access log of ${NAME}` })
+      await opener.focus()
+      await page.keyboard.press('Enter')
+      const drawer = page.getByRole('dialog', { name: 'Access log' })
+      await drawer.waitFor()
+      await drawer.getByRole('tab', { name: /Reads/ }).waitFor()
+      expect((await focused()).inDialog).toBe(true)
+
+      // One tab stop for the tablist (roving tabindex): Tab reaches the selected tab.
+      const onTab = await tabUntil((f) => f.role === 'tab')
+      expect(onTab).toMatchObject({ inDialog: true, name: expect.stringMatching(/^Reads/), selected: 'true' })
+
+      const panels = () =>
+        drawer.getByRole('tabpanel', { includeHidden: true }).evaluateAll((els) =>
+          els.map((el) => `${document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent?.replace(/\s*\d+$/, '')}:${(el as HTMLElement).hidden ? 'hidden' : 'shown'}`),
+        )
+      expect(await panels()).toEqual(['Reads:shown', 'Changes:hidden'])
+
+      const steps: Array<[string, string, string[]]> = [
+        ['ArrowRight', 'Changes', ['Reads:hidden', 'Changes:shown']],
+        ['ArrowRight', 'Reads', ['Reads:shown', 'Changes:hidden']],
+        ['ArrowLeft', 'Changes', ['Reads:hidden', 'Changes:shown']],
+        ['Home', 'Reads', ['Reads:shown', 'Changes:hidden']],
+        ['End', 'Changes', ['Reads:hidden', 'Changes:shown']],
+      ]
+      for (const [key, tab, expected] of steps) {
+        await page.keyboard.press(key)
+        expect({ key, focus: await focused() }).toMatchObject({ key, focus: { role: 'tab', name: expect.stringMatching(new RegExp(`^${tab}`)), selected: 'true' } })
+        expect(await panels()).toEqual(expected)
+      }
+      // The shown panel lists the changes.
+      expect((await rowCells(drawer.getByRole('tabpanel', { name: /Changes/ }))).map((c) => c[1])).toEqual(['rotate', 'replace', 'create'])
+
+      await page.keyboard.press('Escape')
+      await drawer.waitFor({ state: 'detached' })
+      expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true)
+    },
+    STEP_MS,
+  )
+
+  test(
+    'deletes it after the name is typed; the empty state comes back',
+    async () => {
+      await page.getByRole('button', { name: `Delete ${NAME}` }).click()
+      const dialog = page.getByRole('alertdialog', { name: `Delete ${NAME}?` })
+      await dialog.waitFor()
+      const confirm = dialog.getByRole('button', { name: 'Delete secret' })
+      expect(await confirm.isDisabled()).toBe(true)
+      await dialog.getByLabel(`Type ${NAME} to confirm`).fill(NAME.toLowerCase())
+      expect(await confirm.isDisabled()).toBe(true)
+      await dialog.getByLabel(`Type ${NAME} to confirm`).fill(NAME)
+      expect(await confirm.isEnabled()).toBe(true)
+      const deleted = page.waitForResponse((r) => r.url() === `${base}/secrets/${NAME}` && r.request().method() === 'DELETE')
+      await confirm.click()
+      expect((await deleted).status()).toBe(204)
+      await dialog.waitFor({ state: 'detached' })
+      await page.getByRole('heading', { name: 'No secrets yet' }).waitFor()
+      expect(await secretRow().count()).toBe(0)
+      // The opener (the row's Delete button) is gone: focus falls back to the page heading.
+      expect(await page.getByRole('heading', { level: 1, name: 'Secrets' }).evaluate((el) => el === document.activeElement)).toBe(true)
+    },
+    STEP_MS,
+  )
+
+  test(
+    'keyboard only: Tab/Enter open the add drawer, focus is trapped inside, Esc closes it and focus returns to the opener',
+    async () => {
+      // From the page heading (where focus is after the delete), walk to the empty state's button.
+      const sentBefore = requests.filter((r) => r.method !== 'GET').length
+      const opener = await tabUntil((f) => f.tag === 'button' && f.name === 'Add your first secret')
+      expect(opener.dialogOpen).toBe(false)
+      await page.keyboard.press('Enter')
+      const drawer = page.getByRole('dialog', { name: 'Add secret' })
+      await drawer.waitFor()
+      expect(await focused()).toMatchObject({ inDialog: true, tag: 'input', name: 'Name' })
+
+      // Type a value with the keyboard, to check Esc throws it away.
+      await page.keyboard.type('KBD_ONLY')
+      await tabUntil((f) => f.tag === 'input' && f.name === 'Value', 3)
+      await page.keyboard.type(TYPED_THEN_CANCELLED)
+
+      // Tab cycles inside: every stop is in the dialog, and the cycle comes back round to the Name field.
+      const stops: string[] = []
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press('Tab')
+        const f = await focused()
+        expect(f.inDialog).toBe(true)
+        stops.push(`${f.tag}:${f.name}`)
+      }
+      expect(stops).toContain('input:Name')
+      expect(stops).toContain('button:Cancel')
+      expect(stops).toContain('button:Add secret')
+      expect(stops).toContain('button:Close')
+      // The trap goes round: the stop after the last one is the first one again.
+      const cycle = stops.slice(0, stops.indexOf(stops[0]!, 1))
+      expect(cycle.length).toBeGreaterThanOrEqual(6)
+      for (let i = 0; i < stops.length; i++) expect(stops[i]).toBe(cycle[i % cycle.length]!)
+      // Shift+Tab goes backwards and stays inside too.
+      for (let i = 0; i < cycle.length + 1; i++) {
+        await page.keyboard.press('Shift+Tab')
+        expect((await focused()).inDialog).toBe(true)
+      }
+
+      await page.keyboard.press('Escape')
+      await drawer.waitFor({ state: 'detached' })
+      expect(await focused()).toMatchObject({ dialogOpen: false, tag: 'button', name: 'Add your first secret' })
+      // Nothing was sent, and the typed value went with the drawer.
+      await page.getByRole('heading', { name: 'No secrets yet' }).waitFor()
+      await expectNoValueInPage()
+      expect(requests.filter((r) => r.method !== 'GET').length).toBe(sentBefore)
+    },
+    STEP_MS,
+  )
+
+  test(
+    'the page logged no console error and no CSP violation, stayed on loopback, and no response body carried a value',
+    async () => {
+      const csp = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)
+      expect(csp).toEqual([])
+      expect(pageErrors).toEqual([])
+      // Chromium logs every 4xx answer as "Failed to load resource"; the only expected one is the
+      // GET /session of the first load, which answers 401 before the login.
+      const unexpected = consoleErrors.filter(
+        (e) => !(e.url === `${base}/session` && e.text.includes('status of 401')),
+      )
+      expect(unexpected).toEqual([])
+      expect(consoleErrors.length).toBeLessThanOrEqual(1)
+
+      expect(requests.length).toBeGreaterThan(5)
+      for (const { url } of requests) expect(url.startsWith(`${base}/`)).toBe(true)
+      for (const { url } of requests) for (const value of VALUES) expect(url).not.toContain(value)
+
+      const received = (await Promise.all(bodies)).filter((b) => b !== null)
+      // The page itself, its assets, and the API answers were all read.
+      expect(received.some((b) => b.url === `${base}/settings/secrets`)).toBe(true)
+      expect(received.some((b) => b.url.startsWith(`${base}/assets/`) && b.url.endsWith('.js'))).toBe(true)
+      expect(received.some((b) => b.url === `${base}/secrets` && b.status === 200)).toBe(true)
+      for (const body of received) for (const value of VALUES) expect({ url: body.url, leaked: body.text.includes(value) }).toEqual({ url: body.url, leaked: false })
+
+      // The server's own log (request lines on stderr) never held a value either.
+      for (const value of VALUES) expect(server!.output()).not.toContain(value)
+
+      // The listeners above do see what they look for: bodies are read (the list named the secret),
+      // and an inline script, which the CSP forbids, is reported on both channels.
+      expect(received.some((b) => b.url === `${base}/secrets` && b.text.includes(NAME))).toBe(true)
+      const before = consoleErrors.length
+      await page.evaluate(() => {
+        const script = document.createElement('script')
+        script.textContent = 'window.__inlineRan = true'
+        document.head.append(script)
+      })
+      await page.waitForFunction(() => (window as unknown as { __cspViolations: string[] }).__cspViolations.length > 0)
+      expect(await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan)).toBeUndefined()
+      const reported = () => consoleErrors.slice(before).some((e) => e.text.includes('Content Security Policy'))
+      for (let i = 0; i < 100 && !reported(); i++) await Bun.sleep(20)
+      expect(reported()).toBe(true)
+    },
+    STEP_MS,
+  )
+
+  test(
+    'closes the browser and stops the server: SIGTERM, exit 0',
+    async () => {
+      expect(await stopAll()).toBe(0)
+      expect(server!.output()).toContain('SIGTERM: finishing in-flight requests')
+    },
+    STEP_MS,
+  )
+})
