@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: every benchmark, one after another (never in parallel:
+ * they measure the same 2 cores), each rewriting its own section of
+ * docs/benchmarks.md. Pass names to run some: `npm run bench -- startup rotation`.
+ *
+ *   substituter  `secrets render` vs `cat | cat` and GNU envsubst (64 and 512 MiB corpora)
+ *   http         authenticated GET /secrets and /healthz vs a bare Hono app (wrk, loopback)
+ *   rotation     `secrets rotate --all` over 100,000 secrets; audit-chain appends
+ *   startup      command latency vs a bare `bun -e ''`
+ */
+import { join } from 'node:path'
+
+const ALL: Record<string, string[]> = {
+  substituter: ['bench/substituter.ts'],
+  http: ['bench/http.ts'],
+  rotation: ['bench/rotation.ts'],
+  startup: ['bench/startup.ts'],
+}
+const root = join(import.meta.dir, '..')
+const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(ALL)
+let failed = 0
+for (const name of chosen) {
+  const args = ALL[name]
+  if (!args) {
+    console.error(`unknown benchmark "${name}"; choose from ${Object.keys(ALL).join(', ')}`)
+    process.exit(2)
+  }
+  console.log(`\n=== ${name}: bun ${args.join(' ')}`)
+  const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+  if ((await proc.exited) !== 0) {
+    console.error(`=== ${name} failed`)
+    failed++
+  }
+}
+process.exit(failed > 0 ? 1 : 0)
