@@ -19,7 +19,8 @@
  * The server runs in its own process group, so a Ctrl-C reaches it once,
  * through this script, and it stops cleanly; SIGINT and SIGTERM are
  * forwarded as they are, SIGHUP as SIGTERM. This script exits with the
- * server's exit code.
+ * server's exit code. (Killed with SIGKILL, it cannot forward anything: the
+ * server then keeps running until stopped by its own pid.)
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
