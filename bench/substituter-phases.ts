@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BufferedSink } from '../src/render/byte-sink.ts'
 import { NameCollector } from '../src/render/names.ts'
+import { PositionRecorder, RecordReplayer } from '../src/render/record.ts'
 import { PlaceholderScanner } from '../src/render/scanner.ts'
 import { Substituter } from '../src/render/substituter.ts'
 import { BENCH_NAMES, benchValue } from './corpus.ts'
@@ -26,6 +27,14 @@ export interface Phases {
   namesMs: number
   substituteMs: number
   spoolWriteMs: number
+  /** Pass 1 with position records kept in memory (what renderFile runs, minus the record spool). */
+  recordMs: number
+  /** Pass 2 from records: read and copy, no scan. */
+  replayMs: number
+  /** Records written to an unlinked temp file and read back, as renderFile does past 1 MiB of records. */
+  recordSpoolMs: number
+  /** Bytes of records. */
+  recordBytes: number
 }
 
 function median(xs: number[]): number {
@@ -77,7 +86,25 @@ export function measurePhases(path: string, reps: number): Phases {
   eachChunk(path, input, (c) => counter.push(c))
   counter.end()
 
-  const t = { read: [] as number[], scan: [] as number[], names: [] as number[], sub: [] as number[], spool: [] as number[] }
+  // Records of the whole corpus, kept in memory here (renderFile spools them).
+  const batches: Int32Array[] = []
+  const recorder0 = new PositionRecorder({ onFull: (r) => batches.push(r.slice()) })
+  const s0 = new PlaceholderScanner(recorder0, { locate: noLocate })
+  eachChunk(path, input, (c) => s0.push(c))
+  s0.end()
+  batches.push(recorder0.pending().slice())
+  const recordBytes = batches.reduce((a, b) => a + b.byteLength, 0)
+  const names = recorder0.names
+  const t = {
+    read: [] as number[],
+    scan: [] as number[],
+    names: [] as number[],
+    sub: [] as number[],
+    spool: [] as number[],
+    record: [] as number[],
+    replay: [] as number[],
+    recordSpool: [] as number[],
+  }
   for (let r = 0; r < reps; r++) {
     t.read.push(timed(() => eachChunk(path, input, () => {})))
     t.scan.push(
@@ -103,6 +130,43 @@ export function measurePhases(path: string, reps: number): Phases {
         sink.flush()
       }),
     )
+    t.record.push(
+      timed(() => {
+        const rec = new PositionRecorder({ onFull() {} })
+        const s = new PlaceholderScanner(rec, { locate: noLocate })
+        eachChunk(path, input, (c) => s.push(c))
+        s.end()
+      }),
+    )
+    {
+      const copies = batches.map((b) => b.slice())
+      let k = 0
+      const rep = new RecordReplayer(names, values, () => copies[k++], () => {})
+      t.replay.push(
+        timed(() => {
+          eachChunk(path, rep.input, (c) => rep.push(c.length))
+          rep.end()
+        }),
+      )
+    }
+    {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-spool-'))
+      const fd = openSync(join(dir, 'records'), 'wx+', 0o600)
+      unlinkSync(join(dir, 'records'))
+      rmdirSync(dir)
+      const back = new Int32Array(1 << 18)
+      t.recordSpool.push(
+        timed(() => {
+          for (const b of batches) writeSync(fd, b)
+          for (let pos = 0; ; ) {
+            const n = readSync(fd, back, 0, back.byteLength, pos)
+            if (n === 0) break
+            pos += n
+          }
+        }),
+      )
+      closeSync(fd)
+    }
     const dir = mkdtempSync(join(tmpdir(), 'bench-spool-'))
     const fd = openSync(join(dir, 'spool'), 'wx+', 0o600)
     unlinkSync(join(dir, 'spool'))
@@ -118,5 +182,20 @@ export function measurePhases(path: string, reps: number): Phases {
     namesMs: median(t.names),
     substituteMs: median(t.sub),
     spoolWriteMs: median(t.spool),
+    recordMs: median(t.record),
+    replayMs: median(t.replay),
+    recordSpoolMs: median(t.recordSpool),
+    recordBytes,
   }
+}
+
+if (import.meta.main) {
+  const path = process.argv[2]
+  if (!path) throw new Error('usage: bun bench/substituter-phases.ts CORPUS [REPS]')
+  const p = measurePhases(path, Number(process.argv[3] ?? 5))
+  const per = (ms: number) => `${((ms * 1e6) / p.placeholders).toFixed(1)} ns/placeholder`
+  console.log(JSON.stringify(p))
+  for (const [k, v] of [['scan', p.scanMs], ['names', p.namesMs], ['substitute', p.substituteMs], ['record', p.recordMs], ['replay', p.replayMs]] as const)
+    console.log(`${k}: ${(v - p.readMs).toFixed(1)} ms over read, ${per(v - p.readMs)}`)
+  console.log(`record spool write+read: ${p.recordSpoolMs.toFixed(1)} ms (${(p.recordBytes / 2 ** 20).toFixed(1)} MiB), ${per(p.recordSpoolMs)}`)
 }

@@ -4,24 +4,31 @@
  * allowed here.
  *
  * Promise: a render that fails writes nothing to its destination, and memory
- * stays flat whatever the input size (two reused 1 MiB buffers, one
- * placeholder's carry, the names and the values). How:
+ * stays flat whatever the input size (two reused 1 MiB buffers, a 1 MiB
+ * buffer of position records, one placeholder's carry, the names and the
+ * values). How:
  *
- * 1. Pass 1 reads the whole input and collects the names. A malformed
- *    placeholder fails here, before anything is resolved. An input that
- *    cannot be read twice (a pipe, a terminal) is copied while it is read
- *    into a spool file in a private (0700) temporary directory; the file is
- *    unlinked as soon as it is opened, so nothing is left behind even if the
- *    process is killed.
+ * 1. Pass 1 reads the whole input, collects the names and records where each
+ *    placeholder and escape is (src/render/record.ts: 8 bytes per
+ *    construct). A malformed placeholder fails here, before anything is
+ *    resolved. An input that cannot be read twice (a pipe, a terminal) is
+ *    copied while it is read into a spool file in a private (0700) temporary
+ *    directory; the file is unlinked as soon as it is opened, so nothing is
+ *    left behind even if the process is killed. Records go to a second such
+ *    spool file once they outgrow their 1 MiB buffer.
  * 2. `resolveAll(names)` is called once. It throws MissingSecretError for
- *    unknown names before decrypting anything: nothing has been written.
- * 3. Pass 2 reads the input again (the file itself, or the spool) and writes
- *    the substituted bytes. To an OUT path it writes a temporary file beside
- *    OUT (mode 0600: it holds secrets), fsyncs and renames it over OUT only on
- *    success, and unlinks it on any failure. To stdout (or an OUT that is a
- *    device or FIFO) it writes as it goes: every error that depends on the
- *    input was raised in pass 1 already, so only an I/O error or an input
- *    changed between the passes (detected and reported) can cut it short.
+ *    unknown names before decrypting anything: nothing has been written. A
+ *    returned map that lacks a name fails here too, before anything is
+ *    written.
+ * 3. Pass 2 reads the input again (the file itself, or the spool) and the
+ *    records, and copies: literal runs and values, no scanning. To an OUT
+ *    path it writes a temporary file beside OUT (mode 0600: it holds
+ *    secrets), fsyncs and renames it over OUT only on success, and unlinks it
+ *    on any failure. To stdout (or an OUT that is a device or FIFO) it writes
+ *    as it goes: every error that depends on the input was raised in pass 1
+ *    already, so only an I/O error or an input changed between the passes can
+ *    cut it short. A change is detected (the records no longer match the
+ *    bytes, or the file's size or times changed) and reported.
  *
  * Why read a regular file twice rather than spool it: reading from the page
  * cache again is cheaper than writing a copy and reading that back (measured
@@ -52,7 +59,8 @@ import { BufferedSink } from '../render/byte-sink.ts'
 import { NameCollector } from '../render/names.ts'
 import { countNewlines, type Locate } from '../render/position.ts'
 import type { ResolveAll } from '../render/render.ts'
-import { PlaceholderScanner } from '../render/scanner.ts'
+import { inputChangedError, PositionRecorder, RecordReplayer } from '../render/record.ts'
+import { PlaceholderScanner, type ScanHandler } from '../render/scanner.ts'
 import { Substituter } from '../render/substituter.ts'
 
 /** Size of the reused read and write buffers. */
@@ -68,6 +76,8 @@ export interface RenderFileOptions {
   output: string | null
   /** Resolves all names at once (see ResolveAll in src/render/render.ts). */
   resolveAll: ResolveAll
+  /** For tests: records per buffer (default 131072), largest name id before records are given up. */
+  tuning?: { recordCapacity?: number; maxRecordId?: number }
 }
 
 /** What {@link renderFile} did. */
@@ -98,22 +108,120 @@ export interface CheckFileResult {
  */
 export async function renderFile(options: RenderFileOptions): Promise<RenderFileResult> {
   const source = openSource(options.input)
+  const records = new RecordSpool()
   try {
-    const names = collectPass(source, new Uint8Array(BUFFER_SIZE))
+    const recorder = new PositionRecorder({
+      capacity: options.tuning?.recordCapacity,
+      maxId: options.tuning?.maxRecordId,
+      onFull: (r) => records.write(r),
+    })
+    collectPass(source, new Uint8Array(BUFFER_SIZE), recorder)
+    const names = [...recorder.names]
     const values = await options.resolveAll([...names])
-    const dest = openDestination(options.output)
     let bytesOut: number
-    try {
-      bytesOut = substitutePass(source, values, dest.fd)
-      dest.commit()
-    } catch (err) {
-      dest.abort()
-      throw err
+    if (recorder.overflow) {
+      // Too many distinct names for a record (millions): scan again instead.
+      const dest = openDestination(options.output)
+      bytesOut = finishPass(source, dest, () => substitutePass(source, values, dest.fd))
+    } else {
+      if (recorder.spilled) records.write(recorder.pending())
+      const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
+      let outFd = -1
+      // Throws MissingSecretError for names the map lacks, before anything is written.
+      const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(outFd, bytes), {
+        chunkSize: BUFFER_SIZE,
+        outSize: BUFFER_SIZE,
+      })
+      try {
+        const dest = openDestination(options.output)
+        outFd = dest.fd
+        bytesOut = finishPass(source, dest, () => replayPass(source, replayer))
+      } finally {
+        // Hygiene: the replayer's buffer holds secret values and rendered output.
+        replayer.wipe()
+      }
     }
-    return { names: [...names], bytesIn: source.length, bytesOut }
+    return { names, bytesIn: source.length, bytesOut }
   } finally {
+    records.close()
     source.close()
   }
+}
+
+/** Runs pass 2 into `dest`, checks the input did not change, and commits; aborts on any error. */
+function finishPass(source: Source, dest: Destination, pass: () => number): number {
+  try {
+    const bytesOut = pass()
+    source.checkUnchanged()
+    dest.commit()
+    return bytesOut
+  } catch (err) {
+    dest.abort()
+    throw err
+  }
+}
+
+/** A batch source that yields one batch, then nothing. */
+function once(batch: Int32Array): () => Int32Array | undefined {
+  let done = false
+  return () => {
+    if (done) return undefined
+    done = true
+    return batch
+  }
+}
+
+/**
+ * Position records that outgrew their buffer: appended to an unlinked 0600
+ * spool file (opened on first use), read back in order in pass 2.
+ */
+class RecordSpool {
+  private fd = -1
+  private size = 0
+
+  /** Whether anything was written. */
+  get used(): boolean {
+    return this.fd >= 0
+  }
+
+  write(records: Int32Array): void {
+    if (this.fd < 0) this.fd = openSpool()
+    writeAll(this.fd, new Uint8Array(records.buffer, records.byteOffset, records.byteLength))
+    this.size += records.byteLength
+  }
+
+  /** Reads the records back, in order, into `into` (whole records per batch). */
+  reader(into: Int32Array): () => Int32Array | undefined {
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength)
+    let pos = 0
+    return () => {
+      if (pos >= this.size) return undefined
+      const n = readFull(this.fd, bytes, pos)
+      if (n === 0 || n % 8 !== 0) throw new Error('render: the record spool is truncated')
+      pos += n
+      return into.subarray(0, n >> 2)
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd)
+    this.fd = -1
+  }
+}
+
+/** Pass 2 from records: read the input again into the replayer's buffer and copy. Returns bytes written. */
+function replayPass(source: Source, replayer: RecordReplayer): number {
+  const buf = replayer.input
+  let done = 0
+  while (done < source.length) {
+    const want = Math.min(buf.length, source.length - done)
+    const n = readFull(source.replayFd, want === buf.length ? buf : buf.subarray(0, want), source.replayStart + done)
+    if (n < want) throw inputChangedError()
+    replayer.push(n)
+    done += n
+  }
+  replayer.end()
+  return replayer.bytesOut
 }
 
 /**
@@ -156,6 +264,8 @@ interface Source {
   readonly spoolFd: number
   /** Input bytes read by pass 1. */
   length: number
+  /** Throws when a regular input file's size or times differ from before pass 1 (a spool cannot change). */
+  checkUnchanged(): void
   close(): void
 }
 
@@ -168,8 +278,12 @@ function openSource(path: string | null): Source {
     if (path !== null) closeSync(fd)
     throw err
   }
+  const stamp = spoolFd >= 0 ? '' : fileStamp(fd)
   return {
     fd,
+    checkUnchanged() {
+      if (spoolFd < 0 && fileStamp(fd) !== stamp) throw inputChangedError()
+    },
     replayFd: spoolFd >= 0 ? spoolFd : fd,
     replayStart: spoolFd >= 0 || path !== null ? 0 : -1,
     spoolFd,
@@ -179,6 +293,12 @@ function openSource(path: string | null): Source {
       if (path !== null) closeSync(fd)
     },
   }
+}
+
+/** Size, modification and change times of an open file, to notice a change between the passes. */
+function fileStamp(fd: number): string {
+  const st = fstatSync(fd, { bigint: true })
+  return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`
 }
 
 /**
@@ -203,10 +323,9 @@ function openSpool(): number {
   }
 }
 
-/** Pass 1: read everything once, collect names, spool if needed. */
-function collectPass(source: Source, buf: Uint8Array): readonly string[] {
-  const collector = new NameCollector()
-  const scanner = new PlaceholderScanner(collector, { locate: (offset) => locateInSource(source, offset) })
+/** Pass 1: read everything once into `handler` (names, records), spool if needed. */
+function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler): void {
+  const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset) })
   let length = 0
   for (;;) {
     const n = readFull(source.fd, buf, null)
@@ -220,7 +339,6 @@ function collectPass(source: Source, buf: Uint8Array): readonly string[] {
   }
   scanner.end()
   if (source.replayStart < 0) source.replayStart = startOfRest(source.fd, length)
-  return collector.names
 }
 
 /**
@@ -239,8 +357,9 @@ function startOfRest(fd: number, consumed: number): number {
 }
 
 /**
- * Pass 2: read the input again, substitute, write to `outFd`. Returns bytes
- * written.
+ * Pass 2 without records (the fallback when a body has more distinct names
+ * than a record can number): read the input again, scan and substitute,
+ * write to `outFd`. Returns bytes written.
  *
  * The read buffer, the write buffer and copies of the values share one
  * ArrayBuffer, so every piece is copied with `copyWithin` (see BufferedSink:

@@ -43,6 +43,14 @@ export interface ScanHandler {
    * the scan.
    */
   placeholder(buf: Uint8Array, start: number, end: number, hash: number): void
+  /**
+   * Optional: an escaping `$` was dropped (the one before `${SECRET:NAME}`).
+   * Called after the literal run before it and before the literal run that
+   * holds the escaped placeholder text, so a handler that counts bytes
+   * (record.ts) sees every input byte exactly once: as literal, as a
+   * placeholder (`${SECRET:` + name + `}`), or as a dropped escape.
+   */
+  escape?(): void
 }
 
 /** Options of {@link PlaceholderScanner}. */
@@ -265,6 +273,7 @@ export class PlaceholderScanner {
       } else {
         // An escape: drop the escaping `$`; the placeholder text joins the
         // following literal run, so it costs no event of its own.
+        handler.escape?.()
         literalStart = start
       }
       p = i + 1
