@@ -64,7 +64,7 @@ const suites: Array<[string, string[], string]> = [
   [
     // The core (crypto, audit chain arithmetic, renderer) unchanged on Deno, without permissions.
     'deno test',
-    [join(root, 'node_modules/.bin/deno'), 'test', '--no-config', '--no-prompt', '--reporter=junit', `--junit-path=${join(outDir, 'deno.xml')}`, 'test/deno/core.deno.ts'],
+    [join(root, 'node_modules/.bin/deno'), 'test', '--no-config', '--no-prompt', '--reporter=dot', `--junit-path=${join(outDir, 'deno.xml')}`, 'test/deno/core.deno.ts'],
     join(outDir, 'deno.xml'),
   ],
 ]

@@ -3,6 +3,7 @@
  * `secrets render` does not pay for loading the HTTP server.
  */
 import { ConfigError, MalformedPlaceholderError, MissingSecretError, SecretsError } from '../errors.ts'
+import { storeFault } from '../store/driver-errors.ts'
 import { type Command, UsageError } from './command.ts'
 import { EXIT } from './exit-codes.ts'
 import { type CliIO, processIO } from './io.ts'
@@ -77,8 +78,14 @@ function reportError(e: unknown, command: string, io: CliIO): number {
     io.stderr(`secrets: ${e.message}\n`)
     return EXIT.placeholder
   }
-  if (e instanceof SecretsError) {
+  if (e instanceof SecretsError && !storeFault((e as { cause?: unknown }).cause)) {
     io.stderr(`secrets: ${e.message}\n`)
+    return EXIT.failure
+  }
+  // An audit row that could not be written hides the database's reason in `cause`.
+  const fault = storeFault(e) ?? storeFault((e as { cause?: unknown })?.cause)
+  if (fault) {
+    io.stderr(`secrets: ${fault.message}\n`)
     return EXIT.failure
   }
   // Not ours: a driver or I/O error. Its message names the operation, never a bound value.

@@ -9,6 +9,7 @@ import {
 } from '../errors.ts'
 import { AuditLog, type AuditEntry } from '../audit/audit-log.ts'
 import { listAccessLog } from '../store/access-log.repository.ts'
+import { writeTransaction } from '../store/transaction.ts'
 import { isUniqueViolation } from '../store/driver-errors.ts'
 import type { AccessLogRow, AuditAction, Database, SecretRow } from '../store/schema.ts'
 import {
@@ -76,9 +77,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  * row commit in one transaction; a decryption's audit row is written before
  * the plaintext is returned.
  *
- * Write transactions start with their write, never with a read: a SQLite
- * transaction that reads first and upgrades later can fail at once with
- * SQLITE_BUSY under a concurrent writer instead of waiting its busy timeout.
+ * Writes go through writeTransaction (BEGIN IMMEDIATE on SQLite), so a
+ * concurrent writer makes them wait the busy timeout, never fail half-way.
  */
 export class SecretsService {
   readonly #db: Kysely<Database>
@@ -169,7 +169,7 @@ export class SecretsService {
     const at = this.#now().toISOString()
     const row = { name, description, ...sealed, created_at: at, updated_at: at, rotated_at: at }
     try {
-      await this.#db.transaction().execute(async (trx) => {
+      await writeTransaction(this.#db, async (trx) => {
         await insertSecret(trx, row)
         await this.auditLog.append(trx, [this.#audit(name, 'create', who, 'ok', at)])
       })
@@ -194,7 +194,7 @@ export class SecretsService {
     const sealed = await encryptValue(this.#keyring, encoder.encode(value), name)
     const at = this.#now().toISOString()
     const update = { ...sealed, updated_at: at, rotated_at: at, ...(description === undefined ? {} : { description }) }
-    await this.#db.transaction().execute(async (trx) => {
+    await writeTransaction(this.#db, async (trx) => {
       if ((await updateSecret(trx, name, update)) === 0) throw new SecretNotFoundError(name)
       await this.auditLog.append(trx, [this.#audit(name, 'replace', who, 'ok', at)])
     })
@@ -225,7 +225,7 @@ export class SecretsService {
     validateField('name', SecretNameSchema, name)
     const who = this.#checkActor(actor)
     const at = this.#now().toISOString()
-    await this.#db.transaction().execute(async (trx) => {
+    await writeTransaction(this.#db, async (trx) => {
       if ((await deleteSecret(trx, name)) === 0) throw new SecretNotFoundError(name)
       await this.auditLog.append(trx, [this.#audit(name, 'delete', who, 'ok', at)])
     })
@@ -252,7 +252,7 @@ export class SecretsService {
     const sealed = await encryptValue(this.#keyring, plain, name)
     plain.fill(0)
     const at = this.#now().toISOString()
-    await this.#db.transaction().execute(async (trx) => {
+    await writeTransaction(this.#db, async (trx) => {
       // Only if nobody replaced or rotated it meanwhile: their value wins.
       if ((await updateSecretIfKey(trx, name, row.key_id, { ...sealed, rotated_at: at })) === 0) {
         if (!(await findSecretMetadata(trx, name))) throw new SecretNotFoundError(name)
@@ -301,7 +301,7 @@ export class SecretsService {
       }
     }
     const rotated: string[] = []
-    await this.#db.transaction().execute(async (trx) => {
+    await writeTransaction(this.#db, async (trx) => {
       for (const { row, value } of sealed) {
         if ((await updateSecretIfKey(trx, row.name, row.key_id, { ...value, rotated_at: at })) === 1) {
           rotated.push(row.name)
@@ -315,7 +315,7 @@ export class SecretsService {
 
   async #writeAudit(rows: AuditEntry[]): Promise<void> {
     try {
-      await this.#db.transaction().execute((trx) => this.auditLog.append(trx, rows))
+      await writeTransaction(this.#db, (trx) => this.auditLog.append(trx, rows))
     } catch (cause) {
       throw new AuditWriteError({ cause })
     }

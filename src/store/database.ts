@@ -52,8 +52,13 @@ const BETTER_SQLITE3 = 'better-sqlite3'
 
 async function openSqliteHandle(path: string): Promise<SqliteHandle> {
   if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') {
-    const { Database } = (await import(BUN_SQLITE)) as { Database: new (path: string, opts?: object) => SqliteHandle }
-    return new Database(path, { create: true, strict: false })
+    type BunDatabase = SqliteHandle & { query(sql: string): ReturnType<SqliteHandle['prepare']> }
+    const { Database } = (await import(BUN_SQLITE)) as { Database: new (path: string, opts?: object) => BunDatabase }
+    const db = new Database(path, { create: true, strict: false })
+    // `query` caches each statement on the database and finalizes it at close;
+    // `prepare` (what Kysely calls) leaves statements unfinalized, which keeps
+    // the file open after close() until they are garbage-collected.
+    return { prepare: (sql: string) => db.query(sql), exec: (sql: string) => db.exec(sql), close: () => db.close() }
   }
   const BetterSqlite = (await import(BETTER_SQLITE3)).default as new (path: string) => SqliteHandle
   return new BetterSqlite(path)

@@ -8,3 +8,30 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505'
 }
+
+/** A database fault that is the environment's, not a bug: what to tell the operator. */
+export interface StoreFault {
+  code: 'store_busy' | 'store_full' | 'store_readonly'
+  message: string
+}
+
+/**
+ * Recognises the faults an operator can act on: another writer holding the
+ * lock past the busy timeout (SQLITE_BUSY/LOCKED, PostgreSQL lock timeout),
+ * a full disk (SQLITE_FULL, PostgreSQL 53100 disk_full), a read-only
+ * database file. Undefined for anything else.
+ */
+export function storeFault(error: unknown): StoreFault | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const code = String((error as { code?: unknown }).code ?? '')
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '55P03') {
+    return { code: 'store_busy', message: 'the database is busy: another process held its write lock past the busy timeout; nothing was changed, try again' }
+  }
+  if (code.startsWith('SQLITE_FULL') || code === '53100') {
+    return { code: 'store_full', message: 'the database disk is full; nothing was changed: free space and try again' }
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return { code: 'store_readonly', message: 'the database is read-only (file permissions or a read-only mount); nothing was changed' }
+  }
+  return undefined
+}

@@ -2,6 +2,7 @@ import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { Progress } from '../progress.ts'
+import { shutdownRequested } from '../shutdown.ts'
 
 const DEFAULT_BATCH = 500
 
@@ -49,7 +50,10 @@ Options:
       let rotated = 0
       let batchNo = 0
       const failed: Array<{ name: string; code: string }> = []
+      let stopped: string | undefined
       for (;;) {
+        stopped = shutdownRequested()
+        if (stopped) break
         const result = await service.rotateBatch(after, batch, actor)
         if (result.last === undefined) break
         after = result.last
@@ -59,6 +63,7 @@ Options:
       }
       progress.finish()
       io.stdout(`rotated ${rotated}, already current ${total - stale}, failed ${failed.length}\n`)
+      if (stopped) io.stdout(`stopped early by ${stopped}: run \`secrets rotate --all\` again to finish\n`)
       for (const f of failed) io.stdout(`  failed ${f.name}: ${f.code}\n`)
       return failed.length === 0 ? EXIT.ok : EXIT.failure
     })

@@ -1,0 +1,172 @@
+/**
+ * Faults from the environment: a writer that holds the lock, a full disk,
+ * SIGTERM in the middle of work. Each must end in a clear error or a clean
+ * finish, with nothing half-written and a store that still opens.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openSecrets } from '../../src/context.ts'
+import { BIN, runBin } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/context.ts'
+import { randomKey } from '../helpers/keys.ts'
+
+let tmp: ReturnType<typeof tempDir>
+beforeAll(() => {
+  tmp = tempDir()
+})
+afterAll(() => tmp.cleanup())
+
+
+describe('another process holds the SQLite write lock', () => {
+  test('a write waits the busy timeout, then fails with a clear error and changes nothing', async () => {
+    const dbFile = join(tmp.dir, 'locked.db')
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${dbFile}` }
+    expect((await runBin(['set', 'BEFORE'], { env, stdin: 'v' })).code).toBe(0)
+    const holder = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'fixtures', 'hold-write-lock.ts'), dbFile, '8000'], {
+      stdout: 'pipe',
+    })
+    const reader = holder.stdout.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('locked\n')
+
+    const t0 = performance.now()
+    const r = await runBin(['set', 'DURING'], { env, stdin: 'value-during-lock' })
+    const waited = performance.now() - t0
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(
+      'secrets: the database is busy: another process held its write lock past the busy timeout; nothing was changed, try again\n',
+    )
+    expect(waited).toBeGreaterThan(4500)
+    await holder.exited
+
+    const ctx = await openSecrets(env)
+    try {
+      expect((await ctx.service.list()).map((s) => s.name)).toEqual(['BEFORE'])
+      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: 1 })
+    } finally {
+      await ctx.close()
+    }
+    expect((await runBin(['set', 'DURING'], { env, stdin: 'v' })).code).toBe(0)
+  }, 30_000)
+})
+
+const isRoot = process.getuid?.() === 0
+
+describe('the disk fills during writes', () => {
+  let mountDir: ReturnType<typeof tempDir>
+  let mountPoint: string
+  let mounted = false
+  beforeAll(async () => {
+    mountDir = tempDir('chs-tmpfs-')
+    mountPoint = join(mountDir.dir, 'small')
+    mkdirSync(mountPoint)
+    if (isRoot) mounted = (await Bun.spawn(['mount', '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]).exited) === 0
+  })
+  afterAll(async () => {
+    // Fails if the store left the file open after close().
+    if (mounted) expect(await Bun.spawn(['umount', mountPoint]).exited).toBe(0)
+    mountDir.cleanup()
+  })
+
+  test.skipIf(!isRoot)('on a 2 MiB tmpfs: a clear error, no corrupt row, and the store still opens', async () => {
+    expect(mounted).toBe(true)
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(mountPoint, 'full.db')}` }
+    const value = 'v'.repeat(60_000)
+    let created = 0
+    let failure: { code: number; stderr: string } | undefined
+    for (let i = 0; i < 100 && !failure; i++) {
+      const r = await runBin(['set', `FILL_${i}`], { env, stdin: value })
+      if (r.code === 0) created++
+      else failure = r
+    }
+    expect(failure).toBeDefined()
+    expect(failure!.code).toBe(1)
+    expect(failure!.stderr).toBe('secrets: the database disk is full; nothing was changed: free space and try again\n')
+    expect(created).toBeGreaterThan(3)
+
+    // Every row that was reported created is whole, and the chain holds.
+    const ctx = await openSecrets(env)
+    try {
+      const names = (await ctx.service.list()).map((s) => s.name)
+      expect(names.length).toBe(created)
+      const values = await ctx.service.resolveAll(names.slice(0, 1), { accessor: 'test', reason: 'check' }).catch((e) => e)
+      // Reading may itself need room for its audit row: either it works, or it fails cleanly.
+      if (values instanceof Map) expect(new TextDecoder().decode(values.get(names[0]!))).toBe(value)
+      else expect(String(values.message)).not.toContain('vvvv')
+      const verify = await ctx.service.auditLog.verify(ctx.store.db)
+      expect(verify.ok).toBe(true)
+      expect(verify.rows).toBeGreaterThanOrEqual(created)
+    } finally {
+      await ctx.close()
+    }
+    const list = await runBin(['list', '--json'], { env })
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.stdout).secrets.length).toBe(created)
+  }, 60_000)
+})
+
+describe('SIGTERM in the middle of work', () => {
+  test('a render to OUT finishes: OUT is whole, no temporary file is left, exit 0', async () => {
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'term.db')}` }
+    expect((await runBin(['set', 'TOKEN'], { env, stdin: 'tok' })).code).toBe(0)
+    const dir = join(tmp.dir, 'render')
+    mkdirSync(dir)
+    const line = 'key: ${SECRET:TOKEN} and some ordinary text to make the file long enough\n'
+    writeFileSync(join(dir, 'in.yaml'), line.repeat(1_500_000))
+    const proc = Bun.spawn([BIN, 'render', '--accessor', 'test', '--reason', 'sigterm', join(dir, 'in.yaml'), join(dir, 'out.yaml')], {
+      env: { PATH: process.env.PATH!, ...env },
+      stderr: 'pipe',
+    })
+    await Bun.sleep(150)
+    proc.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+    const out = readFileSync(join(dir, 'out.yaml'), 'utf8')
+    expect(out.length).toBe('key: tok and some ordinary text to make the file long enough\n'.length * 1_500_000)
+    expect(out.startsWith('key: tok and')).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['in.yaml', 'out.yaml'])
+  }, 60_000)
+
+  test('rotate --all stops between batches and a rerun finishes', async () => {
+    const oldKey = randomKey()
+    const dbUrl = `file:${join(tmp.dir, 'rot.db')}`
+    const seed = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'fixtures', 'seed-secrets.ts'), '20000'], {
+      env: { ...process.env, CLAUDE_HOOKS_SECRET_KEY: oldKey, DATABASE_URL: dbUrl },
+    })
+    expect(await seed.exited).toBe(0)
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: oldKey, DATABASE_URL: dbUrl }
+    const proc = Bun.spawn([BIN, 'rotate', '--all', '--batch-size', '200'], { env: { PATH: process.env.PATH!, ...env }, stdout: 'pipe', stderr: 'pipe' })
+    const reader = proc.stderr.getReader()
+    let seen = ''
+    while (!/^batch 3:/m.test(seen)) seen += new TextDecoder().decode((await reader.read()).value)
+    proc.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+    const out = await new Response(proc.stdout).text()
+    expect(out).toContain('stopped early by SIGTERM')
+    const rerun = await runBin(['rotate', '--all'], { env })
+    expect(rerun.code).toBe(0)
+    expect(rerun.stdout).toMatch(/rotated \d+, already current \d+, failed 0/)
+    const keys = await runBin(['keys', '--json'], { env })
+    const current = JSON.parse(keys.stdout).keys.find((k: { current: boolean }) => k.current)
+    expect(current.secrets).toBe(20000)
+  }, 90_000)
+
+  test('serve: an in-flight login finishes, then the process exits 0', async () => {
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'serve.db')}` }
+    expect((await runBin(['operator', 'add', 'alice'], { env, stdin: 'correct horse battery staple\n' })).code).toBe(0)
+    const proc = Bun.spawn([BIN, 'serve', '--port', '0'], { env: { PATH: process.env.PATH!, ...env }, stderr: 'pipe' })
+    const reader = proc.stderr.getReader()
+    let text = ''
+    while (!/listening on (http:\/\/\S+) /.test(text)) text += new TextDecoder().decode((await reader.read()).value)
+    const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
+    const login = fetch(`${base}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
+    })
+    await Bun.sleep(20)
+    proc.kill('SIGTERM')
+    expect((await login).status).toBe(200)
+    expect(await proc.exited).toBe(0)
+    expect(existsSync(join(tmp.dir, 'serve.db'))).toBe(true)
+  }, 30_000)
+})
