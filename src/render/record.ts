@@ -185,6 +185,8 @@ export class RecordReplayer {
   private ri = 0
   /** Construct bytes still to skip at the start of the next chunk. */
   private skip = 0
+  /** The byte the skipped construct ends with: `}` for a placeholder, `$` for an escape. */
+  private skipLast = 0
   /** No records left: the rest of the input is literal. */
   private tail = false
   private readonly next: () => Int32Array | undefined
@@ -246,6 +248,7 @@ export class RecordReplayer {
       i = s
       this.skip -= s
       if (this.skip > 0) return
+      if (w[s - 1] !== this.skipLast) throw inputChangedError()
     }
     const valStart = this.valStart
     const valLen = this.valLen
@@ -298,11 +301,14 @@ export class RecordReplayer {
       if (len > 0 && at < n && w[at] !== DOLLAR) throw inputChangedError()
       o = this.emit(o, valStart[id]!, vl)
       ri += 2
+      const last = len > 1 ? RBRACE : DOLLAR
       if (at + len <= n) {
+        if (len > 0 && w[at + len - 1] !== last) throw inputChangedError()
         i = at + len
         continue
       }
       this.skip = at + len - n
+      this.skipLast = last
       i = n
       break
     }

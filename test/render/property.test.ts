@@ -8,7 +8,9 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
 import { referenceNames, referenceRender } from '../../src/render/reference.ts'
+import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { renderStream } from '../../src/render/render.ts'
 import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, substituteChunks, valueMap, type Outcome } from './helpers.ts'
 
@@ -111,7 +113,76 @@ function streamReference(b: Uint8Array): Outcome {
   }
 }
 
+/**
+ * The two-pass render with position records (what renderFile runs): pass 1
+ * records over `chunks` with a small record buffer (so batches are spilled),
+ * pass 2 copies over a different chunking with a small output buffer. Like
+ * renderString: a malformed placeholder anywhere wins; then every name the
+ * value map lacks is reported at once; else the output.
+ */
+function recordRender(chunks: Uint8Array[], capacity: number, replayChunk: number, outSize: number): Outcome {
+  const batches: Int32Array[] = []
+  const recorder = new PositionRecorder({ capacity, onFull: (r) => batches.push(r.slice()) })
+  const scanner = new PlaceholderScanner(recorder)
+  try {
+    for (const chunk of chunks) {
+      const reused = chunk.slice()
+      scanner.push(reused)
+      reused.fill(0x24)
+    }
+    scanner.end()
+    batches.push(recorder.pending().slice())
+    let k = 0
+    const out: Uint8Array[] = []
+    const replayer = new RecordReplayer(recorder.names, VALUES, () => batches[k++], (b) => out.push(b.slice()), {
+      chunkSize: replayChunk,
+      outSize,
+    })
+    const input = join(chunks)
+    for (let at = 0; at < input.length; at += replayChunk) {
+      const piece = input.subarray(at, at + replayChunk)
+      replayer.input.set(piece)
+      replayer.push(piece.length)
+    }
+    replayer.end()
+    return { ok: join(out) }
+  } catch (err) {
+    return outcomeOf(err)
+  }
+}
+
+/** What a two-pass render must report (renderString, renderFile). */
+function twoPassReference(b: Uint8Array): Outcome {
+  let names: string[]
+  try {
+    names = referenceNames(b)
+  } catch (err) {
+    return outcomeOf(err)
+  }
+  const missing = names.filter((n) => !VALUES.has(n))
+  if (missing.length > 0) return { missing }
+  return { ok: referenceRender(b, VALUES) }
+}
+
+const recordCase = fc.tuple(fc.oneof(cutInput, cutLongInput), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }))
+
 describe('scanner agrees with the reference implementation', () => {
+  test('two passes with position records, random chunks and buffer sizes (6,000 cases)', () => {
+    let rendered = 0
+    let missing = 0
+    fc.assert(
+      fc.property(recordCase, ([{ input: b, chunks }, capacity, replayChunk, outSize]) => {
+        const out = recordRender(chunks, capacity, replayChunk, outSize)
+        expect(out).toEqual(twoPassReference(b))
+        if ('ok' in out) rendered++
+        if ('missing' in out) missing++
+      }),
+      { numRuns: 6_000 },
+    )
+    expect(rendered).toBeGreaterThan(1000)
+    expect(missing).toBeGreaterThan(300)
+  })
+
   test('names pass and substitution, random inputs and random chunks (10,000 cases)', () => {
     let malformed = 0
     let rendered = 0

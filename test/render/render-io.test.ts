@@ -179,6 +179,53 @@ describe('renderFile with paths', () => {
     expect(readdirSync(d).sort()).toEqual(['in', 'out'])
   })
 
+  test('records spooled to a file (tiny record buffer) and the scanning fallback render alike', async () => {
+    const d = dir()
+    const body = bigBody(2 * MIB + 4321)
+    writeFileSync(join(d, 'in'), body)
+    const expected = substituteAll(body, VALUES)
+    for (const tuning of [{ recordCapacity: 3 }, { recordCapacity: 1000 }, { maxRecordId: 1 }]) {
+      const tmp = dir()
+      const prev = process.env.TMPDIR
+      process.env.TMPDIR = tmp
+      try {
+        const resolve = resolver()
+        const result = await renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: resolve, tuning })
+        expect(new Uint8Array(readFileSync(join(d, 'out')))).toEqual(expected)
+        expect(result).toEqual({ names: ['A', 'B'], bytesIn: body.length, bytesOut: expected.length })
+        expect(resolve.calls).toEqual([['A', 'B']])
+      } finally {
+        process.env.TMPDIR = prev
+      }
+      // The record spool is unlinked as soon as it is opened.
+      expect(readdirSync(tmp)).toEqual([])
+    }
+  })
+
+  test('an input changed between the passes: an error, OUT untouched, no temporary file', async () => {
+    const d = dir()
+    const body = 'a: ${SECRET:A}\nb: ${SECRET:B}\n'
+    writeFileSync(join(d, 'in'), body)
+    writeFileSync(join(d, 'out'), 'keep')
+    for (const edit of ['a: ${SECRET:B}\nb: ${SECRET:A}\n', 'b: ${SECRET:A}\n', body + 'more ${SECRET:A}']) {
+      const err = await errorOf(
+        renderFile({
+          input: join(d, 'in'),
+          output: join(d, 'out'),
+          resolveAll: async (names) => {
+            // Between pass 1 and pass 2, as another process might.
+            writeFileSync(join(d, 'in'), edit)
+            return new Map(names.map((n) => [n, VALUES.get(n)!]))
+          },
+        }),
+      )
+      expect((err as Error).message).toBe('the input changed while it was being rendered')
+      expect(readFileSync(join(d, 'out'), 'utf8')).toBe('keep')
+      expect(readdirSync(d).sort()).toEqual(['in', 'out'])
+      writeFileSync(join(d, 'in'), body)
+    }
+  })
+
   test('renders a file in place (IN and OUT the same path)', async () => {
     const d = dir()
     writeFileSync(join(d, 'f'), 'v=${SECRET:B}')
