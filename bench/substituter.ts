@@ -3,12 +3,19 @@
  * envsubst, on generated sparse and dense corpora, several repetitions,
  * medians, peak RSS. Writes the "Substituter" section of docs/benchmarks.md.
  *
- *   node_modules/.bin/bun bench/substituter.ts [--size 64,512] [--quick] [--reps N] [--no-doc]
+ *   node_modules/.bin/bun bench/substituter.ts [--size 64,512] [--quick] [--reps N] [--stub] [--no-doc]
  *
  * --size   corpus sizes in MiB (default 64,512; with --quick, 64)
  * --quick  3 repetitions instead of 5, and 64 MiB unless --size is given
  * --reps   repetitions (overrides the above)
+ * --stub   also time bench/render-cli-stub.ts (renderFile with in-memory
+ *          values, no database, no CLI parsing) next to the real command
  * --no-doc print the tables only, leave docs/benchmarks.md alone
+ *
+ * The command under test is the real CLI, `bin/secrets render --accessor
+ * bench --reason bench`, on a temporary SQLite database seeded with the
+ * bench's 100 secrets under a random master key (so each run decrypts them
+ * and writes one audit row per name, like a real render).
  *
  * Every tool reads its input from stdin and writes to /dev/null; peak RSS is
  * measured around the tool only (`/usr/bin/time -f %M`). Two forms:
@@ -18,21 +25,24 @@
  * and the outputs are compared (SHA-256): they must be identical.
  */
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { corpusPaths, ensureCorpus, envsubstEnv, envsubstFormat, type Kind } from './corpus.ts'
+import { openSecrets } from '../src/context.ts'
+import { BENCH_NAMES, benchValue, corpusPaths, ensureCorpus, envsubstEnv, envsubstFormat, type Kind } from './corpus.ts'
+import { writeSection } from './lib.ts'
 import { measurePhases, type Phases } from './substituter-phases.ts'
 
 /**
  * THE command under test (a shell word list, run from the repository root,
- * reading stdin and writing stdout). When `secrets render` lands
- * (src/cli/main.ts), replace this line, e.g. with
- * `node_modules/.bin/bun src/cli/main.ts render --accessor bench --reason bench`
- * (plus a database holding the bench secrets).
+ * reading stdin and writing stdout): the real CLI, with DATABASE_URL and
+ * CLAUDE_HOOKS_SECRET_KEY in its environment (see seedDatabase).
  */
-const RENDER_CMD = 'node_modules/.bin/bun bench/render-cli-stub.ts'
+const RENDER_CMD = 'bin/secrets render --accessor bench --reason bench'
+/** The stand-in without database or CLI (renderFile and in-memory values), with --stub. */
+const STUB_CMD = 'node_modules/.bin/bun bench/render-cli-stub.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const OUT_DIR = join(ROOT, 'bench', 'out')
@@ -44,6 +54,7 @@ interface Args {
   sizes: number[]
   reps: number
   doc: boolean
+  stub: boolean
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,15 +62,17 @@ function parseArgs(argv: string[]): Args {
   let sizes = quick ? [64] : [64, 512]
   let reps = quick ? 3 : 5
   let doc = true
+  let stub = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--size') sizes = argv[++i]!.split(',').map((x) => Number(x))
     else if (a === '--reps') reps = Number(argv[++i])
     else if (a === '--no-doc') doc = false
+    else if (a === '--stub') stub = true
     else if (a !== '--quick') throw new Error(`unknown argument ${a}`)
   }
   if (sizes.some((s) => !Number.isInteger(s) || s <= 0) || !(reps >= 1)) throw new Error('bad --size or --reps')
-  return { sizes, reps, doc }
+  return { sizes, reps, doc, stub }
 }
 
 interface Tool {
@@ -72,15 +85,38 @@ interface Tool {
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
+const args = parseArgs(process.argv.slice(2))
+
 const TOOLS: Tool[] = [
   { label: 'cat | cat', cmd: (f) => `cat ${q(f.secret)} | {T} cat > /dev/null`, input: 'secret' },
   { label: 'cat | envsubst', cmd: (f) => `cat ${q(f.env)} | {T} envsubst "$FMT" > /dev/null`, input: 'env' },
-  { label: 'cat | ours', cmd: (f) => `cat ${q(f.secret)} | {T} ${RENDER_CMD} > /dev/null`, input: 'secret' },
+  { label: 'cat | secrets render', cmd: (f) => `cat ${q(f.secret)} | {T} ${RENDER_CMD} > /dev/null`, input: 'secret' },
+  ...(args.stub ? [{ label: 'cat | stub', cmd: (f) => `cat ${q(f.secret)} | {T} ${STUB_CMD} > /dev/null`, input: 'secret' } as Tool] : []),
   { label: 'envsubst < file', cmd: (f) => `{T} envsubst "$FMT" < ${q(f.env)} > /dev/null`, input: 'env' },
-  { label: 'ours < file', cmd: (f) => `{T} ${RENDER_CMD} < ${q(f.secret)} > /dev/null`, input: 'secret' },
+  { label: 'secrets render < file', cmd: (f) => `{T} ${RENDER_CMD} < ${q(f.secret)} > /dev/null`, input: 'secret' },
+  ...(args.stub ? [{ label: 'stub < file', cmd: (f) => `{T} ${STUB_CMD} < ${q(f.secret)} > /dev/null`, input: 'secret' } as Tool] : []),
 ]
+/** Ours: the real command and, with --stub, the stand-in. */
+const isOurs = (label: string) => label.includes('secrets render') || label.includes('stub')
 
-const ENV = { ...process.env, ...envsubstEnv(), FMT: envsubstFormat() }
+const scratch = mkdtempSync(join(tmpdir(), 'bench-substituter-'))
+const ENV: Record<string, string | undefined> = {
+  ...process.env,
+  ...envsubstEnv(),
+  FMT: envsubstFormat(),
+  DATABASE_URL: `file:${join(scratch, 'bench.db')}`,
+  CLAUDE_HOOKS_SECRET_KEY: randomBytes(32).toString('base64'),
+}
+
+/** Creates the bench's secrets in the temporary database, through the library. */
+async function seedDatabase(): Promise<void> {
+  const ctx = await openSecrets(ENV)
+  try {
+    for (const name of BENCH_NAMES) await ctx.service.create({ name, value: benchValue(name)! }, { accessor: 'bench', reason: 'bench seed' })
+  } finally {
+    await ctx.close()
+  }
+}
 
 function sh(cmd: string): { ms: number; stderr: string } {
   const t0 = performance.now()
@@ -117,9 +153,11 @@ function runCorpus(kind: Kind, mib: number, reps: number, scratch: string): Row[
   // writeback would slow whichever command runs meanwhile.
   shOut('sync')
   // Untimed: same output as envsubst, and warm page cache.
-  const ours = shOut(`${RENDER_CMD} < ${q(files.secret)} | sha256sum`)
   const theirs = shOut(`envsubst "$FMT" < ${q(files.env)} | sha256sum`)
-  if (ours !== theirs) throw new Error(`${kind} ${mib} MiB: our output differs from envsubst's`)
+  for (const cmd of args.stub ? [RENDER_CMD, STUB_CMD] : [RENDER_CMD]) {
+    if (shOut(`${cmd} < ${q(files.secret)} | sha256sum`) !== theirs) throw new Error(`${kind} ${mib} MiB: ${cmd} output differs from envsubst's`)
+    if (shOut(`cat ${q(files.secret)} | ${cmd} | sha256sum`) !== theirs) throw new Error(`${kind} ${mib} MiB: cat | ${cmd} output differs from envsubst's`)
+  }
   const times = TOOLS.map(() => [] as number[])
   const rss = TOOLS.map(() => 0)
   const rssFile = join(scratch, 'rss')
@@ -154,7 +192,7 @@ function table(rows: Row[]): string {
     const pipe = r.tool.startsWith('cat |')
     const env = group.find((x) => x.tool === (pipe ? 'cat | envsubst' : 'envsubst < file'))!
     const vsCat = `${fmt(r.medianMs / cat.medianMs, 2)}x`
-    const vsEnv = r.tool.includes('ours') ? `${fmt(env.medianMs / r.medianMs, 2)}x faster` : ''
+    const vsEnv = isOurs(r.tool) ? `${fmt(env.medianMs / r.medianMs, 2)}x faster` : ''
     lines.push(
       `| ${r.kind} ${r.mib} MiB | \`${r.tool.replaceAll('|', '\\|')}\` | ${fmt(r.medianMs)} ms | ${fmt(r.mbps)} | ${vsCat} | ${vsEnv} | ${fmt(r.rssMiB, 1)} MiB |`,
     )
@@ -167,24 +205,24 @@ function verdicts(rows: Row[]): string[] {
   const find = (kind: Kind, mib: number, tool: string) => rows.find((r) => r.kind === kind && r.mib === mib && r.tool === tool)
   for (const mib of [...new Set(rows.map((r) => r.mib))]) {
     const sc = find('sparse', mib, 'cat | cat')
-    const so = find('sparse', mib, 'cat | ours')
-    const sf = find('sparse', mib, 'ours < file')
+    const so = find('sparse', mib, 'cat | secrets render')
+    const sf = find('sparse', mib, 'secrets render < file')
     if (sc && so && sf) {
       out.push(
         `- sparse ${mib} MiB, throughput vs \`cat | cat\` (target >= 0.8x): pipe form ${fmt(sc.medianMs / so.medianMs, 2)}x, file form ${fmt(sc.medianMs / sf.medianMs, 2)}x`,
       )
     }
     const de = find('dense', mib, 'cat | envsubst')
-    const dO = find('dense', mib, 'cat | ours')
+    const dO = find('dense', mib, 'cat | secrets render')
     const dfe = find('dense', mib, 'envsubst < file')
-    const df = find('dense', mib, 'ours < file')
+    const df = find('dense', mib, 'secrets render < file')
     if (de && dO && dfe && df) {
       out.push(
         `- dense ${mib} MiB, speed vs GNU envsubst (target >= 5x): pipe form ${fmt(de.medianMs / dO.medianMs, 2)}x, file form ${fmt(dfe.medianMs / df.medianMs, 2)}x`,
       )
     }
   }
-  const ours = rows.filter((r) => r.tool.includes('ours'))
+  const ours = rows.filter((r) => isOurs(r.tool))
   const peak = Math.max(...ours.map((r) => r.rssMiB))
   const bySize = [...new Set(rows.map((r) => r.mib))].map((mib) => `${mib} MiB: ${fmt(Math.max(...ours.filter((r) => r.mib === mib).map((r) => r.rssMiB)), 1)} MiB`)
   out.push(`- peak RSS of our renderer (target <= 96 MiB, flat): ${fmt(peak, 1)} MiB at most; by input size ${bySize.join(', ')}`)
@@ -197,26 +235,6 @@ function machine(): string {
   const bun = shOut('node_modules/.bin/bun --version')
   const envsubst = shOut('envsubst --version | head -1')
   return `${cpus().length} x ${cpu}, ${kernel}; Bun ${bun}; ${envsubst}`
-}
-
-/**
- * Replaces the `## Substituter` section of docs/benchmarks.md (up to the next
- * `## ` heading), or appends it: the file is shared with the other benchmark
- * scripts, which follow the same convention (bench/lib.ts).
- */
-function writeDoc(section: string): void {
-  const heading = '## Substituter\n'
-  let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n'
-  // Sections this script wrote before it adopted the shared convention.
-  doc = doc.replace(/<!-- substituter:(begin|end) -->\n?/g, '')
-  const block = `${section.trim()}\n`
-  const start = doc.search(/^## Substituter\b.*$/m)
-  if (start === -1) doc = `${doc.trimEnd()}\n\n${block}`
-  else {
-    const next = doc.indexOf('\n## ', start + heading.length)
-    doc = doc.slice(0, start) + block + (next === -1 ? '' : `\n${doc.slice(next + 1)}`)
-  }
-  writeFileSync(DOC, doc)
 }
 
 /** The reading of the figures that does not change from run to run (see the phase table for numbers). */
@@ -260,10 +278,9 @@ const ANALYSIS = `- **Two passes by design.** Every name must be known (and ever
   (at most 138 bytes), the names and the values; peak RSS is Bun's own
   footprint plus a few MiB, the same at 64 and 512 MiB.`
 
-const args = parseArgs(process.argv.slice(2))
-const scratch = mkdtempSync(join(tmpdir(), 'bench-substituter-'))
 const rows: Row[] = []
 try {
+  await seedDatabase()
   for (const mib of args.sizes) {
     for (const kind of ['sparse', 'dense'] as const) {
       process.stderr.write(`${kind} ${mib} MiB `)
@@ -295,21 +312,22 @@ function phaseTable(): string {
   row('read the file in 1 MiB chunks', (p) => p.readMs)
   row('+ scan (`indexOf` for `$`, validate and hash names), no-op handler', (p) => p.scanMs - p.readMs)
   row('+ names pass instead (distinct-name table lookup)', (p) => p.namesMs - p.readMs)
-  row('+ substitution instead (lookup, coalesced copies)', (p) => p.substituteMs - p.readMs)
+  row('+ substitution instead (lookup, coalesced copies): the old pass 2', (p) => p.substituteMs - p.readMs)
+  row('+ pass 1 as rendered: names and position records', (p) => p.recordMs - p.readMs)
+  row('+ pass 2 as rendered: copy from the records, no scan', (p) => p.replayMs - p.readMs)
+  row('records: write to an unlinked temp file and read back', (p) => p.recordSpoolMs)
   row('spool: write the corpus to an unlinked temp file (pipe form only)', (p) => p.spoolWriteMs)
   const [s, d] = [phases[0]!.p, phases[1]!.p]
   lines.push('')
   lines.push(
-    `Corpora: sparse ${s.placeholders} placeholders and ${s.dollars} \`$\` bytes; dense ${d.placeholders} placeholders and ${d.dollars} \`$\` bytes. A render of a regular file costs read + names + read + substitution; from a pipe it also pays the pipe and the spool.`,
+    `Corpora: sparse ${s.placeholders} placeholders and ${s.dollars} \`$\` bytes; dense ${d.placeholders} placeholders and ${d.dollars} \`$\` bytes; records take ${fmt(s.recordBytes / MIB, 1)} MiB and ${fmt(d.recordBytes / MIB, 1)} MiB. A render of a regular file costs read + pass 1 + read + pass 2 (+ the records' round trip when they pass 1 MiB); from a pipe it also pays the pipe and the spool.`,
   )
   return lines.join('\n')
 }
 
 const command = `node_modules/.bin/bun bench/substituter.ts ${process.argv.slice(2).join(' ')}`.trim()
-const generated = `## Substituter
-
-Generated by \`bench/substituter.ts\`. Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
-Command under test: \`${RENDER_CMD}\` (stdin to stdout). Reproduce with:
+const generated = `Generated by \`bench/substituter.ts\`. Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
+Command under test: \`${RENDER_CMD}\` (stdin to stdout) with a temporary SQLite database holding the 100 bench secrets (DATABASE_URL=file:..., a random CLAUDE_HOOKS_SECRET_KEY): every run decrypts them and writes its audit rows.${args.stub ? ` "stub" is \`${STUB_CMD}\`: the same renderFile with in-memory values, no CLI, database or decryption.` : ''} Reproduce with:
 
     ${command}
 
@@ -333,4 +351,4 @@ ${phaseTable()}
 ${ANALYSIS}`
 
 console.log(generated)
-if (args.doc) writeDoc(generated)
+if (args.doc) await writeSection('Substituter', generated)

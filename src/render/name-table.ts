@@ -119,6 +119,115 @@ export class NameTable<V> {
   }
 }
 
+/**
+ * Name to small integer id (1, 2, 3… in insertion order), specialised for the
+ * hot path of pass 1 (record.ts): hashes and ids in Int32Arrays, key bytes in
+ * one flat Uint8Array, so a lookup reads no JavaScript objects. 0 means
+ * absent.
+ */
+export class NameIdTable {
+  private hashes: Int32Array
+  private ids: Int32Array
+  private mask: number
+  /** Key of id k: keyBytes[keyStart[k], keyStart[k] + keyLen[k]). */
+  private keyStart: Int32Array = new Int32Array(64)
+  private keyLen: Int32Array = new Int32Array(64)
+  private keyBytes: Uint8Array = new Uint8Array(4096)
+  private keyView: DataView = new DataView(this.keyBytes.buffer)
+  private bytesUsed = 0
+  private count = 0
+  /** DataView of the last input buffer seen, for word-wise comparison. */
+  private lastBuf: Uint8Array | undefined
+  private lastView: DataView = new DataView(new ArrayBuffer(0))
+
+  constructor() {
+    this.hashes = new Int32Array(64)
+    this.ids = new Int32Array(64)
+    this.mask = 63
+  }
+
+  /** Number of ids handed out. */
+  get size(): number {
+    return this.count
+  }
+
+  /** The id of the name `buf[start, end)` whose hash is `hash`, or 0. */
+  get(buf: Uint8Array, start: number, end: number, hash: number): number {
+    const len = end - start
+    const ids = this.ids
+    const mask = this.mask
+    let i = hash & mask
+    for (;;) {
+      const id = ids[i]!
+      if (id === 0) return 0
+      if (this.hashes[i] === hash && this.keyLen[id] === len) {
+        // Four bytes at a time, then the rest.
+        if (buf !== this.lastBuf) {
+          this.lastBuf = buf
+          this.lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+        }
+        const bv = this.lastView
+        const kv = this.keyView
+        const ks = this.keyStart[id]!
+        let k = 0
+        const words = len - 3
+        while (k < words && kv.getInt32(ks + k) === bv.getInt32(start + k)) k += 4
+        if (k >= words) {
+          const kb = this.keyBytes
+          while (k < len && kb[ks + k] === buf[start + k]) k++
+          if (k === len) return id
+        }
+      }
+      i = (i + 1) & mask
+    }
+  }
+
+  /** Adds a name that {@link get} did not find; returns its id (the previous size + 1). */
+  add(buf: Uint8Array, start: number, end: number, hash: number): number {
+    const len = end - start
+    const id = ++this.count
+    if (id >= this.keyStart.length) {
+      this.keyStart = grown(this.keyStart, this.keyStart.length * 2)
+      this.keyLen = grown(this.keyLen, this.keyLen.length * 2)
+    }
+    if (this.bytesUsed + len > this.keyBytes.length) {
+      const bigger = new Uint8Array(Math.max(this.keyBytes.length * 2, this.bytesUsed + len))
+      bigger.set(this.keyBytes)
+      this.keyBytes = bigger
+      this.keyView = new DataView(bigger.buffer)
+    }
+    this.keyBytes.set(buf.subarray(start, end), this.bytesUsed)
+    this.keyStart[id] = this.bytesUsed
+    this.keyLen[id] = len
+    this.bytesUsed += len
+    if (id * 2 > this.mask + 1) this.rehash(this.hashes.length * 2)
+    this.place(hash, id)
+    return id
+  }
+
+  private place(hash: number, id: number): void {
+    let i = hash & this.mask
+    while (this.ids[i] !== 0) i = (i + 1) & this.mask
+    this.ids[i] = id
+    this.hashes[i] = hash
+  }
+
+  private rehash(size: number): void {
+    const oldIds = this.ids
+    const oldHashes = this.hashes
+    this.ids = new Int32Array(size)
+    this.hashes = new Int32Array(size)
+    this.mask = size - 1
+    for (let j = 0; j < oldIds.length; j++) if (oldIds[j] !== 0) this.place(oldHashes[j]!, oldIds[j]!)
+  }
+}
+
+function grown(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size)
+  b.set(a)
+  return b
+}
+
 function sameBytes(key: Uint8Array, buf: Uint8Array, start: number, len: number): boolean {
   for (let k = 0; k < len; k++) if (key[k] !== buf[start + k]) return false
   return true

@@ -32,7 +32,7 @@
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
 import { MissingSecretError } from '../errors.ts'
-import { NameTable, nameToString } from './name-table.ts'
+import { NameIdTable, nameToString } from './name-table.ts'
 import type { ScanHandler } from './scanner.ts'
 
 /** Int32 words per record. */
@@ -76,7 +76,7 @@ export interface RecorderOptions {
  * caller falls back to scanning again in pass 2.
  */
 export class PositionRecorder implements ScanHandler {
-  private readonly seen = new NameTable<number>()
+  private readonly seen = new NameIdTable()
   private readonly list: string[] = []
   private readonly buf: Int32Array
   private used = 0
@@ -127,9 +127,8 @@ export class PositionRecorder implements ScanHandler {
 
   placeholder(buf: Uint8Array, start: number, end: number, hash: number): void {
     let id = this.seen.get(buf, start, end, hash)
-    if (id === undefined) {
-      id = this.list.length + 1
-      this.seen.set(buf, start, end, hash, id)
+    if (id === 0) {
+      id = this.seen.add(buf, start, end, hash)
       this.list.push(nameToString(buf, start, end))
       if (id > this.maxId) this.overflow = true
     }
