@@ -5,92 +5,101 @@ import { createApp } from '../../src/http/app.ts'
 import { DatabaseGeneration } from '../../src/http/database-generation.ts'
 import { OperatorService } from '../../src/operators/operator.service.ts'
 import { memoryContext, tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { ALICE, FAST_SCRYPT, NO_UI } from './harness.ts'
 
 /**
  * The server keeps sessions and the secrets list between requests while
- * the database generation stays the same. Another process writing to the
- * same SQLite file (the CLI, a second server) must be seen at once.
+ * the database generation stays the same (SQLite; PostgreSQL caches
+ * nothing). Another process writing to the same database (the CLI, a
+ * second server) must be seen at once.
  */
-let tmp: ReturnType<typeof tempDir>
-let server: Awaited<ReturnType<typeof memoryContext>>
-let cli: SecretsContext
-let app: ReturnType<typeof createApp>
-let cookie: string
-let csrf: string
+describeEachDialect('cache coherence', (dialect) => {
+  let tmp: ReturnType<typeof tempDir>
+  let shared: Awaited<ReturnType<typeof freshDatabase>>
+  let server: Awaited<ReturnType<typeof memoryContext>>
+  let cli: SecretsContext
+  let app: ReturnType<typeof createApp>
+  let cookie: string
+  let csrf: string
 
-beforeEach(async () => {
-  tmp = tempDir()
-  const url = `file:${join(tmp.dir, 'shared.db')}`
-  server = await memoryContext({ DATABASE_URL: url })
-  cli = await memoryContext({ DATABASE_URL: url, CLAUDE_HOOKS_SECRET_KEY: server.env.CLAUDE_HOOKS_SECRET_KEY })
-  await new OperatorService({ db: cli.store.db, passwordParams: FAST_SCRYPT }).add(ALICE.username, ALICE.password)
-  app = createApp({ ctx: server, passwordParams: FAST_SCRYPT, webDir: NO_UI, logger: { request() {}, error() {} } })
-  const login = await app.request('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ALICE) })
-  cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
-  csrf = ((await login.json()) as { csrf_token: string }).csrf_token
-})
-afterEach(async () => {
-  await server.close()
-  await cli.close()
-  tmp.cleanup()
-})
-
-const names = async () =>
-  ((await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ name: string }> }).secrets.map((s) => s.name)
-
-describe('cached reads stay coherent', () => {
-  test('a secret created, replaced or deleted by another process shows in the next list', async () => {
-    expect(await names()).toEqual([])
-    expect(await names()).toEqual([])
-    await cli.service.create({ name: 'FROM_CLI', value: 'v', description: 'one' }, { accessor: 'cli:test', reason: 'test' })
-    expect(await names()).toEqual(['FROM_CLI'])
-    await cli.service.replace('FROM_CLI', { value: 'w', description: 'two' }, { accessor: 'cli:test', reason: 'test' })
-    const listed = (await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ description: string }> }
-    expect(listed.secrets[0]!.description).toBe('two')
-    await cli.service.delete('FROM_CLI', { accessor: 'cli:test', reason: 'test' })
-    expect(await names()).toEqual([])
+  beforeEach(async () => {
+    tmp = tempDir()
+    shared = await freshDatabase(dialect, `file:${join(tmp.dir, 'shared.db')}`)
+    const url = shared.url
+    server = await memoryContext({ DATABASE_URL: url })
+    cli = await memoryContext({ DATABASE_URL: url, CLAUDE_HOOKS_SECRET_KEY: server.env.CLAUDE_HOOKS_SECRET_KEY })
+    await new OperatorService({ db: cli.store.db, passwordParams: FAST_SCRYPT }).add(ALICE.username, ALICE.password)
+    app = createApp({ ctx: server, passwordParams: FAST_SCRYPT, webDir: NO_UI, logger: { request() {}, error() {} } })
+    const login = await app.request('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ALICE) })
+    cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
+    csrf = ((await login.json()) as { csrf_token: string }).csrf_token
+  })
+  afterEach(async () => {
+    await server.close()
+    await cli.close()
+    await shared.drop()
+    tmp.cleanup()
   })
 
-  test('a change through the API shows in the next list', async () => {
-    expect(await names()).toEqual([])
-    const created = await app.request('/secrets', {
-      method: 'POST',
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'FROM_API', value: 'v' }),
+  const names = async () =>
+    ((await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ name: string }> }).secrets.map((s) => s.name)
+
+  describe('cached reads stay coherent', () => {
+    test('a secret created, replaced or deleted by another process shows in the next list', async () => {
+      expect(await names()).toEqual([])
+      expect(await names()).toEqual([])
+      await cli.service.create({ name: 'FROM_CLI', value: 'v', description: 'one' }, { accessor: 'cli:test', reason: 'test' })
+      expect(await names()).toEqual(['FROM_CLI'])
+      await cli.service.replace('FROM_CLI', { value: 'w', description: 'two' }, { accessor: 'cli:test', reason: 'test' })
+      const listed = (await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ description: string }> }
+      expect(listed.secrets[0]!.description).toBe('two')
+      await cli.service.delete('FROM_CLI', { accessor: 'cli:test', reason: 'test' })
+      expect(await names()).toEqual([])
     })
-    expect(created.status).toBe(201)
-    expect(await names()).toEqual(['FROM_API'])
+
+    test('a change through the API shows in the next list', async () => {
+      expect(await names()).toEqual([])
+      const created = await app.request('/secrets', {
+        method: 'POST',
+        headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'FROM_API', value: 'v' }),
+      })
+      expect(created.status).toBe(201)
+      expect(await names()).toEqual(['FROM_API'])
+    })
+
+    test('`secrets operator remove` in another process ends a session the server had cached', async () => {
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(200)
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(200)
+      await new OperatorService({ db: cli.store.db }).remove('alice')
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(401)
+    })
+
+    test('a logout ends the cached session at once', async () => {
+      await names()
+      const out = await app.request('/session', { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } })
+      expect(out.status).toBe(204)
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(401)
+    })
   })
 
-  test('`secrets operator remove` in another process ends a session the server had cached', async () => {
-    expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(200)
-    expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(200)
-    await new OperatorService({ db: cli.store.db }).remove('alice')
-    expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(401)
-  })
+  describe('DatabaseGeneration', () => {
+    // Only SQLite has the signal; the PostgreSQL case is the next test.
+    if (dialect === 'sqlite') test('SQLite: moves when another connection commits or this process bumps, not otherwise', async () => {
+      const g = new DatabaseGeneration(server.store.db, 'sqlite')
+      const a = await g.current()
+      expect(await g.current()).toBe(a)
+      await cli.service.create({ name: 'X', value: 'v' }, { accessor: 'cli:test', reason: 'test' })
+      const b = await g.current()
+      expect(b).not.toBe(a)
+      g.bump()
+      expect(await g.current()).not.toBe(b)
+    })
 
-  test('a logout ends the cached session at once', async () => {
-    await names()
-    const out = await app.request('/session', { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } })
-    expect(out.status).toBe(204)
-    expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(401)
-  })
-})
-
-describe('DatabaseGeneration', () => {
-  test('SQLite: moves when another connection commits or this process bumps, not otherwise', async () => {
-    const g = new DatabaseGeneration(server.store.db, 'sqlite')
-    const a = await g.current()
-    expect(await g.current()).toBe(a)
-    await cli.service.create({ name: 'X', value: 'v' }, { accessor: 'cli:test', reason: 'test' })
-    const b = await g.current()
-    expect(b).not.toBe(a)
-    g.bump()
-    expect(await g.current()).not.toBe(b)
-  })
-
-  test('PostgreSQL: no signal, so nothing may be cached', async () => {
-    expect(await new DatabaseGeneration(server.store.db, 'postgres').current()).toBeUndefined()
+    test('PostgreSQL: no signal, so nothing may be cached', async () => {
+      expect(await new DatabaseGeneration(server.store.db, 'postgres').current()).toBeUndefined()
+      if (dialect === 'postgres') expect(await new DatabaseGeneration(server.store.db, server.store.dialect).current()).toBeUndefined()
+    })
   })
 })

@@ -8,6 +8,7 @@ import type { RequestLogEntry } from '../../src/http/app-logger.ts'
 import { OperatorService } from '../../src/operators/operator.service.ts'
 import { operatorDb } from '../../src/operators/operator.table.ts'
 import { memoryContext, testClock } from '../helpers/context.ts'
+import type { TestDialect } from '../helpers/databases.ts'
 
 /** Cheap scrypt for tests: same scheme, 1 MiB instead of 128. */
 export const FAST_SCRYPT = { ln: 10, r: 8, p: 1 }
@@ -24,13 +25,13 @@ export interface Login {
 }
 
 /**
- * A fresh in-memory store, two operators (alice, bob), a test clock and the
- * app over them. Every response body is recorded (for "never echoed"
+ * A fresh store (in-memory SQLite, or a new PostgreSQL database), two
+ * operators (alice, bob), a test clock and the app over them. Every response body is recorded (for "never echoed"
  * checks) and so is every log line.
  */
-export async function harness(options: Partial<Omit<AppOptions, 'ctx'>> = {}) {
+export async function harness(options: Partial<Omit<AppOptions, 'ctx'>> = {}, dialect: TestDialect = 'sqlite') {
   const clock = testClock()
-  const ctx: SecretsContext = await memoryContext({}, { now: clock.now })
+  const ctx: SecretsContext = await memoryContext({}, { now: clock.now }, dialect)
   const operators = new OperatorService({ db: ctx.store.db, now: clock.now, passwordParams: FAST_SCRYPT })
   await operators.add(ALICE.username, ALICE.password)
   await operators.add(BOB.username, BOB.password)

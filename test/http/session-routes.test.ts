@@ -2,190 +2,193 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { operatorDb } from '../../src/operators/operator.table.ts'
 import { hashSessionToken } from '../../src/operators/session-token.ts'
 import { DEFAULT_SESSION_POLICY } from '../../src/operators/session.service.ts'
+import { describeEachDialect } from '../helpers/databases.ts'
 import { errorOf, type Harness, harness, jsonInit, ALICE, BOB } from './harness.ts'
 
-let h: Harness
+describeEachDialect('/session', (dialect) => {
+  let h: Harness
 
-beforeEach(async () => {
-  h = await harness()
-})
-afterEach(() => h.close())
-
-const sessionRows = () => operatorDb(h.ctx.store.db).selectFrom('operator_session').selectAll().execute()
-
-function cookieAttributes(setCookie: string | null): { name: string; value: string; attrs: string[] } {
-  const [pair, ...attrs] = setCookie!.split(';').map((s) => s.trim())
-  const [name, value] = pair!.split('=') as [string, string]
-  return { name, value, attrs }
-}
-
-describe('POST /session', () => {
-  test('200 {username, csrf_token} and an HttpOnly, SameSite=Strict, Path=/ session cookie (no Secure over http)', async () => {
-    const res = await h.request('/session', jsonInit('POST', ALICE))
-    expect(res.status).toBe(200)
-    const body = (await res.json()) as Record<string, string>
-    expect(Object.keys(body).sort()).toEqual(['csrf_token', 'username'])
-    expect(body.username).toBe('alice')
-    expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    const cookie = cookieAttributes(res.headers.get('Set-Cookie'))
-    expect(cookie.name).toBe('secrets_session')
-    expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(cookie.value).not.toBe(body.csrf_token)
-    expect(cookie.attrs.sort()).toEqual(['HttpOnly', `Max-Age=${DEFAULT_SESSION_POLICY.absoluteMs / 1000}`, 'Path=/', 'SameSite=Strict'])
-    expect(res.headers.get('Cache-Control')).toBe('no-store')
+  beforeEach(async () => {
+    h = await harness({}, dialect)
   })
+  afterEach(() => h.close())
 
-  test('the database keeps only the SHA-256 of the token', async () => {
-    const res = await h.request('/session', jsonInit('POST', ALICE))
-    const token = cookieAttributes(res.headers.get('Set-Cookie')).value
-    const rows = await sessionRows()
-    expect(rows.map((r) => r.token_hash)).toEqual([hashSessionToken(token)])
-    expect(JSON.stringify(rows)).not.toContain(token)
-  })
+  const sessionRows = () => operatorDb(h.ctx.store.db).selectFrom('operator_session').selectAll().execute()
 
-  test('Secure when the request came over HTTPS', async () => {
-    const res = await h.request('https://secrets.example.org/session', jsonInit('POST', ALICE, { Origin: 'https://secrets.example.org' }))
-    expect(res.status).toBe(200)
-    expect(cookieAttributes(res.headers.get('Set-Cookie')).attrs).toContain('Secure')
-  })
-
-  test('Secure over plain HTTP when secureCookies says so (TLS ends at a proxy)', async () => {
-    const proxied = await harness({ secureCookies: true })
-    try {
-      const res = await proxied.request('/session', jsonInit('POST', ALICE))
-      expect(cookieAttributes(res.headers.get('Set-Cookie')).attrs).toContain('Secure')
-    } finally {
-      await proxied.close()
-    }
-  })
-
-  test('a wrong password and an unknown username get the same 401, no cookie, no session', async () => {
-    const wrongPassword = await h.request('/session', jsonInit('POST', { username: 'alice', password: 'SENTINEL-wrong-password' }))
-    const unknownUser = await h.request('/session', jsonInit('POST', { username: 'mallory', password: 'SENTINEL-wrong-password' }))
-    for (const res of [wrongPassword, unknownUser]) {
-      expect(res.status).toBe(401)
-      expect(res.headers.get('Set-Cookie')).toBeNull()
-    }
-    const [a, b] = [await wrongPassword.text(), await unknownUser.text()]
-    expect(a).toBe(b)
-    expect(JSON.parse(a)).toEqual({ error: { code: 'unauthenticated', message: 'wrong username or password' } })
-    expect(await sessionRows()).toEqual([])
-    for (const body of h.bodies) expect(body).not.toContain('SENTINEL')
-  })
-
-  test('usernames are exact: ALICE is not alice', async () => {
-    expect((await h.request('/session', jsonInit('POST', { ...ALICE, username: 'ALICE' }))).status).toBe(401)
-  })
-
-  const badBodies: Array<[string, unknown, string]> = [
-    ['a missing password', { username: 'alice' }, 'password'],
-    ['a missing username', { password: 'x' }, 'username'],
-    ['a numeric password', { username: 'alice', password: 12345678901234 }, 'password'],
-    ['an empty username', { username: '', password: 'x' }, 'username'],
-    ['an extra field', { username: 'alice', password: 'x', remember: true }, 'remember'],
-  ]
-  for (const [label, body, field] of badBodies) {
-    test(`${label}: 400 naming ${field}`, async () => {
-      const res = await h.request('/session', jsonInit('POST', body))
-      expect(res.status).toBe(400)
-      expect(await errorOf(res)).toMatchObject({ code: 'validation_error', field })
-    })
+  function cookieAttributes(setCookie: string | null): { name: string; value: string; attrs: string[] } {
+    const [pair, ...attrs] = setCookie!.split(';').map((s) => s.trim())
+    const [name, value] = pair!.split('=') as [string, string]
+    return { name, value, attrs }
   }
 
-  test('logging in again from a browser that holds a session replaces that session', async () => {
-    const first = await h.login()
-    const res = await h.request('/session', jsonInit('POST', ALICE, { Cookie: first.cookie }))
-    expect(res.status).toBe(200)
-    expect(await sessionRows()).toHaveLength(1)
-    expect((await h.request('/session', { headers: { Cookie: first.cookie } })).status).toBe(401)
-  })
+  describe('POST /session', () => {
+    test('200 {username, csrf_token} and an HttpOnly, SameSite=Strict, Path=/ session cookie (no Secure over http)', async () => {
+      const res = await h.request('/session', jsonInit('POST', ALICE))
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as Record<string, string>
+      expect(Object.keys(body).sort()).toEqual(['csrf_token', 'username'])
+      expect(body.username).toBe('alice')
+      expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      const cookie = cookieAttributes(res.headers.get('Set-Cookie'))
+      expect(cookie.name).toBe('secrets_session')
+      expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      expect(cookie.value).not.toBe(body.csrf_token)
+      expect(cookie.attrs.sort()).toEqual(['HttpOnly', `Max-Age=${DEFAULT_SESSION_POLICY.absoluteMs / 1000}`, 'Path=/', 'SameSite=Strict'])
+      expect(res.headers.get('Cache-Control')).toBe('no-store')
+    })
 
-  test('records the login time on the operator', async () => {
-    h.clock.tick(42_000)
-    await h.login()
-    expect((await h.operators.list()).find((o) => o.username === 'alice')!.last_login_at).toBe('2026-01-01T00:00:42.000Z')
-  })
-})
+    test('the database keeps only the SHA-256 of the token', async () => {
+      const res = await h.request('/session', jsonInit('POST', ALICE))
+      const token = cookieAttributes(res.headers.get('Set-Cookie')).value
+      const rows = await sessionRows()
+      expect(rows.map((r) => r.token_hash)).toEqual([hashSessionToken(token)])
+      expect(JSON.stringify(rows)).not.toContain(token)
+    })
 
-describe('GET /session', () => {
-  test('200 with the username and the same CSRF token (the UI gets it back after a reload)', async () => {
-    const s = await h.login()
-    const res = await h.request('/session', { headers: { Cookie: s.cookie } })
-    expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ username: 'alice', csrf_token: s.csrf })
-  })
+    test('Secure when the request came over HTTPS', async () => {
+      const res = await h.request('https://secrets.example.org/session', jsonInit('POST', ALICE, { Origin: 'https://secrets.example.org' }))
+      expect(res.status).toBe(200)
+      expect(cookieAttributes(res.headers.get('Set-Cookie')).attrs).toContain('Secure')
+    })
 
-  test('401 without a cookie, with a garbage cookie, or with a forged well-formed one', async () => {
-    for (const cookie of [undefined, 'secrets_session=garbage', `secrets_session=${'A'.repeat(43)}`]) {
-      const res = await h.request('/session', { headers: cookie ? { Cookie: cookie } : {} })
-      expect(res.status).toBe(401)
-      expect(await errorOf(res)).toMatchObject({ code: 'unauthenticated' })
+    test('Secure over plain HTTP when secureCookies says so (TLS ends at a proxy)', async () => {
+      const proxied = await harness({ secureCookies: true }, dialect)
+      try {
+        const res = await proxied.request('/session', jsonInit('POST', ALICE))
+        expect(cookieAttributes(res.headers.get('Set-Cookie')).attrs).toContain('Secure')
+      } finally {
+        await proxied.close()
+      }
+    })
+
+    test('a wrong password and an unknown username get the same 401, no cookie, no session', async () => {
+      const wrongPassword = await h.request('/session', jsonInit('POST', { username: 'alice', password: 'SENTINEL-wrong-password' }))
+      const unknownUser = await h.request('/session', jsonInit('POST', { username: 'mallory', password: 'SENTINEL-wrong-password' }))
+      for (const res of [wrongPassword, unknownUser]) {
+        expect(res.status).toBe(401)
+        expect(res.headers.get('Set-Cookie')).toBeNull()
+      }
+      const [a, b] = [await wrongPassword.text(), await unknownUser.text()]
+      expect(a).toBe(b)
+      expect(JSON.parse(a)).toEqual({ error: { code: 'unauthenticated', message: 'wrong username or password' } })
+      expect(await sessionRows()).toEqual([])
+      for (const body of h.bodies) expect(body).not.toContain('SENTINEL')
+    })
+
+    test('usernames are exact: ALICE is not alice', async () => {
+      expect((await h.request('/session', jsonInit('POST', { ...ALICE, username: 'ALICE' }))).status).toBe(401)
+    })
+
+    const badBodies: Array<[string, unknown, string]> = [
+      ['a missing password', { username: 'alice' }, 'password'],
+      ['a missing username', { password: 'x' }, 'username'],
+      ['a numeric password', { username: 'alice', password: 12345678901234 }, 'password'],
+      ['an empty username', { username: '', password: 'x' }, 'username'],
+      ['an extra field', { username: 'alice', password: 'x', remember: true }, 'remember'],
+    ]
+    for (const [label, body, field] of badBodies) {
+      test(`${label}: 400 naming ${field}`, async () => {
+        const res = await h.request('/session', jsonInit('POST', body))
+        expect(res.status).toBe(400)
+        expect(await errorOf(res)).toMatchObject({ code: 'validation_error', field })
+      })
     }
+
+    test('logging in again from a browser that holds a session replaces that session', async () => {
+      const first = await h.login()
+      const res = await h.request('/session', jsonInit('POST', ALICE, { Cookie: first.cookie }))
+      expect(res.status).toBe(200)
+      expect(await sessionRows()).toHaveLength(1)
+      expect((await h.request('/session', { headers: { Cookie: first.cookie } })).status).toBe(401)
+    })
+
+    test('records the login time on the operator', async () => {
+      h.clock.tick(42_000)
+      await h.login()
+      expect((await h.operators.list()).find((o) => o.username === 'alice')!.last_login_at).toBe('2026-01-01T00:00:42.000Z')
+    })
   })
 
-  test('two operators hold separate sessions with separate CSRF tokens', async () => {
-    const a = await h.login(ALICE)
-    const b = await h.login(BOB)
-    expect(a.csrf).not.toBe(b.csrf)
-    expect(await (await h.request('/session', { headers: { Cookie: b.cookie } })).json()).toMatchObject({ username: 'bob' })
-  })
-})
+  describe('GET /session', () => {
+    test('200 with the username and the same CSRF token (the UI gets it back after a reload)', async () => {
+      const s = await h.login()
+      const res = await h.request('/session', { headers: { Cookie: s.cookie } })
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({ username: 'alice', csrf_token: s.csrf })
+    })
 
-describe('DELETE /session', () => {
-  test('204, deletes the row, and clears the cookie; the old cookie is dead', async () => {
-    const s = await h.login()
-    const other = await h.login(BOB)
-    const res = await h.as(s, 'DELETE', '/session')
-    expect(res.status).toBe(204)
-    const cleared = cookieAttributes(res.headers.get('Set-Cookie'))
-    expect(cleared.name).toBe('secrets_session')
-    expect(cleared.value).toBe('')
-    expect(cleared.attrs).toContain('Max-Age=0')
-    expect((await sessionRows()).map((r) => r.username)).toEqual(['bob'])
-    expect((await h.request('/session', { headers: { Cookie: s.cookie } })).status).toBe(401)
-    expect((await h.as(s, 'GET', '/secrets')).status).toBe(401)
-    expect((await h.as(other, 'GET', '/secrets')).status).toBe(200)
-  })
-})
+    test('401 without a cookie, with a garbage cookie, or with a forged well-formed one', async () => {
+      for (const cookie of [undefined, 'secrets_session=garbage', `secrets_session=${'A'.repeat(43)}`]) {
+        const res = await h.request('/session', { headers: cookie ? { Cookie: cookie } : {} })
+        expect(res.status).toBe(401)
+        expect(await errorOf(res)).toMatchObject({ code: 'unauthenticated' })
+      }
+    })
 
-describe('session expiry (through the app, with the injected clock)', () => {
-  test('idle: 30 minutes without a request ends the session', async () => {
-    const s = await h.login()
-    h.clock.tick(29 * 60_000)
-    expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
-    h.clock.tick(29 * 60_000)
-    expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
-    h.clock.tick(30 * 60_000)
-    expect((await h.as(s, 'GET', '/secrets')).status).toBe(401)
-    expect(await sessionRows()).toEqual([])
+    test('two operators hold separate sessions with separate CSRF tokens', async () => {
+      const a = await h.login(ALICE)
+      const b = await h.login(BOB)
+      expect(a.csrf).not.toBe(b.csrf)
+      expect(await (await h.request('/session', { headers: { Cookie: b.cookie } })).json()).toMatchObject({ username: 'bob' })
+    })
   })
 
-  test('absolute: 12 hours after login the session ends, however busy', async () => {
-    const s = await h.login()
-    for (let i = 0; i < 12 * 3 - 1; i++) {
-      h.clock.tick(20 * 60_000)
+  describe('DELETE /session', () => {
+    test('204, deletes the row, and clears the cookie; the old cookie is dead', async () => {
+      const s = await h.login()
+      const other = await h.login(BOB)
+      const res = await h.as(s, 'DELETE', '/session')
+      expect(res.status).toBe(204)
+      const cleared = cookieAttributes(res.headers.get('Set-Cookie'))
+      expect(cleared.name).toBe('secrets_session')
+      expect(cleared.value).toBe('')
+      expect(cleared.attrs).toContain('Max-Age=0')
+      expect((await sessionRows()).map((r) => r.username)).toEqual(['bob'])
+      expect((await h.request('/session', { headers: { Cookie: s.cookie } })).status).toBe(401)
+      expect((await h.as(s, 'GET', '/secrets')).status).toBe(401)
+      expect((await h.as(other, 'GET', '/secrets')).status).toBe(200)
+    })
+  })
+
+  describe('session expiry (through the app, with the injected clock)', () => {
+    test('idle: 30 minutes without a request ends the session', async () => {
+      const s = await h.login()
+      h.clock.tick(29 * 60_000)
       expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
-    }
-    h.clock.tick(20 * 60_000)
-    const res = await h.as(s, 'GET', '/secrets')
-    expect(res.status).toBe(401)
-    expect((await h.as(s, 'POST', '/secrets', { name: 'LATE', value: 'x' })).status).toBe(401)
-  })
+      h.clock.tick(29 * 60_000)
+      expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
+      h.clock.tick(30 * 60_000)
+      expect((await h.as(s, 'GET', '/secrets')).status).toBe(401)
+      expect(await sessionRows()).toEqual([])
+    })
 
-  test('a shorter policy from createApp options applies', async () => {
-    const quick = await harness({ sessionPolicy: { idleMs: 5_000 } })
-    try {
-      const s = await quick.login()
-      quick.clock.tick(5_000)
-      expect((await quick.as(s, 'GET', '/session')).status).toBe(401)
-    } finally {
-      await quick.close()
-    }
-  })
+    test('absolute: 12 hours after login the session ends, however busy', async () => {
+      const s = await h.login()
+      for (let i = 0; i < 12 * 3 - 1; i++) {
+        h.clock.tick(20 * 60_000)
+        expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
+      }
+      h.clock.tick(20 * 60_000)
+      const res = await h.as(s, 'GET', '/secrets')
+      expect(res.status).toBe(401)
+      expect((await h.as(s, 'POST', '/secrets', { name: 'LATE', value: 'x' })).status).toBe(401)
+    })
 
-  test('removing the operator ends their sessions at once', async () => {
-    const s = await h.login()
-    await h.operators.remove('alice')
-    expect((await h.as(s, 'GET', '/secrets')).status).toBe(401)
+    test('a shorter policy from createApp options applies', async () => {
+      const quick = await harness({ sessionPolicy: { idleMs: 5_000 } }, dialect)
+      try {
+        const s = await quick.login()
+        quick.clock.tick(5_000)
+        expect((await quick.as(s, 'GET', '/session')).status).toBe(401)
+      } finally {
+        await quick.close()
+      }
+    })
+
+    test('removing the operator ends their sessions at once', async () => {
+      const s = await h.login()
+      await h.operators.remove('alice')
+      expect((await h.as(s, 'GET', '/secrets')).status).toBe(401)
+    })
   })
 })

@@ -6,127 +6,135 @@ import { OperatorService } from '../../src/operators/operator.service.ts'
 import { openStore } from '../../src/store/database.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 
 // A file database: each `main` call opens and closes the store, as the real command does.
 // No CLAUDE_HOOKS_SECRET_KEY: operator commands hold no secrets and must not need it.
-let tmp: ReturnType<typeof tempDir>
-let env: Record<string, string>
-const PASSWORD = 'SENTINEL-correct-horse'
+describeEachDialect('operator CLI', (dialect) => {
+  let tmp: ReturnType<typeof tempDir>
+  let db: Awaited<ReturnType<typeof freshDatabase>>
+  let env: Record<string, string>
+  const PASSWORD = 'SENTINEL-correct-horse'
 
-beforeAll(() => {
-  tmp = tempDir()
-  env = { DATABASE_URL: `file:${join(tmp.dir, 'ops.db')}` }
-})
-afterAll(() => tmp.cleanup())
-
-const cli = (argv: string[], stdin?: string, tty?: string) => runCli(['operator', ...argv], { env, stdin, tty })
-
-async function authenticate(username: string, password: string): Promise<string | undefined> {
-  const store = await openStore(env.DATABASE_URL)
-  try {
-    return await new OperatorService({ db: store.db }).authenticate(username, password)
-  } finally {
-    await store.close()
-  }
-}
-
-describe('secrets operator', () => {
-  test('add reads the password from stdin (dropping one trailing newline) and stores a usable hash', async () => {
-    const r = await cli(['add', 'alice'], `${PASSWORD}\n`)
-    expect(r).toEqual({ code: 0, stdout: 'added operator alice\n', stderr: '' })
-    expect(await authenticate('alice', PASSWORD)).toBe('alice')
+  beforeAll(async () => {
+    tmp = tempDir()
+    db = await freshDatabase(dialect, `file:${join(tmp.dir, 'ops.db')}`)
+    env = { DATABASE_URL: db.url }
+  })
+  afterAll(async () => {
+    await db.drop()
+    tmp.cleanup()
   })
 
-  test('add refuses an existing username (exit 1, nothing changed)', async () => {
-    const r = await cli(['add', 'alice'], 'another long password')
-    expect(r.code).toBe(1)
-    expect(r.stderr).toBe('secrets: operator alice already exists\n')
-    expect(await authenticate('alice', PASSWORD)).toBe('alice')
-  })
+  const cli = (argv: string[], stdin?: string, tty?: string) => runCli(['operator', ...argv], { env, stdin, tty })
 
-  test('add refuses a short password without echoing it (exit 1)', async () => {
-    const r = await cli(['add', 'bob'], 'SENTINEL-11')
-    expect(r.code).toBe(1)
-    expect(r.stderr).toBe('secrets: password must be at least 12 characters\n')
-    expect(r.stdout + r.stderr).not.toContain('SENTINEL')
-  })
-
-  test('add refuses a malformed username before reading any password (exit 1)', async () => {
-    const r = await cli(['add', 'Bob'], PASSWORD)
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('secrets: username must be 1 to 64 characters')
-    expect(r.stderr).not.toContain('SENTINEL')
-  })
-
-  test('add on a terminal asks twice with echo off', async () => {
-    const r = await cli(['add', 'carol'], undefined, 'typed on a terminal')
-    expect(r.code).toBe(0)
-    expect(r.stderr).toBe('Password for carol (input hidden): Repeat the password: ')
-    expect(await authenticate('carol', 'typed on a terminal')).toBe('carol')
-  })
-
-  test('add on a terminal refuses two different passwords', async () => {
-    const answers = ['first long password', 'second long password']
-    let stderr = ''
-    const io: CliIO = {
-      env,
-      stdout: () => {},
-      stderr: (t) => {
-        stderr += t
-      },
-      readStdin: async () => new Uint8Array(),
-      readHidden: async () => answers.shift(),
-      stdinIsTTY: true,
-      stderrIsTTY: true,
-    }
-    expect(await main(['operator', 'add', 'dave'], io)).toBe(1)
-    expect(stderr).toEndWith('secrets: the two passwords differ; nothing was changed\n')
-    expect(stderr).not.toContain('long password')
-  })
-
-  test('list prints usernames and times, never hashes; --json too', async () => {
+  async function authenticate(username: string, password: string): Promise<string | undefined> {
     const store = await openStore(env.DATABASE_URL)
-    await new OperatorService({ db: store.db, passwordParams: { ln: 10, r: 8, p: 1 } }).add('erin', 'never logged in yet')
-    await store.close()
-    const r = await cli(['list'])
-    expect(r.code).toBe(0)
-    expect(r.stdout.split('\n')[0]).toMatch(/^USERNAME\s+ADDED\s+LAST LOGIN$/)
-    expect(r.stdout).toMatch(/^alice\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d{4}-/m)
-    expect(r.stdout).toMatch(/^erin\s+\S+ \S+\s+never$/m)
-    expect(r.stdout).not.toContain('scrypt')
-    const json = await cli(['list', '--json'])
-    const parsed = JSON.parse(json.stdout) as { operators: Array<{ username: string }> }
-    expect(parsed.operators.map((o) => o.username)).toEqual(['alice', 'carol', 'erin'])
-    expect(json.stdout).not.toContain('scrypt')
-  })
-
-  test('remove deletes the operator; removing again is exit 1', async () => {
-    expect(await cli(['remove', 'carol'])).toEqual({ code: 0, stdout: 'removed operator carol; their sessions are ended\n', stderr: '' })
-    expect(await authenticate('carol', 'typed on a terminal')).toBeUndefined()
-    const again = await cli(['remove', 'carol'])
-    expect(again.code).toBe(1)
-    expect(again.stderr).toBe('secrets: operator carol does not exist\n')
-  })
-
-  const usage: Array<[string, string[], string]> = [
-    ['no subcommand', [], 'missing a subcommand'],
-    ['an unknown subcommand', ['rename', 'x'], 'unknown subcommand "rename"'],
-    ['add without NAME', ['add'], 'missing NAME'],
-    ['list with an argument', ['list', 'x'], 'unexpected argument: x'],
-    ['--json with add', ['add', 'x', '--json'], '--json goes with list only'],
-  ]
-  for (const [label, argv, message] of usage) {
-    test(`${label} is a usage error (exit 2)`, async () => {
-      const r = await cli(argv)
-      expect(r.code).toBe(2)
-      expect(r.stderr).toContain(message)
-    })
+    try {
+      return await new OperatorService({ db: store.db }).authenticate(username, password)
+    } finally {
+      await store.close()
+    }
   }
 
-  test('--help documents the password rules and the stdin form', async () => {
-    const r = await cli(['--help'])
-    expect(r.code).toBe(0)
-    expect(r.stdout).toContain('At least 12 characters')
-    expect(r.stdout).toContain('printf %s "$PASSWORD" | npx secrets operator add alice')
+  describe('secrets operator', () => {
+    test('add reads the password from stdin (dropping one trailing newline) and stores a usable hash', async () => {
+      const r = await cli(['add', 'alice'], `${PASSWORD}\n`)
+      expect(r).toEqual({ code: 0, stdout: 'added operator alice\n', stderr: '' })
+      expect(await authenticate('alice', PASSWORD)).toBe('alice')
+    })
+
+    test('add refuses an existing username (exit 1, nothing changed)', async () => {
+      const r = await cli(['add', 'alice'], 'another long password')
+      expect(r.code).toBe(1)
+      expect(r.stderr).toBe('secrets: operator alice already exists\n')
+      expect(await authenticate('alice', PASSWORD)).toBe('alice')
+    })
+
+    test('add refuses a short password without echoing it (exit 1)', async () => {
+      const r = await cli(['add', 'bob'], 'SENTINEL-11')
+      expect(r.code).toBe(1)
+      expect(r.stderr).toBe('secrets: password must be at least 12 characters\n')
+      expect(r.stdout + r.stderr).not.toContain('SENTINEL')
+    })
+
+    test('add refuses a malformed username before reading any password (exit 1)', async () => {
+      const r = await cli(['add', 'Bob'], PASSWORD)
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('secrets: username must be 1 to 64 characters')
+      expect(r.stderr).not.toContain('SENTINEL')
+    })
+
+    test('add on a terminal asks twice with echo off', async () => {
+      const r = await cli(['add', 'carol'], undefined, 'typed on a terminal')
+      expect(r.code).toBe(0)
+      expect(r.stderr).toBe('Password for carol (input hidden): Repeat the password: ')
+      expect(await authenticate('carol', 'typed on a terminal')).toBe('carol')
+    })
+
+    test('add on a terminal refuses two different passwords', async () => {
+      const answers = ['first long password', 'second long password']
+      let stderr = ''
+      const io: CliIO = {
+        env,
+        stdout: () => {},
+        stderr: (t) => {
+          stderr += t
+        },
+        readStdin: async () => new Uint8Array(),
+        readHidden: async () => answers.shift(),
+        stdinIsTTY: true,
+        stderrIsTTY: true,
+      }
+      expect(await main(['operator', 'add', 'dave'], io)).toBe(1)
+      expect(stderr).toEndWith('secrets: the two passwords differ; nothing was changed\n')
+      expect(stderr).not.toContain('long password')
+    })
+
+    test('list prints usernames and times, never hashes; --json too', async () => {
+      const store = await openStore(env.DATABASE_URL)
+      await new OperatorService({ db: store.db, passwordParams: { ln: 10, r: 8, p: 1 } }).add('erin', 'never logged in yet')
+      await store.close()
+      const r = await cli(['list'])
+      expect(r.code).toBe(0)
+      expect(r.stdout.split('\n')[0]).toMatch(/^USERNAME\s+ADDED\s+LAST LOGIN$/)
+      expect(r.stdout).toMatch(/^alice\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d{4}-/m)
+      expect(r.stdout).toMatch(/^erin\s+\S+ \S+\s+never$/m)
+      expect(r.stdout).not.toContain('scrypt')
+      const json = await cli(['list', '--json'])
+      const parsed = JSON.parse(json.stdout) as { operators: Array<{ username: string }> }
+      expect(parsed.operators.map((o) => o.username)).toEqual(['alice', 'carol', 'erin'])
+      expect(json.stdout).not.toContain('scrypt')
+    })
+
+    test('remove deletes the operator; removing again is exit 1', async () => {
+      expect(await cli(['remove', 'carol'])).toEqual({ code: 0, stdout: 'removed operator carol; their sessions are ended\n', stderr: '' })
+      expect(await authenticate('carol', 'typed on a terminal')).toBeUndefined()
+      const again = await cli(['remove', 'carol'])
+      expect(again.code).toBe(1)
+      expect(again.stderr).toBe('secrets: operator carol does not exist\n')
+    })
+
+    const usage: Array<[string, string[], string]> = [
+      ['no subcommand', [], 'missing a subcommand'],
+      ['an unknown subcommand', ['rename', 'x'], 'unknown subcommand "rename"'],
+      ['add without NAME', ['add'], 'missing NAME'],
+      ['list with an argument', ['list', 'x'], 'unexpected argument: x'],
+      ['--json with add', ['add', 'x', '--json'], '--json goes with list only'],
+    ]
+    for (const [label, argv, message] of usage) {
+      test(`${label} is a usage error (exit 2)`, async () => {
+        const r = await cli(argv)
+        expect(r.code).toBe(2)
+        expect(r.stderr).toContain(message)
+      })
+    }
+
+    test('--help documents the password rules and the stdin form', async () => {
+      const r = await cli(['--help'])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('At least 12 characters')
+      expect(r.stdout).toContain('printf %s "$PASSWORD" | npx secrets operator add alice')
+    })
   })
 })
