@@ -27,7 +27,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSecrets } from '../src/context.ts'
@@ -177,6 +177,25 @@ function runCorpus(kind: Kind, mib: number, reps: number, scratch: string): Row[
   })
 }
 
+/**
+ * The fixed cost of one render, whatever the input: start-up, opening the
+ * database, decrypting and auditing. Interleaved runs on an empty input and
+ * on a small one that uses each of the 100 names once.
+ */
+function fixedCost(reps: number, scratch: string): { label: string; ms: number }[] {
+  const small = join(scratch, 'small.txt')
+  writeFileSync(small, BENCH_NAMES.map((n) => `${n.toLowerCase()}: \${SECRET:${n}}\n`).join(''))
+  const cmds = [
+    { label: '`bun -e 0` (Bun start-up alone)', cmd: 'node_modules/.bin/bun -e 0' },
+    { label: '`secrets render < /dev/null` (no names)', cmd: `${RENDER_CMD} < /dev/null > /dev/null` },
+    { label: '`secrets render < small` (100 names, 3 KiB)', cmd: `${RENDER_CMD} < ${q(small)} > /dev/null` },
+    ...(args.stub ? [{ label: '`stub < small`', cmd: `${STUB_CMD} < ${q(small)} > /dev/null` }] : []),
+  ]
+  const times = cmds.map(() => [] as number[])
+  for (let r = 0; r < Math.max(5, 2 * reps); r++) cmds.forEach((c, i) => times[i]!.push(sh(c.cmd).ms))
+  return cmds.map((c, i) => ({ label: c.label, ms: median(times[i]!) }))
+}
+
 function fmt(x: number, digits = 0): string {
   return x.toFixed(digits)
 }
@@ -238,49 +257,71 @@ function machine(): string {
 }
 
 /** The reading of the figures that does not change from run to run (see the phase table for numbers). */
-const ANALYSIS = `- **Two passes by design.** Every name must be known (and every malformed
-  placeholder reported) before \`resolveAll\` decrypts anything and before a
-  byte is written, so the input is scanned twice: names, then substitution.
-  A regular file is simply read twice (the page cache makes the second read
-  cheap); a pipe is spooled to an unlinked 0600 temporary file during the
-  first pass. Reading twice wins over spooling: compare "ours < file" with
-  "cat | ours", and the spool row of the phase table.
+const ANALYSIS = `- **Two passes by design, the second one without scanning.** Every name
+  must be known (and every malformed placeholder reported) before
+  \`resolveAll\` decrypts anything and before a byte is written, so the input
+  is read twice. Pass 1 scans: it validates every placeholder, collects the
+  distinct names and records where each placeholder and escape is (8 bytes
+  per construct: literal gap, construct length, name id; in a reused 1 MiB
+  buffer, spooled to an unlinked 0600 temporary file beyond that). Pass 2
+  reads the input and the records again and only copies literal runs and
+  values (\`copyWithin\` inside one ArrayBuffer), checking that each recorded
+  construct still starts with \`$\` and ends with \`}\`; the file's size,
+  mtime and ctime are compared after the pass, so an input changed between
+  the passes is reported instead of rendered wrongly. A regular file is
+  simply read twice (page cache); a pipe is spooled during pass 1.
+- **Fixed cost.** The real command pays Bun's start-up, loading the CLI,
+  store and crypto modules, opening and migrating the database, decrypting
+  the 100 secrets and writing their audit rows in one transaction: see the
+  fixed-cost table (compare with the stub, which has none of it). At 64 MiB
+  that is a large share of every row; at 512 MiB it is amortised. It is
+  outside the renderer (src/cli, src/store, src/secrets).
 - **Sparse** input is I/O bound: the scan costs little next to reading the
-  input twice and copying it out. In the file form the renderer runs at or
-  above the \`cat | cat\` rate once Bun's start-up (about 20 ms) is amortised;
-  at 64 MiB start-up is a large share of the total. In the pipe form the spool
-  dominates: on this VM, writing fresh page cache is slow and erratic (a
-  512 MiB spool took from 0.1 s to 1.5 s in repeated runs), so the pipe form
-  misses the 0.8x target. Prefer \`secrets render IN OUT\` or \`< file\` for large inputs.
-- **Dense** input is CPU bound, per placeholder and per pass: one native
-  \`indexOf\` call per \`$\` (about 20 ns of call overhead), the name loop (validate
-  and hash about 20 bytes), a table probe with a byte comparison, and in
-  pass 2 two coalesced copies (\`copyWithin\` inside one ArrayBuffer, about 11 ns
-  each, against 37 ns for \`set(subarray)\`). GNU envsubst is a byte-at-a-time
-  loop whose speed hardly depends on density (140-230 MB/s here), so the
-  ratio is best on sparse input. The 5x target on dense input is missed: at
-  about one placeholder per 58 bytes, 5x envsubst leaves about 70 ns per
-  placeholder for both passes, start-up and I/O, while one scan pass alone
-  costs about 40-50 ns in JavaScript.
-- Tried, kept: class-table name validation with the hash folded in (bare
-  dense scan 62 ms to 49 ms per 64 MiB); one ArrayBuffer for input, output
-  and values so every copy is a \`copyWithin\` (dense substitution 160 ms to
-  102 ms per 64 MiB). Tried, dropped: a 32-byte JavaScript look-ahead for the
-  next \`$\` before calling \`indexOf\` (no measurable change); fusing the
-  substitution handler with the output buffer (8%, not worth breaking the
-  scanner / sink separation). Searching for the whole \`\${SECRET:\` prefix would
-  need \`Buffer.indexOf\` (not a Web standard; the core must run on Deno), and
-  finding \`$\` is not the bottleneck on sparse input. Recording placeholder
-  offsets in pass 1 so that pass 2 only copies measured about a third less
-  dense CPU time in-process, but needs a second spool (about 12 bytes per
-  placeholder) and a check that the input did not change; not done.
-- **Memory** stays flat: two reused 1 MiB buffers, one carried placeholder
-  (at most 138 bytes), the names and the values; peak RSS is Bun's own
-  footprint plus a few MiB, the same at 64 and 512 MiB.`
+  input twice and copying it out. In the file form the renderer itself (the
+  stub) runs near the \`cat | cat\` rate once start-up is amortised. In the
+  pipe form the spool dominates: on this VM writing fresh page cache is slow
+  and erratic, so the pipe form misses the 0.8x target. Prefer
+  \`secrets render IN OUT\` or \`< file\` for large inputs.
+- **Dense** input is CPU bound. Per placeholder, pass 1 costs one native
+  \`indexOf\` per \`$\` (about 20 ns, mostly call overhead), the name loop
+  (validate and hash about 20 bytes against a class table), a probe of the
+  distinct-name table with a word-wise byte comparison, and two Int32 stores;
+  pass 2 costs two \`copyWithin\` calls (about 8 ns each) and the
+  bookkeeping around them. GNU envsubst is a byte-at-a-time loop whose speed
+  hardly depends on density, so the ratio is best on sparse input. The 5x
+  target on dense input is still missed: at about one placeholder per
+  58 bytes, 5x envsubst leaves about 70 ns per placeholder for both passes,
+  start-up and I/O, and pass 1 alone costs about 55 ns in JavaScript (the
+  bare scan about 40 ns of it).
+- Tried, kept: position records, so pass 2 copies instead of scanning (dense
+  pass 2 from about 90 ns to about 30 ns per placeholder in-process; the
+  records cost 8 bytes per placeholder, 8.8 MiB for the dense 64 MiB corpus,
+  and their spool round trip is cheap next to the rest); a distinct-name table
+  of flat typed arrays with a four-bytes-at-a-time comparison (\`DataView\`)
+  for pass 1 (about 4 ms less per dense 64 MiB, measured A/B); class-table
+  name validation with the hash folded in; one ArrayBuffer for input, output
+  and values so every copy is a \`copyWithin\`; \`crypto.getRandomValues\`
+  instead of loading \`node:crypto\` for temporary names (about 4 ms of
+  start-up). Tried, dropped (no difference beyond noise in interleaved A/B
+  runs): finding the next \`$\` four bytes at a time with \`DataView\` words
+  (SWAR) for up to 16, 32 or 64 bytes before calling \`indexOf\`; comparing
+  \`{SECRET:\` as two int32 words; a cheaper hash than FNV-1a (hashing costs
+  only 2-3 ns per placeholder); copying short runs with a JavaScript loop
+  (faster below 16 bytes only, and gaps and values are longer). Not tried:
+  fusing the recorder into the scanner loop (its table probe, not the handler
+  call, is what costs), a compact variable-length record (the record spool
+  is a few ms), a trie of names walked during validation.
+- **Memory** stays flat: two reused 1 MiB buffers for the input and the
+  output, a 1 MiB record buffer, one carried placeholder (at most 138 bytes),
+  the names and the values; records beyond 1 MiB and a piped input go to
+  unlinked temporary files, so peak RSS is the same at 64 and 512 MiB.`
 
 const rows: Row[] = []
+let fixed: { label: string; ms: number }[] = []
 try {
   await seedDatabase()
+  process.stderr.write('fixed cost\n')
+  fixed = fixedCost(args.reps, scratch)
   for (const mib of args.sizes) {
     for (const kind of ['sparse', 'dense'] as const) {
       process.stderr.write(`${kind} ${mib} MiB `)
@@ -343,6 +384,12 @@ every corpus before timing.
 ${table(rows)}
 
 ${verdicts(rows).join('\n')}
+
+Fixed cost per render (medians of ${Math.max(5, 2 * args.reps)} interleaved runs), included in every row above:
+
+| command | median |
+| --- | ---: |
+${fixed.map((f) => `| ${f.label} | ${fmt(f.ms)} ms |`).join('\n')}
 
 ### Where the time goes
 

@@ -38,7 +38,6 @@
  * runtimes' streams by 1.3-3.4x on both Bun and Node (../../../shared/STACK.md),
  * and a render has nothing else to do meanwhile.
  */
-import { randomBytes } from 'node:crypto'
 import {
   closeSync,
   fstatSync,
@@ -450,7 +449,7 @@ function openDestination(path: string | null): Destination {
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'ENOENT') throw err
   }
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
+  const tmp = join(dirname(target), `.${basename(target)}.${randomHex(6)}.tmp`)
   // 0600 whatever OUT had before: the rendered file holds secret values.
   const fd = openSync(tmp, 'wx', 0o600)
   let open = true
@@ -472,6 +471,14 @@ function openDestination(path: string | null): Destination {
       }
     },
   }
+}
+
+/** `bytes` random bytes as hex (Web Crypto: loading node:crypto costs a few ms of start-up). */
+function randomHex(bytes: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes))
+  let s = ''
+  for (const x of b) s += x.toString(16).padStart(2, '0')
+  return s
 }
 
 /** Blocks the thread briefly; used only when a descriptor is non-blocking and not ready. */
