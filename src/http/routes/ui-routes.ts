@@ -34,7 +34,7 @@ export function uiRoutes(webDir: string): Hono<AppEnv> {
       throw new HttpError(
         503,
         'ui_not_built',
-        'the UI is not built yet: run `node_modules/.bin/bun scripts/build-web.ts`, then reload',
+        'the UI is not built yet: run `npm run build` (or `node_modules/.bin/bun scripts/build-web.ts`), then reload',
       )
     }
     return c.body(b.index, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' })
