@@ -76,7 +76,9 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use(noStoreByDefault())
   app.use(limitBody())
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/healthz', function healthz(c) {
+    return c.json({ status: 'ok' })
+  })
 
   const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
   const load = loadSession(sessions)
