@@ -6,6 +6,7 @@ import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
 import { HttpError } from './http-error.ts'
 import { loggablePath } from './request-log.ts'
+import { storeFault } from '../store/driver-errors.ts'
 
 function send(c: Context, error: HttpError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
@@ -52,7 +53,8 @@ function fromHttpException(e: HTTPException): HttpError | undefined {
 /**
  * The one place errors become responses: `{"error":{"code","message","field"?}}`.
  * HttpError as thrown; library errors by `code` (400, 404, 409); Hono's
- * HTTPException by status. Anything else is logged through `logger.error`
+ * HTTPException by status; database faults (busy, full, read-only) 503 with
+ * Retry-After. Anything else is logged through `logger.error`
  * (name, message, stack; never the body) and answered with a generic 500.
  */
 export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
@@ -66,6 +68,13 @@ export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
             ? fromHttpException(error)
             : undefined
     if (known) return send(c, known)
+    // The database's own faults (a writer holding the lock, a full disk): the
+    // client may retry; the audit layer wraps them, so look at the cause too.
+    const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)
+    if (fault) {
+      logger.error(`${c.req.method} ${loggablePath(c.req.path)}: ${fault.code}`, error)
+      return send(c, new HttpError(503, fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
+    }
     logger.error(`${c.req.method} ${loggablePath(c.req.path)}`, error)
     return send(c, new HttpError(500, 'internal_error', 'internal error; the server log has the details'))
   }

@@ -11,6 +11,9 @@ export type HttpErrorCode =
   | 'rate_limited'
   | 'internal_error'
   | 'ui_not_built'
+  | 'store_busy'
+  | 'store_full'
+  | 'store_readonly'
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {

@@ -8,6 +8,7 @@ import { operatorDb, type OperatorDb } from './operator.table.ts'
 import { PasswordSchema, USERNAME_PATTERN, UsernameSchema } from './operator-validation.ts'
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams, verifyPassword } from './password-hash.ts'
 import { deleteSessionsOf } from './session.repository.ts'
+import { writeTransaction } from '../store/transaction.ts'
 
 /** What the service tells about an operator: never the password hash. */
 export interface Operator {
@@ -91,7 +92,7 @@ export class OperatorService {
    */
   async remove(username: string): Promise<void> {
     const name = validateField('username', UsernameSchema, username)
-    await this.#db.transaction().execute(async (trx) => {
+    await writeTransaction(this.#db, async (trx) => {
       // Sessions first: the foreign key would refuse the operator's deletion
       // if a SQLite connection ran without ON DELETE CASCADE.
       await deleteSessionsOf(trx, name)

@@ -27,14 +27,20 @@ export const SecretNameSchema = v.pipe(
   v.regex(NAME_PATTERN, 'must match ^[A-Z][A-Z0-9_]{0,127}$ (an uppercase letter, then up to 127 uppercase letters, digits or underscores)'),
 )
 
+// A lone UTF-16 surrogate has no UTF-8 form: stored, it would silently become
+// U+FFFD and the value would change.
+const wellFormed = (s: string) => s.isWellFormed()
+
 export const SecretValueSchema = v.pipe(
   v.string('must be a string'),
   v.minLength(1, 'must not be empty'),
+  v.check(wellFormed, 'must be valid Unicode (no lone surrogates)'),
   v.maxBytes(MAX_VALUE_BYTES, `must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`),
 )
 
 export const DescriptionSchema = v.pipe(
   v.string('must be a string'),
+  v.check(wellFormed, 'must be valid Unicode (no lone surrogates)'),
   v.check((s) => codePoints(s) <= MAX_DESCRIPTION_CHARS, `must be at most ${MAX_DESCRIPTION_CHARS} characters`),
   v.check((s) => !CONTROL.test(s), 'must not contain control characters'),
 )

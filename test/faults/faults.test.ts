@@ -48,6 +48,47 @@ describe('another process holds the SQLite write lock', () => {
     }
     expect((await runBin(['set', 'DURING'], { env, stdin: 'v' })).code).toBe(0)
   }, 30_000)
+
+  test('over HTTP the write is answered 503 store_busy with Retry-After, and nothing is written', async () => {
+    const dbFile = join(tmp.dir, 'locked-http.db')
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${dbFile}` }
+    expect((await runBin(['operator', 'add', 'alice'], { env, stdin: 'correct horse battery staple\n' })).code).toBe(0)
+    const server = Bun.spawn([BIN, 'serve', '--port', '0'], { env: { PATH: process.env.PATH!, ...env }, stderr: 'pipe' })
+    try {
+      const reader = server.stderr.getReader()
+      let text = ''
+      while (!/listening on (http:\/\/\S+) /.test(text)) text += new TextDecoder().decode((await reader.read()).value)
+      reader.releaseLock()
+      const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
+      const login = await fetch(`${base}/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
+      })
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+      const { csrf_token } = (await login.json()) as { csrf_token: string }
+      const holder = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'fixtures', 'hold-write-lock.ts'), dbFile, '7000'], {
+        stdout: 'pipe',
+      })
+      await holder.stdout.getReader().read()
+      const res = await fetch(`${base}/secrets`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf_token, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'LOCKED_OUT', value: 'value-during-lock' }),
+      })
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('1')
+      const body = (await res.json()) as { error: { code: string; message: string } }
+      expect(body.error.code).toBe('store_busy')
+      expect(JSON.stringify(body)).not.toContain('value-during-lock')
+      await holder.exited
+      const list = (await (await fetch(`${base}/secrets`, { headers: { cookie } })).json()) as { secrets: unknown[] }
+      expect(list.secrets).toEqual([])
+    } finally {
+      server.kill('SIGTERM')
+      await server.exited
+    }
+  }, 30_000)
 })
 
 const isRoot = process.getuid?.() === 0

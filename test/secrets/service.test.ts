@@ -87,6 +87,8 @@ describeEachDialect('secrets service', (dialect) => {
       ['a value of 65,537 bytes', { name: 'A', value: 'x'.repeat(65_537) }, 'value'],
       ['a value of 65,538 bytes in 2-byte characters', { name: 'A', value: 'é'.repeat(32_769) }, 'value'],
       ['a non-string value', { name: 'A', value: 12 }, 'value'],
+    ['a value with a lone surrogate', { name: 'A', value: 'ab\ud800c' }, 'value'],
+    ['a description with a lone surrogate', { name: 'A', value: 'x', description: '\udc00' }, 'description'],
       ['a 501-character description', { name: 'A', value: 'x', description: 'd'.repeat(501) }, 'description'],
       ['a description with an escape sequence', { name: 'A', value: 'x', description: 'a\u001b[2Jb' }, 'description'],
     ]
