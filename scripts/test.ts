@@ -91,6 +91,15 @@ if (!env.TEST_POSTGRES_URL) {
     if (process.env.REQUIRE_POSTGRES === '1') total.failed++
   }
 }
+// The type check counts as one test: a type error anywhere fails the run.
+console.log('\n# typecheck: tsc --noEmit -p .')
+const tsc = Bun.spawn([join(root, 'node_modules/.bin/tsc'), '--noEmit', '-p', '.'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+if ((await tsc.exited) === 0) total.passed++
+else {
+  console.error('# typecheck failed: counted as one failure')
+  total.failed++
+}
+
 try {
   for (const [label, cmd, junit] of suites) {
     const c = await run(label, cmd, junit, env)
