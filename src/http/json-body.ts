@@ -17,13 +17,31 @@ const unsupported = () =>
 
 const notAnObject = () => new HttpError(400, 'invalid_json', 'the request body must be a JSON object')
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * JSON is UTF-8 (RFC 8259). A lenient decode turns every invalid byte into
+ * U+FFFD, so a value sent in Latin-1 would be stored as a different value
+ * without a word: refuse it instead (test/hardening/adversarial.test.ts).
+ */
+function isUtf8(bytes: ArrayBuffer): boolean {
+  try {
+    STRICT_UTF8.decode(bytes)
+    return true
+  } catch {
+    // Not UTF-8: the one failure decode() has in fatal mode.
+    return false
+  }
+}
+
 /**
  * Validates a JSON body with a valibot schema (a strict object: unknown
  * fields are refused) through Hono's `validator`, with this app's errors:
  *
  * - a Content-Type other than `application/json` (form posts, `text/plain`):
  *   415, before anything is read; so is a missing one when a body is needed;
- * - malformed JSON, or JSON that is not an object: 400 `invalid_json`;
+ * - a body that is not UTF-8, malformed JSON, or JSON that is not an
+ *   object: 400 `invalid_json`;
  * - a schema failure: 400 `validation_error` naming the field (validation-issue.ts).
  *
  * With `optional`, a request without a body (nothing sent, whatever the
@@ -52,6 +70,8 @@ export function jsonBody<S extends v.GenericSchema, E extends Env = Env, P exten
       return next()
     }
     if (type === undefined) throw unsupported()
+    // Hono caches the bytes: the validator's json() below parses the same ones.
+    if (!isUtf8(await c.req.arrayBuffer())) throw new HttpError(400, 'invalid_json', 'the request body is not valid UTF-8')
     let reachedHandler = false
     try {
       return await validate(c, () => {
