@@ -195,7 +195,9 @@ describe('renderFile with paths', () => {
         expect(result).toEqual({ names: ['A', 'B'], bytesIn: body.length, bytesOut: expected.length })
         expect(resolve.calls).toEqual([['A', 'B']])
       } finally {
-        process.env.TMPDIR = prev
+        // Assigning undefined would set the string "undefined" for every later test.
+        if (prev === undefined) delete process.env.TMPDIR
+        else process.env.TMPDIR = prev
       }
       // The record spool is unlinked as soon as it is opened.
       expect(readdirSync(tmp)).toEqual([])
