@@ -1,0 +1,301 @@
+/**
+ * Leak scan (issue 8): every CLI and HTTP flow run with random sentinel
+ * values, then every place a value must never reach is searched for each
+ * sentinel in every form a careless encoder could give it: as is, standard
+ * and url-safe base64 (at each of the three byte alignments, so a sentinel
+ * inside a longer encoded string is found too), hex (both cases) and
+ * JSON-escaped. Searched: the server's stdout and stderr, every HTTP
+ * response (status line, headers, body), the CLI's stdout and stderr (but
+ * the rendered output itself, which holds the value by design), the raw
+ * bytes of the SQLite file and its -wal and -shm files, and every audit row.
+ * Zero hits.
+ *
+ * Everything runs as operators run it: `bin/secrets` child processes and
+ * `bin/secrets serve` on 127.0.0.1 over a SQLite file. The UI flow is
+ * scanned in a real browser by test/e2e/ui.e2e.test.ts ("no response body
+ * with a value").
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openSecrets } from '../../src/context.ts'
+import { BIN, runBin } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/context.ts'
+import { randomKey } from '../helpers/keys.ts'
+
+/** A random value that contains characters JSON escapes, so the escaped form differs. */
+const sentinel = (what: string) => `SENTINEL-${what}-${crypto.randomUUID()}-"q\\`
+
+const S = {
+  /** Set with `secrets set` (stdin), rendered, rotated. */
+  cliSet: sentinel('cli-set'),
+  /** Set with `secrets set`, then replaced over HTTP. */
+  cliReplaced: sentinel('cli-replaced'),
+  /** Created over HTTP. */
+  httpCreate: sentinel('http-create'),
+  /** The replacement value over HTTP. */
+  httpReplace: sentinel('http-replace'),
+  /** Created over HTTP, then deleted. */
+  httpDeleted: sentinel('http-deleted'),
+  /** Values in requests the server refuses. */
+  httpRefused: sentinel('http-refused'),
+  /** The operator's password (login bodies, `operator add` stdin). */
+  password: sentinel('password').replace('"q\\', 'pw'),
+  /** A secret pasted into a malformed placeholder of a render input. */
+  pasted: `sk_live_${crypto.randomUUID().replaceAll('-', '')}`,
+}
+
+/** The bytes a sentinel may leak as. */
+function forms(value: string): Array<{ form: string; bytes: Uint8Array }> {
+  const raw = Buffer.from(value, 'utf8')
+  const out: Array<{ form: string; bytes: Uint8Array }> = [
+    { form: 'raw', bytes: raw },
+    { form: 'json', bytes: Buffer.from(JSON.stringify(value).slice(1, -1), 'utf8') },
+    { form: 'hex', bytes: Buffer.from(raw.toString('hex'), 'ascii') },
+    { form: 'HEX', bytes: Buffer.from(raw.toString('hex').toUpperCase(), 'ascii') },
+  ]
+  // The random part alone: a leak of a fragment is still a leak.
+  const uuid = /[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}/.exec(value)?.[0]
+  if (uuid) out.push({ form: 'random part', bytes: Buffer.from(uuid, 'ascii') })
+  for (let k = 0; k < 3; k++) {
+    const padded = Buffer.concat([Buffer.alloc(k), raw])
+    const std = padded.toString('base64')
+    // The characters whose 6 bits all come from the sentinel's own bytes.
+    const from = Math.ceil((8 * k) / 6)
+    const to = Math.floor((8 * (k + raw.length)) / 6)
+    const core = std.slice(from, to)
+    out.push({ form: `base64+${k}`, bytes: Buffer.from(core, 'ascii') })
+    out.push({ form: `base64url+${k}`, bytes: Buffer.from(core.replaceAll('+', '-').replaceAll('/', '_'), 'ascii') })
+  }
+  return out
+}
+
+/** Every place searched: a label and its bytes. */
+const haystacks: Array<{ where: string; bytes: Uint8Array }> = []
+const look = (where: string, data: string | Uint8Array) =>
+  haystacks.push({ where, bytes: typeof data === 'string' ? Buffer.from(data, 'utf8') : data })
+
+function hits(values: Record<string, string>): string[] {
+  const found: string[] = []
+  for (const [name, value] of Object.entries(values)) {
+    for (const { form, bytes } of forms(value)) {
+      for (const h of haystacks) {
+        if (Buffer.from(h.bytes.buffer, h.bytes.byteOffset, h.bytes.byteLength).indexOf(bytes) !== -1) found.push(`${name} (${form}) in ${h.where}`)
+      }
+    }
+  }
+  return found
+}
+
+let tmp: ReturnType<typeof tempDir>
+let env: Record<string, string>
+let dbPath: string
+const file = (name: string) => join(tmp.dir, name)
+const cliRuns: string[] = []
+
+/** Runs bin/secrets; stdout and stderr are searched unless `renderOutput` says stdout is the render itself. */
+async function cli(argv: string[], stdin?: string, options: { renderOutput?: boolean; code?: number } = {}) {
+  const r = await runBin(argv, { env, stdin })
+  const label = `secrets ${argv.join(' ')}`
+  cliRuns.push(label)
+  expect({ label, code: r.code, stderr: r.stderr }).toMatchObject({ label, code: options.code ?? 0 })
+  if (!options.renderOutput) look(`stdout of ${label}`, r.stdout)
+  look(`stderr of ${label}`, r.stderr)
+  return r
+}
+
+interface Server {
+  base: string
+  proc: ReturnType<typeof Bun.spawn>
+  stdout: Promise<string>
+  stderr: Promise<string>
+}
+
+async function startServer(): Promise<Server> {
+  const proc = Bun.spawn([BIN, 'serve', '--port', '0'], {
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader()
+  let text = ''
+  while (!/listening on (http:\/\/\S+) /.test(text)) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`server exited: ${text}`)
+    text += new TextDecoder().decode(value)
+  }
+  const stderr = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return text
+      text += new TextDecoder().decode(value)
+    }
+  })()
+  return { base: /listening on (http:\/\/\S+) /.exec(text)![1]!, proc, stdout: new Response(proc.stdout as ReadableStream).text(), stderr }
+}
+
+let server: Server
+let cookie = ''
+let csrf = ''
+const answers: Array<{ what: string; status: number }> = []
+
+/** One HTTP request; its status line, every header and the body are searched. */
+async function http(what: string, method: string, path: string, body?: string | object, headers: Record<string, string> = {}): Promise<Response> {
+  const h: Record<string, string> = { ...headers }
+  if (cookie && !('Cookie' in h)) h.Cookie = cookie
+  if (csrf && !('X-CSRF-Token' in h)) h['X-CSRF-Token'] = csrf
+  if (body !== undefined && !('Content-Type' in h)) h['Content-Type'] = 'application/json'
+  const res = await fetch(`${server.base}${path}`, { method, headers: h, body: typeof body === 'object' ? JSON.stringify(body) : body })
+  const text = await res.text()
+  const head = [`${res.status} ${res.statusText}`, ...[...res.headers].map(([k, v]) => `${k}: ${v}`)].join('\n')
+  look(`response to ${what} (${method} ${path})`, `${head}\n\n${text}`)
+  answers.push({ what, status: res.status })
+  return new Response(text, { status: res.status, headers: res.headers })
+}
+
+beforeAll(async () => {
+  tmp = tempDir('chs-leak-')
+  dbPath = file('secrets.db')
+  env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${dbPath}` }
+
+  // --- CLI flows ---
+  await cli(['operator', 'add', 'alice'], `${S.password}\n`)
+  await cli(['set', 'CLI_SET', '--description', 'set from the cli'], S.cliSet)
+  await cli(['set', 'CLI_REPLACED'], S.cliReplaced)
+  await cli(['list'])
+  await cli(['list', '--json'])
+  await cli(['rotate', 'CLI_SET'])
+  await cli(['rotate', '--all'])
+  writeFileSync(file('in.txt'), 'token=${SECRET:CLI_SET}\nother=${SECRET:CLI_REPLACED}\nlit=$${SECRET:CLI_SET}\n')
+  await cli(['render', '--accessor', 'leak-scan', '--reason', 'to a file', file('in.txt'), file('out.txt')])
+  expect(readFileSync(file('out.txt'), 'utf8')).toContain(S.cliSet)
+  const toStdout = await cli(['render', '--accessor', 'leak-scan', '--reason', 'to stdout', file('in.txt')], undefined, { renderOutput: true })
+  expect(toStdout.stdout).toContain(S.cliReplaced)
+  const fromStdin = await cli(['render', '--accessor', 'leak-scan', '--reason', 'stdin to stdout'], 'x=${SECRET:CLI_SET}', { renderOutput: true })
+  expect(fromStdin.stdout).toBe(`x=${S.cliSet}`)
+  await cli(['render', '--check', file('in.txt')])
+  writeFileSync(file('missing.txt'), 'a=${SECRET:CLI_SET}\nb=${SECRET:NOT_THERE}\n')
+  await cli(['render', '--accessor', 'leak-scan', '--reason', 'missing', file('missing.txt'), file('never.txt')], undefined, { code: 3 })
+  expect(existsSync(file('never.txt'))).toBe(false)
+  // A secret pasted where a name goes: the error gives line and column, never the text.
+  writeFileSync(file('malformed.txt'), `ok=\${SECRET:CLI_SET}\nbad=\${SECRET:${S.pasted}}\n`)
+  await cli(['render', '--accessor', 'leak-scan', '--reason', 'malformed', file('malformed.txt')], undefined, { code: 3 })
+  await cli(['render', '--check', file('malformed.txt')], undefined, { code: 3 })
+  await cli(['set', 'lower_case'], S.httpRefused, { code: 1 })
+  await cli(['keys'])
+  await cli(['keys', '--json'])
+
+  // --- HTTP flows, against the real server ---
+  server = await startServer()
+  await http('a wrong password', 'POST', '/session', { username: 'alice', password: `${S.password}x` })
+  await http('an unknown user', 'POST', '/session', { username: 'mallory', password: S.password })
+  const login = await http('login', 'POST', '/session', { username: 'alice', password: S.password })
+  expect(login.status).toBe(200)
+  cookie = login.headers.get('set-cookie')!.split(';')[0]!
+  csrf = ((await login.json()) as { csrf_token: string }).csrf_token
+  await http('who am I', 'GET', '/session')
+  expect((await http('create', 'POST', '/secrets', { name: 'HTTP_CREATE', value: S.httpCreate, description: 'made over http' })).status).toBe(201)
+  expect((await http('create another', 'POST', '/secrets', { name: 'HTTP_DELETED', value: S.httpDeleted })).status).toBe(201)
+  expect((await http('create a duplicate', 'POST', '/secrets', { name: 'HTTP_CREATE', value: S.httpRefused })).status).toBe(409)
+  expect((await http('replace', 'PUT', '/secrets/HTTP_CREATE', { value: S.httpReplace })).status).toBe(200)
+  expect((await http('replace a CLI secret', 'PUT', '/secrets/CLI_REPLACED', { value: S.httpReplace, description: 'replaced' })).status).toBe(200)
+  expect((await http('rotate', 'POST', '/secrets/HTTP_CREATE/rotate')).status).toBe(200)
+  expect((await http('list', 'GET', '/secrets')).status).toBe(200)
+  expect((await http('get', 'GET', '/secrets/HTTP_CREATE')).status).toBe(200)
+  expect((await http('access log', 'GET', '/secrets/CLI_SET/access-log?limit=2')).status).toBe(200)
+  expect((await http('delete', 'DELETE', '/secrets/HTTP_DELETED')).status).toBe(204)
+  expect((await http('access log of the deleted', 'GET', '/secrets/HTTP_DELETED/access-log')).status).toBe(200)
+  // Errors, each carrying a value the server must not repeat.
+  const refused: Array<[string, string, string, string | object, Record<string, string>?]> = [
+    ['a value over 64 KiB', 'POST', '/secrets', { name: 'BIG', value: S.httpRefused.repeat(1200) }],
+    ['a description with a control character', 'POST', '/secrets', { name: 'DESC', value: 'x', description: `\u0007${S.httpRefused}` }],
+    ['a value under a lowercase name', 'POST', '/secrets', { name: 'lower', value: S.httpRefused }],
+    ['a value as an unknown key', 'POST', '/secrets', { name: 'KEYED', value: 'x', [S.httpRefused]: 1 }],
+    ['a value in an unknown field', 'PUT', '/secrets/HTTP_CREATE', { value: 'x', old_value: S.httpRefused }],
+    ['malformed JSON', 'POST', '/secrets', `{"name":"BAD","value":"${S.httpRefused}`],
+    ['a text/plain body', 'POST', '/secrets', JSON.stringify({ name: 'PLAIN', value: S.httpRefused }), { 'Content-Type': 'text/plain' }],
+    ['a value in the query', 'GET', `/secrets/HTTP_CREATE/access-log?cursor=${encodeURIComponent(S.httpRefused)}`, undefined as never],
+    ['a value as the name in the path', 'GET', `/secrets/${encodeURIComponent(S.httpRefused)}`, undefined as never],
+    ['a value on an unknown route', 'GET', `/nowhere/${encodeURIComponent(S.httpRefused)}`, undefined as never],
+    ['a replace of a missing secret', 'PUT', '/secrets/NOT_THERE', { value: S.httpRefused }],
+    ['a wrong CSRF token', 'POST', '/secrets', { name: 'CSRF', value: S.httpRefused }, { 'X-CSRF-Token': 'nope' }],
+    ['no session', 'POST', '/secrets', { name: 'ANON', value: S.httpRefused }, { Cookie: '' }],
+    ['a body over 128 KiB', 'PUT', '/secrets/HTTP_CREATE', { value: S.httpRefused.repeat(3000) }],
+  ]
+  for (const [what, method, path, body, headers] of refused) {
+    const res = await http(what, method, path, body, headers)
+    expect({ what, status: res.status }).toMatchObject({ what })
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    expect(res.status).toBeLessThan(500)
+  }
+  expect((await http('logout', 'DELETE', '/session')).status).toBe(204)
+  await http('the old cookie after logout', 'GET', '/secrets')
+
+  // A render while the server runs, and the audit check.
+  await cli(['render', '--accessor', 'leak-scan', '--reason', 'after http', file('in.txt'), file('out2.txt')])
+  await cli(['audit', 'verify'])
+  await cli(['audit', 'head'])
+
+  // The database files while the server still holds them open (the WAL is
+  // checkpointed away at close), then again after a clean stop.
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) look(`${dbPath}${suffix} (server running)`, readFileSync(dbPath + suffix))
+  server.proc.kill('SIGTERM')
+  expect(await server.proc.exited).toBe(0)
+  look('server stdout', await server.stdout)
+  look("server stderr", await server.stderr)
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) look(`${dbPath}${suffix} (after stop)`, readFileSync(dbPath + suffix))
+
+  const ctx = await openSecrets(env)
+  try {
+    const rows = await ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
+    expect(rows.length).toBeGreaterThan(10)
+    for (const row of rows) look(`audit row ${row.id}`, JSON.stringify(row))
+  } finally {
+    await ctx.close()
+  }
+}, 120_000)
+
+afterAll(() => {
+  if (server && server.proc.exitCode === null) server.proc.kill('SIGKILL')
+  tmp.cleanup()
+})
+
+describe('leak scan', () => {
+  test('the search finds a sentinel in every form it looks for (positive control)', () => {
+    const value = S.cliSet
+    const raw = Buffer.from(value, 'utf8')
+    const planted = [
+      `log: ${value}`,
+      `{"v":${JSON.stringify(value)}}`,
+      `x${raw.toString('hex')}y`,
+      raw.toString('hex').toUpperCase(),
+      ...[0, 1, 2].map((k) => Buffer.concat([Buffer.from('abc'.slice(0, k)), raw, Buffer.from('zz')]).toString('base64')),
+      ...[0, 1, 2].map((k) => Buffer.concat([Buffer.from('abc'.slice(0, k)), raw]).toString('base64url')),
+    ]
+    for (const text of planted) {
+      const found = forms(value).some(({ bytes }) => Buffer.from(text).indexOf(bytes) !== -1)
+      expect({ text, found }).toEqual({ text, found: true })
+    }
+  })
+
+  test('every flow ran: CLI commands, HTTP routes and errors', () => {
+    for (const command of ['set', 'list', 'rotate', 'render', 'render --check', 'audit verify', 'keys', 'operator add']) {
+      expect(cliRuns.some((r) => r.startsWith(`secrets ${command}`))).toBe(true)
+    }
+    expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThanOrEqual(15)
+    expect(answers.some((a) => a.status >= 500)).toBe(false)
+    const where = haystacks.map((h) => h.where)
+    expect(where).toContain('server stderr')
+    expect(where.some((w) => w.endsWith('secrets.db (server running)'))).toBe(true)
+    expect(where.some((w) => w.endsWith('secrets.db-wal (server running)'))).toBe(true)
+    expect(where.some((w) => w.startsWith('audit row'))).toBe(true)
+    // The request log ran: the server's stderr has a line per request.
+    const serverLog = Buffer.from(haystacks.find((h) => h.where === 'server stderr')!.bytes).toString()
+    expect(serverLog).toContain('http POST /secrets 201')
+  })
+
+  test('no sentinel, in any form, in any output, response, database file or audit row', () => {
+    expect(haystacks.length).toBeGreaterThan(60)
+    expect(hits(S)).toEqual([])
+  })
+})
