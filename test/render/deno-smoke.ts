@@ -7,7 +7,9 @@
  * Exits non-zero (an uncaught error) if any assertion fails.
  */
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
 import { renderStream, renderString } from '../../src/render/render.ts'
+import { PlaceholderScanner } from '../../src/render/scanner.ts'
 
 function assertEqual(actual: unknown, expected: unknown, what: string): void {
   const a = JSON.stringify(actual)
@@ -61,6 +63,30 @@ for (;;) {
   text += dec.decode(value, { stream: true })
 }
 assertEqual(text, 'x t0k3n y 🙂', 'renderStream output')
+
+// The two passes renderFile runs: position records, then copying from them.
+{
+  const body = enc.encode('a=${SECRET:TOKEN} $${SECRET:X} ${SECRET:EMOJI}${SECRET:TOKEN}.')
+  const batches: Int32Array[] = []
+  const recorder = new PositionRecorder({ capacity: 2, onFull: (r) => batches.push(r.slice()) })
+  const scanner = new PlaceholderScanner(recorder)
+  scanner.push(body.subarray(0, 7))
+  scanner.push(body.subarray(7))
+  scanner.end()
+  batches.push(recorder.pending().slice())
+  const parts: string[] = []
+  const replayer = new RecordReplayer(recorder.names, values, () => batches.shift(), (b) => parts.push(dec.decode(b, { stream: true })), {
+    chunkSize: 5,
+    outSize: 4,
+  })
+  for (let at = 0; at < body.length; at += 5) {
+    const piece = body.subarray(at, at + 5)
+    replayer.input.set(piece)
+    replayer.push(piece.length)
+  }
+  replayer.end()
+  assertEqual(parts.join(''), 'a=t0k3n ${SECRET:X} 🙂t0k3n.', 'record and replay output')
+}
 
 const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno
 console.log(`deno-smoke: ok (${deno ? `Deno ${deno.version.deno}` : 'not Deno'})`)
