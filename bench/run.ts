@@ -7,6 +7,8 @@
  *   http         authenticated GET /secrets and /healthz vs a bare Hono app (wrk, loopback)
  *   rotation     `secrets rotate --all` over 100,000 secrets; audit-chain appends
  *   startup      command latency vs a bare `bun -e ''`
+ *   load         60 s of concurrent renders, HTTP reads and writes on one server; audit rows checked
+ *   fuzz         60 s of random inputs through Substituter, renderStream and renderFile vs the reference
  */
 import { join } from 'node:path'
 
@@ -15,6 +17,8 @@ const ALL: Record<string, string[]> = {
   http: ['bench/http.ts'],
   rotation: ['bench/rotation.ts'],
   startup: ['bench/startup.ts'],
+  load: ['bench/load.ts'],
+  fuzz: ['bench/fuzz.ts'],
 }
 const root = join(import.meta.dir, '..')
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(ALL)
