@@ -17,7 +17,8 @@
  * bench's 100 secrets under a random master key (so each run decrypts them
  * and writes one audit row per name, like a real render).
  *
- * Every tool reads its input from stdin and writes to /dev/null; peak RSS is
+ * Every tool reads its input from stdin and writes to /dev/null (the
+ * `> out` rows: to a regular file, removed after each run); peak RSS is
  * measured around the tool only (`/usr/bin/time -f %M`). Two forms:
  *   pipe: `cat FILE | TOOL`  (the tool reads a pipe; our renderer must spool it)
  *   file: `TOOL < FILE`      (stdin is the file; our renderer reads it twice)
@@ -81,11 +82,15 @@ interface Tool {
   cmd: (files: { secret: string; env: string }) => string
   /** Which file it reads (for MB/s). */
   input: 'secret' | 'env'
+  /** Untimed, after each run (removes an output file before its pages are written back). */
+  cleanup?: string
 }
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
 const args = parseArgs(process.argv.slice(2))
+
+const scratch = mkdtempSync(join(tmpdir(), 'bench-substituter-'))
 
 const TOOLS: Tool[] = [
   { label: 'cat | cat', cmd: (f) => `cat ${q(f.secret)} | {T} cat > /dev/null`, input: 'secret' },
@@ -95,11 +100,23 @@ const TOOLS: Tool[] = [
   { label: 'envsubst < file', cmd: (f) => `{T} envsubst "$FMT" < ${q(f.env)} > /dev/null`, input: 'env' },
   { label: 'secrets render < file', cmd: (f) => `{T} ${RENDER_CMD} < ${q(f.secret)} > /dev/null`, input: 'secret' },
   ...(args.stub ? [{ label: 'stub < file', cmd: (f) => `{T} ${STUB_CMD} < ${q(f.secret)} > /dev/null`, input: 'secret' } as Tool] : []),
+  // Output to a regular file (in the scratch directory, removed after each run).
+  {
+    label: 'envsubst < file > out',
+    cmd: (f) => `{T} envsubst "$FMT" < ${q(f.env)} > ${q(join(scratch, 'out'))}`,
+    input: 'env',
+    cleanup: `rm -f ${q(join(scratch, 'out'))}`,
+  },
+  {
+    label: 'secrets render < file > out',
+    cmd: (f) => `{T} ${RENDER_CMD} < ${q(f.secret)} > ${q(join(scratch, 'out'))}`,
+    input: 'secret',
+    cleanup: `rm -f ${q(join(scratch, 'out'))}`,
+  },
 ]
 /** Ours: the real command and, with --stub, the stand-in. */
 const isOurs = (label: string) => label.includes('secrets render') || label.includes('stub')
 
-const scratch = mkdtempSync(join(tmpdir(), 'bench-substituter-'))
 const ENV: Record<string, string | undefined> = {
   ...process.env,
   ...envsubstEnv(),
@@ -167,6 +184,7 @@ function runCorpus(kind: Kind, mib: number, reps: number, scratch: string): Row[
       const cmd = tool.cmd(files).replace('{T}', `${TIME} -f %M -o ${q(rssFile)}`)
       times[i]!.push(sh(cmd).ms)
       rss[i] = Math.max(rss[i]!, Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024)
+      if (tool.cleanup) sh(tool.cleanup)
     })
     process.stderr.write('.')
   }
@@ -209,7 +227,7 @@ function table(rows: Row[]): string {
     const group = rows.filter((x) => x.kind === r.kind && x.mib === r.mib)
     const cat = group.find((x) => x.tool === 'cat | cat')!
     const pipe = r.tool.startsWith('cat |')
-    const env = group.find((x) => x.tool === (pipe ? 'cat | envsubst' : 'envsubst < file'))!
+    const env = group.find((x) => x.tool === (pipe ? 'cat | envsubst' : r.tool.endsWith('> out') ? 'envsubst < file > out' : 'envsubst < file'))!
     const vsCat = `${fmt(r.medianMs / cat.medianMs, 2)}x`
     const vsEnv = isOurs(r.tool) ? `${fmt(env.medianMs / r.medianMs, 2)}x faster` : ''
     lines.push(
@@ -235,9 +253,11 @@ function verdicts(rows: Row[]): string[] {
     const dO = find('dense', mib, 'cat | secrets render')
     const dfe = find('dense', mib, 'envsubst < file')
     const df = find('dense', mib, 'secrets render < file')
-    if (de && dO && dfe && df) {
+    const deo = find('dense', mib, 'envsubst < file > out')
+    const dfo = find('dense', mib, 'secrets render < file > out')
+    if (de && dO && dfe && df && deo && dfo) {
       out.push(
-        `- dense ${mib} MiB, speed vs GNU envsubst (target >= 5x): pipe form ${fmt(de.medianMs / dO.medianMs, 2)}x, file form ${fmt(dfe.medianMs / df.medianMs, 2)}x`,
+        `- dense ${mib} MiB, speed vs GNU envsubst (target >= 5x): pipe form ${fmt(de.medianMs / dO.medianMs, 2)}x, file form ${fmt(dfe.medianMs / df.medianMs, 2)}x, file form writing a file ${fmt(deo.medianMs / dfo.medianMs, 2)}x`,
       )
     }
   }
@@ -385,7 +405,9 @@ tool's input bytes (10^6) per second; envsubst reads the \`\${NAME}\` twin of
 each corpus, which is shorter, so compare tools by time ratios, not MB/s.
 "time vs \`cat | cat\`" is the median time over that of \`cat FILE | cat\`
 on the same corpus (lower is better); "speed vs envsubst" compares the same
-form (pipe with pipe, file with file). Each run includes process start-up
+form (pipe with pipe, file with file, a file written with a file written).
+Output goes to /dev/null except in the \`> out\` rows, which write a regular
+file (removed, untimed, after each run). Each run includes process start-up
 and, for the real command, the database work (fixed-cost table below). Our
 output (both forms) was checked identical to envsubst's on every corpus
 before timing.
