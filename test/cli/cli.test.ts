@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets } from '../../src/context.ts'
-import { runBin, runCli } from '../helpers/cli.ts'
+import { BIN, runBin, runCli } from '../helpers/cli.ts'
+import { startServe } from '../helpers/serve.ts'
 import { tempDir } from '../helpers/context.ts'
 import { randomKey } from '../helpers/keys.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
@@ -207,25 +208,13 @@ describeEachDialect('secrets CLI', (dialect) => {
 
   describe('serve', () => {
     test('answers /healthz over a real socket and exits 0 on SIGTERM', async () => {
-      const proc = Bun.spawn([join(import.meta.dir, '..', '..', 'bin', 'secrets'), 'serve', '--port', '0'], {
-        env: { ...env, PATH: process.env.PATH! },
-        stdout: 'pipe',
-        stderr: 'pipe',
-      })
-      const reader = proc.stderr.getReader()
-      let text = ''
-      while (!/listening on (http:\/\/\S+) /.test(text)) {
-        const { value, done } = await reader.read()
-        if (done) break
-        text += new TextDecoder().decode(value)
-      }
-      const url = /listening on (http:\/\/\S+) /.exec(text)![1]!
+      const server = await startServe([BIN, 'serve', '--port', '0'], env)
+      const url = server.base
       expect(url).toStartWith('http://127.0.0.1:')
       const res = await fetch(`${url}/healthz`)
       expect(res.status).toBe(200)
       expect(await res.json()).toEqual({ status: 'ok' })
-      proc.kill('SIGTERM')
-      expect(await proc.exited).toBe(0)
+      expect(await server.stop()).toBe(0)
     })
     test('refuses a bad port with a usage error', async () => {
       const r = await runCli(['serve', '--port', '99999'], { env })

@@ -10,6 +10,7 @@ import { openSecrets } from '../../src/context.ts'
 import { BIN, runBin } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { randomKey } from '../helpers/keys.ts'
+import { login, startServe } from '../helpers/serve.ts'
 
 let tmp: ReturnType<typeof tempDir>
 beforeAll(() => {
@@ -53,20 +54,10 @@ describe('another process holds the SQLite write lock', () => {
     const dbFile = join(tmp.dir, 'locked-http.db')
     const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${dbFile}` }
     expect((await runBin(['operator', 'add', 'alice'], { env, stdin: 'correct horse battery staple\n' })).code).toBe(0)
-    const server = Bun.spawn([BIN, 'serve', '--port', '0'], { env: { PATH: process.env.PATH!, ...env }, stderr: 'pipe' })
+    const server = await startServe([BIN, 'serve', '--port', '0'], env)
     try {
-      const reader = server.stderr.getReader()
-      let text = ''
-      while (!/listening on (http:\/\/\S+) /.test(text)) text += new TextDecoder().decode((await reader.read()).value)
-      reader.releaseLock()
-      const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
-      const login = await fetch(`${base}/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
-      })
-      const cookie = login.headers.get('set-cookie')!.split(';')[0]!
-      const { csrf_token } = (await login.json()) as { csrf_token: string }
+      const base = server.base
+      const { cookie, csrf: csrf_token } = await login(base, 'alice', 'correct horse battery staple')
       const holder = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'fixtures', 'hold-write-lock.ts'), dbFile, '7000'], {
         stdout: 'pipe',
       })
@@ -85,8 +76,7 @@ describe('another process holds the SQLite write lock', () => {
       const list = (await (await fetch(`${base}/secrets`, { headers: { cookie } })).json()) as { secrets: unknown[] }
       expect(list.secrets).toEqual([])
     } finally {
-      server.kill('SIGTERM')
-      await server.exited
+      expect(await server.stop()).toBe(0)
     }
   }, 30_000)
 })
@@ -194,20 +184,13 @@ describe('SIGTERM in the middle of work', () => {
   test('serve: an in-flight login finishes, then the process exits 0', async () => {
     const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'serve.db')}` }
     expect((await runBin(['operator', 'add', 'alice'], { env, stdin: 'correct horse battery staple\n' })).code).toBe(0)
-    const proc = Bun.spawn([BIN, 'serve', '--port', '0'], { env: { PATH: process.env.PATH!, ...env }, stderr: 'pipe' })
-    const reader = proc.stderr.getReader()
-    let text = ''
-    while (!/listening on (http:\/\/\S+) /.test(text)) text += new TextDecoder().decode((await reader.read()).value)
-    const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
-    const login = fetch(`${base}/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
-    })
+    const server = await startServe([BIN, 'serve', '--port', '0'], env)
+    const base = server.base
+    const inFlight = login(base, 'alice', 'correct horse battery staple')
     await Bun.sleep(20)
-    proc.kill('SIGTERM')
-    expect((await login).status).toBe(200)
-    expect(await proc.exited).toBe(0)
+    const exited = server.stop()
+    expect((await inFlight).status).toBe(200)
+    expect(await exited).toBe(0)
     expect(existsSync(join(tmp.dir, 'serve.db'))).toBe(true)
   }, 30_000)
 })

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
+import { login, startServe } from '../helpers/serve.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 const NODE_BUILD = join(ROOT, 'dist', 'cli.js')
@@ -78,34 +79,16 @@ for (const runtime of RUNTIMES) {
 
     test('serve: login, CSRF-guarded create, list without values, access log, SIGTERM exits 0', async () => {
       expect((await cli(['operator', 'add', 'alice'], 'correct horse battery staple\n')).code).toBe(0)
-      const proc = Bun.spawn([...runtime.cmd, 'serve', '--port', '0'], {
-        env: { PATH: process.env.PATH!, ...env },
-        stdout: 'pipe',
-        stderr: 'pipe',
-      })
+      const serve = await startServe([...runtime.cmd, 'serve', '--port', '0'], env)
       try {
-        const reader = proc.stderr.getReader()
-        let text = ''
-        while (!/listening on (http:\/\/\S+) /.test(text)) {
-          const { value, done } = await reader.read()
-          if (done) throw new Error(`server exited: ${text}`)
-          text += new TextDecoder().decode(value)
-        }
-        reader.releaseLock()
-        const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
+        const base = serve.base
         expect(base).toStartWith('http://127.0.0.1:')
 
         expect((await fetch(`${base}/healthz`)).status).toBe(200)
         expect((await fetch(`${base}/secrets`)).status).toBe(401)
 
-        const login = await fetch(`${base}/session`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
-        })
-        expect(login.status).toBe(200)
-        const cookie = login.headers.get('set-cookie')!.split(';')[0]!
-        const { csrf_token } = (await login.json()) as { csrf_token: string }
+        const { cookie, csrf: csrf_token, status } = await login(base, 'alice', 'correct horse battery staple')
+        expect(status).toBe(200)
 
         const body = JSON.stringify({ name: 'HTTP_TOKEN', value: 'sk-live-over-http' })
         const headers = { cookie, 'content-type': 'application/json' }
@@ -129,9 +112,8 @@ for (const runtime of RUNTIMES) {
         expect(ui.status).toBe(200)
         expect(ui.headers.get('content-type')).toContain('text/html')
       } finally {
-        proc.kill('SIGTERM')
+        expect(await serve.stop()).toBe(0)
       }
-      expect(await proc.exited).toBe(0)
     })
   })
 }

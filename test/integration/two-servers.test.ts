@@ -11,40 +11,20 @@ import { BIN, runBin } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
+import { login, type ServeProcess, startServe } from '../helpers/serve.ts'
 
 interface Server {
   base: string
-  proc: ReturnType<typeof Bun.spawn>
+  serve: ServeProcess
   cookie: string
   csrf: string
 }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
-  const proc = Bun.spawn([BIN, 'serve', '--port', '0'], { env: { PATH: process.env.PATH!, ...env }, stdout: 'ignore', stderr: 'pipe' })
-  const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  while (!/listening on (http:\/\/\S+) /.test(text)) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`server exited: ${text}`)
-    text += new TextDecoder().decode(value)
-  }
-  // Keep draining the request log so the server never blocks on a full pipe.
-  void (async () => {
-    while (!(await reader.read()).done);
-  })()
-  const base = /listening on (http:\/\/\S+) /.exec(text)![1]!
-  const login = await fetch(`${base}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
-  })
-  expect(login.status).toBe(200)
-  return {
-    base,
-    proc,
-    cookie: login.headers.get('set-cookie')!.split(';')[0]!,
-    csrf: ((await login.json()) as { csrf_token: string }).csrf_token,
-  }
+  const serve = await startServe([BIN, 'serve', '--port', '0'], env)
+  const session = await login(serve.base, 'alice', 'correct horse battery staple')
+  expect(session.status).toBe(200)
+  return { base: serve.base, serve, cookie: session.cookie, csrf: session.csrf }
 }
 
 function send(server: Server, method: string, path: string, body?: unknown): Promise<Response> {
@@ -71,8 +51,7 @@ describeEachDialect('two servers on one database', (dialect) => {
   }, 60_000)
 
   afterAll(async () => {
-    for (const s of servers) s.proc.kill('SIGTERM')
-    expect(await Promise.all(servers.map((s) => s.proc.exited))).toEqual(servers.map(() => 0))
+    expect(await Promise.all(servers.map((s) => s.serve.stop()))).toEqual(servers.map(() => 0))
     await db.drop()
     tmp.cleanup()
   })
