@@ -279,9 +279,10 @@ function machine(): string {
 /** The reading of the figures that does not change from run to run (see the phase table for numbers). */
 const ANALYSIS = `- **Before and after this change**, same machine, interleaved, the stand-in
   (\`bun bench/render-cli-stub.ts < FILE\`, renderFile without CLI or database)
-  at the previous commit and now, medians of 5: dense 512 MiB 1402 ms to
-  897 ms (-36%), dense 64 MiB 217 ms to 148 ms (-32%), sparse 512 MiB 235 ms
-  to 189 ms (-20%).
+  at the commit before position records and with them, output to /dev/null,
+  medians of 5: dense 512 MiB 1402 ms to 897 ms (-36%), dense 64 MiB 217 ms
+  to 148 ms (-32%), sparse 512 MiB 235 ms to 189 ms (-20%). Writing a
+  regular file gained more from 256 KiB writes (see "Tried, kept").
 - **Two passes by design, the second one without scanning.** Every name
   must be known (and every malformed placeholder reported) before
   \`resolveAll\` decrypts anything and before a byte is written, so the input
@@ -298,16 +299,27 @@ const ANALYSIS = `- **Before and after this change**, same machine, interleaved,
 - **Fixed cost.** The real command pays Bun's start-up, loading the CLI,
   store and crypto modules, opening and migrating the database, decrypting
   the 100 secrets and writing their audit rows in one transaction: about
-  50-75 ms against under 20 ms for the stub (fixed-cost table). At 64 MiB
-  that is a large share of every row; at 512 MiB it is what separates the
-  real command from the stub on sparse input, and why the real command
-  misses the 0.8x \`cat | cat\` target there while the stub meets it. It is
+  50-85 ms against about 20 ms for the stub (fixed-cost table, two runs).
+  At 64 MiB that is a large share of every row; at 512 MiB it is most of
+  what separates the real command from the stub on sparse input. It is
   outside the renderer (src/cli, src/store, src/secrets).
+- **Run-to-run variance** on this shared VM is large for anything that
+  writes fresh page cache, and for \`cat | cat\` itself. A rerun right after
+  the table above (\`bun bench/substituter.ts --size 512 --reps 3 --no-doc\`)
+  measured, for 512 MiB: \`cat | cat\` 345 ms (sparse) and 360 ms (dense)
+  instead of 199 and 405 ms; \`secrets render < file\` 226 ms (sparse) and
+  998 ms (dense, 2.73x envsubst); \`secrets render < file > out\` 358 ms
+  (sparse) and 1686 ms (dense, 1.87x envsubst) instead of 1207 and 2706 ms.
+  The record round trip in the phase table took 18 ms in one run and 101 ms
+  in another for the same 70 MiB. Compare rows of one table only.
 - **Sparse** input is I/O bound: reading the input twice (about 50 ms per
-  512 MiB per read in-process), one scan for \`$\` and one copy. In the pipe
-  form the spool dominates: on this VM writing fresh page cache is slow
-  and erratic, so the pipe form misses the 0.8x target. Prefer
-  \`secrets render IN OUT\` or \`< file\` for large inputs.
+  512 MiB per read in-process), one scan for \`$\` and one copy. The file form
+  meets the 0.8x \`cat | cat\` target or not depending on the run (0.70x
+  above, 1.53x in the rerun); the stub, without the fixed cost, ran at
+  1.02x. In the pipe form the spool dominates: on this VM writing fresh
+  page cache is slow and erratic, so the pipe form misses the 0.8x target.
+  Writing the output to a regular file pays the same toll (the \`> out\`
+  rows). Prefer \`secrets render IN OUT\` or \`< file\` for large inputs.
 - **Dense** input is CPU bound. Per placeholder, pass 1 costs one native
   \`indexOf\` per \`$\` (about 20 ns, mostly call overhead), the name loop
   (validate and hash about 20 bytes against a class table), a probe of the
@@ -317,30 +329,37 @@ const ANALYSIS = `- **Before and after this change**, same machine, interleaved,
   hardly depends on density, so the ratio is best on sparse input. The 5x
   target on dense input is still missed: at about one placeholder per
   58 bytes, 5x envsubst leaves about 70 ns per placeholder for both passes,
-  start-up and I/O, and pass 1 alone costs about 60 ns in JavaScript (the
-  bare scan about 44 ns of it).
+  start-up and I/O, and pass 1 alone costs about 57-62 ns in JavaScript
+  (the bare scan about 43 ns of it). Reaching 5x would need pass 1 at about
+  half its cost: the native \`indexOf\` call per \`$\` alone is about 20 ns.
 - Tried, kept: position records, so pass 2 copies instead of scanning (dense
   pass 2 from about 98 ns to about 29 ns per placeholder in-process; the
   records cost 8 bytes per placeholder, 70 MiB for the dense 512 MiB corpus,
-  and their spool round trip is about 2 ns per placeholder); a distinct-name
+  and their spool round trip 2-11 ns per placeholder); a distinct-name
   table of flat typed arrays with a four-bytes-at-a-time comparison
   (\`DataView\`) for pass 1 (about 4 ms less per dense 64 MiB, measured A/B);
   class-table name validation with the hash folded in; one ArrayBuffer for
   input, output and values so every copy is a \`copyWithin\`;
   \`crypto.getRandomValues\` instead of loading \`node:crypto\` for temporary
-  names (about 4 ms of start-up). Tried, dropped (no difference beyond noise
+  names (about 4 ms of start-up); 256 KiB writes in pass 2 instead of 1 MiB:
+  "fewer, larger writes" turned out slower here, as writing a dense 512 MiB
+  render to a regular file took about 1.0-1.3 s with 128 or 256 KiB writes
+  against 1.8-2.6 s with 512 KiB or 1 MiB writes (interleaved runs; probably
+  the buffer staying in L2 cache while the kernel copies it), with no
+  difference to /dev/null or a pipe; the read buffer size (128 KiB to 1 MiB)
+  made no difference. No per-placeholder allocation is left in either pass
+  (records and the name table are typed arrays), and names are ASCII by
+  grammar, so the class-table loop already is the ASCII fast path. Tried, dropped (no difference beyond noise
   in interleaved A/B runs): finding the next \`$\` four bytes at a time with
   \`DataView\` words (SWAR) for up to 16, 32 or 64 bytes before calling
   \`indexOf\`; comparing \`{SECRET:\` as two int32 words; a cheaper hash than
-  FNV-1a (hashing costs only 2-3 ns per placeholder). Measured, not kept:
-  copying runs under 12-16 bytes with a JavaScript loop instead of
-  \`copyWithin\` in pass 2 (about 1.5 ms less per dense 64 MiB, about 1% of a
-  render).
+  FNV-1a (hashing costs only 2-3 ns per placeholder); copying short runs with
+  a JavaScript loop (faster below 16 bytes only; gaps and values are longer).
   Not tried: fusing the recorder into the scanner loop (its table probe, not
   the handler call, is what costs), a compact variable-length record (the
   record spool is already cheap), a trie of names walked during validation.
-- **Memory** stays flat: two reused 1 MiB buffers for the input and the
-  output, a 1 MiB record buffer, one carried placeholder (at most 138 bytes),
+- **Memory** stays flat: a reused 1 MiB input buffer, a 256 KiB output
+  buffer, a 1 MiB record buffer, one carried placeholder (at most 138 bytes),
   the names and the values; records beyond 1 MiB and a piped input go to
   unlinked temporary files, so peak RSS is the same at 64 and 512 MiB.`
 
