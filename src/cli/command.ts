@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { openSecrets, type SecretsContext } from '../context.ts'
+import type { SecretsContext } from '../context.ts'
 import type { CliIO } from './io.ts'
 
 /** One `secrets` subcommand. */
@@ -46,6 +46,9 @@ export function cliAccessor(): string {
 
 /** Opens the store the environment describes, runs `fn`, and closes it whatever happens. */
 export async function withSecrets<T>(io: CliIO, fn: (ctx: SecretsContext) => Promise<T>): Promise<T> {
+  // Imported here, not at the top: Kysely alone costs about 20 ms to load, which
+  // `keygen`, `--help` and usage errors need not pay.
+  const { openSecrets } = await import('../context.ts')
   const ctx = await openSecrets(io.env)
   try {
     return await fn(ctx)
