@@ -7,6 +7,7 @@
  *   http         authenticated GET /secrets and /healthz vs a bare Hono app (wrk, loopback)
  *   rotation     `secrets rotate --all` over 100,000 secrets; audit-chain appends
  *   startup      command latency vs a bare `bun -e ''`
+ *   ui-bundle    the UI's size, minified and gzip
  *   load         60 s of concurrent renders, HTTP reads and writes on one server; audit rows checked
  *   fuzz         60 s of random inputs through Substituter, renderStream and renderFile vs the reference
  */
@@ -17,6 +18,7 @@ const ALL: Record<string, string[]> = {
   http: ['bench/http.ts'],
   rotation: ['bench/rotation.ts'],
   startup: ['bench/startup.ts'],
+  'ui-bundle': ['bench/ui-bundle.ts'],
   load: ['bench/load.ts'],
   fuzz: ['bench/fuzz.ts'],
 }
