@@ -46,7 +46,8 @@ async function run(label: string, cmd: string[], junit: string, env: Record<stri
   console.log(`\n# ${label}: ${cmd.join(' ')}`)
   const proc = Bun.spawn(cmd, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] })
   const code = await proc.exited
-  const counts = countJUnit(junit) ?? { passed: 0, failed: 0, skipped: 0 }
+  // A runner without a JUnit report (a script that asserts and exits) counts as one test.
+  const counts = countJUnit(junit) ?? { passed: code === 0 ? 1 : 0, failed: 0, skipped: 0 }
   if (code !== 0 && counts.failed === 0) {
     console.error(`# ${label}: exited with code ${code} without a failed test; counted as one failure`)
     counts.failed = 1
@@ -66,6 +67,12 @@ const suites: Array<[string, string[], string]> = [
     'deno test',
     [join(root, 'node_modules/.bin/deno'), 'test', '--no-config', '--no-prompt', '--reporter=dot', `--junit-path=${join(outDir, 'deno.xml')}`, 'test/deno/core.deno.ts'],
     join(outDir, 'deno.xml'),
+  ],
+  [
+    // The renderer's record/replay path on Deno (a script: exits non-zero on any mismatch).
+    'deno smoke',
+    [join(root, 'node_modules/.bin/deno'), 'run', '--no-config', '--no-prompt', 'test/render/deno-smoke.ts'],
+    join(outDir, 'deno-smoke.none'),
   ],
 ]
 
