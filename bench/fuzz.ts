@@ -34,7 +34,7 @@ import { renderFile } from '../src/cli/render-io.ts'
 import { MalformedPlaceholderError, MissingSecretError } from '../src/errors.ts'
 import { referenceNames, referenceRender } from '../src/render/reference.ts'
 import { renderStream } from '../src/render/render.ts'
-import { cut, join as joinBytes, type Outcome, outcomeOf, readStream, substituteChunks } from '../test/render/helpers.ts'
+import { cut, join as joinBytes, type Outcome, outcomeOf, readStream, streamReference, substituteChunks } from '../test/render/helpers.ts'
 import { machine, writeSection } from './lib.ts'
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string' } } })
@@ -108,31 +108,6 @@ function randomChunks(b: Uint8Array): Uint8Array[] {
   return cut(b, offsets)
 }
 
-// --- what each path must give (as in test/render/property.test.ts) ---
-function offsetOf(b: Uint8Array, line: number, column: number): number {
-  let start = 0
-  for (let l = 1; l < line; l++) start = b.indexOf(10, start) + 1
-  return start + column - 1
-}
-
-function streamReference(b: Uint8Array): Outcome {
-  try {
-    referenceNames(b)
-  } catch (err) {
-    if (!(err instanceof MalformedPlaceholderError)) throw err
-    try {
-      referenceRender(b.subarray(0, offsetOf(b, err.line, err.column)), VALUES)
-    } catch (missing) {
-      return outcomeOf(missing)
-    }
-    return outcomeOf(err)
-  }
-  try {
-    return { ok: referenceRender(b, VALUES) }
-  } catch (err) {
-    return outcomeOf(err)
-  }
-}
 
 function twoPassReference(b: Uint8Array): Outcome {
   let names: string[]
@@ -250,7 +225,7 @@ while (performance.now() < deadline && failures.length < 20) {
   inputs++
   bytesIn += input.length
   kinds[kind] = (kinds[kind] ?? 0) + 1
-  const single = streamReference(input)
+  const single = streamReference(input, VALUES)
   const twoPass = twoPassReference(input)
   record('Substituter', kind, input, await guarded(() => substituteChunks(randomChunks(input), VALUES)), single)
   record('renderStream', kind, input, await guarded(() => viaRenderStream(randomChunks(input))), single)

@@ -5,6 +5,7 @@
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import { CollectingSink } from '../../src/render/byte-sink.ts'
 import { collectNamesFromChunks } from '../../src/render/names.ts'
+import { referenceNames, referenceRender } from '../../src/render/reference.ts'
 import { Substituter } from '../../src/render/substituter.ts'
 
 export const enc = new TextEncoder()
@@ -98,6 +99,38 @@ export function join(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 export function namesOfChunks(chunks: Uint8Array[]): { names: string[] } | Outcome {
   try {
     return { names: collectNamesFromChunks(chunks.map((c) => c.slice())) }
+  } catch (err) {
+    return outcomeOf(err)
+  }
+}
+
+/** The byte offset of a 1-based line and byte column. */
+function offsetOf(b: Uint8Array, line: number, column: number): number {
+  let start = 0
+  for (let l = 1; l < line; l++) start = b.indexOf(10, start) + 1
+  return start + column - 1
+}
+
+/**
+ * What a single-pass render (the substituter, renderStream) must report for
+ * `b` with `values`, by the reference implementation: the output, or the
+ * first problem in input order (a missing name before a malformed
+ * placeholder wins).
+ */
+export function streamReference(b: Uint8Array, values: ReadonlyMap<string, Uint8Array>): Outcome {
+  try {
+    referenceNames(b)
+  } catch (err) {
+    if (!(err instanceof MalformedPlaceholderError)) throw err
+    try {
+      referenceRender(b.subarray(0, offsetOf(b, err.line, err.column)), values)
+    } catch (missing) {
+      return outcomeOf(missing)
+    }
+    return outcomeOf(err)
+  }
+  try {
+    return { ok: referenceRender(b, values) }
   } catch (err) {
     return outcomeOf(err)
   }

@@ -12,7 +12,7 @@ import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
 import { referenceNames, referenceRender } from '../../src/render/reference.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { renderStream } from '../../src/render/render.ts'
-import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, substituteChunks, valueMap, type Outcome } from './helpers.ts'
+import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, streamReference, substituteChunks, valueMap, type Outcome } from './helpers.ts'
 
 const LONG = 'L'.repeat(128)
 const KNOWN = { A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long' }
@@ -83,35 +83,6 @@ function reference(run: () => string[]): unknown {
   }
 }
 
-/** The byte offset of a 1-based line and byte column. */
-function offsetOf(b: Uint8Array, line: number, column: number): number {
-  let start = 0
-  for (let l = 1; l < line; l++) start = b.indexOf(10, start) + 1
-  return start + column - 1
-}
-
-/**
- * What a single-pass render (the substituter, renderStream) must report: the
- * output, or the first problem in input order.
- */
-function streamReference(b: Uint8Array): Outcome {
-  try {
-    referenceNames(b)
-  } catch (err) {
-    if (!(err instanceof MalformedPlaceholderError)) throw err
-    try {
-      referenceRender(b.subarray(0, offsetOf(b, err.line, err.column)), VALUES)
-    } catch (missing) {
-      return outcomeOf(missing)
-    }
-    return outcomeOf(err)
-  }
-  try {
-    return { ok: referenceRender(b, VALUES) }
-  } catch (err) {
-    return outcomeOf(err)
-  }
-}
 
 /**
  * The two-pass render with position records (what renderFile runs): pass 1
@@ -193,7 +164,7 @@ describe('scanner agrees with the reference implementation', () => {
         expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(names)
         // The substituter is single-pass, like a stream: first problem in input order.
         const out = substituteChunks(chunks, VALUES)
-        expect(out).toEqual(streamReference(b))
+        expect(out).toEqual(streamReference(b, VALUES))
         if ('malformed' in out) malformed++
         if ('ok' in out) rendered++
       }),
@@ -211,7 +182,7 @@ describe('scanner agrees with the reference implementation', () => {
         const refNames = reference(() => referenceNames(b))
         expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(namesOfChunks(chunks))
         const out = substituteChunks(chunks, VALUES)
-        expect(out).toEqual(streamReference(b))
+        expect(out).toEqual(streamReference(b, VALUES))
         if ('ok' in out) rendered++
       }),
       { numRuns: 2_000 },
@@ -243,7 +214,7 @@ describe('scanner agrees with the reference implementation', () => {
         } catch (err) {
           outcome = outcomeOf(err)
         }
-        expect(outcome).toEqual(streamReference(b))
+        expect(outcome).toEqual(streamReference(b, VALUES))
         // Each name is resolved at most once per render.
         expect(new Set(resolved).size).toBe(resolved.length)
       }),
