@@ -1,7 +1,8 @@
 /**
- * Stand-in for `secrets render` while src/cli/main.ts is being written: the
- * real renderFile (two passes, sync fd I/O) from stdin to stdout, with the
- * bench's deterministic values resolved from memory instead of the database.
+ * `secrets render` without the CLI, the store or decryption (bench/substituter.ts
+ * --stub): the real renderFile (two passes, sync fd I/O) from stdin to stdout,
+ * with the bench's deterministic values resolved from memory, so the
+ * renderer's own speed can be told apart from the command's fixed cost.
  *
  * Usage: bun bench/render-cli-stub.ts < IN > OUT
  * Exit codes follow the CLI: 0 ok, 3 missing or malformed placeholder, 1 other.
