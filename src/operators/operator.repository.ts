@@ -25,3 +25,9 @@ export async function deleteOperator(db: OperatorDb, username: string): Promise<
 export async function setLastLogin(db: OperatorDb, username: string, at: string): Promise<void> {
   await db.updateTable('operator').set({ last_login_at: at }).where('username', '=', username).execute()
 }
+
+/** Replaces an operator's password hash; returns how many rows changed (0 or 1). */
+export async function setPasswordHash(db: OperatorDb, username: string, passwordHash: string): Promise<number> {
+  const result = await db.updateTable('operator').set({ password_hash: passwordHash }).where('username', '=', username).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

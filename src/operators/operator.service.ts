@@ -3,7 +3,7 @@ import { validateField } from '../secrets/validation.ts'
 import { isUniqueViolation } from '../store/driver-errors.ts'
 import type { Database } from '../store/schema.ts'
 import { OperatorExistsError, OperatorNotFoundError } from './operator-errors.ts'
-import { deleteOperator, findOperator, insertOperator, listOperators, setLastLogin } from './operator.repository.ts'
+import { deleteOperator, findOperator, insertOperator, listOperators, setLastLogin, setPasswordHash } from './operator.repository.ts'
 import { operatorDb, type OperatorDb } from './operator.table.ts'
 import { PasswordSchema, USERNAME_PATTERN, UsernameSchema } from './operator-validation.ts'
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams, verifyPassword } from './password-hash.ts'
@@ -97,6 +97,21 @@ export class OperatorService {
       // if a SQLite connection ran without ON DELETE CASCADE.
       await deleteSessionsOf(trx, name)
       if ((await deleteOperator(trx, name)) === 0) throw new OperatorNotFoundError(name)
+    })
+  }
+
+  /**
+   * Sets a new password and ends every session the operator holds, so a
+   * password changed because it leaked also logs out whoever used it.
+   * @throws ValidationError for a bad username or password; OperatorNotFoundError.
+   */
+  async setPassword(username: string, password: string): Promise<void> {
+    const name = validateField('username', UsernameSchema, username)
+    const pass = validateField('password', PasswordSchema, password)
+    const hash = await hashPassword(pass, this.#params)
+    await writeTransaction(this.#db, async (trx) => {
+      if ((await setPasswordHash(trx, name, hash)) === 0) throw new OperatorNotFoundError(name)
+      await deleteSessionsOf(trx, name)
     })
   }
 

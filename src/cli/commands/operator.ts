@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.ts'
 import { MAX_PASSWORD_CHARS, UsernameSchema } from '../../operators/operator-validation.ts'
+import { OperatorNotFoundError } from '../../operators/operator-errors.ts'
 import { OperatorService } from '../../operators/operator.service.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
@@ -55,6 +56,7 @@ const operator: Command = {
   help: `Usage: secrets operator add NAME
        secrets operator list [--json]
        secrets operator remove NAME
+       secrets operator passwd NAME
 
 Manages the operators who may log in to the HTTP API and the UI at
 /settings/secrets.
@@ -65,6 +67,8 @@ Manages the operators who may log in to the HTTP API and the UI at
                as an scrypt hash (docs/operators.md).
   list         usernames, when they were added and last logged in
   remove NAME  removes an operator and ends all their sessions
+  passwd NAME  sets a new password (read like add's) and ends all their
+               sessions
 
   printf %s "$PASSWORD" | npx secrets operator add alice
 
@@ -78,7 +82,7 @@ or "-". Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
     const { values, positionals } = parseCommandArgs(
       args,
       { json: { type: 'boolean' } },
-      { min: 1, max: 2, names: 'a subcommand (add, list or remove)' },
+      { min: 1, max: 2, names: 'a subcommand (add, list, remove or passwd)' },
     )
     const [action, name] = positionals
     if (action === 'list') {
@@ -96,7 +100,9 @@ or "-". Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
         return EXIT.ok
       })
     }
-    if (action !== 'add' && action !== 'remove') throw new UsageError(`unknown subcommand "${action}" (add, list or remove)`)
+    if (action !== 'add' && action !== 'remove' && action !== 'passwd') {
+      throw new UsageError(`unknown subcommand "${action}" (add, list, remove or passwd)`)
+    }
     if (values.json) throw new UsageError('--json goes with list only')
     if (name === undefined) throw new UsageError('missing NAME')
     // Checked before a password is asked for: nobody types a password twice for nothing.
@@ -105,6 +111,13 @@ or "-". Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
       if (action === 'remove') {
         await operators.remove(username)
         io.stdout(`removed operator ${username}; their sessions are ended\n`)
+        return EXIT.ok
+      }
+      if (action === 'passwd') {
+        // Known to exist before a password is asked for; setPassword checks again, atomically.
+        if (!(await operators.list()).some((o) => o.username === username)) throw new OperatorNotFoundError(username)
+        await operators.setPassword(username, await readPassword(io, username))
+        io.stdout(`changed the password of ${username}; their sessions are ended\n`)
         return EXIT.ok
       }
       const added = await operators.add(username, await readPassword(io, username))
