@@ -14,6 +14,7 @@ import { isUniqueViolation } from '../store/driver-errors.ts'
 import type { AccessLogRow, AuditAction, Database, SecretRow } from '../store/schema.ts'
 import {
   countByKeyId,
+  distinctKeyIds,
   deleteSecret,
   findSecret,
   findSecretMetadata,
@@ -127,8 +128,9 @@ export class SecretsService {
    * @throws ConfigError naming each unknown key id and how many rows it seals.
    */
   async assertKeysKnown(): Promise<void> {
-    const unknown = (await countByKeyId(this.#db)).filter((k) => !this.#keyring.has(k.key_id))
-    if (unknown.length > 0) throw unknownKeyIdsError(unknown)
+    const unknown = (await distinctKeyIds(this.#db)).filter((id) => !this.#keyring.has(id))
+    // Rows are counted only on the way to the error message.
+    if (unknown.length > 0) throw unknownKeyIdsError(await countByKeyId(this.#db, unknown))
   }
 
   /** Rows per key id, and whether each key id is the current one. */

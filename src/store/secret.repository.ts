@@ -85,11 +85,35 @@ export async function deleteSecret(db: Kysely<Database>, name: string): Promise<
   return Number(result.numDeletedRows)
 }
 
-/** How many rows each key id seals, for the start-up check and `secrets keys`. */
-export async function countByKeyId(db: Kysely<Database>): Promise<Array<{ key_id: string; rows: number }>> {
-  const rows = await db
-    .selectFrom('secret')
-    .select(['key_id', (eb) => eb.fn.countAll<number | string>().as('rows')])
+/**
+ * The distinct key ids in use, by a loose index scan: one `MIN(key_id) WHERE
+ * key_id > last` per distinct id, each a seek on secret_key_id_idx, so the
+ * start-up check costs the same for ten secrets or a million (a GROUP BY
+ * walks the whole index: about 3 ms per 100,000 rows on every command).
+ */
+export async function distinctKeyIds(db: Kysely<Database>): Promise<string[]> {
+  const ids: string[] = []
+  let last = ''
+  for (;;) {
+    const row = await db
+      .selectFrom('secret')
+      .select((eb) => eb.fn.min('key_id').as('key_id'))
+      .where('key_id', '>', last)
+      .executeTakeFirst()
+    if (!row?.key_id) return ids
+    ids.push(row.key_id)
+    last = row.key_id
+  }
+}
+
+/** How many rows each key id seals (or only the given ones), for `secrets keys` and error messages. */
+export async function countByKeyId(
+  db: Kysely<Database>,
+  only?: readonly string[],
+): Promise<Array<{ key_id: string; rows: number }>> {
+  let query = db.selectFrom('secret').select(['key_id', (eb) => eb.fn.countAll<number | string>().as('rows')])
+  if (only) query = query.where('key_id', 'in', [...only])
+  const rows = await query
     .groupBy('key_id')
     .orderBy('key_id')
     .execute()

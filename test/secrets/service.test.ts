@@ -168,6 +168,36 @@ describeEachDialect('secrets service', (dialect) => {
     })
   })
 
+  describe('assertKeysKnown (the start-up check)', () => {
+    test('names every key id no configured key has, with its row count, and passes once they are configured', async () => {
+      const { Keyring } = await import('../../src/crypto/keyring.ts')
+      const { SecretsService } = await import('../../src/secrets/service.ts')
+      const { randomKey, rawKey } = await import('../helpers/keys.ts')
+      const [a, b, c] = [randomKey(), randomKey(), randomKey()]
+      const under = async (cur: string, prev: string[] = []) =>
+        new SecretsService({ db: ctx.store.db, keyring: await Keyring.fromRawKeys(rawKey(cur), prev.map(rawKey)) })
+      const serviceA = await under(a)
+      await serviceA.create({ name: 'A1', value: 'x' }, CLI_ACTOR)
+      await serviceA.create({ name: 'A2', value: 'x' }, CLI_ACTOR)
+      const serviceB = await under(b)
+      await serviceB.create({ name: 'B1', value: 'x' }, CLI_ACTOR)
+      const onlyC = await under(c)
+      let error: unknown
+      try {
+        await onlyC.assertKeysKnown()
+      } catch (e) {
+        error = e
+      }
+      expect((error as { code?: string })?.code).toBe('config_error')
+      expect((error as Error).message).toContain(`${serviceA.currentKeyId} (2 rows)`)
+      expect((error as Error).message).toContain(`${serviceB.currentKeyId} (1 row)`)
+      expect((error as Error).message).not.toContain(onlyC.currentKeyId)
+      await expect((await under(c, [a, b])).assertKeysKnown()).resolves.toBeUndefined()
+      // The memory context's own key seals nothing here: configured or not, it is no obstacle.
+      await expect((await under(a, [b])).assertKeysKnown()).resolves.toBeUndefined()
+    })
+  })
+
   describe('list and get', () => {
     test('return metadata sorted by name and never a value, ciphertext, IV or tag', async () => {
       await ctx.service.create({ name: 'B', value: 'bee-value' }, CLI_ACTOR)
