@@ -31,10 +31,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderFile } from '../src/cli/render-io.ts'
-import { MalformedPlaceholderError, MissingSecretError } from '../src/errors.ts'
-import { referenceNames, referenceRender } from '../src/render/reference.ts'
+import { MissingSecretError } from '../src/errors.ts'
 import { renderStream } from '../src/render/render.ts'
-import { cut, join as joinBytes, type Outcome, outcomeOf, readStream, streamReference, substituteChunks } from '../test/render/helpers.ts'
+import { cut, join as joinBytes, type Outcome, outcomeOf, readStream, streamReference, substituteChunks, twoPassReference } from '../test/render/helpers.ts'
 import { machine, writeSection } from './lib.ts'
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string' } } })
@@ -109,17 +108,6 @@ function randomChunks(b: Uint8Array): Uint8Array[] {
 }
 
 
-function twoPassReference(b: Uint8Array): Outcome {
-  let names: string[]
-  try {
-    names = referenceNames(b)
-  } catch (err) {
-    return outcomeOf(err)
-  }
-  const missing = names.filter((n) => !VALUES.has(n))
-  if (missing.length > 0) return { missing }
-  return { ok: referenceRender(b, VALUES) }
-}
 
 function same(a: Outcome, b: Outcome): boolean {
   if ('ok' in a && 'ok' in b) return Buffer.compare(Buffer.from(a.ok), Buffer.from(b.ok)) === 0
@@ -226,7 +214,7 @@ while (performance.now() < deadline && failures.length < 20) {
   bytesIn += input.length
   kinds[kind] = (kinds[kind] ?? 0) + 1
   const single = streamReference(input, VALUES)
-  const twoPass = twoPassReference(input)
+  const twoPass = twoPassReference(input, VALUES)
   record('Substituter', kind, input, await guarded(() => substituteChunks(randomChunks(input), VALUES)), single)
   record('renderStream', kind, input, await guarded(() => viaRenderStream(randomChunks(input))), single)
   record('renderFile', kind, input, await guarded(() => viaRenderFile(input)), twoPass)

@@ -84,3 +84,40 @@ describe(`rotate --all over ${COUNT} secrets`, () => {
     180_000,
   )
 })
+
+describe('rotate --all when a row cannot be decrypted', () => {
+  test('rotates the others, names the failed one and why, audits the failure, and exits 1', async () => {
+    const dir = tempDir()
+    try {
+      const old = randomKey()
+      const url = `file:${join(dir.dir, 'tampered.db')}`
+      const seed = Bun.spawn([process.execPath, join(import.meta.dir, '..', 'fixtures', 'seed-secrets.ts'), '20'], {
+        env: { ...process.env, CLAUDE_HOOKS_SECRET_KEY: old, DATABASE_URL: url },
+      })
+      expect(await seed.exited).toBe(0)
+      const { Database } = await import('bun:sqlite')
+      const raw = new Database(join(dir.dir, 'tampered.db'))
+      raw.run("UPDATE secret SET auth_tag = zeroblob(16) WHERE name = 'S000007'")
+      raw.close()
+
+      const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: old, DATABASE_URL: url }
+      const r = await runBin(['rotate', '--all', '--batch-size', '6'], { env })
+      expect(r.code).toBe(1)
+      expect(r.stdout).toContain('rotated 19, already current 0, failed 1\n')
+      expect(r.stdout).toContain('  failed S000007: decrypt_failed\n')
+
+      const ctx = await openSecrets(env)
+      try {
+        const stale = (await ctx.service.list()).filter((s) => !s.key_current).map((s) => s.name)
+        expect(stale).toEqual(['S000007'])
+        const rows = await ctx.store.db.selectFrom('secret_access_log').selectAll().where('action', '=', 'rotate').execute()
+        expect(rows.filter((row) => row.outcome === 'error').map((row) => row.secret_name)).toEqual(['S000007'])
+        expect(rows.filter((row) => row.outcome === 'ok').length).toBe(19)
+      } finally {
+        await ctx.close()
+      }
+    } finally {
+      dir.cleanup()
+    }
+  }, 60_000)
+})

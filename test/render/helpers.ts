@@ -135,3 +135,30 @@ export function streamReference(b: Uint8Array, values: ReadonlyMap<string, Uint8
     return outcomeOf(err)
   }
 }
+
+/**
+ * What a two-pass render (renderString, renderFile) must report for `b` with
+ * `values`, by the reference implementation: a malformed placeholder anywhere
+ * first; then every name `values` lacks; else the output.
+ */
+export function twoPassReference(b: Uint8Array, values: ReadonlyMap<string, Uint8Array>): Outcome {
+  let names: string[]
+  try {
+    names = referenceNames(b)
+  } catch (err) {
+    return outcomeOf(err)
+  }
+  const missing = names.filter((n) => !values.has(n))
+  if (missing.length > 0) return { missing }
+  return { ok: referenceRender(b, values) }
+}
+
+/** The rejection of `p`; throws if `p` resolves (so a test cannot pass on a missing error). */
+export async function errorOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected a rejection')
+}

@@ -18,7 +18,7 @@ import { checkFile, renderFile } from '../../src/cli/render-io.ts'
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import type { ResolveAll } from '../../src/render/render.ts'
 import { substituteAll } from '../../src/render/substituter.ts'
-import { enc, valueMap } from './helpers.ts'
+import { enc, errorOf, valueMap } from './helpers.ts'
 
 const VALUES = valueMap({ A: 'alpha', B: 'beta', DOLLAR: '$' })
 const FIXTURE = join(import.meta.dir, 'fixtures', 'render-stdio.ts')
@@ -49,14 +49,6 @@ function resolver(): ResolveAll & { calls: string[][] } {
   return Object.assign(fn, { calls })
 }
 
-async function errorOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a rejection')
-}
 
 /**
  * A body of at least `size` bytes made of whole lines with placeholders all

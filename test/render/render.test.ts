@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import { renderStream, renderString, type ResolveAll, type ResolveOne } from '../../src/render/render.ts'
-import { dec, enc, readStream, valueMap } from './helpers.ts'
+import { dec, enc, errorOf, readStream, valueMap } from './helpers.ts'
 
 const STORE = valueMap({ GITHUB_TOKEN: 'ghp_example', DB_PASSWORD: 'pa$$word', EMOJI: '🙂' })
 
@@ -46,14 +46,6 @@ async function readAll(s: ReadableStream<Uint8Array>): Promise<string> {
   return dec.decode(await readStream(s))
 }
 
-async function errorOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('renderString', () => {
   test('resolves all distinct names in one call, in first-seen order, then substitutes', async () => {
