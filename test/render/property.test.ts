@@ -12,6 +12,7 @@ import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
 import { referenceNames } from '../../src/render/reference.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { renderStream } from '../../src/render/render.ts'
+import { cases, depthTimeout } from '../helpers/depth.ts'
 import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, streamReference, substituteChunks, twoPassReference, valueMap, type Outcome } from './helpers.ts'
 
 const LONG = 'L'.repeat(128)
@@ -126,7 +127,7 @@ function recordRender(chunks: Uint8Array[], capacity: number, replayChunk: numbe
 const recordCase = fc.tuple(fc.oneof(cutInput, cutLongInput), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }))
 
 describe('scanner agrees with the reference implementation', () => {
-  test('two passes with position records, random chunks and buffer sizes (6,000 cases)', () => {
+  test('two passes with position records, random chunks and buffer sizes (6,000 cases x TEST_DEPTH)', () => {
     let rendered = 0
     let missing = 0
     fc.assert(
@@ -136,13 +137,13 @@ describe('scanner agrees with the reference implementation', () => {
         if ('ok' in out) rendered++
         if ('missing' in out) missing++
       }),
-      { numRuns: 6_000 },
+      { numRuns: cases(6_000) },
     )
     expect(rendered).toBeGreaterThan(1000)
     expect(missing).toBeGreaterThan(300)
-  })
+  }, depthTimeout())
 
-  test('names pass and substitution, random inputs and random chunks (10,000 cases)', () => {
+  test('names pass and substitution, random inputs and random chunks (10,000 cases x TEST_DEPTH)', () => {
     let malformed = 0
     let rendered = 0
     fc.assert(
@@ -156,14 +157,14 @@ describe('scanner agrees with the reference implementation', () => {
         if ('malformed' in out) malformed++
         if ('ok' in out) rendered++
       }),
-      { numRuns: 10_000 },
+      { numRuns: cases(10_000) },
     )
     // The generator must exercise both outcomes substantially.
     expect(malformed).toBeGreaterThan(1000)
     expect(rendered).toBeGreaterThan(1000)
-  })
+  }, depthTimeout())
 
-  test('long inputs in few chunks (2,000 cases)', () => {
+  test('long inputs in few chunks (2,000 cases x TEST_DEPTH)', () => {
     let rendered = 0
     fc.assert(
       fc.property(cutLongInput, ({ input: b, chunks }) => {
@@ -173,12 +174,12 @@ describe('scanner agrees with the reference implementation', () => {
         expect(out).toEqual(streamReference(b, VALUES))
         if ('ok' in out) rendered++
       }),
-      { numRuns: 2_000 },
+      { numRuns: cases(2_000) },
     )
     expect(rendered).toBeGreaterThan(500)
-  })
+  }, depthTimeout())
 
-  test('renderStream, random inputs and random chunks (1,500 cases)', async () => {
+  test('renderStream, random inputs and random chunks (1,500 cases x TEST_DEPTH)', async () => {
     await fc.assert(
       fc.asyncProperty(cutInput, async ({ input: b, chunks }) => {
         const resolved: string[] = []
@@ -206,7 +207,7 @@ describe('scanner agrees with the reference implementation', () => {
         // Each name is resolved at most once per render.
         expect(new Set(resolved).size).toBe(resolved.length)
       }),
-      { numRuns: 1_500 },
+      { numRuns: cases(1_500) },
     )
-  })
+  }, depthTimeout())
 })
