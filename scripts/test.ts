@@ -86,7 +86,8 @@ if ((await build.exited) !== 0) {
   total.failed++
 }
 
-const env: Record<string, string | undefined> = { ...process.env }
+// The build ran (or its failure was counted): suites that run dist/ must not skip.
+const env: Record<string, string | undefined> = { ...process.env, REQUIRE_BUILD: '1' }
 let cluster: PgCluster | undefined
 if (!env.TEST_POSTGRES_URL) {
   try {
