@@ -6,7 +6,7 @@ import { BIN, runBin, runCli } from '../helpers/cli.ts'
 import { startServe } from '../helpers/serve.ts'
 import { tempDir } from '../helpers/context.ts'
 import { randomKey } from '../helpers/keys.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { describeEachDialect, freshDatabase, tableCount } from '../helpers/databases.ts'
 
 describeEachDialect('secrets CLI', (dialect) => {
   let tmp: ReturnType<typeof tempDir>
@@ -68,12 +68,30 @@ describeEachDialect('secrets CLI', (dialect) => {
       expect(r.code).toBe(0)
       const key = r.stdout.trim()
       expect(atob(key).length).toBe(32)
-      const list = await runCli(['list'], { env: { ...env, CLAUDE_HOOKS_SECRET_KEY: key, DATABASE_URL: ':memory:' } })
-      expect(list.code).toBe(0)
+      // A store of this dialect of its own: the shared one holds rows under the suite's key.
+      const own = await freshDatabase(dialect, `file:${join(tmp.dir, 'keygen.db')}`)
+      try {
+        const list = await runCli(['list', '--json'], { env: { CLAUDE_HOOKS_SECRET_KEY: key, DATABASE_URL: own.url } })
+        expect(list.code).toBe(0)
+        expect(JSON.parse(list.stdout)).toMatchObject({ secrets: [] })
+        // The probe the key-check tests rely on sees a store that was opened.
+        expect(await tableCount(dialect, own.url)).toBeGreaterThan(0)
+      } finally {
+        await own.drop()
+      }
     })
   })
 
   describe('the master key is checked before anything else', () => {
+    // A database of its own that no refused command may create, migrate or write.
+    let untouched: Awaited<ReturnType<typeof freshDatabase>>
+    beforeAll(async () => {
+      untouched = await freshDatabase(dialect, `file:${join(tmp.dir, 'untouched', 'secrets.db')}`)
+    })
+    afterAll(async () => {
+      expect(await tableCount(dialect, untouched.url)).toBe(0)
+      await untouched.drop()
+    })
     const cases: Array<[string, Record<string, string | undefined>, RegExp]> = [
       ['missing', { CLAUDE_HOOKS_SECRET_KEY: undefined }, /^secrets: CLAUDE_HOOKS_SECRET_KEY is not set/],
       ['empty', { CLAUDE_HOOKS_SECRET_KEY: '' }, /^secrets: CLAUDE_HOOKS_SECRET_KEY is not set/],
@@ -87,13 +105,15 @@ describeEachDialect('secrets CLI', (dialect) => {
     ]
     for (const command of [['list'], ['set', 'A'], ['rotate', '--all']]) {
       for (const [label, override, message] of cases) {
-        test(`${command.join(' ')} with a ${label} key exits 78 with one line on stderr`, async () => {
-          const r = await runCli(command, { env: { ...env, ...override }, stdin: 'value' })
+        test(`${command.join(' ')} with a ${label} key exits 78 with one line on stderr, touching nothing`, async () => {
+          // On a terminal, so that asking for a value before the key check would add a prompt line.
+          const r = await runCli(command, { env: { ...env, DATABASE_URL: untouched.url, ...override }, tty: 'value' })
           expect(r.code).toBe(78)
           expect(r.stderr).toMatch(message)
           expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
           expect(r.stderr).toContain('openssl rand -base64 32')
           expect(r.stdout).toBe('')
+          expect(await tableCount(dialect, untouched.url)).toBe(0)
         })
       }
     }

@@ -45,3 +45,31 @@ export async function freshDatabase(dialect: TestDialect, sqliteUrl = ':memory:'
     },
   }
 }
+
+/**
+ * How many tables the database holds (0: nothing created or migrated it).
+ * SQLite: a file that does not exist counts as 0 and is not created.
+ */
+export async function tableCount(dialect: TestDialect, url: string): Promise<number> {
+  if (dialect === 'sqlite') {
+    const file = url.replace(/^file:/, '')
+    const { existsSync } = await import('node:fs')
+    if (!existsSync(file)) return 0
+    const { Database } = await import('bun:sqlite')
+    const db = new Database(file, { readonly: true })
+    try {
+      return (db.query("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  }
+  const pg = (await import('pg')).default
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")
+    return rows[0].n as number
+  } finally {
+    await client.end()
+  }
+}

@@ -93,8 +93,10 @@ describeEachDialect('SessionService', (dialect) => {
     })
 
     test('end deletes the row; a login purges expired rows of everyone', async () => {
+      await new OperatorService({ db: ctx.store.db, passwordParams: { ln: 10, r: 8, p: 1 } }).add('bob', 'correct horse battery')
       const first = await sessions.create('alice')
-      const second = await sessions.create('alice')
+      // Another operator's session: the purge by alice's next login must reach it too.
+      const second = await sessions.create('bob')
       expect(await sessions.end(first.session.tokenHash)).toBe(true)
       expect(await sessions.end(first.session.tokenHash)).toBe(false)
       expect((await sessionRows()).map((r) => r.token_hash)).toEqual([second.session.tokenHash])
