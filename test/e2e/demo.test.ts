@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/context.ts'
+import { TEST_TIMEOUT_MS } from '../helpers/depth.ts'
 import { ROOT, type RunningChild, startChild } from './processes.ts'
 
 const DEMO = [process.execPath, join(ROOT, 'scripts', 'demo.ts')]
-const RUN_MS = 30_000
+const RUN_MS = TEST_TIMEOUT_MS
 
 describe('npm run demo', () => {
   let tmp: ReturnType<typeof tempDir>

@@ -5,6 +5,7 @@
  */
 import type { Subprocess } from 'bun'
 import { join } from 'node:path'
+import { TEST_TIMEOUT_MS } from '../helpers/depth.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..')
 export const BIN = join(ROOT, 'bin', 'secrets')
@@ -61,7 +62,7 @@ export function startChild(cmd: string[], options: { env: Record<string, string 
   return {
     proc,
     output: () => text,
-    waitFor(pattern, ms = 20_000) {
+    waitFor(pattern, ms = TEST_TIMEOUT_MS) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`timed out after ${ms} ms waiting for ${pattern}; output so far:\n${text}`)), ms)
         const check = () => {

@@ -98,6 +98,13 @@ export const PAGE_URL = 'http://127.0.0.1:8787/settings/secrets'
  * unmounts rendered trees and clears body and storage, afterAll unregisters
  * and restores every global property.
  */
+const RESTORED = Symbol.for('claude-hooks-secrets.test.happy-dom-restored')
+
+/** How many UI test files of this run have registered and restored the DOM so far. */
+export function domRestorations(): number {
+  return ((globalThis as Record<symbol, number | undefined>)[RESTORED] ?? 0)
+}
+
 export function useHappyDom(): void {
   let snapshot: Snapshot | undefined
   beforeAll(() => {
@@ -114,6 +121,7 @@ export function useHappyDom(): void {
     cleanup()
     await GlobalRegistrator.unregister()
     if (snapshot) restoreGlobals(snapshot)
+    ;(globalThis as Record<symbol, number>)[RESTORED] = domRestorations() + 1
     // bun orders test files by directory listing, not by name, so no single
     // file can be sure to run last: each UI file checks its own clean-up.
     const leaked = CRITICAL_GLOBALS.filter((name) => !Object.is((globalThis as Record<string, unknown>)[name], PRISTINE[name]))

@@ -2,7 +2,7 @@ import { describe, expect, setSystemTime, test } from 'bun:test'
 import { act, fireEvent, waitFor, within } from '@testing-library/preact'
 import { now } from '../../web/src/clock.ts'
 import { useHappyDom } from './dom.ts'
-import { CSRF, renderApp, settle, type } from './app-harness.tsx'
+import { CSRF, expectNoTrace, renderApp, settle, type } from './app-harness.tsx'
 import { errorReply } from './fetch-stub.ts'
 import { CURRENT_KEY, OLD_KEY, sampleSecrets } from './fixtures.ts'
 
@@ -40,9 +40,12 @@ describe('secrets screen', () => {
   })
 
   test('the value column is always a mask: no value ever reaches the page', async () => {
-    const { container } = await renderApp({ secrets: sampleSecrets() })
+    // A server that misbehaved and sent a value along: the page must still show none of it.
+    const secrets = sampleSecrets().map((s, i) => ({ ...s, value: `SENTINEL-value-${i}` }))
+    const { container } = await renderApp({ secrets })
     const values = Array.from(container.querySelectorAll('tbody .cell-value .mask')).map((m) => m.textContent)
     expect(values).toEqual(['••••', '••••', '••••'])
+    expect(expectNoTrace('SENTINEL-value')).toEqual([])
   })
 
   test('the filter matches name or description, case-insensitively', async () => {
