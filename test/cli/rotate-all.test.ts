@@ -119,5 +119,5 @@ describe('rotate --all when a row cannot be decrypted', () => {
     } finally {
       dir.cleanup()
     }
-  }, 60_000)
+  })
 })

@@ -48,7 +48,7 @@ describeEachDialect('two servers on one database', (dialect) => {
     expect((await runBin(['operator', 'add', 'alice'], { env, stdin: 'correct horse battery staple\n' })).code).toBe(0)
     for (let i = 0; i < 4; i++) expect((await runBin(['set', `SHARED_${i}`], { env, stdin: `shared-value-${i}` })).code).toBe(0)
     servers = [await startServer(env), await startServer(env)]
-  }, 60_000)
+  })
 
   afterAll(async () => {
     expect(await Promise.all(servers.map((s) => s.serve.stop()))).toEqual(servers.map(() => 0))
@@ -108,5 +108,5 @@ describeEachDialect('two servers on one database', (dialect) => {
     } finally {
       await after.close()
     }
-  }, 60_000)
+  })
 })
