@@ -1,6 +1,6 @@
 /**
  * Time-boxed fuzzing of the renderer against the reference implementation
- * (src/render/reference.ts), part of `npm run bench`:
+ * (test/render/reference.ts), part of `npm run bench`:
  *
  *   node_modules/.bin/bun bench/fuzz.ts [--seconds 60] [--seed N]
  *
@@ -246,7 +246,7 @@ const rows = PATHS.map((p) => {
 await writeSection(
   'Fuzzing',
   `Command: \`node_modules/.bin/bun bench/fuzz.ts --seconds ${SECONDS}\` (part of \`npm run bench\`; \`--seed ${SEED}\` replays this run), ${date}, ${machine()}.
-Random inputs for ${elapsed.toFixed(0)} s, each through three paths and compared with the reference implementation (src/render/reference.ts): same output, or the same error with the same line, column and detail, or the same missing names; a failed \`renderFile\` must leave no output file.
+Random inputs for ${elapsed.toFixed(0)} s, each through three paths and compared with the reference implementation (test/render/reference.ts): same output, or the same error with the same line, column and detail, or the same missing names; a failed \`renderFile\` must leave no output file.
 Inputs: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')} (${(bytesIn / 2 ** 20).toFixed(1)} MiB in all). Random bytes are biased towards \`$\`, \`{\` and \`}\`; soups mix valid, escaped, malformed and unterminated placeholders, known and missing names, \`\${{ x }}\`, \`$HOME\`, multibyte UTF-8, invalid bytes and NUL; "straddling 1 MiB" puts a soup across the end of \`renderFile\`'s first read buffer. The single-pass paths get a fresh random chunking per input (1-byte chunks and cuts inside placeholders included); \`renderFile\` a random record-buffer size (from 1 record, so records spill to the spool file).
 
 | path | cases | rendered | malformed | missing | crashes | differences |

@@ -6,7 +6,7 @@ import { ConfigError, MalformedPlaceholderError, MissingSecretError, SecretsErro
 import { storeFault } from '../store/driver-errors.ts'
 import { type Command, UsageError } from './command.ts'
 import { EXIT } from './exit-codes.ts'
-import { type CliIO, processIO } from './io.ts'
+import type { CliIO } from './io.ts'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   keygen: { summary: 'print a fresh random master key', load: async () => (await import('./commands/keygen.ts')).default },

@@ -10,7 +10,7 @@
  */
 import { NameTable, nameToString } from './name-table.ts'
 import { locateInBuffer } from './position.ts'
-import { PlaceholderScanner, type ScanHandler, type ScannerOptions } from './scanner.ts'
+import { PlaceholderScanner, type ScanHandler } from './scanner.ts'
 
 /**
  * A scan handler that records distinct names in first-seen order. A string
@@ -51,21 +51,6 @@ export function collectNames(body: Uint8Array): string[] {
   const collector = new NameCollector()
   const scanner = new PlaceholderScanner(collector, { locate: (offset) => locateInBuffer(body, offset) })
   scanner.push(body)
-  scanner.end()
-  return [...collector.names]
-}
-
-/**
- * The distinct names used by a body given as chunks (any split, including
- * inside a placeholder), in first-seen order. Chunks may be reused buffers.
- * @param options `locate` when the caller can compute positions itself (see
- *   {@link ScannerOptions}); otherwise newlines are counted as chunks pass.
- * @throws MalformedPlaceholderError on the first malformed placeholder.
- */
-export function collectNamesFromChunks(chunks: Iterable<Uint8Array>, options: ScannerOptions = {}): string[] {
-  const collector = new NameCollector()
-  const scanner = new PlaceholderScanner(collector, options)
-  for (const chunk of chunks) scanner.push(chunk)
   scanner.end()
   return [...collector.names]
 }

@@ -2,7 +2,7 @@
  * The placeholder scanner: a pure, streaming byte scanner that turns input
  * chunks into "literal bytes" and "placeholder NAME" events. It knows nothing
  * of secrets, databases or keys (see ../../docs/placeholders.md for the
- * grammar, which this file implements and reference.ts restates naively).
+ * grammar, which this file implements and test/render/reference.ts restates naively).
  *
  * Grammar, scanning left to right:
  * - `$` immediately followed by `${SECRET:` is an escape: the first `$` is
@@ -85,7 +85,7 @@ const UPPER_Z = 0x5a
 const PREFIX = new Uint8Array([0x24, 0x7b, 0x53, 0x45, 0x43, 0x52, 0x45, 0x54, 0x3a])
 const PREFIX_LENGTH = PREFIX.length
 
-/** Details of MalformedPlaceholderError, shared with reference.ts so both report alike. */
+/** Details of MalformedPlaceholderError, shared with test/render/reference.ts so both report alike. */
 export const MALFORMED = {
   unterminated: 'unterminated placeholder at end of input',
   empty: 'empty name: expected ${SECRET:NAME}',

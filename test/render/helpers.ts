@@ -4,8 +4,9 @@
  */
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import { CollectingSink } from '../../src/render/byte-sink.ts'
-import { collectNamesFromChunks } from '../../src/render/names.ts'
-import { referenceNames, referenceRender } from '../../src/render/reference.ts'
+import { NameCollector } from '../../src/render/names.ts'
+import { PlaceholderScanner, type ScannerOptions } from '../../src/render/scanner.ts'
+import { referenceNames, referenceRender } from './reference.ts'
 import { Substituter } from '../../src/render/substituter.ts'
 
 export const enc = new TextEncoder()
@@ -161,4 +162,18 @@ export async function errorOf(p: Promise<unknown>): Promise<unknown> {
     return err
   }
   throw new Error('expected a rejection')
+}
+
+/**
+ * The distinct names used by a body given as chunks (any split, including
+ * inside a placeholder), in first-seen order: a NameCollector behind a
+ * scanner, as the render paths use them. Chunks may be reused buffers.
+ * @throws MalformedPlaceholderError on the first malformed placeholder.
+ */
+export function collectNamesFromChunks(chunks: Iterable<Uint8Array>, options: ScannerOptions = {}): string[] {
+  const collector = new NameCollector()
+  const scanner = new PlaceholderScanner(collector, options)
+  for (const chunk of chunks) scanner.push(chunk)
+  scanner.end()
+  return [...collector.names]
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { MalformedPlaceholderError } from '../../src/errors.ts'
-import { NameCollector, collectNames, collectNamesFromChunks } from '../../src/render/names.ts'
+import { NameCollector, collectNames } from '../../src/render/names.ts'
+import { collectNamesFromChunks } from './helpers.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { bytes, cut } from './helpers.ts'
 

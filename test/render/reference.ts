@@ -14,8 +14,8 @@
  *      the output is the value of NAME.
  *   3. Anything else: the byte itself.
  */
-import { MalformedPlaceholderError, MissingSecretError } from '../errors.ts'
-import { MALFORMED, MAX_NAME_LENGTH } from './scanner.ts'
+import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { MALFORMED, MAX_NAME_LENGTH } from '../../src/render/scanner.ts'
 
 const ESCAPE = '$${SECRET:'
 const OPEN = '${SECRET:'
