@@ -25,6 +25,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { isAbsolute, join, relative, resolve } from 'node:path'
+import { ensureWebBuild } from './build-web.ts'
 
 const ROOT = resolve(import.meta.dir, '..')
 const BIN = join(ROOT, 'bin', 'secrets')
@@ -199,6 +200,9 @@ say(`  \`DATABASE_URL=${env.DATABASE_URL} npx secrets operator remove ${OPERATOR
 say()
 
 // ---- the server ----------------------------------------------------------
+
+// The UI bundle, rebuilt only when web/ changed since the last build.
+await ensureWebBuild({ quiet: true })
 
 const server = Bun.spawn([BIN, 'serve'], {
   cwd: ROOT,

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
+import { ensureWebBuild } from '../../scripts/build-web.ts'
 import { tempDir } from '../helpers/context.ts'
 import { TEST_TIMEOUT_MS } from '../helpers/depth.ts'
 import { randomKey } from '../helpers/keys.ts'
@@ -78,6 +79,8 @@ describe.skipIf(!HAVE_CHROMIUM)('operator UI in Chromium against `secrets serve`
     const added = await runSecrets(['operator', 'add', 'alice'], { env, stdin: `${PASSWORD}\n` })
     expect(added).toMatchObject({ code: 0, stdout: 'added operator alice\n' })
 
+    // `secrets serve` serves the bundle it finds; like `npm start`, build it first when stale.
+    await ensureWebBuild({ quiet: true })
     server = startChild([BIN, 'serve', '--port', '0'], { env })
     base = (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /))[1]!
 

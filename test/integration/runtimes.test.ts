@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { ensureWebBuild } from '../../scripts/build-web.ts'
 import { NODE_BUILD, nodeBuildRuns, ROOT } from '../helpers/builds.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
@@ -36,6 +37,8 @@ for (const runtime of RUNTIMES) {
     const cli = (args: string[], stdin?: string) => run([...runtime.cmd, ...args], env, stdin)
 
     beforeAll(async () => {
+      // Both builds serve web/dist; `npm start` and `npm run build` make it, and so does this.
+      await ensureWebBuild({ quiet: true })
       tmp = tempDir()
       db = await freshDatabase(dialect, `file:${join(tmp.dir, 'secrets.db')}`)
       env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }

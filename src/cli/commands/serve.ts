@@ -42,13 +42,6 @@ Options:
     const ctx = await openSecrets(io.env)
     let server
     try {
-      // From the sources under Bun, an edit under web/ must never be served stale: rebuild
-      // web/dist when its manifest no longer matches (a few ms when it does). dist/cli.js
-      // (Node) serves the bundle `npm run build` made next to it, so it skips this.
-      if (typeof Bun !== 'undefined' && import.meta.url.endsWith('.ts')) {
-        const { ensureWebBuild } = await import('../../../scripts/build-web.ts')
-        await ensureWebBuild({ quiet: true })
-      }
       const app = createApp({ ctx, ...origins })
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
