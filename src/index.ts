@@ -11,6 +11,7 @@ import { encryptValue } from './crypto/aes-gcm.ts'
 import { Keyring } from './crypto/keyring.ts'
 import { type Env, openSecrets, type SecretsContext } from './context.ts'
 import { renderStream as renderByteStream, renderString } from './render/render.ts'
+import { processEnv } from './runtime.ts'
 import type { Actor, SealedSecret } from './secrets/service.ts'
 
 export * from './errors.ts'
@@ -20,11 +21,6 @@ export type { EncryptedValue } from './crypto/aes-gcm.ts'
 export { generateMasterKey } from './crypto/master-key.ts'
 export { SecretsService, type Actor, type SecretMetadata, type SealedSecret, type AccessLogEntry } from './secrets/service.ts'
 export { renderString, type ResolveAll, type ResolveOne } from './render/render.ts'
-
-function processEnv(): Env {
-  const g = globalThis as { process?: { env: Env }; Deno?: { env: { toObject(): Env } } }
-  return g.process?.env ?? g.Deno?.env.toObject() ?? {}
-}
 
 let defaultContext: Promise<SecretsContext> | undefined
 let defaultKeyring: Promise<Keyring> | undefined

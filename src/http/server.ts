@@ -1,3 +1,4 @@
+import { bunGlobal } from '../runtime.ts'
 import type { ServerBindings } from './app-env.ts'
 
 /** A started HTTP server. */
@@ -18,7 +19,7 @@ export type FetchHandler = (request: Request, bindings: ServerBindings) => Respo
  * `remoteAddress` for login throttling).
  */
 export async function startServer(fetch: FetchHandler, options: { host: string; port: number }): Promise<RunningServer> {
-  const Bun = (globalThis as { Bun?: typeof import('bun') }).Bun
+  const Bun = bunGlobal()
   if (Bun) {
     const server = Bun.serve({
       hostname: options.host,

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kys
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ConfigError } from '../errors.ts'
+import { RUNTIME } from '../runtime.ts'
 import type { DialectName } from './dialect.ts'
 import { migrateToLatest } from './migrations.ts'
 import type { Database } from './schema.ts'
@@ -51,7 +52,7 @@ const BUN_SQLITE = 'bun:sqlite'
 const BETTER_SQLITE3 = 'better-sqlite3'
 
 async function openSqliteHandle(path: string): Promise<SqliteHandle> {
-  if (typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined') {
+  if (RUNTIME === 'bun') {
     type BunDatabase = SqliteHandle & { query(sql: string): ReturnType<SqliteHandle['prepare']> }
     const { Database } = (await import(BUN_SQLITE)) as { Database: new (path: string, opts?: object) => BunDatabase }
     const db = new Database(path, { create: true, strict: false })
