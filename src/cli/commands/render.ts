@@ -1,4 +1,4 @@
-import { checkFile, renderFile } from '../render-io.ts'
+import { checkFile, renderFile } from '../render/render-file.ts'
 import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { formatTable } from '../table.ts'

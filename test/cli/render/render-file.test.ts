@@ -14,11 +14,11 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkFile, renderFile } from '../../src/cli/render-io.ts'
-import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
-import type { ResolveAll } from '../../src/render/render.ts'
-import { substituteAll } from '../../src/render/substituter.ts'
-import { enc, errorOf, valueMap } from './helpers.ts'
+import { checkFile, renderFile } from '../../../src/cli/render/render-file.ts'
+import { MalformedPlaceholderError, MissingSecretError } from '../../../src/errors.ts'
+import type { ResolveAll } from '../../../src/render/render.ts'
+import { substituteAll } from '../../../src/render/substituter.ts'
+import { enc, errorOf, valueMap } from '../../render/helpers.ts'
 
 const VALUES = valueMap({ A: 'alpha', B: 'beta', DOLLAR: '$' })
 const FIXTURE = join(import.meta.dir, 'fixtures', 'render-stdio.ts')
@@ -26,7 +26,7 @@ const MIB = 1 << 20
 
 let root: string
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'render-io-test-'))
+  root = mkdtempSync(join(tmpdir(), 'render-file-test-'))
 })
 afterAll(() => {
   rmSync(root, { recursive: true, force: true })
