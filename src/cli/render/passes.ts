@@ -10,12 +10,16 @@ import { PlaceholderScanner, type ScanHandler } from '../../render/scanner.ts'
 import { Substituter } from '../../render/substituter.ts'
 import { readFull, writeAll } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
+import { SpoolLimitError } from './spool.ts'
 
 /** Size of the reused read buffers (and of both buffers of the scanning fallback). */
 export const BUFFER_SIZE = 1 << 20
 
-/** Pass 1: read everything once into `handler` (names, records), spool if needed. */
-export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler): void {
+/**
+ * Pass 1: read everything once into `handler` (names, records), spool if needed.
+ * @throws SpoolLimitError when a spooled input passes `spoolLimit` bytes.
+ */
+export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler, spoolLimit: number): void {
   const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset) })
   let length = 0
   for (;;) {
@@ -23,7 +27,10 @@ export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandle
     if (n === 0) break
     const chunk = n === buf.length ? buf : buf.subarray(0, n)
     // Spool before scanning, so an error's position can be found in the spool.
-    if (source.spoolFd >= 0) writeAll(source.spoolFd, chunk)
+    if (source.spoolFd >= 0) {
+      if (length + n > spoolLimit) throw new SpoolLimitError(spoolLimit)
+      writeAll(source.spoolFd, chunk)
+    }
     length += n
     source.length = length
     scanner.push(chunk)

@@ -44,7 +44,7 @@ import { type Destination, openDestination } from './destination.ts'
 import { readFull, STDIN, writeAll } from './fd.ts'
 import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
 import { openSource, type Source } from './source.ts'
-import { RecordSpool } from './spool.ts'
+import { DEFAULT_SPOOL_LIMIT, RecordSpool } from './spool.ts'
 
 /**
  * Size of pass 2's output buffer, i.e. of each write. Smaller than the read
@@ -64,6 +64,12 @@ export interface RenderFileOptions {
   output: string | null
   /** Resolves all names at once (see ResolveAll in src/render/render.ts). */
   resolveAll: ResolveAll
+  /**
+   * Most bytes an input that cannot be read twice (a pipe, a terminal, a
+   * device) may spool before the render fails; default DEFAULT_SPOOL_LIMIT
+   * (the command reads RENDER_SPOOL_LIMIT).
+   */
+  spoolLimit?: number
   /** For tests: records per buffer (default 131072), largest name id before records are given up. */
   tuning?: { recordCapacity?: number; maxRecordId?: number }
 }
@@ -91,62 +97,62 @@ export interface CheckFileResult {
  * @throws MalformedPlaceholderError (pass 1: nothing resolved, nothing
  *   written); whatever `resolveAll` throws, e.g. MissingSecretError (nothing
  *   written); MissingSecretError if its map lacks a name; Error when the input
- *   changed between the passes; Node I/O errors (ENOENT, EACCES, EPIPE...).
+ *   changed between the passes; Error when a piped input passes `spoolLimit`
+ *   (nothing resolved); Error naming OUT when it is refused (destination.ts:
+ *   nothing resolved); Node I/O errors (ENOENT, EACCES, EPIPE...).
  *   On any error an OUT path is left as it was and no temporary file remains.
  */
 export async function renderFile(options: RenderFileOptions): Promise<RenderFileResult> {
   const source = openSource(options.input)
   const records = new RecordSpool()
   try {
-    const recorder = new PositionRecorder({
-      capacity: options.tuning?.recordCapacity,
-      maxId: options.tuning?.maxRecordId,
-      onFull: (r) => records.write(r),
-    })
-    collectPass(source, new Uint8Array(BUFFER_SIZE), recorder)
-    const names = [...recorder.names]
-    const values = await options.resolveAll([...names])
-    let bytesOut: number
-    if (recorder.overflow) {
-      // Too many distinct names for a record (millions): scan again instead.
-      const dest = openDestination(options.output)
-      bytesOut = finishPass(source, dest, () => substitutePass(source, values, dest.fd))
-    } else {
-      if (recorder.spilled) records.write(recorder.pending())
-      const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
-      let outFd = -1
-      // Throws MissingSecretError for names the map lacks, before anything is written.
-      const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(outFd, bytes), {
-        chunkSize: BUFFER_SIZE,
-        outSize: OUT_BUFFER_SIZE,
-      })
-      try {
-        const dest = openDestination(options.output)
-        outFd = dest.fd
-        bytesOut = finishPass(source, dest, () => replayPass(source, replayer))
-      } finally {
-        // Hygiene: the replayer's buffer holds secret values and rendered output.
-        replayer.wipe()
-      }
+    // Before anything is read or decrypted: an OUT that must not be written fails here.
+    const dest = openDestination(options.output, source.file)
+    try {
+      const result = await renderInto(source, records, dest, options)
+      source.checkUnchanged()
+      dest.commit()
+      return result
+    } catch (err) {
+      dest.abort()
+      throw err
     }
-    return { names, bytesIn: source.length, bytesOut }
   } finally {
     records.close()
     source.close()
   }
 }
 
-/** Runs pass 2 into `dest`, checks the input did not change, and commits; aborts on any error. */
-function finishPass(source: Source, dest: Destination, pass: () => number): number {
-  try {
-    const bytesOut = pass()
-    source.checkUnchanged()
-    dest.commit()
-    return bytesOut
-  } catch (err) {
-    dest.abort()
-    throw err
+/** Pass 1, resolve, pass 2 into `dest` (which the caller commits or aborts). */
+async function renderInto(source: Source, records: RecordSpool, dest: Destination, options: RenderFileOptions): Promise<RenderFileResult> {
+  const recorder = new PositionRecorder({
+    capacity: options.tuning?.recordCapacity,
+    maxId: options.tuning?.maxRecordId,
+    onFull: (r) => records.write(r),
+  })
+  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT)
+  const names = [...recorder.names]
+  const values = await options.resolveAll([...names])
+  let bytesOut: number
+  if (recorder.overflow) {
+    // Too many distinct names for a record (millions): scan again instead.
+    bytesOut = substitutePass(source, values, dest.fd)
+  } else {
+    if (recorder.spilled) records.write(recorder.pending())
+    const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
+    // Throws MissingSecretError for names the map lacks, before anything is written.
+    const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(dest.fd, bytes), {
+      chunkSize: BUFFER_SIZE,
+      outSize: OUT_BUFFER_SIZE,
+    })
+    try {
+      bytesOut = replayPass(source, replayer)
+    } finally {
+      // Hygiene: the replayer's buffer holds secret values and rendered output.
+      replayer.wipe()
+    }
   }
+  return { names, bytesIn: source.length, bytesOut }
 }
 
 /** A batch source that yields one batch, then nothing. */

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs'
 import { countNewlines, type Locate } from '../../render/position.ts'
 import { inputChangedError } from '../../render/record.ts'
+import type { FileIdentity } from './destination.ts'
 import { readFull, STDIN } from './fd.ts'
 import { openSpool } from './spool.ts'
 
@@ -24,6 +25,8 @@ export interface Source {
   readonly spoolFd: number
   /** Input bytes read by pass 1. */
   length: number
+  /** Device and inode when the input is a regular file (read twice), else null. */
+  readonly file: FileIdentity | null
   /** Throws when a regular input file's size or times differ from before pass 1 (a spool cannot change). */
   checkUnchanged(): void
   close(): void
@@ -33,8 +36,11 @@ export interface Source {
 export function openSource(path: string | null): Source {
   const fd = path === null ? STDIN : openSync(path, 'r')
   let spoolFd = -1
+  let file: FileIdentity | null = null
   try {
-    if (!fstatSync(fd).isFile()) spoolFd = openSpool()
+    const st = fstatSync(fd)
+    if (st.isFile()) file = { dev: st.dev, ino: st.ino }
+    else spoolFd = openSpool()
   } catch (err) {
     if (path !== null) closeSync(fd)
     throw err
@@ -49,6 +55,7 @@ export function openSource(path: string | null): Source {
     replayStart: spoolFd >= 0 || path !== null ? 0 : -1,
     spoolFd,
     length: 0,
+    file,
     close() {
       if (spoolFd >= 0) closeSync(spoolFd)
       if (path !== null) closeSync(fd)
