@@ -5,7 +5,7 @@
 import type { AuditEntry } from '../audit/audit-log.ts'
 import { decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
 import { unknownKeyIdsError } from '../crypto/keyring.ts'
-import { SecretNotFoundError } from '../errors.ts'
+import { SecretChangedError, SecretNotFoundError } from '../errors.ts'
 import type { SecretRow } from '../store/schema.ts'
 import {
   countByKeyId,
@@ -13,7 +13,7 @@ import {
   findSecret,
   findSecretMetadata,
   findStaleSecrets,
-  updateSecretIfKey,
+  updateSecretIfUnchanged,
 } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
@@ -35,6 +35,8 @@ export interface RotateBatchResult {
   rotated: string[]
   /** Those that failed, with the error code (never a value). */
   failed: Array<{ name: string; code: string }>
+  /** Those another writer changed between this batch's read and its write: left as that writer made them. */
+  changed: string[]
   /** The last name looked at: the next batch's `after`. */
   last: string | undefined
 }
@@ -58,15 +60,34 @@ export async function keyUsage(deps: ServiceDeps): Promise<KeyUsage[]> {
   }))
 }
 
+// How often `rotate` starts over when another writer changed the secret
+// between its read and its write, before it gives up with SecretChangedError.
+const ROTATE_ATTEMPTS = 5
+
 /**
  * Re-encrypts a secret under the current master key (fresh IV) and bumps
  * `rotated_at`. The decryption this needs is audited by the `rotate` row; a
  * failed decryption leaves a `rotate` row with outcome `error`.
- * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError.
+ *
+ * The decryption runs outside the write transaction, so the write is guarded
+ * on the sealed value it read: if a replace (or another rotation) changed it
+ * meanwhile, nothing is written and the rotation starts over from the new
+ * value; the other writer's value always stands.
+ * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError;
+ *   SecretChangedError after ROTATE_ATTEMPTS lost races.
  */
 export async function rotateSecret(deps: ServiceDeps, name: string, actor: Actor): Promise<SecretMetadata> {
   validateField('name', SecretNameSchema, name)
   const who = checkActor(actor)
+  for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+    const meta = await rotateOnce(deps, name, who)
+    if (meta) return toMetadata(meta, deps.keyring.current.id)
+  }
+  throw new SecretChangedError(name)
+}
+
+/** One read, re-seal and guarded write; undefined when another writer changed the row in between. */
+async function rotateOnce(deps: ServiceDeps, name: string, who: Actor) {
   const row = await findSecret(deps.db, name)
   if (!row) throw new SecretNotFoundError(name)
   let plain: Uint8Array<ArrayBuffer>
@@ -79,15 +100,14 @@ export async function rotateSecret(deps: ServiceDeps, name: string, actor: Actor
   const sealed = await encryptValue(deps.keyring, plain, name)
   plain.fill(0)
   const at = deps.now().toISOString()
-  const meta = await writeTransaction(deps.db, async (trx) => {
-    // Only if nobody replaced or rotated it meanwhile: their value wins.
-    if ((await updateSecretIfKey(trx, name, row.key_id, { ...sealed, rotated_at: at })) === 0) {
+  return writeTransaction(deps.db, async (trx) => {
+    if ((await updateSecretIfUnchanged(trx, name, row, { ...sealed, rotated_at: at })) === 0) {
       if (!(await findSecretMetadata(trx, name))) throw new SecretNotFoundError(name)
+      return undefined
     }
     await deps.auditLog.append(trx, [auditEntry(name, 'rotate', who, 'ok', at)])
     return findSecretMetadata(trx, name)
   })
-  return toMetadata(meta!, deps.keyring.current.id)
 }
 
 /**
@@ -95,8 +115,10 @@ export async function rotateSecret(deps: ServiceDeps, name: string, actor: Actor
  * order after `after`, in one transaction with their audit rows (action
  * `rotate`). Idempotent and resumable: a batch commits whole or not at all,
  * every row stays decryptable throughout, and a rerun picks up what is left.
- * A row changed meanwhile (replaced, rotated by someone else) is left as the
- * other writer made it.
+ * A row changed between the read and the write (replaced, rotated by someone
+ * else) is left as the other writer made it and named in `changed`: each
+ * write is guarded on the sealed value it read, so an old value never
+ * overwrites a newer one.
  * @throws ValidationError for a bad actor.
  */
 export async function rotateBatch(deps: ServiceDeps, after: string, limit: number, actor: Actor): Promise<RotateBatchResult> {
@@ -117,14 +139,17 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
     }
   }
   const rotated: string[] = []
+  const changed: string[] = []
   await writeTransaction(deps.db, async (trx) => {
     for (const { row, value } of sealed) {
-      if ((await updateSecretIfKey(trx, row.name, row.key_id, { ...value, rotated_at: at })) === 1) {
+      if ((await updateSecretIfUnchanged(trx, row.name, row, { ...value, rotated_at: at })) === 1) {
         rotated.push(row.name)
         audit.push(auditEntry(row.name, 'rotate', who, 'ok', at))
+      } else {
+        changed.push(row.name)
       }
     }
     await deps.auditLog.append(trx, audit)
   })
-  return { rotated, failed, last: rows.at(-1)?.name }
+  return { rotated, failed, changed, last: rows.at(-1)?.name }
 }
