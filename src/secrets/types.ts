@@ -10,6 +10,11 @@ export interface Actor {
   accessor: string
   /** Why: free text (1..200 characters). */
   reason: string
+  /**
+   * What the caller says it is, free text (1..200 characters), kept in its
+   * own audit column apart from `accessor` (`render --accessor ci`).
+   */
+  label?: string | undefined
 }
 
 /** What the service tells about a secret: never its value. */
@@ -25,7 +30,7 @@ export interface SecretMetadata {
 }
 
 /** One audit entry as the API shows it. */
-export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'accessor' | 'reason' | 'outcome'>
+export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'accessor' | 'label' | 'reason' | 'outcome'>
 
 /** The sealed row `decrypt` takes: the on-disk format of one secret. */
 export type SealedSecret = Pick<SecretRow, 'name' | 'ciphertext' | 'iv' | 'auth_tag' | 'key_id'>

@@ -46,6 +46,7 @@ const auditText = v.pipe(
 )
 export const AccessorSchema = auditText
 export const ReasonSchema = auditText
+export const LabelSchema = auditText
 
 /**
  * Validates one field.

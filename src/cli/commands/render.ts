@@ -1,5 +1,5 @@
 import { checkFile, renderFile } from '../render-io.ts'
-import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { formatTable } from '../table.ts'
 
@@ -11,7 +11,10 @@ Replaces every \${SECRET:NAME} in IN (default: standard input) with the
 value of NAME and writes the result to OUT (default: standard output).
 $\${SECRET:NAME} is an escape for the literal text \${SECRET:NAME}; any other
 $ or \${...} passes through unchanged. Each distinct secret is decrypted
-once and leaves one audit row naming WHO and WHY.
+once and leaves one audit row: accessor cli:USER (the login name of the
+user running the command, from its uid), label WHO, reason WHY. WHO is
+free text and recorded as a label only: it cannot pose as another user, an
+operator or a client.
 
 Nothing is written unless every placeholder is well formed and every secret
 exists: the input is read once to find the names (spooled to a private
@@ -20,7 +23,7 @@ temporary file beside it and renamed into place; on failure it is left as it
 was. Memory stays flat on inputs of any size.
 
 Options:
-  --accessor WHO  who reads the secrets, for the audit log (required)
+  --accessor WHO  what reads the secrets (a label for the audit log, required)
   --reason WHY    why, for the audit log (required)
   --check         list the names IN uses and whether each exists; decrypts
                   nothing, writes no audit row
@@ -53,7 +56,7 @@ Exit codes: 0 ok, 3 a secret is missing or a placeholder is malformed
     }
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
-    const actor = { accessor: values.accessor, reason: values.reason }
+    const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     return withSecrets(io, async ({ service }) => {
       await renderFile({ input, output: path(positionals[1]), resolveAll: (names) => service.resolveAll(names, actor) })
       return EXIT.ok
