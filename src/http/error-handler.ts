@@ -25,6 +25,8 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
       return new HttpError(404, 'not_found', e.message)
     case 'already_exists':
       return new HttpError(409, 'already_exists', e.message)
+    case 'conflict':
+      return new HttpError(409, 'conflict', e.message)
     default:
       return undefined
   }
