@@ -13,10 +13,10 @@ export interface ServerBindings {
 export type AppEnv = {
   Bindings: ServerBindings
   Variables: {
-    /** The operator session of the cookie, when there is a live one (session-auth.ts). */
+    /** The operator session of the cookie, when there is a live one (middleware/load-session.ts). */
     session: ActiveSession | undefined
     /**
-     * The database generation seen when the request started (database-generation.ts):
+     * The database generation seen when the request started (middleware/database-generation.ts):
      * what was cached under it may be served; undefined means read afresh.
      */
     generation: string | undefined

@@ -1,7 +1,7 @@
 /** One line of the request log: never a body, a cookie, a header or a query string. */
 export interface RequestLogEntry {
   method: string
-  /** The URL path without its query string, control characters escaped, at most 300 characters. */
+  /** The URL path without its query string, at most 300 characters (request-log.ts says what it may hold). */
   path: string
   status: number
   /** Milliseconds from the request entering the app to its answer being ready. */

@@ -5,19 +5,20 @@ import type { ScryptParams } from '../operators/password-hash.ts'
 import { type SessionPolicy, SessionService } from '../operators/session.service.ts'
 import type { AppEnv } from './app-env.ts'
 import { type AppLogger, consoleLogger } from './app-logger.ts'
-import { limitBody } from './body-limit.ts'
-import { noStoreByDefault } from './cache-control.ts'
-import { DatabaseGeneration } from './database-generation.ts'
 import { errorHandler, notFound } from './error-handler.ts'
-import { guardMutating } from './guard-mutating.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
-import { requestLog } from './request-log.ts'
+import { DatabaseGeneration } from './middleware/database-generation.ts'
+import { guardMutating } from './middleware/guard-mutating.ts'
+import { limitBody } from './middleware/limit-body.ts'
+import { loadSession } from './middleware/load-session.ts'
+import { noStoreByDefault } from './middleware/no-store-by-default.ts'
+import { requestLog } from './middleware/request-log.ts'
+import { requireSession } from './middleware/require-session.ts'
+import { securityHeaders } from './middleware/security-headers.ts'
+import { trackGeneration } from './middleware/track-generation.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 import { uiRoutes } from './routes/ui-routes.ts'
-import { securityHeaders } from './security-headers.ts'
-import { loadSession, requireSession } from './session-auth.ts'
-import { trackGeneration } from './track-generation.ts'
 import { defaultWebDir } from './web-build.ts'
 
 /** What the HTTP app is built from. Only `ctx` is required. */
@@ -53,7 +54,7 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware order, outermost first: request log, security headers,
+ * Middleware (middleware/), outermost first: request log, security headers,
  * `Cache-Control: no-store` default, 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { MAX_BODY_BYTES } from '../../src/http/body-limit.ts'
+import { MAX_BODY_BYTES } from '../../src/http/middleware/limit-body.ts'
 import { describeEachDialect } from '../helpers/databases.ts'
 import { errorOf, type Harness, harness, jsonInit, type Login, ALICE } from './harness.ts'
 

@@ -1,10 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
-import { NAME_PATTERN } from '../secrets/validation.ts'
-import type { AppLogger } from './app-logger.ts'
+import { NAME_PATTERN } from '../../secrets/validation.ts'
+import type { AppLogger } from '../app-logger.ts'
 
 const MAX_PATH_CHARS = 300
-// Control characters and DEL: a crafted path must not forge or split a log line.
-const CONTROL = /[\u0000-\u001f\u007f]/g
 
 // Path segments the app's routes are made of, and the content-hashed names of the UI build.
 const ROUTE_WORDS = new Set(['', 'healthz', 'session', 'secrets', 'access-log', 'rotate', 'settings', 'assets'])
@@ -24,8 +22,7 @@ export function loggablePath(path: string): string {
     .split('/')
     .map((segment) => (ROUTE_WORDS.has(segment) || NAME_PATTERN.test(segment) || ASSET_NAME.test(segment) ? segment : REDACTED_SEGMENT))
     .join('/')
-  const clean = kept.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
-  return clean.length > MAX_PATH_CHARS ? `${clean.slice(0, MAX_PATH_CHARS)}…` : clean
+  return kept.length > MAX_PATH_CHARS ? `${kept.slice(0, MAX_PATH_CHARS)}…` : kept
 }
 
 /**

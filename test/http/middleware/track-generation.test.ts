@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import type { SecretsContext } from '../../src/context.ts'
-import { createApp } from '../../src/http/app.ts'
-import { DatabaseGeneration } from '../../src/http/database-generation.ts'
-import { OperatorService } from '../../src/operators/operator.service.ts'
-import { memoryContext, tempDir } from '../helpers/context.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
-import { ALICE, FAST_SCRYPT, NO_UI } from './harness.ts'
+import type { SecretsContext } from '../../../src/context.ts'
+import { createApp } from '../../../src/http/app.ts'
+import { DatabaseGeneration } from '../../../src/http/middleware/database-generation.ts'
+import { OperatorService } from '../../../src/operators/operator.service.ts'
+import { memoryContext, tempDir } from '../../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../../helpers/databases.ts'
+import { ALICE, FAST_SCRYPT, NO_UI } from '../harness.ts'
 
 /**
  * The server keeps sessions and the secrets list between requests while

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { loggablePath } from '../../src/http/request-log.ts'
+import { loggablePath } from '../../../src/http/middleware/request-log.ts'
 
 describe('loggablePath: route words, names and asset names only', () => {
   const cases: Array<[string, string]> = [
