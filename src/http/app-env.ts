@@ -7,6 +7,14 @@ import type { ActiveSession } from '../operators/session.service.ts'
 export interface ServerBindings {
   /** The peer's IP address, for login throttling. */
   remoteAddress?: string | undefined
+  /** Where the server listens, for the Host check (middleware/check-host.ts). */
+  listening?: ListenAddress | undefined
+}
+
+/** The address a server is bound to (as given: `127.0.0.1`, `::`, `localhost`) and its real port. */
+export interface ListenAddress {
+  host: string
+  port: number
 }
 
 /** The Hono environment of the app: bindings from the server, the session per request. */
@@ -20,5 +28,7 @@ export type AppEnv = {
      * what was cached under it may be served; undefined means read afresh.
      */
     generation: string | undefined
+    /** The request's own origin, once its host was checked (middleware/check-host.ts). */
+    ownOrigin: string | undefined
   }
 }

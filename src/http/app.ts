@@ -7,6 +7,7 @@ import type { AppEnv } from './app-env.ts'
 import { type AppLogger, consoleLogger } from './app-logger.ts'
 import { errorHandler, notFound } from './error-handler.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
+import { checkHost } from './middleware/check-host.ts'
 import { DatabaseGeneration } from './middleware/database-generation.ts'
 import { guardMutating } from './middleware/guard-mutating.ts'
 import { limitBody } from './middleware/limit-body.ts'
@@ -39,7 +40,7 @@ export interface AppOptions {
   passwordParams?: ScryptParams
   /** Secure cookies even when the request came over plain HTTP (TLS ends at a proxy in front). */
   secureCookies?: boolean
-  /** Origins besides the server's own that may send mutations (a proxy's public origin). */
+  /** Origins besides the server's own that may send mutations, and whose hosts are the server's too (PUBLIC_ORIGIN). */
   trustedOrigins?: readonly string[]
 }
 
@@ -55,7 +56,8 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
  * Middleware (middleware/), outermost first: request log, security headers,
- * `Cache-Control: no-store` default, 128 KiB body limit; then, on /session
+ * `Cache-Control: no-store` default, the Host check (421 for a host that
+ * is not the server's own), 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating
  * (every POST, PUT, PATCH, DELETE but the login). Errors become JSON in one
@@ -75,6 +77,7 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use(requestLog(logger))
   app.use(securityHeaders())
   app.use(noStoreByDefault())
+  app.use(checkHost(trustedOrigins))
   app.use(limitBody())
 
   app.get('/healthz', function healthz(c) {

@@ -4,7 +4,7 @@ import { SecretsError, ValidationError } from '../errors.ts'
 import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
 import { HttpError } from './http-error.ts'
-import { loggablePath } from './middleware/request-log.ts'
+import { routeOf } from './middleware/request-log.ts'
 import { storeFault } from '../store/driver-errors.ts'
 
 function send(c: Context, error: HttpError): Response {
@@ -48,10 +48,10 @@ export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
     // client may retry; the audit layer wraps them, so look at the cause too.
     const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)
     if (fault) {
-      logger.error(`${c.req.method} ${loggablePath(c.req.path)}: ${fault.code}`, error)
+      logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, error)
       return send(c, new HttpError(503, fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
     }
-    logger.error(`${c.req.method} ${loggablePath(c.req.path)}`, error)
+    logger.error(`${c.req.method} ${routeOf(c)}`, error)
     return send(c, new HttpError(500, 'internal_error', 'internal error; the server log has the details'))
   }
 }

@@ -1,40 +1,35 @@
-import type { MiddlewareHandler } from 'hono'
-import { NAME_PATTERN } from '../../secrets/validation.ts'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import type { AppLogger } from '../app-logger.ts'
 
-const MAX_PATH_CHARS = 300
-
-// Path segments the app's routes are made of, and the content-hashed names of the UI build.
-const ROUTE_WORDS = new Set(['', 'healthz', 'session', 'secrets', 'access-log', 'rotate', 'settings', 'assets'])
-const ASSET_NAME = /^[a-z][a-z0-9_-]*-[a-z0-9]{8}\.[a-z0-9]+$/
-/** What stands in the log for a segment that is neither a route word, a secret name nor an asset. */
-export const REDACTED_SEGMENT = '<redacted>'
+/** What the log says for a request no route matched (a 404, or a refusal before routing). */
+export const UNMATCHED_ROUTE = '<unmatched>'
 
 /**
- * The path as it may appear in a log line. A segment that is not a route
- * word, a well-formed secret name or a UI asset name is replaced by
- * `<redacted>`: a client that put a value where a name goes
- * (`GET /secrets/ghp_…`) must not leave it in the log
- * (test/hardening/leak-scan.test.ts).
+ * The route pattern a request matched (`/secrets/:name`), or
+ * `<unmatched>`: never the request's own path, so whatever a client put
+ * there (a value where a name goes, control characters) stays out of the
+ * log. Middleware (`app.use`, method `ALL`) is not a route; the last
+ * matching route is the one that answers.
  */
-export function loggablePath(path: string): string {
-  const kept = path
-    .split('/')
-    .map((segment) => (ROUTE_WORDS.has(segment) || NAME_PATTERN.test(segment) || ASSET_NAME.test(segment) ? segment : REDACTED_SEGMENT))
-    .join('/')
-  return kept.length > MAX_PATH_CHARS ? `${kept.slice(0, MAX_PATH_CHARS)}…` : kept
+export function routeOf(c: Context): string {
+  const routes = matchedRoutes(c)
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i]!
+    if (route.method !== 'ALL') return route.path
+  }
+  return UNMATCHED_ROUTE
 }
 
 /**
- * Logs one entry per request once its answer is ready: method, path (no
- * query string: it may carry a cursor or anything a client put there),
- * status and milliseconds. Registered first, so it sees the status the
- * error handler chose.
+ * Logs one entry per request once its answer is ready: method, route
+ * pattern ({@link routeOf}), status and milliseconds. Registered first, so
+ * it sees the status the error handler chose.
  */
 export function requestLog(logger: AppLogger): MiddlewareHandler {
   return async function requestLog(c, next) {
     const start = performance.now()
     await next()
-    logger.request({ method: c.req.method, path: loggablePath(c.req.path), status: c.res.status, ms: performance.now() - start })
+    logger.request({ method: c.req.method, route: routeOf(c), status: c.res.status, ms: performance.now() - start })
   }
 }
