@@ -359,7 +359,7 @@ const ANALYSIS = `- **Before and after this change**, same machine, interleaved,
   the handler call, is what costs), a compact variable-length record (the
   record spool is already cheap), a trie of names walked during validation.
 - **Memory** stays flat: a reused 1 MiB input buffer, a 256 KiB output
-  buffer, a 1 MiB record buffer, one carried placeholder (at most 138 bytes),
+  buffer, a 1 MiB record buffer, one carried placeholder (at most 145 bytes),
   the names and the values; records beyond 1 MiB and a piped input go to
   unlinked temporary files, so peak RSS is the same at 64 and 512 MiB.`
 

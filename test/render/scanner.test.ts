@@ -208,7 +208,7 @@ describe('PlaceholderScanner events and memory', () => {
 
   test('the carried tail never exceeds one construct, whatever the chunking', () => {
     const s = new PlaceholderScanner({ literal() {}, placeholder() {} })
-    const input = bytes(`$$\${SECRET:${LONGEST}} $$$$\${SECRET:${LONGEST}}`)
+    const input = bytes(`$$\${SECRET:${LONGEST}|base64} $$$$\${SECRET:${LONGEST}|base64} \${SECRET:${LONGEST}}`)
     let max = 0
     for (const b of input) {
       s.push(new Uint8Array([b]))
