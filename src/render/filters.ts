@@ -202,7 +202,8 @@ export function applyFilter(filter: FilterName, value: Uint8Array): Uint8Array {
 }
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+// ignoreBOM: keep a leading U+FEFF (the default decoder would drop it from the output).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** {@link applyFilter} on a string (encoded as UTF-8, the result decoded back). */
 export function applyFilterToString(filter: FilterName, value: string): string {

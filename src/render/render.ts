@@ -38,7 +38,8 @@ export interface RenderOptions {
 }
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+// ignoreBOM: keep a leading U+FEFF (the default decoder would drop it from the output).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
  * Renders a string body. Two passes: the first finds every name, so a

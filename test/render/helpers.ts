@@ -10,7 +10,8 @@ import { referenceNames, referenceRender } from './reference.ts'
 import { Substituter } from '../../src/render/substituter.ts'
 
 export const enc = new TextEncoder()
-export const dec = new TextDecoder()
+/** UTF-8 decoder that keeps a leading U+FEFF (the default drops it). */
+export const dec = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** Bytes of a string, or bytes as given. */
 export function bytes(input: string | number[]): Uint8Array<ArrayBuffer> {
