@@ -126,8 +126,8 @@ export const MALFORMED = {
   badByte: 'the name may hold only A-Z, 0-9 and _, and must end with }',
   tooLong: `the name is longer than ${MAX_NAME_LENGTH} characters`,
   badFilter: `unknown filter: expected |${FILTER_NAMES.join(', |')} after the name, then }`,
-  outsideString: 'a placeholder outside any JSON string needs a filter (|raw, |json, ...): --format json',
-  afterBackslash: 'a placeholder right after a backslash inside a JSON string: --format json',
+  outsideString: 'a placeholder outside any JSON string needs a filter, e.g. |raw (--format json)',
+  afterBackslash: 'a placeholder right after a backslash inside a JSON string (--format json)',
 } as const
 
 /** Each filter's name and `}`, as bytes, by first letter (every filter starts with a different one). */
