@@ -137,6 +137,8 @@ FILTER_NAMES.forEach((f, code) => {
   FILTER_BY_LETTER[f.charCodeAt(0)] = code
   FILTER_TAILS[code] = new TextEncoder().encode(`${f}}`)
 })
+/** JSON mode: bytes looked at one by one before jumping to the next `"` with indexOf. */
+const JSON_SHORT_RUN = 32
 /** matchFilter: more input is needed to decide. */
 const FILTER_MORE = -2
 /** matchFilter: not a filter. */
@@ -175,7 +177,7 @@ export class PlaceholderScanner {
   /** Inside a string, and the byte at `jPos` is escaped by a backslash before it. */
   private jEsc = false
   private jPos = 0
-  /** The first `"` at or after `jPos` in the buffer being scanned (its length when none); -1 when not looked for yet. */
+  /** A `"` found by the last jump in the buffer being scanned (its length when none); -1 when none yet. Valid while >= the position it is used from. */
   private jQuote = -1
 
   constructor(handler: ScanHandler, options: ScannerOptions = {}) {
@@ -376,35 +378,57 @@ export class PlaceholderScanner {
 
   /**
    * Brings the JSON string state from `jPos` up to `target` (at most
-   * `buf.length`) in the buffer being scanned: jumps from `"` to `"`, and
-   * counts backslashes only before a `"` inside a string and at `target`.
+   * `buf.length`) in the buffer being scanned. Two gears: a short byte loop
+   * for text dense in quotes and backslashes (typical JSON: a `"` every few
+   * bytes, where an `indexOf` call per `"` costs more than looking at the
+   * bytes), and past {@link JSON_SHORT_RUN} bytes without either, a jump with
+   * `indexOf` to the next `"` (cached, so many placeholders in a long run
+   * without quotes cost one search), deciding whether it is escaped by
+   * counting the backslashes right before it.
    */
   private jsonAdvance(buf: Uint8Array, target: number): void {
-    let pos = this.jPos
+    let i = this.jPos
     let inString = this.jIn
-    let esc = this.jEsc
-    let q = this.jQuote
-    if (q < pos) {
-      q = buf.indexOf(QUOTE, pos)
-      if (q < 0) q = buf.length
-    }
-    while (q < target) {
-      if (!inString) {
-        inString = true
-        esc = false
-        pos = q + 1
-      } else if (!isEscaped(buf, pos, esc, q)) {
-        inString = false
-        pos = q + 1
+    if (this.jEsc && i < target) i++ // the escaped byte itself
+    let esc = this.jEsc && i === this.jPos
+    while (i < target) {
+      const limit = Math.min(target, i + JSON_SHORT_RUN)
+      let c = 0
+      while (i < limit && (c = buf[i]!) !== QUOTE && c !== BACKSLASH) i++
+      if (i === limit) {
+        if (i === target) break
+        // A long run: jump to the next `"`. No byte in [i, q) but a `\` run
+        // right before q (or before target) can matter, and byte i is not
+        // escaped (byte i - 1 is not a backslash).
+        let q = this.jQuote
+        if (q < i) {
+          q = buf.indexOf(QUOTE, i)
+          if (q < 0) q = buf.length
+          this.jQuote = q
+        }
+        if (q >= target) {
+          esc = inString && isEscaped(buf, i, false, target)
+          i = target
+          break
+        }
+        if (!inString) inString = true
+        else if (!isEscaped(buf, i, false, q)) inString = false
+        i = q + 1
+        continue
       }
-      // (An escaped `"` leaves the state at `pos` as it was.)
-      q = buf.indexOf(QUOTE, q + 1)
-      if (q < 0) q = buf.length
+      if (c === QUOTE) {
+        inString = !inString
+        i++
+      } else if (!inString) i++
+      else if (i + 1 === target) {
+        // A backslash right before target: the byte at target is escaped.
+        esc = true
+        i = target
+      } else i += 2
     }
-    this.jEsc = inString && isEscaped(buf, pos, esc, target)
+    this.jEsc = esc
     this.jIn = inString
     this.jPos = target
-    this.jQuote = q
   }
 }
 

@@ -43,6 +43,14 @@ const segment: fc.Arbitrary<Segment> = fc.oneof(
   // Literal text never holds `${SECRET:` itself (it would be a placeholder,
   // not text), nor ends with `$` (before a placeholder, that is an escape).
   { weight: 3, arbitrary: unicodeText(6).filter((t) => !t.includes('${SECRET:') && !t.endsWith('$')).map((text) => ({ text })) },
+  // Runs of more than 32 bytes without `"` or `\`, so the scanner's jump with indexOf is taken too.
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 30, max: 90 }), unicodeText(4))
+      .filter(([, t]) => !t.includes('${SECRET:') && !t.endsWith('$'))
+      .map(([n, t]) => ({ text: 'x'.repeat(n) + t })),
+  },
   {
     weight: 4,
     arbitrary: fc
@@ -211,6 +219,18 @@ describe('the JSON context', () => {
     // After a closed string: outside again. An escaped quote does not close it.
     expect((await refusal('["\\\\" ${SECRET:A}]')).column).toBe(7)
     expect(JSON.parse(await render('["\\" ${SECRET:N}"]'))).toEqual(['" 42'])
+  })
+
+  test('after more than 32 bytes without quotes or backslashes (the indexOf jump) backslashes still count, at any cut', () => {
+    const run = 'x'.repeat(40)
+    const lone = bytes(`["${run}\\\${SECRET:A}"]`)
+    const pair = bytes(`["${run}\\\\\${SECRET:N}", "${run}\\"${run}\${SECRET:N}"]`)
+    const refused = { malformed: { line: 1, column: 44, message: `malformed placeholder at line 1, column 44: ${MALFORMED.afterBackslash}` } }
+    for (let i = 0; i <= pair.length; i++) {
+      if (i <= lone.length) expect(substituteChunks(cut(lone, [i]), values, 'json')).toEqual(refused)
+      const out = substituteChunks(cut(pair, [i]), values, 'json')
+      expect(JSON.parse(dec.decode((out as { ok: Uint8Array }).ok))).toEqual([`${run}\\42`, `${run}"${run}42`])
+    }
   })
 
   test('the string state is carried across chunk boundaries, including a backslash at the end of a chunk', () => {

@@ -51,6 +51,7 @@ const token: fc.Arbitrary<Uint8Array> = fc.oneof(
       text('SECRET:'),
       text('${{ x }}'),
       text('$HOME'),
+      text('x'.repeat(40)),
     ),
   },
   { weight: 4, arbitrary: fc.constantFrom(...VALID_NAMES, ...INVALID_NAMES).map(bytes) },
