@@ -19,7 +19,7 @@
  *
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
-import { encodeBase64, encodeUrl, escapeJson, FILTER_NAMES, type FilterName, quoteShell } from './filters.ts'
+import { encodeBase64, encodeUrl, escapeJson, FILTER_NAMES, quoteShell } from './filters.ts'
 
 /** Escaping codes. 0-4 are the filters of the same index in FILTER_NAMES. */
 export const ESCAPING = {
@@ -43,11 +43,6 @@ export const ESCAPING_LABELS: readonly string[] = [...FILTER_NAMES, 'sh+json']
 
 /** Filter code meaning "no filter given" (the scanner's). */
 export const NO_FILTER = -1
-
-/** The filter code (index in FILTER_NAMES) of a filter name. */
-export function filterCode(name: FilterName): number {
-  return FILTER_NAMES.indexOf(name)
-}
 
 /** The escaping of a placeholder with filter code `filter` (or NO_FILTER) inside a JSON string. */
 export function escapingInJsonString(filter: number): Escaping {
