@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkFile, renderFile } from '../../../src/cli/render/render-file.ts'
 import { MalformedPlaceholderError, MissingSecretError } from '../../../src/errors.ts'
-import type { ResolveAll } from '../../../src/render/render.ts'
+import { resolverOf } from './helpers.ts'
 import { substituteAll } from '../../../src/render/substituter.ts'
 import { enc, errorOf, valueMap } from '../../render/helpers.ts'
 
@@ -35,16 +35,7 @@ function dir(): string {
   return d
 }
 
-function resolver(): ResolveAll & { calls: string[][] } {
-  const calls: string[][] = []
-  const fn: ResolveAll = async (names) => {
-    calls.push(names)
-    const missing = names.filter((n) => !VALUES.has(n))
-    if (missing.length > 0) throw new MissingSecretError(missing)
-    return new Map(names.map((n) => [n, VALUES.get(n)!]))
-  }
-  return Object.assign(fn, { calls })
-}
+const resolver = () => resolverOf(VALUES)
 
 
 /**
