@@ -1,4 +1,6 @@
 /**
+ * Longer than the usual 300 lines: the table of cases is the test.
+ *
  * Adversarial input over every route (issue 8): wrong types, missing and
  * extra fields, oversized and deeply nested bodies, NUL, zero-width and
  * right-to-left characters, encoded path tricks, wrong media types, forged

@@ -1,4 +1,7 @@
 /**
+ * Longer than the usual 300 lines: one scan over every flow, so that every
+ * output is searched for every sentinel.
+ *
  * Leak scan (issue 8): every CLI and HTTP flow run with random sentinel
  * values, then every place a value must never reach is searched for each
  * sentinel in every form a careless encoder could give it: as is, standard

@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { MissingSecretError } from '../../src/errors.ts'
-import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
+import { PositionRecorder } from '../../src/render/record.ts'
+import { RecordReplayer } from '../../src/render/replay.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { substituteAll } from '../../src/render/substituter.ts'
 import { bytes, dec, join, valueMap } from './helpers.ts'

@@ -37,7 +37,8 @@
  */
 import { closeSync, openSync } from 'node:fs'
 import type { ResolveAll } from '../../render/render.ts'
-import { PositionRecorder, RecordReplayer } from '../../render/record.ts'
+import { PositionRecorder } from '../../render/record.ts'
+import { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat } from '../../render/scanner.ts'
 import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
 import { type Destination, openDestination } from './destination.ts'

@@ -1,3 +1,7 @@
+/**
+ * Longer than the usual 300 lines: one table of render outcomes per input form
+ * (file, pipe, spooled records, fallback), which read best side by side.
+ */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import {
   chmodSync,
