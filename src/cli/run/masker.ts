@@ -20,8 +20,10 @@ export class Masker {
   readonly #pair = new Uint8Array(65_536)
   /** first[b0] = 1 when some value starts with b0. */
   readonly #first = new Uint8Array(256)
-  /** Values by their first two bytes, longest first. */
+  /** Values by their first two bytes, longest first (for the last 3 bytes of a buffer). */
   readonly #buckets = new Map<number, Uint8Array[]>()
+  /** Values by their first four bytes, longest first: many values with one prefix (`sk-`) stay cheap. */
+  readonly #buckets4 = new Map<number, Uint8Array[]>()
   #tail: Uint8Array = new Uint8Array(0)
   /** How many bytes at the start of #tail are already inside an emitted `<concealed>`. */
   #carry = 0
@@ -37,11 +39,17 @@ export class Masker {
       const p = (v[0]! << 8) | v[1]!
       this.#pair[p] = 1
       this.#first[v[0]!] = 1
+      const copy = v.slice()
       const bucket = this.#buckets.get(p) ?? []
-      bucket.push(v.slice())
+      bucket.push(copy)
       this.#buckets.set(p, bucket)
+      const q = key4(copy, 0)
+      const bucket4 = this.#buckets4.get(q) ?? []
+      bucket4.push(copy)
+      this.#buckets4.set(q, bucket4)
     }
     for (const bucket of this.#buckets.values()) bucket.sort((a, b) => b.length - a.length)
+    for (const bucket of this.#buckets4.values()) bucket.sort((a, b) => b.length - a.length)
     this.active = seen.size > 0
   }
 
@@ -65,7 +73,11 @@ export class Masker {
   #matchAt(b: Uint8Array, i: number, final: boolean): number {
     const avail = b.length - i
     if (avail < 2) return final ? 0 : -1
-    const bucket = this.#buckets.get((b[i]! << 8) | b[i + 1]!)!
+    let bucket: Uint8Array[] | undefined
+    if (avail >= MIN_MASKED_LENGTH) {
+      bucket = this.#buckets4.get(key4(b, i))
+      if (bucket === undefined) return 0
+    } else bucket = this.#buckets.get((b[i]! << 8) | b[i + 1]!)!
     for (const v of bucket) {
       const len = Math.min(v.length, avail)
       let k = 2
@@ -115,6 +127,11 @@ export class Masker {
     if (out.length === 1) return out[0]!
     return concat(...out)
   }
+}
+
+/** The first four bytes at `i` as one number. */
+function key4(b: Uint8Array, i: number): number {
+  return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
