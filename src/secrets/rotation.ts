@@ -141,9 +141,6 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
   const rotated: string[] = []
   const changed: string[] = []
   await writeTransaction(deps.db, async (trx) => {
-    // The audit chain's keys move to the current master key with the secrets (AuditLog.rekey),
-    // so after a finished `rotate --all` the current key alone verifies the whole chain.
-    await deps.auditLog.rekey(trx)
     for (const { row, value } of sealed) {
       if ((await updateSecretIfUnchanged(trx, row.name, row, { ...value, rotated_at: at })) === 1) {
         rotated.push(row.name)
@@ -152,6 +149,11 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
         changed.push(row.name)
       }
     }
+    // The audit chain's keys move to the current master key with the secrets (AuditLog.rekey),
+    // so after a finished `rotate --all` the current key alone verifies the whole chain. After
+    // the secret rows, like every writer: the rows first, the audit head last, or PostgreSQL
+    // deadlocks a rotation with a concurrent replace (test/secrets/rotation.test.ts).
+    await deps.auditLog.rekey(trx)
     await deps.auditLog.append(trx, audit)
   })
   return { rotated, failed, changed, last: rows.at(-1)?.name }

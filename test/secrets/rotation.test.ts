@@ -1,9 +1,11 @@
-import { expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
+import { sql } from 'kysely'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets, type SecretsContext } from '../../src/context.ts'
 import { CLI_ACTOR, tempDir } from '../helpers/context.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { auditEntry } from '../../src/secrets/audit-entry.ts'
+import { describeEachDialect, freshDatabase, POSTGRES_URL } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
 
 const WORKER = join(import.meta.dir, '..', 'fixtures', 'rotate-loop.ts')
@@ -121,6 +123,53 @@ describeEachDialect('rotation racing replace (two processes, one store)', (diale
       await writer.close()
       await db.drop()
       tmp.cleanup()
+    }
+  })
+})
+
+// PostgreSQL locks rows, so two writers that take the secret row and the audit head in
+// opposite orders deadlock (40P01). Every writer must take the secret rows first, the head last.
+describe.skipIf(!POSTGRES_URL)('rotate --all and a replace holding the secret row [postgres]', () => {
+  test('rotate --all waits for the replace instead of deadlocking with it', async () => {
+    const db = await freshDatabase('postgres')
+    const oldKey = randomKey()
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: oldKey, DATABASE_URL: db.url }
+    const seeder = await openSecrets({ CLAUDE_HOOKS_SECRET_KEY: oldKey, DATABASE_URL: db.url })
+    await seeder.service.create({ name: 'S', value: 'v0' }, CLI_ACTOR)
+    await seeder.close()
+    const writer = await openSecrets(env)
+    const rotator = await openSecrets(env)
+    const waitingOnLocks = async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(writer.store.db)
+      return rows[0]!.n
+    }
+    try {
+      let rowHeld!: () => void
+      const held = new Promise<void>((resolve) => (rowHeld = resolve))
+      let rotatorBlocked!: () => void
+      const rotatorWaits = new Promise<void>((resolve) => (rotatorBlocked = resolve))
+      // A writer in the middle of a mutation: it has written the secret row and not yet appended its audit row.
+      const write = writer.store.db.transaction().execute(async (trx) => {
+        await trx.updateTable('secret').set({ description: 'being replaced' }).where('name', '=', 'S').execute()
+        rowHeld()
+        await rotatorWaits
+        await writer.service.auditLog.append(trx, [auditEntry('S', 'replace', CLI_ACTOR, 'ok', new Date().toISOString())])
+      })
+      await held
+      const rotate = rotator.service.rotateBatch('', 10, CLI_ACTOR)
+      // Proceed only once the rotation is blocked on a lock the writer holds.
+      while ((await waitingOnLocks()) === 0) await Bun.sleep(10)
+      rotatorBlocked()
+      const [w, r] = await Promise.allSettled([write, rotate])
+      expect(w.status === 'rejected' ? String((w.reason as Error).message) : 'ok').toBe('ok')
+      expect(r.status === 'rejected' ? String((r.reason as Error).message) : 'ok').toBe('ok')
+      expect((r as PromiseFulfilledResult<{ rotated: string[] }>).value.rotated).toEqual(['S'])
+      expect(await value(rotator, 'S')).toBe('v0')
+      expect(await rotator.service.auditLog.verify(rotator.store.db)).toMatchObject({ ok: true })
+    } finally {
+      await writer.close()
+      await rotator.close()
+      await db.drop()
     }
   })
 })
