@@ -109,7 +109,7 @@ describeEachDialect('ClientService', (dialect) => {
     expect(await clients.authenticate(`chs_${'A'.repeat(43)}`)).toEqual({ ok: false, why: 'unknown' })
     // Same id (first 8 bytes), different secret part.
     const bytes = Buffer.from(other.token.slice(4), 'base64url')
-    bytes[31] ^= 0xff
+    bytes[31] = bytes[31]! ^ 0xff
     expect(await clients.authenticate(`chs_${bytes.toString('base64url')}`)).toEqual({ ok: false, why: 'wrong', tokenId: other.info.id, client: 'ci' })
     clock.tick(30 * 60_000)
     expect(await clients.authenticate(short.token)).toEqual({ ok: false, why: 'expired', tokenId: short.info.id, client: 'ci' })
