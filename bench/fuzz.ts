@@ -14,7 +14,7 @@
  *   (1-byte chunks and cuts inside placeholders included), each chunk
  *   overwritten after the push;
  * - renderStream (src/render/render.ts) over another random chunking;
- * - renderFile (src/cli/render-io.ts), the two-pass CLI path, from a
+ * - renderFile (src/cli/render/render-file.ts), the two-pass CLI path, from a
  *   temporary file to a temporary file, with a random record-buffer size so
  *   records spill to the spool;
  *
@@ -30,7 +30,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { renderFile } from '../src/cli/render-io.ts'
+import { renderFile } from '../src/cli/render/render-file.ts'
 import { MissingSecretError } from '../src/errors.ts'
 import { renderStream } from '../src/render/render.ts'
 import { cut, join as joinBytes, type Outcome, outcomeOf, readStream, streamReference, substituteChunks, twoPassReference } from '../test/render/helpers.ts'
@@ -241,7 +241,7 @@ if (failures.length > 0) {
 const date = new Date().toISOString().slice(0, 10)
 const rows = PATHS.map((p) => {
   const s = stats[p]
-  return `| ${p === 'renderFile' ? '`renderFile` (two passes, src/cli/render-io.ts)' : p === 'renderStream' ? '`renderStream` (single pass)' : '`Substituter` (single pass, random chunks)'} | ${s.cases} | ${s.ok} | ${s.malformed} | ${s.missing} | ${s.crashes} | ${s.differences} |`
+  return `| ${p === 'renderFile' ? '`renderFile` (two passes, src/cli/render/render-file.ts)' : p === 'renderStream' ? '`renderStream` (single pass)' : '`Substituter` (single pass, random chunks)'} | ${s.cases} | ${s.ok} | ${s.malformed} | ${s.missing} | ${s.crashes} | ${s.differences} |`
 })
 await writeSection(
   'Fuzzing',

@@ -8,7 +8,7 @@
  * Exit codes follow the CLI: 0 ok, 3 missing or malformed placeholder, 1 other.
  */
 import { MalformedPlaceholderError, MissingSecretError } from '../src/errors.ts'
-import { renderFile } from '../src/cli/render-io.ts'
+import { renderFile } from '../src/cli/render/render-file.ts'
 import { benchValue } from './corpus.ts'
 
 const encoder = new TextEncoder()

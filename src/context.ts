@@ -18,7 +18,9 @@ export interface SecretsContext {
  * configuration fails before anything is touched: the master keys
  * (`CLAUDE_HOOKS_SECRET_KEY`, `CLAUDE_HOOKS_SECRET_KEY_PREVIOUS`), then the
  * database (`DATABASE_URL`, migrated to the latest schema), then the check
- * that every stored row's key id is configured.
+ * that every stored row's key id is configured. When this open migrated the
+ * store (a new store, or an upgrade), it also authenticates the audit
+ * chain's head (AuditLog.seal), while it still holds what the upgrade found.
  *
  * @throws ConfigError for a missing or malformed key, an unknown database URL,
  *   or rows sealed under key ids no configured key has.
@@ -29,6 +31,7 @@ export async function openSecrets(env: Env, options: { now?: () => Date } = {}):
   const service = new SecretsService({ db: store.db, keyring, ...options })
   try {
     await service.assertKeysKnown()
+    if (store.migrated.length > 0) await service.auditLog.seal(store.db)
   } catch (e) {
     await store.close()
     throw e

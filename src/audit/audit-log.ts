@@ -1,191 +1,175 @@
 import type { Kysely } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
-import type { AccessLogRow, Database, NewAccessLogRow } from '../store/schema.ts'
-import { chainEquals, type ChainFields, chainLink, deriveChainKey, GENESIS_CHAIN } from './chain.ts'
+import type { Database, NewAccessLogRow } from '../store/schema.ts'
+import { writeTransaction } from '../store/transaction.ts'
+import { type ChainFields, chainLink, headMac } from './chain.ts'
+import { ChainKeyResolver, loadChainKeys, resealChainKeys, startChainKey } from './chain-key-store.ts'
+import { type ChainKeyRecord, parseChainKeyRecord } from './chain-keys.ts'
+import { type ExportedHead, verifyChain, type VerifyResult } from './verify.ts'
+
+export type { ExportedHead, VerifyProblem, VerifyResult } from './verify.ts'
 
 /** An audit row as callers give it: the chain columns and the id are the log's to assign. */
 export type AuditEntry = Omit<NewAccessLogRow, 'id' | 'chain' | 'chain_key_id'>
 
-/** What `verify` found: every row links, or the first row that does not and why. */
-export type VerifyResult =
-  | { ok: true; rows: number; head: { last_id: number; chain: string } }
-  | {
-      ok: false
-      rows: number
-      /** The first row that is wrong (for `missing`, the first id that is not there). */
-      id: number
-      problem: 'changed' | 'missing' | 'reordered' | 'unverifiable'
-      detail: string
-    }
+/** What `rekey` did. */
+export interface RekeyResult {
+  /** A new chain key was started (the head's key had been sealed under an older master key). */
+  started: boolean
+  /** Chain keys no configured master key opens (their rows stay unverifiable with this keyring). */
+  unopened: string[]
+}
 
 // SQLite allows 32,766 bound parameters per statement; 9 columns a row.
 const INSERT_CHUNK = 1000
-const VERIFY_PAGE = 2000
-// How far around a broken row `verify` looks for the place a moved row came from.
-const REORDER_WINDOW = 32
+
+type LockedHead = { last_id: number; chain: string; row_count: number; chain_key: ChainKeyRecord | undefined }
 
 /**
- * The tamper-evident access log (see chain.ts for the arithmetic). Appends
- * are serialized through the one-row `audit_chain_head` table: the first
- * statement of an append is an UPDATE ... RETURNING on it, which takes
- * SQLite's write lock (waiting up to the busy timeout) or PostgreSQL's row
- * lock, and reserves the ids. Two processes or servers therefore extend one
- * chain, never fork it.
+ * The tamper-evident access log (see chain.ts for the arithmetic and
+ * chain-keys.ts for the keys). Appends are serialized through the one-row
+ * `audit_chain_head` table: the first statement of an append is an
+ * UPDATE ... RETURNING on it, which takes SQLite's write lock (waiting up to
+ * the busy timeout) or PostgreSQL's row lock, reserves the ids, and returns
+ * the sealed chain key, so an append costs no query more than the rows and
+ * the head's new value. Two processes or servers therefore extend one chain,
+ * never fork it.
  */
 export class AuditLog {
   readonly #keyring: Keyring
-  readonly #keys = new Map<string, Promise<CryptoKey>>()
+  readonly #keys: ChainKeyResolver
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring
+    this.#keys = new ChainKeyResolver(keyring)
   }
 
-  #chainKey(keyId: string): Promise<CryptoKey> {
-    let key = this.#keys.get(keyId)
-    if (!key) {
-      key = deriveChainKey(this.#keyring.get(keyId))
-      this.#keys.set(keyId, key)
-    }
-    return key
+  /** Locks the head in `trx`, reserving `add` ids, and returns it (with what it was before). */
+  async #lockHead(trx: Kysely<Database>, add: number): Promise<LockedHead> {
+    const head = await trx
+      .updateTable('audit_chain_head')
+      .set((eb) => ({ last_id: eb('last_id', '+', add), row_count: eb('row_count', '+', add) }))
+      .where('id', '=', 1)
+      .returning(['last_id', 'chain', 'row_count', 'chain_key'])
+      .executeTakeFirstOrThrow()
+    return { last_id: Number(head.last_id), chain: head.chain, row_count: Number(head.row_count), chain_key: parseChainKeyRecord(head.chain_key) }
+  }
+
+  /**
+   * First seal of a head (a new store, or one upgraded from before 0006):
+   * seals the derived keys this keyring has, starts the chain's random key,
+   * and counts the rows. Trust on first use: what is in the log now is
+   * what the head vouches for from here on.
+   */
+  async #firstSeal(trx: Kysely<Database>, head: LockedHead, add: number): Promise<LockedHead> {
+    await resealChainKeys(trx, this.#keyring, this.#keys)
+    const record = await startChainKey(trx, this.#keyring, new Date().toISOString())
+    const counted = await trx.selectFrom('secret_access_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const rowCount = Number(counted.n) + add
+    await trx.updateTable('audit_chain_head').set({ chain_key: JSON.stringify(record), row_count: rowCount }).where('id', '=', 1).execute()
+    return { ...head, row_count: rowCount, chain_key: record }
+  }
+
+  async #writeHead(trx: Kysely<Database>, record: ChainKeyRecord, head: { last_id: number; chain: string; row_count: number }): Promise<void> {
+    const mac = await headMac(await this.#keys.require(record), { ...head, chain_key_id: record.id })
+    await trx.updateTable('audit_chain_head').set({ chain: head.chain, mac }).where('id', '=', 1).execute()
   }
 
   /**
    * Appends entries to the chain inside the caller's transaction `trx`
-   * (so a mutation and its audit row commit or roll back together).
+   * (so a mutation and its audit row commit or roll back together), under
+   * the head's chain key, and authenticates the new head.
+   * @throws DecryptError when no configured master key opens the chain key.
    */
   async append(trx: Kysely<Database>, entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return
-    const head = await trx
-      .updateTable('audit_chain_head')
-      .set((eb) => ({ last_id: eb('last_id', '+', entries.length) }))
-      .where('id', '=', 1)
-      .returning(['last_id', 'chain'])
-      .executeTakeFirstOrThrow()
-    const keyId = this.#keyring.current.id
-    const key = await this.#chainKey(keyId)
-    let id = Number(head.last_id) - entries.length
+    let head = await this.#lockHead(trx, entries.length)
+    if (!head.chain_key) head = await this.#firstSeal(trx, head, entries.length)
+    const record = head.chain_key!
+    const key = await this.#keys.require(record)
+    let id = head.last_id - entries.length
     let prev = head.chain
     const rows: Array<NewAccessLogRow & ChainFields & { chain: string }> = []
     for (const entry of entries) {
       id++
-      const fields = { ...entry, id, chain_key_id: keyId }
+      const fields = { ...entry, id, chain_key_id: record.id }
       prev = await chainLink(key, prev, fields)
       rows.push({ ...fields, chain: prev })
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await trx.insertInto('secret_access_log').values(rows.slice(i, i + INSERT_CHUNK)).execute()
     }
-    await trx.updateTable('audit_chain_head').set({ chain: prev }).where('id', '=', 1).execute()
+    await this.#writeHead(trx, record, { last_id: head.last_id, chain: prev, row_count: head.row_count })
+  }
+
+  /**
+   * Authenticates a head that was never sealed (a new store, or the first
+   * run after the upgrade to 0006); a no-op otherwise. `openSecrets` calls it
+   * after it migrated the store.
+   */
+  async seal(db: Kysely<Database>): Promise<void> {
+    await writeTransaction(db, async (trx) => {
+      const head = await this.#lockHead(trx, 0)
+      if (head.chain_key) return
+      const sealed = await this.#firstSeal(trx, head, 0)
+      await this.#writeHead(trx, sealed.chain_key!, sealed)
+    })
+  }
+
+  /**
+   * Moves the chain onto the current master key (called by `rotate --all`,
+   * every batch; idempotent): re-seals every chain key it can open under
+   * the current master key, and when the head's key had been sealed under
+   * an older master key, starts a new chain key for the rows to come, so a
+   * retired master key (and any old copy of a sealed chain key) can no
+   * longer extend the chain. Runs inside the caller's transaction.
+   */
+  async rekey(trx: Kysely<Database>): Promise<RekeyResult> {
+    let head = await this.#lockHead(trx, 0)
+    if (!head.chain_key) {
+      head = await this.#firstSeal(trx, head, 0)
+      await this.#writeHead(trx, head.chain_key!, head)
+      return { started: true, unopened: await resealChainKeys(trx, this.#keyring, this.#keys) }
+    }
+    const stale = head.chain_key.sealed_by !== this.#keyring.current.id
+    const unopened = await resealChainKeys(trx, this.#keyring, this.#keys)
+    if (!stale) return { started: false, unopened }
+    const record = await startChainKey(trx, this.#keyring, new Date().toISOString())
+    await trx.updateTable('audit_chain_head').set({ chain_key: JSON.stringify(record) }).where('id', '=', 1).execute()
+    await this.#writeHead(trx, record, head)
+    return { started: true, unopened }
+  }
+
+  /**
+   * The master key ids the chain still needs: those that seal a chain key,
+   * and those of derived keys not sealed yet. After `rotate --all`, only the
+   * current one.
+   */
+  async masterKeysNeeded(db: Kysely<Database>): Promise<Set<string>> {
+    const needed = new Set<string>()
+    for (const record of await loadChainKeys(db)) {
+      if (record.sealed_by !== null) needed.add(record.sealed_by)
+      else if (record.kind === 'derived') needed.add(record.id)
+    }
+    return needed
   }
 
   /** The newest link: export it elsewhere to detect truncation later (`secrets audit head`). */
-  async head(db: Kysely<Database>): Promise<{ last_id: number; chain: string }> {
-    const head = await db.selectFrom('audit_chain_head').select(['last_id', 'chain']).where('id', '=', 1).executeTakeFirstOrThrow()
-    return { last_id: Number(head.last_id), chain: head.chain }
+  async head(db: Kysely<Database>): Promise<{ last_id: number; chain: string; rows: number }> {
+    const head = await db
+      .selectFrom('audit_chain_head')
+      .select(['last_id', 'chain', 'row_count'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow()
+    return { last_id: Number(head.last_id), chain: head.chain, rows: Number(head.row_count) }
   }
 
   /**
-   * Walks the whole chain in id order and recomputes every link.
-   *
-   * Detects: a changed field or chain value (`changed`), a deleted row in the
-   * middle or at the end when the head still remembers it (`missing`), rows
-   * whose contents were exchanged (`reordered`), and rows chained under a key
-   * id no configured key has (`unverifiable`: add the old key to
-   * CLAUDE_HOOKS_SECRET_KEY_PREVIOUS). Cannot detect: the newest rows deleted
-   * together with a rewritten head, by someone holding the master key.
+   * Accounts for every row of the table and recomputes every link, then
+   * checks the head's MAC (see verify.ts for what it detects). With
+   * `exported`, also checks the chain against a head exported earlier.
    */
-  async verify(db: Kysely<Database>): Promise<VerifyResult> {
-    let prev = GENESIS_CHAIN
-    let expectedId = 1
-    let rows = 0
-    let window: AccessLogRow[] = []
-    for (;;) {
-      const page = (
-        await db
-          .selectFrom('secret_access_log')
-          .selectAll()
-          .where('id', '>=', expectedId)
-          .orderBy('id')
-          .limit(VERIFY_PAGE)
-          .execute()
-      ).map((r) => ({ ...r, id: Number(r.id) }))
-      if (page.length === 0) break
-      for (const row of page) {
-        if (row.id !== expectedId) {
-          return {
-            ok: false,
-            rows,
-            id: expectedId,
-            problem: 'missing',
-            detail: `row ${expectedId}${row.id - 1 > expectedId ? ` to ${row.id - 1}` : ''} missing before row ${row.id}`,
-          }
-        }
-        const broken = await this.#check(row, prev)
-        if (broken) {
-          const moved = await this.#findOrigin(row, [...window, ...page])
-          return moved !== undefined
-            ? { ok: false, rows, id: row.id, problem: 'reordered', detail: `row ${row.id} holds the entry written as row ${moved}` }
-            : { ok: false, rows, ...broken }
-        }
-        prev = row.chain!
-        expectedId++
-        rows++
-      }
-      window = page
-    }
-    const head = await this.head(db)
-    if (head.last_id > expectedId - 1) {
-      return {
-        ok: false,
-        rows,
-        id: expectedId,
-        problem: 'missing',
-        detail: `rows ${expectedId} to ${head.last_id} missing: the log ends before the chain head`,
-      }
-    }
-    if (head.last_id !== expectedId - 1 || !chainEquals(head.chain, prev)) {
-      return { ok: false, rows, id: expectedId - 1, problem: 'changed', detail: 'the chain head does not match the last row' }
-    }
-    return { ok: true, rows, head }
-  }
-
-  async #check(
-    row: AccessLogRow,
-    prev: string,
-  ): Promise<{ id: number; problem: 'changed' | 'unverifiable'; detail: string } | undefined> {
-    if (!row.chain || !row.chain_key_id) {
-      return { id: row.id, problem: 'changed', detail: `row ${row.id} has no chain value` }
-    }
-    if (!this.#keyring.has(row.chain_key_id)) {
-      return {
-        id: row.id,
-        problem: 'unverifiable',
-        detail: `row ${row.id} is chained under key id ${row.chain_key_id}, which is not configured`,
-      }
-    }
-    const expected = await chainLink(await this.#chainKey(row.chain_key_id), prev, row as ChainFields)
-    if (!chainEquals(expected, row.chain)) {
-      return { id: row.id, problem: 'changed', detail: `row ${row.id} does not match its chain value (a field or the chain was edited)` }
-    }
-    return undefined
-  }
-
-  /**
-   * For a row that fails to verify: the id it was written under, if its
-   * contents authenticate at another place nearby (rows exchanged), else
-   * undefined (the row was edited).
-   */
-  async #findOrigin(row: AccessLogRow, loaded: AccessLogRow[]): Promise<number | undefined> {
-    if (!row.chain || !row.chain_key_id || !this.#keyring.has(row.chain_key_id)) return undefined
-    const nearby = loaded.filter((r) => Math.abs(r.id - row.id) <= REORDER_WINDOW)
-    const key = await this.#chainKey(row.chain_key_id)
-    const prevs = [GENESIS_CHAIN, ...nearby.map((r) => r.chain).filter((c): c is string => !!c)]
-    const ids = nearby.map((r) => r.id).filter((id) => id !== row.id)
-    for (const id of ids) {
-      for (const prev of prevs) {
-        if (chainEquals(await chainLink(key, prev, { ...(row as ChainFields), id }), row.chain)) return id
-      }
-    }
-    return undefined
+  verify(db: Kysely<Database>, options: { exported?: ExportedHead } = {}): Promise<VerifyResult> {
+    return verifyChain(db, new ChainKeyResolver(this.#keyring), options)
   }
 }

@@ -1,9 +1,13 @@
 /**
- * The audit chain's arithmetic, on Web standards only: the key derivation,
- * the canonical encoding of a row, and one link.
+ * The audit chain's arithmetic, on Web standards only: the canonical
+ * encoding of a row, one link, and the head's MAC.
  *
  *   chain(row) = HMAC-SHA256(K, prev_chain || canonical(row))
- *   K          = HKDF-SHA256(master key, salt = "claude-hooks-secrets audit-chain v1", info = "audit-chain")
+ *   head MAC   = HMAC-SHA256(K, UTF-8 JSON ["head", 1, last_id, chain, row_count, chain_key_id])
+ *
+ * K is the chain key named by the row's `chain_key_id` (chain-keys.ts): a
+ * random key of the chain's own since migration 0006, or, for older rows,
+ * HKDF of the master key that was current then.
  *
  * `prev_chain` is the raw 32 bytes of the previous row's chain (32 zero bytes
  * before the first row). The canonical encoding is the UTF-8 JSON array
@@ -12,14 +16,11 @@
  * every row to its place, so a moved row fails to verify.
  */
 import { encodeHex } from '../crypto/base64.ts'
-import type { MasterKey } from '../crypto/keyring.ts'
 
 /** The chain value before the first row. */
 export const GENESIS_CHAIN = '0'.repeat(64)
 
 const encoder = new TextEncoder()
-const SALT = encoder.encode('claude-hooks-secrets audit-chain v1')
-const INFO = encoder.encode('audit-chain')
 
 /** The fields of an audit row that the chain covers. */
 export interface ChainFields {
@@ -31,17 +32,6 @@ export interface ChainFields {
   outcome: string
   at: string
   chain_key_id: string
-}
-
-/** Derives the non-extractable HMAC key of the audit chain from a master key. */
-export function deriveChainKey(master: MasterKey): Promise<CryptoKey> {
-  return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: INFO },
-    master.hkdf,
-    { name: 'HMAC', hash: 'SHA-256', length: 256 },
-    false,
-    ['sign'],
-  )
 }
 
 /** The canonical bytes of a row's chained fields. */
@@ -64,6 +54,20 @@ export async function chainLink(key: CryptoKey, prevChain: string, row: ChainFie
   input.set(hexToBytes(prevChain), 0)
   input.set(body, 32)
   return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, input)))
+}
+
+/** What the head's MAC covers. */
+export interface HeadFields {
+  last_id: number
+  chain: string
+  row_count: number
+  chain_key_id: string
+}
+
+/** The head's MAC: hex HMAC-SHA256(key, UTF-8 JSON ["head", 1, last_id, chain, row_count, chain_key_id]). */
+export async function headMac(key: CryptoKey, head: HeadFields): Promise<string> {
+  const body = encoder.encode(JSON.stringify(['head', 1, head.last_id, head.chain, head.row_count, head.chain_key_id]))
+  return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, body)))
 }
 
 /** Constant-time equality of two hex strings of equal length. */

@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs'
+import { readSome, STDIN } from './render/fd.ts'
 
 /** What a command may touch of its process: streams, environment, terminal. Tests pass their own. */
 export interface CliIO {
@@ -21,14 +21,8 @@ function readAllStdin(limit: number): Uint8Array {
   let total = 0
   const buf = new Uint8Array(65_536)
   for (;;) {
-    let n: number
-    try {
-      n = readSync(0, buf, 0, buf.length, null)
-    } catch (e) {
-      if ((e as { code?: string }).code === 'EAGAIN') continue
-      if ((e as { code?: string }).code === 'EOF') break
-      throw e
-    }
+    // Waits (rather than spinning) while a non-blocking stdin has nothing ready.
+    const n = readSome(STDIN, buf, 0, buf.length, null)
     if (n === 0) break
     total += n
     if (total > limit) throw new InputTooLargeError(`standard input is longer than ${limit} bytes`)

@@ -27,7 +27,7 @@
  * The input must be the same in both passes. The replayer checks that every
  * recorded construct still starts with `$` (and a placeholder ends with `}`)
  * and that the records end with the input; the CLI also compares the file's
- * size and modification time (src/cli/render-io.ts).
+ * size and modification time (src/cli/render/source.ts).
  *
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */

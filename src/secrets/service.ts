@@ -275,7 +275,9 @@ export class SecretsService {
    * `rotate`). Idempotent and resumable: a batch commits whole or not at
    * all, every row stays decryptable throughout, and a rerun picks up what
    * is left. A row changed meanwhile (replaced, rotated by someone else) is
-   * left as the other writer made it.
+   * left as the other writer made it. Each batch also moves the audit
+   * chain's keys onto the current master key (AuditLog.rekey), so after a
+   * finished `rotate --all` the current key alone verifies the whole chain.
    *
    * @returns the names re-encrypted, those that failed (with the error code,
    *   never a value), and the last name looked at (the next `after`).
@@ -304,6 +306,8 @@ export class SecretsService {
     }
     const rotated: string[] = []
     await writeTransaction(this.#db, async (trx) => {
+      // The audit chain's keys move to the current master key with the secrets.
+      await this.auditLog.rekey(trx)
       for (const { row, value } of sealed) {
         if ((await updateSecretIfKey(trx, row.name, row.key_id, { ...value, rotated_at: at })) === 1) {
           rotated.push(row.name)

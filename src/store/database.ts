@@ -17,6 +17,8 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000
 export interface Store {
   readonly db: Kysely<Database>
   readonly dialect: DialectName
+  /** The migrations this open ran (empty when the schema was current already). */
+  readonly migrated: readonly string[]
   close(): Promise<void>
 }
 
@@ -109,8 +111,10 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
 export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
   const location = parseDatabaseUrl(url)
   const db = location.kind === 'postgres' ? await openPostgres(location.url) : await openSqlite(location.path)
+  let migrated: string[]
   try {
-    await migrateToLatest(db)
+    const result = await migrateToLatest(db)
+    migrated = (result?.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
   } catch (e) {
     await db.destroy()
     throw e
@@ -119,6 +123,7 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
   return {
     db,
     dialect: location.kind,
+    migrated,
     async close() {
       if (closed) return
       closed = true

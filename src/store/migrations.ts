@@ -4,6 +4,7 @@ import * as m0002 from '../../migrations/0002_create_secret_access_log.ts'
 import * as m0003 from '../../migrations/0003_audit_chain.ts'
 import * as m0004 from '../../migrations/0004_create_operator.ts'
 import * as m0005 from '../../migrations/0005_create_operator_session.ts'
+import * as m0006 from '../../migrations/0006_audit_chain_key.ts'
 import * as m0008 from '../../migrations/0008_create_client.ts'
 
 /**
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_audit_chain': m0003,
   '0004_create_operator': m0004,
   '0005_create_operator_session': m0005,
+  '0006_audit_chain_key': m0006,
   '0008_create_client': m0008,
 }
 

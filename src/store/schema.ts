@@ -43,12 +43,32 @@ export interface AuditChainHeadTable {
   id: number
   last_id: number
   chain: string
+  /** Rows in the chain (0006). */
+  row_count: number
+  /** JSON of the current chain key's `audit_chain_key` row (null until the head is first sealed). */
+  chain_key: string | null
+  /** Hex HMAC of (last_id, chain, row_count, chain key id) under the current chain key. */
+  mac: string | null
+}
+
+/** A key the audit chain was extended under (0006); see migrations/0006_audit_chain_key.ts. */
+export interface AuditChainKeyTable {
+  id: string
+  /** The order keys were used in: a row may never use a key older than the row before it. */
+  seq: number
+  kind: 'random' | 'derived'
+  /** The master key id that seals it (null: a derived key not sealed yet). */
+  sealed_by: string | null
+  /** base64(iv || ciphertext || tag) of the raw key bytes. */
+  sealed: string | null
+  created_at: string
 }
 
 export interface Database {
   secret: SecretTable
   secret_access_log: SecretAccessLogTable
   audit_chain_head: AuditChainHeadTable
+  audit_chain_key: AuditChainKeyTable
 }
 
 export type SecretRow = Selectable<SecretTable>
@@ -56,3 +76,4 @@ export type NewSecretRow = Insertable<SecretTable>
 export type SecretUpdate = Updateable<SecretTable>
 export type AccessLogRow = Selectable<SecretAccessLogTable>
 export type NewAccessLogRow = Insertable<SecretAccessLogTable>
+export type ChainKeyRow = Selectable<AuditChainKeyTable>

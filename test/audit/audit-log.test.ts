@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'kysely'
-import { createHmac, hkdfSync } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import { Keyring } from '../../src/crypto/keyring.ts'
 import { openSecrets, type SecretsContext } from '../../src/context.ts'
@@ -8,6 +8,7 @@ import { AuditLog } from '../../src/audit/audit-log.ts'
 import { CLI_ACTOR, memoryContext, tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey, rawKey } from '../helpers/keys.ts'
+import { headMacIndependently, openChainKeyIndependently } from '../helpers/chain-keys.ts'
 import { runCli } from '../helpers/cli.ts'
 
 describeEachDialect('audit log', (dialect) => {
@@ -30,22 +31,25 @@ describeEachDialect('audit log', (dialect) => {
   }
 
   describe('the chain', () => {
-    test('each link is HMAC-SHA256(HKDF(master key), previous link || canonical JSON row), recomputed independently', async () => {
+    test('each link is HMAC-SHA256(chain key, previous link || canonical JSON row), the chain key opened and the links and head MAC recomputed independently', async () => {
       await someHistory()
-      const key = Buffer.from(
-        hkdfSync('sha256', rawKey(ctx.env.CLAUDE_HOOKS_SECRET_KEY!), 'claude-hooks-secrets audit-chain v1', 'audit-chain', 32),
-      )
-      let prev = Buffer.alloc(32)
       const all = await rows()
       expect(all.length).toBe(7)
+      const chainKeyId = all[0]!.chain_key_id!
+      const key = await openChainKeyIndependently(ctx.store.db, chainKeyId, ctx.env.CLAUDE_HOOKS_SECRET_KEY!)
+      let prev = Buffer.alloc(32)
       for (const r of all) {
         const canonical = JSON.stringify([1, r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id])
         const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
         expect(r.chain).toBe(link)
-        expect(r.chain_key_id).toBe(ctx.keyring.current.id)
+        expect(r.chain_key_id).toBe(chainKeyId)
         prev = Buffer.from(link, 'hex')
       }
-      expect(await ctx.service.auditLog.head(ctx.store.db)).toEqual({ last_id: 7, chain: prev.toString('hex') })
+      // The chain key is the chain's own, not the master key's.
+      expect(chainKeyId).not.toBe(ctx.keyring.current.id)
+      expect(await ctx.service.auditLog.head(ctx.store.db)).toEqual({ last_id: 7, chain: prev.toString('hex'), rows: 7 })
+      const head = await ctx.store.db.selectFrom('audit_chain_head').selectAll().executeTakeFirstOrThrow()
+      expect(head.mac).toBe(headMacIndependently(key, { last_id: 7, chain: prev.toString('hex'), row_count: 7, chain_key_id: chainKeyId }))
     })
 
     test('verify says ok with the row count on an untouched log, and on an empty one', async () => {
@@ -117,7 +121,8 @@ describeEachDialect('audit log', (dialect) => {
       const { SecretsService } = await import('../../src/secrets/service.ts')
       const next = new SecretsService({ db: ctx.store.db, keyring: await Keyring.fromRawKeys(rawKey(newKey), [rawKey(oldKey)]) })
       await next.rotate('B', CLI_ACTOR)
-      expect((await rows()).at(-1)!.chain_key_id).not.toBe(ctx.keyring.current.id)
+      // A single rotate leaves the chain on its key; rotate --all moves it (test/audit/rotation.test.ts).
+      expect((await rows()).at(-1)!.chain_key_id).toBe((await rows())[0]!.chain_key_id)
       expect(await next.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: 8 })
     })
   })

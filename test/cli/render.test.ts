@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets } from '../../src/context.ts'
-import { runBin, runCli } from '../helpers/cli.ts'
+import { BIN, runBin, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
@@ -73,6 +73,47 @@ describeEachDialect('secrets render', (dialect) => {
     const piped = await runBin(['render', '--accessor', 'a', '--reason', 'r'], { env, stdin: 'x ${SECRET:GITHUB_TOKEN} ${SECRET:NOPE}' })
     expect(piped).toMatchObject({ code: 3, stdout: '' })
     expect(piped.stderr).not.toContain('ghp_render_value')
+  })
+
+  test('an OUT that cannot be written fails before any decryption: exit 1, OUT named, no audit row (issue 12, point 6)', async () => {
+    writeFileSync(file('tpl.yaml'), 'gh: ${SECRET:GITHUB_TOKEN}\n')
+    mkdirSync(file('a-dir'))
+    const before = (await auditRows()).length
+    const cases: [string, string][] = [
+      [file('missing-dir/out.yaml'), `secrets: cannot write OUT ${file('missing-dir/out.yaml')}: the directory ${file('missing-dir')} does not exist\n`],
+      [file('a-dir'), `secrets: OUT ${file('a-dir')} is a directory\n`],
+      [file('tpl.yaml'), `secrets: OUT ${file('tpl.yaml')} is the same file as IN: render to another path\n`],
+    ]
+    for (const [out, stderr] of cases) {
+      const r = await runBin(['render', '--accessor', 'a', '--reason', 'r', file('tpl.yaml'), out], { env })
+      expect(r).toEqual({ code: 1, stdout: '', stderr })
+    }
+    expect((await auditRows()).length).toBe(before)
+    expect(readFileSync(file('tpl.yaml'), 'utf8')).toBe('gh: ${SECRET:GITHUB_TOKEN}\n')
+    expect(readdirSync(file('a-dir'))).toEqual([])
+  })
+
+  test('a piped input past RENDER_SPOOL_LIMIT: exit 1 naming the variable, nothing on stdout, no audit row (issue 12, point 9)', async () => {
+    const before = (await auditRows()).length
+    // A real pipe (runBin's stdin may reach the command as a file, which is read twice, not spooled).
+    const proc = Bun.spawn(['sh', '-c', `{ printf '%s\\n' '\${SECRET:GITHUB_TOKEN}'; head -c 3145728 /dev/zero; } | "$0" render --accessor a --reason r`, BIN], {
+      env: { PATH: process.env.PATH!, ...env, RENDER_SPOOL_LIMIT: '1M' },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+    const r = { code, stdout, stderr }
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toStartWith(`secrets: the input is longer than RENDER_SPOOL_LIMIT (${1 << 20} bytes)`)
+    expect((await auditRows()).length).toBe(before)
+    const zero = await runBin(['render', '--accessor', 'a', '--reason', 'r', '/dev/zero', file('zero.out')], { env: { ...env, RENDER_SPOOL_LIMIT: '2M' } })
+    expect(zero.code).toBe(1)
+    expect(zero.stderr).toStartWith(`secrets: the input is longer than RENDER_SPOOL_LIMIT (${2 << 20} bytes)`)
+    expect(existsSync(file('zero.out'))).toBe(false)
+    const bad = await runBin(['render', '--accessor', 'a', '--reason', 'r'], { env: { ...env, RENDER_SPOOL_LIMIT: '1GB' }, stdin: 'x' })
+    expect(bad.code).toBe(78)
+    expect(bad.stderr).toStartWith('secrets: RENDER_SPOOL_LIMIT must be a positive whole number of bytes')
   })
 
   test('a malformed placeholder: exit 3 with its line and column, nothing written', async () => {

@@ -56,10 +56,15 @@ Deno.test('keyring: key id of the all-zero key, round trip, refusal of another n
   await assertRejects(decryptValue(ring, sealed, 'OTHER'), DecryptError, 'moved ciphertext')
 })
 
-Deno.test('audit chain: a link is a 64-hex HMAC and depends on the previous link', async () => {
+Deno.test('audit chain: a link is a 64-hex HMAC and depends on the previous link; a chain key seals and opens', async () => {
   const ring = await Keyring.fromRawKeys(new Uint8Array(32))
-  const { deriveChainKey } = await import('../../src/audit/chain.ts')
-  const key = await deriveChainKey(ring.current)
+  const { derivedChainKeyBytes, importChainKey, newChainKey, openChainKey, sealChainKey } = await import('../../src/audit/chain-keys.ts')
+  const key = await importChainKey(await derivedChainKeyBytes(ring.current))
+  const fresh = await newChainKey()
+  const place = { id: fresh.id, seq: 1, kind: 'random' as const }
+  const sealed = { ...place, ...(await sealChainKey(ring.current, place, fresh.raw)) }
+  assertEquals(toHex(await openChainKey(ring.current, sealed)), toHex(fresh.raw), 'chain key round trip')
+  await assertRejects(openChainKey(ring.current, { ...sealed, seq: 2 }), DecryptError, 'chain key moved to another place')
   const row = { id: 1, secret_name: 'A', action: 'read', accessor: 'deno', reason: 'test', outcome: 'ok', at: '2026-01-01T00:00:00.000Z', chain_key_id: ring.current.id }
   const a = await chainLink(key, GENESIS_CHAIN, row)
   const b = await chainLink(key, a, row)

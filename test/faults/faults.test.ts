@@ -143,18 +143,32 @@ describe('SIGTERM in the middle of work', () => {
     const dir = join(tmp.dir, 'render')
     mkdirSync(dir)
     const line = 'key: ${SECRET:TOKEN} and some ordinary text to make the file long enough\n'
-    writeFileSync(join(dir, 'in.yaml'), line.repeat(1_500_000))
-    const proc = Bun.spawn([BIN, 'render', '--accessor', 'test', '--reason', 'sigterm', join(dir, 'in.yaml'), join(dir, 'out.yaml')], {
+    const lines = 100_000
+    const proc = Bun.spawn([BIN, 'render', '--accessor', 'test', '--reason', 'sigterm', '-', join(dir, 'out.yaml')], {
       env: { PATH: process.env.PATH!, ...env },
+      stdin: 'pipe',
       stderr: 'pipe',
     })
-    await Bun.sleep(150)
+    const stderr = new Response(proc.stderr).text()
+    // The first half of the input; the render cannot finish before the pipe is closed.
+    proc.stdin.write(line.repeat(lines / 2))
+    await proc.stdin.flush()
+    // Underway: the temporary file beside OUT exists once the render has opened its destination.
+    const deadline = Date.now() + 30_000
+    const temporaries = () => readdirSync(dir).filter((n) => n.endsWith('.tmp'))
+    while (temporaries().length === 0 && Date.now() < deadline) await Bun.sleep(10)
+    expect(temporaries().length).toBe(1)
     proc.kill('SIGTERM')
+    // Still mid-render when the signal came: nothing renamed yet, still waiting for input.
+    expect(readdirSync(dir).filter((n) => !n.endsWith('.tmp'))).toEqual([])
+    expect(proc.exitCode).toBeNull()
+    proc.stdin.write(line.repeat(lines / 2))
+    await proc.stdin.end()
     expect(await proc.exited).toBe(0)
+    expect(await stderr).toBe('secrets: SIGTERM: finishing the current work before exiting\n')
     const out = readFileSync(join(dir, 'out.yaml'), 'utf8')
-    expect(out.length).toBe('key: tok and some ordinary text to make the file long enough\n'.length * 1_500_000)
-    expect(out.startsWith('key: tok and')).toBe(true)
-    expect(readdirSync(dir).sort()).toEqual(['in.yaml', 'out.yaml'])
+    expect(out).toBe('key: tok and some ordinary text to make the file long enough\n'.repeat(lines))
+    expect(readdirSync(dir)).toEqual(['out.yaml'])
   }, 60_000)
 
   test('rotate --all stops between batches and a rerun finishes', async () => {

@@ -62,9 +62,11 @@ describeEachDialect('secrets service', (dialect) => {
           outcome: 'ok',
           at: '2026-01-01T00:00:00.000Z',
           chain: expect.stringMatching(/^[0-9a-f]{64}$/),
-          chain_key_id: ctx.keyring.current.id,
+          // The audit chain's own key (test/audit), not the master key.
+          chain_key_id: expect.stringMatching(/^[0-9a-f]{16}$/),
         },
       ])
+      expect(rows[0]!.chain_key_id).not.toBe(ctx.keyring.current.id)
     })
 
     test('refuses an existing name with SecretExistsError and writes nothing', async () => {
@@ -176,10 +178,13 @@ describeEachDialect('secrets service', (dialect) => {
       const [a, b, c] = [randomKey(), randomKey(), randomKey()]
       const under = async (cur: string, prev: string[] = []) =>
         new SecretsService({ db: ctx.store.db, keyring: await Keyring.fromRawKeys(rawKey(cur), prev.map(rawKey)) })
-      const serviceA = await under(a)
+      // The writers also hold the context's key: the audit chain's key is sealed under it, and
+      // a keyring that cannot open it cannot append (test/audit/rotation.test.ts).
+      const contextKey = (ctx as SecretsContext & { env: Record<string, string> }).env.CLAUDE_HOOKS_SECRET_KEY!
+      const serviceA = await under(a, [contextKey])
       await serviceA.create({ name: 'A1', value: 'x' }, CLI_ACTOR)
       await serviceA.create({ name: 'A2', value: 'x' }, CLI_ACTOR)
-      const serviceB = await under(b)
+      const serviceB = await under(b, [contextKey])
       await serviceB.create({ name: 'B1', value: 'x' }, CLI_ACTOR)
       const onlyC = await under(c)
       let error: unknown

@@ -1,36 +1,68 @@
+import { readFileSync } from 'node:fs'
+import { parseExportedHead } from '../../audit/exported-head.ts'
+import type { ExportedHead } from '../../audit/verify.ts'
 import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 
+function readExportedHead(file: string): ExportedHead {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new UsageError(`--head ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  const head = parseExportedHead(text)
+  if ('error' in head) throw new UsageError(`--head ${file}: ${head.error}`)
+  return head
+}
+
 const audit: Command = {
-  help: `Usage: secrets audit verify
+  help: `Usage: secrets audit verify [--head FILE]
        secrets audit head [--json]
 
-verify  Walks the tamper-evident audit chain and recomputes every link.
-        Prints "ok: N rows" and exits 0, or names the first broken row and
-        what is wrong (changed, missing, reordered, unverifiable) and exits 1.
-head    Prints the newest link (row id and chain value). Keep a copy outside
-        this machine (a ticket, a log shipper): deleting the newest rows and
-        rewriting the head is the one edit verify cannot see on its own;
-        compare a saved head with \`secrets audit verify\` output later.
+verify  Accounts for every row of the audit table and recomputes every link:
+        rows outside the chain (ids of 0 or below, past the head, without an
+        id), gaps, duplicate ids and a row count that differs all fail, as do
+        a row chained under an older chain key than the row before it and a
+        head whose MAC does not match. Prints "ok: N rows" and exits 0, or
+        names the first problem (changed, missing, reordered, outside,
+        duplicate, count, older-key, head, exported-head, unverifiable) and
+        exits 1.
+        --head FILE also checks that the chain still contains a head
+        exported earlier with \`secrets audit head\` (text or --json form):
+        this catches what the head's MAC cannot, the newest rows removed by
+        someone who holds the master key, or a restore of an older backup.
+head    Prints the newest link (row id and chain value; with --json also the
+        row count). Keep copies outside this machine (a ticket, a log
+        shipper) and check them with \`secrets audit verify --head FILE\`.
 
-Each link is HMAC-SHA256 over the previous link and the row's fields, under
-a key derived from a master key with HKDF, so editing the database without
-the master key cannot forge rows. Verifying rows chained under a retired key
-needs that key in CLAUDE_HOOKS_SECRET_KEY_PREVIOUS.
+Each link is HMAC-SHA256 over the previous link and the row's fields under a
+chain key of the log's own, stored sealed under the master key; the head
+carries a MAC over its last id, chain value and row count. Editing the
+database without the master key cannot forge rows or shorten the log
+unseen. \`secrets rotate --all\` re-seals the chain keys under the current
+master key, after which the current key alone verifies every row.
 `,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, { min: 1, max: 1, names: 'verify or head' })
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { json: { type: 'boolean' }, head: { type: 'string' } },
+      { min: 1, max: 1, names: 'verify or head' },
+    )
     const sub = positionals[0]
     if (sub !== 'verify' && sub !== 'head') throw new UsageError(`unknown subcommand "${sub}": use verify or head`)
+    if (sub === 'head' && values.head !== undefined) throw new UsageError('--head FILE goes with verify')
+    const exported = values.head === undefined ? undefined : readExportedHead(values.head)
     return withSecrets(io, async ({ service, store }) => {
       if (sub === 'head') {
         const head = await service.auditLog.head(store.db)
         io.stdout(values.json ? `${JSON.stringify(head)}\n` : `${head.last_id} ${head.chain}\n`)
         return EXIT.ok
       }
-      const result = await service.auditLog.verify(store.db)
+      const result = await service.auditLog.verify(store.db, exported ? { exported } : {})
       if (result.ok) {
-        io.stdout(`ok: ${result.rows} rows (head ${result.head.last_id} ${result.head.chain})\n`)
+        const against = exported ? `; contains the exported head ${exported.last_id}` : ''
+        io.stdout(`ok: ${result.rows} rows (head ${result.head.last_id} ${result.head.chain}${against})\n`)
         return EXIT.ok
       }
       io.stdout(`broken: row ${result.id}: ${result.problem}: ${result.detail} (${result.rows} rows verified before it)\n`)

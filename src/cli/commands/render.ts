@@ -1,4 +1,5 @@
-import { checkFile, renderFile } from '../render-io.ts'
+import { checkFile, renderFile } from '../render/render-file.ts'
+import { parseSpoolLimit } from '../render/spool.ts'
 import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { formatTable } from '../table.ts'
@@ -19,6 +20,11 @@ temporary file when it is a pipe), then rendered. OUT is written to a
 temporary file beside it and renamed into place; on failure it is left as it
 was. Memory stays flat on inputs of any size.
 
+OUT is checked before any secret is decrypted: OUT equal to IN, a directory,
+a missing directory, and a FIFO, device or symlink owned by another user
+(other than root) are refused. A FIFO OUT needs a reader already (it is not
+waited for). /dev/stdout and /dev/fd/N write to the caller's descriptor.
+
 Options:
   --accessor WHO  who reads the secrets, for the audit log (required)
   --reason WHY    why, for the audit log (required)
@@ -26,8 +32,16 @@ Options:
                   nothing, writes no audit row
 
 IN and OUT may be "-" for standard input and output.
-Exit codes: 0 ok, 3 a secret is missing or a placeholder is malformed
-(every missing name, or the line and column, on stderr), 78 configuration.
+
+Environment:
+  RENDER_SPOOL_LIMIT  most bytes of an IN that is a pipe, terminal or device
+                      (spooled to be read twice); past it the render fails
+                      before decrypting. Bytes, or with K, M, G, T (powers of
+                      1024): e.g. 256M. Default 1G.
+
+Exit codes: 0 ok, 1 failure (OUT refused, spool limit, I/O), 2 usage, 3 a
+secret is missing or a placeholder is malformed (every missing name, or the
+line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
@@ -54,8 +68,9 @@ Exit codes: 0 ok, 3 a secret is missing or a placeholder is malformed
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
     const actor = { accessor: values.accessor, reason: values.reason }
+    const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)
     return withSecrets(io, async ({ service }) => {
-      await renderFile({ input, output: path(positionals[1]), resolveAll: (names) => service.resolveAll(names, actor) })
+      await renderFile({ input, output: path(positionals[1]), spoolLimit, resolveAll: (names) => service.resolveAll(names, actor) })
       return EXIT.ok
     })
   },

@@ -1,24 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import {
   chmodSync,
-  existsSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkFile, renderFile } from '../../src/cli/render-io.ts'
-import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
-import type { ResolveAll } from '../../src/render/render.ts'
-import { substituteAll } from '../../src/render/substituter.ts'
-import { enc, errorOf, valueMap } from './helpers.ts'
+import { checkFile, renderFile } from '../../../src/cli/render/render-file.ts'
+import { MalformedPlaceholderError, MissingSecretError } from '../../../src/errors.ts'
+import type { ResolveAll } from '../../../src/render/render.ts'
+import { substituteAll } from '../../../src/render/substituter.ts'
+import { enc, errorOf, valueMap } from '../../render/helpers.ts'
 
 const VALUES = valueMap({ A: 'alpha', B: 'beta', DOLLAR: '$' })
 const FIXTURE = join(import.meta.dir, 'fixtures', 'render-stdio.ts')
@@ -26,7 +23,7 @@ const MIB = 1 << 20
 
 let root: string
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'render-io-test-'))
+  root = mkdtempSync(join(tmpdir(), 'render-file-test-'))
 })
 afterAll(() => {
   rmSync(root, { recursive: true, force: true })
@@ -220,33 +217,6 @@ describe('renderFile with paths', () => {
     }
   })
 
-  test('renders a file in place (IN and OUT the same path)', async () => {
-    const d = dir()
-    writeFileSync(join(d, 'f'), 'v=${SECRET:B}')
-    await renderFile({ input: join(d, 'f'), output: join(d, 'f'), resolveAll: resolver() })
-    expect(readFileSync(join(d, 'f'), 'utf8')).toBe('v=beta')
-    expect(readdirSync(d)).toEqual(['f'])
-  })
-
-  test('an OUT that is a device is written directly, never replaced', async () => {
-    const d = dir()
-    writeFileSync(join(d, 'in'), '${SECRET:A}')
-    const result = await renderFile({ input: join(d, 'in'), output: '/dev/null', resolveAll: resolver() })
-    expect(result.bytesOut).toBe(5)
-    expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
-  })
-
-  test('an OUT that is a symlink: the file it points to is replaced, the link stays', async () => {
-    const d = dir()
-    writeFileSync(join(d, 'in'), '${SECRET:B}')
-    writeFileSync(join(d, 'real'), 'old')
-    symlinkSync('real', join(d, 'link'))
-    await renderFile({ input: join(d, 'in'), output: join(d, 'link'), resolveAll: resolver() })
-    expect(lstatSync(join(d, 'link')).isSymbolicLink()).toBe(true)
-    expect(readFileSync(join(d, 'real'), 'utf8')).toBe('beta')
-    expect(readdirSync(d).sort()).toEqual(['in', 'link', 'real'])
-  })
-
   test('a missing input is ENOENT, and nothing is resolved or written', async () => {
     const d = dir()
     const resolve = resolver()
@@ -254,14 +224,6 @@ describe('renderFile with paths', () => {
     expect((err as { code?: string }).code).toBe('ENOENT')
     expect(resolve.calls).toEqual([])
     expect(readdirSync(d)).toEqual([])
-  })
-
-  test('an OUT in a missing directory fails after resolving, without creating anything', async () => {
-    const d = dir()
-    writeFileSync(join(d, 'in'), 'x')
-    const err = await errorOf(renderFile({ input: join(d, 'in'), output: join(d, 'no', 'out'), resolveAll: resolver() }))
-    expect((err as { code?: string }).code).toBe('ENOENT')
-    expect(existsSync(join(d, 'no'))).toBe(false)
   })
 })
 

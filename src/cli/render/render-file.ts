@@ -1,0 +1,191 @@
+/**
+ * `secrets render [IN [OUT]]` and `--check` over files and descriptors: the
+ * CLI edge around the pure scanner (src/render/), so `node:` modules are
+ * allowed here.
+ *
+ * Promise: a render that fails writes nothing to its destination, and memory
+ * stays flat whatever the input size (a reused 1 MiB read buffer, a 256 KiB
+ * write buffer, a 1 MiB buffer of position records, one placeholder's carry,
+ * the names and the values). How:
+ *
+ * 1. Pass 1 (passes.ts) reads the whole input, collects the names and
+ *    records where each placeholder and escape is (src/render/record.ts: 8
+ *    bytes per construct). A malformed placeholder fails here, before
+ *    anything is resolved. An input that cannot be read twice (a pipe, a
+ *    terminal) is copied while it is read into an unlinked spool file
+ *    (spool.ts); records go to a second one once they outgrow their buffer.
+ * 2. `resolveAll(names)` is called once. It throws MissingSecretError for
+ *    unknown names before decrypting anything: nothing has been written. A
+ *    returned map that lacks a name fails here too, before anything is
+ *    written.
+ * 3. Pass 2 reads the input again (the file itself, or the spool) and the
+ *    records, and copies: literal runs and values, no scanning. Where it
+ *    writes, and how an OUT path is only replaced on success, is
+ *    destination.ts. To stdout it writes as it goes: every error that
+ *    depends on the input was raised in pass 1 already, so only an I/O error
+ *    or an input changed between the passes can cut it short. A change is
+ *    detected (the records no longer match the bytes, or the file's size or
+ *    times changed; source.ts) and reported.
+ *
+ * Why read a regular file twice rather than spool it: reading from the page
+ * cache again is cheaper than writing a copy and reading that back (measured
+ * in docs/benchmarks.md: the spooled pipe path is the slower of the two).
+ *
+ * I/O is synchronous on file descriptors with reused buffers (fd.ts): it
+ * beat the runtimes' streams by 1.3-3.4x on both Bun and Node
+ * (../../../../shared/STACK.md), and a render has nothing else to do meanwhile.
+ */
+import { closeSync, openSync } from 'node:fs'
+import { NameCollector } from '../../render/names.ts'
+import type { ResolveAll } from '../../render/render.ts'
+import { PositionRecorder, RecordReplayer } from '../../render/record.ts'
+import { PlaceholderScanner } from '../../render/scanner.ts'
+import { type Destination, openDestination } from './destination.ts'
+import { readFull, STDIN, writeAll } from './fd.ts'
+import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
+import { openSource, type Source } from './source.ts'
+import { DEFAULT_SPOOL_LIMIT, RecordSpool } from './spool.ts'
+
+/**
+ * Size of pass 2's output buffer, i.e. of each write. Smaller than the read
+ * buffer on purpose: writing a dense 512 MiB render to a regular file took
+ * about 1.0-1.3 s with 128 or 256 KiB writes against 1.8-2.6 s with 512 KiB
+ * or 1 MiB writes (interleaved runs on the bench machine; probably the buffer
+ * staying in the CPU's L2 cache while the kernel copies it). To /dev/null or
+ * a pipe the size made no difference.
+ */
+const OUT_BUFFER_SIZE = 1 << 18
+
+/** Options of {@link renderFile}. */
+export interface RenderFileOptions {
+  /** Path of the input, or null for stdin. */
+  input: string | null
+  /** Path of the output, or null for stdout. */
+  output: string | null
+  /** Resolves all names at once (see ResolveAll in src/render/render.ts). */
+  resolveAll: ResolveAll
+  /**
+   * Most bytes an input that cannot be read twice (a pipe, a terminal, a
+   * device) may spool before the render fails; default DEFAULT_SPOOL_LIMIT
+   * (the command reads RENDER_SPOOL_LIMIT).
+   */
+  spoolLimit?: number
+  /** For tests: records per buffer (default 131072), largest name id before records are given up. */
+  tuning?: { recordCapacity?: number; maxRecordId?: number }
+}
+
+/** What {@link renderFile} did. */
+export interface RenderFileResult {
+  /** Distinct names used, in first-seen order. */
+  names: string[]
+  bytesIn: number
+  bytesOut: number
+}
+
+/** What {@link checkFile} found. */
+export interface CheckFileResult {
+  /** Distinct names used, in first-seen order. */
+  names: string[]
+  bytesIn: number
+}
+
+/**
+ * Renders IN (path or stdin) to OUT (path or stdout) in two passes; see the
+ * file comment for the guarantees. `resolveAll` is called exactly once, with
+ * the distinct names in first-seen order (possibly none), and only after the
+ * whole input was read and found well formed.
+ * @throws MalformedPlaceholderError (pass 1: nothing resolved, nothing
+ *   written); whatever `resolveAll` throws, e.g. MissingSecretError (nothing
+ *   written); MissingSecretError if its map lacks a name; Error when the input
+ *   changed between the passes; Error when a piped input passes `spoolLimit`
+ *   (nothing resolved); Error naming OUT when it is refused (destination.ts:
+ *   nothing resolved); Node I/O errors (ENOENT, EACCES, EPIPE...).
+ *   On any error an OUT path is left as it was and no temporary file remains.
+ */
+export async function renderFile(options: RenderFileOptions): Promise<RenderFileResult> {
+  const source = openSource(options.input)
+  const records = new RecordSpool()
+  try {
+    // Before anything is read or decrypted: an OUT that must not be written fails here.
+    const dest = openDestination(options.output, source.file)
+    try {
+      const result = await renderInto(source, records, dest, options)
+      source.checkUnchanged()
+      dest.commit()
+      return result
+    } catch (err) {
+      dest.abort()
+      throw err
+    }
+  } finally {
+    records.close()
+    source.close()
+  }
+}
+
+/** Pass 1, resolve, pass 2 into `dest` (which the caller commits or aborts). */
+async function renderInto(source: Source, records: RecordSpool, dest: Destination, options: RenderFileOptions): Promise<RenderFileResult> {
+  const recorder = new PositionRecorder({
+    capacity: options.tuning?.recordCapacity,
+    maxId: options.tuning?.maxRecordId,
+    onFull: (r) => records.write(r),
+  })
+  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT)
+  const names = [...recorder.names]
+  const values = await options.resolveAll([...names])
+  let bytesOut: number
+  if (recorder.overflow) {
+    // Too many distinct names for a record (millions): scan again instead.
+    bytesOut = substitutePass(source, values, dest.fd)
+  } else {
+    if (recorder.spilled) records.write(recorder.pending())
+    const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
+    // Throws MissingSecretError for names the map lacks, before anything is written.
+    const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(dest.fd, bytes), {
+      chunkSize: BUFFER_SIZE,
+      outSize: OUT_BUFFER_SIZE,
+    })
+    try {
+      bytesOut = replayPass(source, replayer)
+    } finally {
+      // Hygiene: the replayer's buffer holds secret values and rendered output.
+      replayer.wipe()
+    }
+  }
+  return { names, bytesIn: source.length, bytesOut }
+}
+
+/** A batch source that yields one batch, then nothing. */
+function once(batch: Int32Array): () => Int32Array | undefined {
+  let done = false
+  return () => {
+    if (done) return undefined
+    done = true
+    return batch
+  }
+}
+
+/**
+ * Lists the names IN (path or stdin) uses, without resolving anything
+ * (`secrets render --check`). One pass, nothing written anywhere.
+ * @throws MalformedPlaceholderError on the first malformed placeholder;
+ *   Node I/O errors.
+ */
+export function checkFile(input: string | null): CheckFileResult {
+  const fd = input === null ? STDIN : openSync(input, 'r')
+  try {
+    const buf = new Uint8Array(BUFFER_SIZE)
+    const collector = new NameCollector()
+    // One pass and no spool: positions come from a running newline count.
+    const scanner = new PlaceholderScanner(collector)
+    for (;;) {
+      const n = readFull(fd, buf, null)
+      if (n === 0) break
+      scanner.push(n === buf.length ? buf : buf.subarray(0, n))
+    }
+    scanner.end()
+    return { names: [...collector.names], bytesIn: scanner.bytesIn }
+  } finally {
+    if (input !== null) closeSync(fd)
+  }
+}
