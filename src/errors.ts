@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'audit_write_failed'
   | 'missing_secret'
   | 'malformed_placeholder'
+  | 'not_granted'
 
 /** Base class of every error this package throws on purpose. */
 export class SecretsError extends Error {

@@ -18,6 +18,18 @@ export class ClientNotFoundError extends SecretsError {
   }
 }
 
+/**
+ * A client asked for secrets its grants do not cover (code `not_granted`).
+ * `names` lists every such name; nothing was decrypted.
+ */
+export class NotGrantedError extends SecretsError {
+  readonly names: readonly string[]
+  constructor(client: string, names: readonly string[]) {
+    super('not_granted', `client ${client} is not granted: ${names.join(', ')}`)
+    this.names = [...names]
+  }
+}
+
 /** No token with that id for that client (code `not_found`). */
 export class TokenNotFoundError extends SecretsError {
   constructor(client: string, id: string) {

@@ -1,3 +1,4 @@
+import type { ClientPrincipal } from '../clients/client.service.ts'
 import type { ActiveSession } from '../operators/session.service.ts'
 
 /**
@@ -20,5 +21,7 @@ export type AppEnv = {
      * what was cached under it may be served; undefined means read afresh.
      */
     generation: string | undefined
+    /** The client of a valid bearer token, on the delivery routes (middleware/client-auth.ts). */
+    client: ClientPrincipal | undefined
   }
 }

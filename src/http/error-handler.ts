@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { SecretsError, ValidationError } from '../errors.ts'
+import { MalformedPlaceholderError, MissingSecretError, SecretsError, ValidationError } from '../errors.ts'
+import { NotGrantedError } from '../clients/client-errors.ts'
 import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
 import { HttpError } from './http-error.ts'
@@ -25,6 +26,15 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
       return new HttpError(404, 'not_found', e.message)
     case 'already_exists':
       return new HttpError(409, 'already_exists', e.message)
+    // The delivery routes' refusals (docs/clients.md): names and positions only.
+    case 'not_granted':
+      return e instanceof NotGrantedError ? new HttpError(403, 'not_granted', e.message, { details: { names: [...e.names] } }) : undefined
+    case 'missing_secret':
+      return e instanceof MissingSecretError ? new HttpError(422, 'missing_secret', e.message, { details: { names: [...e.names] } }) : undefined
+    case 'malformed_placeholder':
+      return e instanceof MalformedPlaceholderError
+        ? new HttpError(422, 'malformed_placeholder', e.message, { details: { line: e.line, column: e.column } })
+        : undefined
     default:
       return undefined
   }

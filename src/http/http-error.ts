@@ -14,11 +14,26 @@ export type HttpErrorCode =
   | 'store_busy'
   | 'store_full'
   | 'store_readonly'
+  | 'not_granted'
+  | 'missing_secret'
+  | 'malformed_placeholder'
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
-  error: { code: HttpErrorCode; message: string; field?: string }
+  error: {
+    code: HttpErrorCode
+    message: string
+    field?: string
+    /** Secret names the error is about (`not_granted`, `missing_secret`): names only, never values. */
+    names?: string[]
+    /** Where a malformed placeholder is (`malformed_placeholder`), 1-based. */
+    line?: number
+    column?: number
+  }
 }
+
+/** The extra members an error body may carry. */
+export type ErrorDetails = Pick<ErrorBody['error'], 'names' | 'line' | 'column'>
 
 /**
  * A failed request, thrown by middleware and handlers and turned into a
@@ -30,12 +45,13 @@ export class HttpError extends Error {
   readonly code: HttpErrorCode
   readonly field: string | undefined
   readonly headers: Readonly<Record<string, string>>
+  readonly details: ErrorDetails
 
   constructor(
     status: number,
     code: HttpErrorCode,
     message: string,
-    options: { field?: string | undefined; headers?: Record<string, string> } = {},
+    options: { field?: string | undefined; headers?: Record<string, string>; details?: ErrorDetails } = {},
   ) {
     super(message)
     this.name = 'HttpError'
@@ -43,11 +59,12 @@ export class HttpError extends Error {
     this.code = code
     this.field = options.field
     this.headers = options.headers ?? {}
+    this.details = options.details ?? {}
   }
 
   /** The JSON body for this error. */
   body(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field === undefined ? {} : { field: this.field }) } }
+    return { error: { code: this.code, message: this.message, ...(this.field === undefined ? {} : { field: this.field }), ...this.details } }
   }
 }
 

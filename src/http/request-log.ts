@@ -7,7 +7,7 @@ const MAX_PATH_CHARS = 300
 const CONTROL = /[\u0000-\u001f\u007f]/g
 
 // Path segments the app's routes are made of, and the content-hashed names of the UI build.
-const ROUTE_WORDS = new Set(['', 'healthz', 'session', 'secrets', 'access-log', 'rotate', 'settings', 'assets'])
+const ROUTE_WORDS = new Set(['', 'healthz', 'session', 'secrets', 'access-log', 'rotate', 'settings', 'assets', 'clients', 'tokens', 'render', 'resolve'])
 const ASSET_NAME = /^[a-z][a-z0-9_-]*-[a-z0-9]{8}\.[a-z0-9]+$/
 /** What stands in the log for a segment that is neither a route word, a secret name nor an asset. */
 export const REDACTED_SEGMENT = '<redacted>'

@@ -18,10 +18,15 @@ export interface SecretTable {
 }
 
 /** Audit actions. `read` is a decryption whose plaintext left the service. */
-export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete'
+/**
+ * Audit actions. `read` is a decryption whose plaintext left the service (or,
+ * with outcome `denied`, a client's request for a secret its grants do not
+ * cover); `authenticate` is a client token refused (secret_name empty).
+ */
+export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
 
 /** Whether the audited operation succeeded. */
-export type AuditOutcome = 'ok' | 'error'
+export type AuditOutcome = 'ok' | 'error' | 'denied'
 
 export interface SecretAccessLogTable {
   // PostgreSQL returns bigint columns as strings: the repository normalises.
