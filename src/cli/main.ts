@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   render: { summary: 'replace ${SECRET:NAME} placeholders in a file or stream', load: async () => (await import('./commands/render.ts')).default },
   keys: { summary: 'show master keys, what each seals, which can be removed', load: async () => (await import('./commands/keys.ts')).default },
   audit: { summary: 'verify the tamper-evident audit chain, print its head', load: async () => (await import('./commands/audit.ts')).default },
+  client: { summary: 'add clients (agents, MCP servers) and issue their tokens', load: async () => (await import('./commands/client.ts')).default },
   operator: { summary: 'add, list or remove the operators who may log in over HTTP', load: async () => (await import('./commands/operator.ts')).default },
   serve: { summary: 'start the HTTP API and the UI', load: async () => (await import('./commands/serve.ts')).default },
 }
