@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'audit_write_failed'
   | 'missing_secret'
   | 'malformed_placeholder'
+  | 'conflict'
   | 'not_granted'
 
 /** Base class of every error this package throws on purpose. */
@@ -92,6 +93,19 @@ export class UnknownKeyError extends SecretsError {
 export class AuditWriteError extends SecretsError {
   constructor(options?: { cause?: unknown }) {
     super('audit_write_failed', 'the audit row could not be written; no plaintext was returned', options)
+  }
+}
+
+/**
+ * A read-modify-write lost to concurrent writers too many times in a row
+ * (`rotate` while the value keeps being replaced): nothing was written, and
+ * the other writers' values stand. Try again.
+ */
+export class SecretChangedError extends SecretsError {
+  readonly secretName: string
+  constructor(name: string) {
+    super('conflict', `secret ${name} kept changing while it was being rotated; nothing was written, try again`)
+    this.secretName = name
   }
 }
 

@@ -14,6 +14,12 @@
  * [1, id, secret_name, action, accessor, reason, outcome, at, chain_key_id]:
  * JSON of strings and integers has one spelling, and the id inside it binds
  * every row to its place, so a moved row fails to verify.
+ *
+ * A row with a `label` (migration 0007) is encoded as
+ * [2, id, secret_name, action, accessor, reason, outcome, at, chain_key_id, label];
+ * a row whose label is null keeps the encoding above, so rows chained before
+ * the column existed still verify, and setting or clearing a label changes
+ * the encoding, hence the link.
  */
 import { encodeHex } from '../crypto/base64.ts'
 
@@ -32,13 +38,14 @@ export interface ChainFields {
   outcome: string
   at: string
   chain_key_id: string
+  /** The caller's declared label; null or absent: none. */
+  label?: string | null | undefined
 }
 
 /** The canonical bytes of a row's chained fields. */
 export function canonicalRow(row: ChainFields): Uint8Array<ArrayBuffer> {
-  return encoder.encode(
-    JSON.stringify([1, row.id, row.secret_name, row.action, row.accessor, row.reason, row.outcome, row.at, row.chain_key_id]),
-  )
+  const v1 = [row.id, row.secret_name, row.action, row.accessor, row.reason, row.outcome, row.at, row.chain_key_id]
+  return encoder.encode(JSON.stringify(row.label == null ? [1, ...v1] : [2, ...v1, row.label]))
 }
 
 function hexToBytes(hex: string): Uint8Array {

@@ -1,7 +1,7 @@
-import { userInfo } from 'node:os'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { SecretsContext } from '../context.ts'
 import type { CliIO } from './io.ts'
+import { processUser } from './os-user.ts'
 
 /** One `secrets` subcommand. */
 export interface Command {
@@ -34,14 +34,13 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   return parsed
 }
 
-/** The accessor for CLI mutations: `cli:<login name>`. */
+/**
+ * The accessor of every audit row the CLI writes: `cli:<login name of the
+ * real uid>` (`cli:uid:N` without a passwd entry). What a user declares
+ * (`render --accessor`) is a label beside it, never this.
+ */
 export function cliAccessor(): string {
-  try {
-    return `cli:${userInfo().username}`
-  } catch {
-    // No passwd entry (some containers): still say it came from the CLI.
-    return `cli:uid-${process.getuid?.() ?? 'unknown'}`
-  }
+  return `cli:${processUser()}`
 }
 
 /** Opens the store the environment describes, runs `fn`, and closes it whatever happens. */

@@ -26,6 +26,8 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
       return new HttpError(404, 'not_found', e.message)
     case 'already_exists':
       return new HttpError(409, 'already_exists', e.message)
+    case 'conflict':
+      return new HttpError(409, 'conflict', e.message)
     // The delivery routes' refusals (docs/clients.md): names and positions only.
     case 'not_granted':
       return e instanceof NotGrantedError ? new HttpError(403, 'not_granted', e.message, { details: { names: [...e.names] } }) : undefined

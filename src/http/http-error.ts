@@ -6,6 +6,7 @@ export type HttpErrorCode =
   | 'csrf_failed'
   | 'not_found'
   | 'already_exists'
+  | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'

@@ -1,66 +1,18 @@
 import type { Kysely } from 'kysely'
-import { decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
-import { type Keyring, unknownKeyIdsError } from '../crypto/keyring.ts'
-import {
-  AuditWriteError,
-  MissingSecretError,
-  SecretExistsError,
-  SecretNotFoundError,
-} from '../errors.ts'
-import { AuditLog, type AuditEntry } from '../audit/audit-log.ts'
+import { AuditLog } from '../audit/audit-log.ts'
+import type { Keyring } from '../crypto/keyring.ts'
+import { SecretNotFoundError } from '../errors.ts'
 import { listAccessLog } from '../store/access-log.repository.ts'
-import { writeTransaction } from '../store/transaction.ts'
-import { isUniqueViolation } from '../store/driver-errors.ts'
-import type { AccessLogRow, AuditAction, Database, SecretRow } from '../store/schema.ts'
-import {
-  countByKeyId,
-  distinctKeyIds,
-  deleteSecret,
-  findSecret,
-  findSecretMetadata,
-  findSecrets,
-  findStaleSecrets,
-  existingNames,
-  insertSecret,
-  listSecretMetadata,
-  type SecretMetadataRow,
-  updateSecret,
-  updateSecretIfKey,
-} from '../store/secret.repository.ts'
-import {
-  AccessorSchema,
-  DescriptionSchema,
-  ReasonSchema,
-  SecretNameSchema,
-  SecretValueSchema,
-  validateField,
-} from './validation.ts'
+import type { Database } from '../store/schema.ts'
+import { existingNames, findSecret, findSecretMetadata, listSecretMetadata } from '../store/secret.repository.ts'
+import { createSecret, type NewSecretInput, removeSecret, type ReplaceInput, replaceSecret, setSecret } from './mutations.ts'
+import { decryptBytes, resolveAll } from './reads.ts'
+import { assertKeysKnown, type KeyUsage, keyUsage, rotateBatch, type RotateBatchResult, rotateSecret } from './rotation.ts'
+import { type AccessLogEntry, type Actor, type SealedSecret, type SecretMetadata, type ServiceDeps, toMetadata } from './types.ts'
+import { SecretNameSchema, validateField } from './validation.ts'
 
-/** Who acts and why: written to every audit row. */
-export interface Actor {
-  /** Who: `operator:alice`, `cli:root`, … (1..200 characters). */
-  accessor: string
-  /** Why: free text (1..200 characters). */
-  reason: string
-}
-
-/** What the service tells about a secret: never its value. */
-export interface SecretMetadata {
-  name: string
-  description: string
-  created_at: string
-  updated_at: string
-  rotated_at: string
-  key_id: string
-  /** False while the row is sealed under a previous master key. */
-  key_current: boolean
-}
-
-/** One audit entry as the API shows it. */
-export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'accessor' | 'reason' | 'outcome'>
-
-/** The sealed row `decrypt` takes: the on-disk format of one secret. */
-export type SealedSecret = Pick<SecretRow, 'name' | 'ciphertext' | 'iv' | 'auth_tag' | 'key_id'>
+export type { AccessLogEntry, Actor, SealedSecret, SecretMetadata } from './types.ts'
+export type { KeyUsage, RotateBatchResult } from './rotation.ts'
 
 export interface SecretsServiceOptions {
   db: Kysely<Database>
@@ -69,82 +21,52 @@ export interface SecretsServiceOptions {
   now?: () => Date
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * The secrets service: every create, replace, delete, rotate and decryption
- * goes through here, and each leaves an audit row. A mutation and its audit
- * row commit in one transaction; a decryption's audit row is written before
- * the plaintext is returned.
- *
- * Writes go through writeTransaction (BEGIN IMMEDIATE on SQLite), so a
- * concurrent writer makes them wait the busy timeout, never fail half-way.
+ * goes through here, and each leaves an audit row. A facade over three
+ * files: reads.ts (decryptions: the audit row is written before the
+ * plaintext leaves), mutations.ts (create, replace, set, delete: each
+ * commits with its audit row), rotation.ts (re-encryption, key usage).
+ * Metadata reads, which decrypt nothing and audit nothing, are here.
  */
 export class SecretsService {
-  readonly #db: Kysely<Database>
-  readonly #keyring: Keyring
-  readonly #now: () => Date
+  readonly #deps: ServiceDeps
   /** The tamper-evident audit log every operation here appends to. */
   readonly auditLog: AuditLog
 
   constructor(options: SecretsServiceOptions) {
-    this.#db = options.db
-    this.#keyring = options.keyring
     this.auditLog = new AuditLog(options.keyring)
-    this.#now = options.now ?? (() => new Date())
+    this.#deps = { db: options.db, keyring: options.keyring, auditLog: this.auditLog, now: options.now ?? (() => new Date()) }
   }
 
   /** The current master key id. */
   get currentKeyId(): string {
-    return this.#keyring.current.id
-  }
-
-  #metadata(row: SecretMetadataRow): SecretMetadata {
-    return {
-      name: row.name,
-      description: row.description,
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-      rotated_at: row.rotated_at,
-      key_id: row.key_id,
-      key_current: row.key_id === this.#keyring.current.id,
-    }
-  }
-
-  #audit(name: string, action: AuditAction, actor: Actor, outcome: 'ok' | 'error', at: string): AuditEntry {
-    return { secret_name: name, action, accessor: actor.accessor, reason: actor.reason, outcome, at }
-  }
-
-  #checkActor(actor: Actor): Actor {
-    return {
-      accessor: validateField('accessor', AccessorSchema, actor?.accessor),
-      reason: validateField('reason', ReasonSchema, actor?.reason),
-    }
+    return this.#deps.keyring.current.id
   }
 
   /**
    * Refuses to run over rows this keyring cannot open.
    * @throws ConfigError naming each unknown key id and how many rows it seals.
    */
-  async assertKeysKnown(): Promise<void> {
-    const unknown = (await distinctKeyIds(this.#db)).filter((id) => !this.#keyring.has(id))
-    // Rows are counted only on the way to the error message.
-    if (unknown.length > 0) throw unknownKeyIdsError(await countByKeyId(this.#db, unknown))
+  assertKeysKnown(): Promise<void> {
+    return assertKeysKnown(this.#deps)
   }
 
   /** Rows per key id, and whether each key id is the current one. */
-  async keyUsage(): Promise<Array<{ key_id: string; rows: number; current: boolean; configured: boolean }>> {
-    return (await countByKeyId(this.#db)).map((k) => ({
-      ...k,
-      current: k.key_id === this.#keyring.current.id,
-      configured: this.#keyring.has(k.key_id),
-    }))
+  keyUsage(): Promise<KeyUsage[]> {
+    return keyUsage(this.#deps)
+  }
+
+  /** How many secrets are not sealed under the current key. */
+  async countStale(): Promise<number> {
+    return (await this.keyUsage()).filter((k) => !k.current).reduce((n, k) => n + k.rows, 0)
   }
 
   /** Metadata of every secret, sorted by name. */
   async list(): Promise<SecretMetadata[]> {
-    return (await listSecretMetadata(this.#db)).map((r) => this.#metadata(r))
+    return (await listSecretMetadata(this.#deps.db)).map((r) => toMetadata(r, this.currentKeyId))
   }
 
   /**
@@ -153,33 +75,17 @@ export class SecretsService {
    */
   async get(name: string): Promise<SecretMetadata> {
     validateField('name', SecretNameSchema, name)
-    const row = await findSecretMetadata(this.#db, name)
+    const row = await findSecretMetadata(this.#deps.db, name)
     if (!row) throw new SecretNotFoundError(name)
-    return this.#metadata(row)
+    return toMetadata(row, this.currentKeyId)
   }
 
   /**
    * Creates a secret.
    * @throws ValidationError (nothing written); SecretExistsError.
    */
-  async create(input: { name: string; value: string; description?: string | undefined }, actor: Actor): Promise<SecretMetadata> {
-    const name = validateField('name', SecretNameSchema, input?.name)
-    const value = validateField('value', SecretValueSchema, input?.value)
-    const description = validateField('description', DescriptionSchema, input?.description ?? '')
-    const who = this.#checkActor(actor)
-    const sealed = await encryptValue(this.#keyring, encoder.encode(value), name)
-    const at = this.#now().toISOString()
-    const row = { name, description, ...sealed, created_at: at, updated_at: at, rotated_at: at }
-    try {
-      await writeTransaction(this.#db, async (trx) => {
-        await insertSecret(trx, row)
-        await this.auditLog.append(trx, [this.#audit(name, 'create', who, 'ok', at)])
-      })
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new SecretExistsError(name)
-      throw e
-    }
-    return this.#metadata(row)
+  create(input: NewSecretInput, actor: Actor): Promise<SecretMetadata> {
+    return createSecret(this.#deps, input, actor)
   }
 
   /**
@@ -187,144 +93,37 @@ export class SecretsService {
    * `rotated_at`. An omitted description is kept.
    * @throws ValidationError (nothing written); SecretNotFoundError.
    */
-  async replace(name: string, input: { value: string; description?: string | undefined }, actor: Actor): Promise<SecretMetadata> {
-    validateField('name', SecretNameSchema, name)
-    const value = validateField('value', SecretValueSchema, input?.value)
-    const description =
-      input?.description === undefined ? undefined : validateField('description', DescriptionSchema, input.description)
-    const who = this.#checkActor(actor)
-    const sealed = await encryptValue(this.#keyring, encoder.encode(value), name)
-    const at = this.#now().toISOString()
-    const update = { ...sealed, updated_at: at, rotated_at: at, ...(description === undefined ? {} : { description }) }
-    await writeTransaction(this.#db, async (trx) => {
-      if ((await updateSecret(trx, name, update)) === 0) throw new SecretNotFoundError(name)
-      await this.auditLog.append(trx, [this.#audit(name, 'replace', who, 'ok', at)])
-    })
-    return this.get(name)
+  replace(name: string, input: ReplaceInput, actor: Actor): Promise<SecretMetadata> {
+    return replaceSecret(this.#deps, name, input, actor)
   }
 
   /**
    * Creates the secret, or replaces its value when it exists (`secrets set`).
    * @returns whether it was created.
    */
-  async set(
-    input: { name: string; value: string; description?: string | undefined },
-    actor: Actor,
-  ): Promise<{ created: boolean; secret: SecretMetadata }> {
-    try {
-      return { created: true, secret: await this.create(input, actor) }
-    } catch (e) {
-      if (!(e instanceof SecretExistsError)) throw e
-      return { created: false, secret: await this.replace(input.name, input, actor) }
-    }
+  set(input: NewSecretInput, actor: Actor): Promise<{ created: boolean; secret: SecretMetadata }> {
+    return setSecret(this.#deps, input, actor)
   }
 
   /**
    * Deletes a secret for good. Its audit history stays.
    * @throws SecretNotFoundError.
    */
-  async delete(name: string, actor: Actor): Promise<void> {
-    validateField('name', SecretNameSchema, name)
-    const who = this.#checkActor(actor)
-    const at = this.#now().toISOString()
-    await writeTransaction(this.#db, async (trx) => {
-      if ((await deleteSecret(trx, name)) === 0) throw new SecretNotFoundError(name)
-      await this.auditLog.append(trx, [this.#audit(name, 'delete', who, 'ok', at)])
-    })
+  delete(name: string, actor: Actor): Promise<void> {
+    return removeSecret(this.#deps, name, actor)
   }
 
   /**
-   * Re-encrypts a secret under the current master key (fresh IV) and bumps
-   * `rotated_at`. The decryption this needs is audited by the `rotate` row; a
-   * failed decryption leaves a `rotate` row with outcome `error`.
+   * Re-encrypts a secret under the current master key (see rotation.ts).
    * @throws SecretNotFoundError; DecryptError / UnknownKeyError.
    */
-  async rotate(name: string, actor: Actor): Promise<SecretMetadata> {
-    validateField('name', SecretNameSchema, name)
-    const who = this.#checkActor(actor)
-    const row = await findSecret(this.#db, name)
-    if (!row) throw new SecretNotFoundError(name)
-    let plain: Uint8Array<ArrayBuffer>
-    try {
-      plain = await decryptValue(this.#keyring, row, name)
-    } catch (e) {
-      await this.#writeAudit([this.#audit(name, 'rotate', who, 'error', this.#now().toISOString())])
-      throw e
-    }
-    const sealed = await encryptValue(this.#keyring, plain, name)
-    plain.fill(0)
-    const at = this.#now().toISOString()
-    await writeTransaction(this.#db, async (trx) => {
-      // Only if nobody replaced or rotated it meanwhile: their value wins.
-      if ((await updateSecretIfKey(trx, name, row.key_id, { ...sealed, rotated_at: at })) === 0) {
-        if (!(await findSecretMetadata(trx, name))) throw new SecretNotFoundError(name)
-      }
-      await this.auditLog.append(trx, [this.#audit(name, 'rotate', who, 'ok', at)])
-    })
-    return this.get(name)
+  rotate(name: string, actor: Actor): Promise<SecretMetadata> {
+    return rotateSecret(this.#deps, name, actor)
   }
 
-  /** How many secrets are not sealed under the current key. */
-  async countStale(): Promise<number> {
-    return (await this.keyUsage()).filter((k) => !k.current).reduce((n, k) => n + k.rows, 0)
-  }
-
-  /**
-   * Re-encrypts the next batch of secrets not under the current key, in name
-   * order after `after`, in one transaction with their audit rows (action
-   * `rotate`). Idempotent and resumable: a batch commits whole or not at
-   * all, every row stays decryptable throughout, and a rerun picks up what
-   * is left. A row changed meanwhile (replaced, rotated by someone else) is
-   * left as the other writer made it. Each batch also moves the audit
-   * chain's keys onto the current master key (AuditLog.rekey), so after a
-   * finished `rotate --all` the current key alone verifies the whole chain.
-   *
-   * @returns the names re-encrypted, those that failed (with the error code,
-   *   never a value), and the last name looked at (the next `after`).
-   */
-  async rotateBatch(
-    after: string,
-    limit: number,
-    actor: Actor,
-  ): Promise<{ rotated: string[]; failed: Array<{ name: string; code: string }>; last: string | undefined }> {
-    const who = this.#checkActor(actor)
-    const current = this.#keyring.current.id
-    const rows = await findStaleSecrets(this.#db, current, after, limit)
-    const at = this.#now().toISOString()
-    const sealed: Array<{ row: SecretRow; value: Awaited<ReturnType<typeof encryptValue>> }> = []
-    const failed: Array<{ name: string; code: string }> = []
-    const audit: AuditEntry[] = []
-    for (const row of rows) {
-      try {
-        const plain = await decryptValue(this.#keyring, row, row.name)
-        sealed.push({ row, value: await encryptValue(this.#keyring, plain, row.name) })
-        plain.fill(0)
-      } catch (e) {
-        failed.push({ name: row.name, code: (e as { code?: string }).code ?? 'error' })
-        audit.push(this.#audit(row.name, 'rotate', who, 'error', at))
-      }
-    }
-    const rotated: string[] = []
-    await writeTransaction(this.#db, async (trx) => {
-      // The audit chain's keys move to the current master key with the secrets.
-      await this.auditLog.rekey(trx)
-      for (const { row, value } of sealed) {
-        if ((await updateSecretIfKey(trx, row.name, row.key_id, { ...value, rotated_at: at })) === 1) {
-          rotated.push(row.name)
-          audit.push(this.#audit(row.name, 'rotate', who, 'ok', at))
-        }
-      }
-      await this.auditLog.append(trx, audit)
-    })
-    return { rotated, failed, last: rows.at(-1)?.name }
-  }
-
-  async #writeAudit(rows: AuditEntry[]): Promise<void> {
-    try {
-      await writeTransaction(this.#db, (trx) => this.auditLog.append(trx, rows))
-    } catch (cause) {
-      throw new AuditWriteError({ cause })
-    }
+  /** Re-encrypts the next batch of stale secrets after `after` (see rotation.ts). */
+  rotateBatch(after: string, limit: number, actor: Actor): Promise<RotateBatchResult> {
+    return rotateBatch(this.#deps, after, limit, actor)
   }
 
   /**
@@ -346,70 +145,22 @@ export class SecretsService {
   }
 
   /** {@link decrypt}, returning the value's UTF-8 bytes. */
-  async decryptBytes(row: SealedSecret, actor: Actor): Promise<Uint8Array<ArrayBuffer>> {
-    const who = this.#checkActor(actor)
-    let plain: Uint8Array<ArrayBuffer> | undefined
-    let failure: unknown
-    try {
-      plain = await decryptValue(this.#keyring, row, row.name)
-    } catch (e) {
-      failure = e
-    }
-    try {
-      await this.#writeAudit([this.#audit(row.name, 'read', who, failure ? 'error' : 'ok', this.#now().toISOString())])
-    } catch (e) {
-      plain?.fill(0)
-      throw e
-    }
-    if (failure !== undefined || plain === undefined) throw failure
-    return plain
+  decryptBytes(row: SealedSecret, actor: Actor): Promise<Uint8Array<ArrayBuffer>> {
+    return decryptBytes(this.#deps, row, actor)
   }
 
   /**
-   * Decrypts the named secrets for one render: every name must exist (else
-   * MissingSecretError lists all missing ones, before anything is
-   * decrypted), each is decrypted once, and their audit rows are written in
-   * one transaction before any value is returned.
-   *
+   * Decrypts the named secrets for one render, auditing them in one
+   * transaction before any value is returned (see reads.ts).
    * @throws MissingSecretError; AuditWriteError; DecryptError / UnknownKeyError.
    */
-  async resolveAll(names: readonly string[], actor: Actor): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
-    const who = this.#checkActor(actor)
-    const distinct = [...new Set(names)]
-    const rows = new Map((await findSecrets(this.#db, distinct)).map((r) => [r.name, r]))
-    const missing = distinct.filter((n) => !rows.has(n))
-    if (missing.length > 0) throw new MissingSecretError(missing)
-
-    const values = new Map<string, Uint8Array<ArrayBuffer>>()
-    const audit: AuditEntry[] = []
-    const at = this.#now().toISOString()
-    let failure: unknown
-    for (const name of distinct) {
-      try {
-        values.set(name, await decryptValue(this.#keyring, rows.get(name)!, name))
-        audit.push(this.#audit(name, 'read', who, 'ok', at))
-      } catch (e) {
-        audit.push(this.#audit(name, 'read', who, 'error', at))
-        failure = e
-        break
-      }
-    }
-    try {
-      await this.#writeAudit(audit)
-    } catch (e) {
-      for (const v of values.values()) v.fill(0)
-      throw e
-    }
-    if (failure !== undefined) {
-      for (const v of values.values()) v.fill(0)
-      throw failure
-    }
-    return values
+  resolveAll(names: readonly string[], actor: Actor): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
+    return resolveAll(this.#deps, names, actor)
   }
 
   /** Which of `names` exist, without decrypting or auditing anything (`render --check`). */
-  async existing(names: readonly string[]): Promise<Set<string>> {
-    return existingNames(this.#db, [...new Set(names)])
+  existing(names: readonly string[]): Promise<Set<string>> {
+    return existingNames(this.#deps.db, [...new Set(names)])
   }
 
   /**
@@ -418,14 +169,14 @@ export class SecretsService {
    */
   async accessLog(name: string, page: { limit: number; beforeId?: number }): Promise<AccessLogEntry[]> {
     validateField('name', SecretNameSchema, name)
-    const rows = await listAccessLog(this.#db, name, page)
-    return rows.map(({ id, at, action, accessor, reason, outcome }) => ({ id, at, action, accessor, reason, outcome }))
+    const rows = await listAccessLog(this.#deps.db, name, page)
+    return rows.map(({ id, at, action, accessor, label, reason, outcome }) => ({ id, at, action, accessor, label, reason, outcome }))
   }
 
   /** The sealed row of one secret, for callers of {@link decrypt}. */
   async sealed(name: string): Promise<SealedSecret> {
     validateField('name', SecretNameSchema, name)
-    const row = await findSecret(this.#db, name)
+    const row = await findSecret(this.#deps.db, name)
     if (!row) throw new SecretNotFoundError(name)
     return row
   }

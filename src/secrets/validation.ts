@@ -1,24 +1,17 @@
 import * as v from 'valibot'
 import { ValidationError } from '../errors.ts'
+import {
+  codePointLength as codePoints,
+  hasUnsafeText,
+  MAX_AUDIT_TEXT_CHARS,
+  MAX_DESCRIPTION_CHARS,
+  MAX_VALUE_BYTES,
+  NAME_PATTERN,
+} from './rules.ts'
 
-/** The secret name rule of DESIGN.md. */
-export const NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/
-/** Largest value, in UTF-8 bytes. */
-export const MAX_VALUE_BYTES = 65_536
-/** Longest description, in characters (code points). */
-export const MAX_DESCRIPTION_CHARS = 500
-/** Longest accessor or reason, in characters (code points). */
-export const MAX_AUDIT_TEXT_CHARS = 200
+export { MAX_AUDIT_TEXT_CHARS, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from './rules.ts'
 
-// C0 controls (but tab) and DEL: they would let an input rewrite a terminal
-// line in `secrets list` or forge a line in a log.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
-
-const codePoints = (s: string) => {
-  let n = 0
-  for (const _ of s) n++
-  return n
-}
+const UNSAFE_MESSAGE = 'must not contain control characters or bidirectional formatting characters'
 
 // Every message is written here: valibot's defaults quote the received input,
 // and a rejected value must never be echoed.
@@ -42,17 +35,18 @@ export const DescriptionSchema = v.pipe(
   v.string('must be a string'),
   v.check(wellFormed, 'must be valid Unicode (no lone surrogates)'),
   v.check((s) => codePoints(s) <= MAX_DESCRIPTION_CHARS, `must be at most ${MAX_DESCRIPTION_CHARS} characters`),
-  v.check((s) => !CONTROL.test(s), 'must not contain control characters'),
+  v.check((s) => !hasUnsafeText(s), UNSAFE_MESSAGE),
 )
 
 const auditText = v.pipe(
   v.string('must be a string'),
   v.check((s) => s.trim().length > 0, 'must not be empty'),
   v.check((s) => codePoints(s) <= MAX_AUDIT_TEXT_CHARS, `must be at most ${MAX_AUDIT_TEXT_CHARS} characters`),
-  v.check((s) => !CONTROL.test(s), 'must not contain control characters'),
+  v.check((s) => !hasUnsafeText(s), UNSAFE_MESSAGE),
 )
 export const AccessorSchema = auditText
 export const ReasonSchema = auditText
+export const LabelSchema = auditText
 
 /**
  * Validates one field.

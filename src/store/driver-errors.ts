@@ -18,8 +18,14 @@ export interface StoreFault {
 /**
  * Recognises the faults an operator can act on: another writer holding the
  * lock past the busy timeout (SQLITE_BUSY/LOCKED, PostgreSQL lock timeout),
- * a full disk (SQLITE_FULL, PostgreSQL 53100 disk_full), a read-only
- * database file. Undefined for anything else.
+ * a full disk, a read-only database file. Undefined for anything else.
+ *
+ * A full disk is SQLITE_FULL, PostgreSQL 53100 disk_full, an ENOSPC from the
+ * file system, and SQLITE_IOERR_SHMSIZE: SQLite could not grow the WAL index
+ * (`-shm`), which on a full disk is what opening the store, or any read or
+ * write that maps the index, reports ("disk I/O error"). Other SQLITE_IOERR
+ * codes stay unrecognised: the drivers do not pass errno on, and a real I/O
+ * error must not be called a full disk.
  */
 export function storeFault(error: unknown): StoreFault | undefined {
   if (typeof error !== 'object' || error === null) return undefined
@@ -27,7 +33,7 @@ export function storeFault(error: unknown): StoreFault | undefined {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '55P03') {
     return { code: 'store_busy', message: 'the database is busy: another process held its write lock past the busy timeout; nothing was changed, try again' }
   }
-  if (code.startsWith('SQLITE_FULL') || code === '53100') {
+  if (code.startsWith('SQLITE_FULL') || code === '53100' || code === 'SQLITE_IOERR_SHMSIZE' || code === 'ENOSPC') {
     return { code: 'store_full', message: 'the database disk is full; nothing was changed: free space and try again' }
   }
   if (code.startsWith('SQLITE_READONLY')) {

@@ -5,6 +5,7 @@ import * as m0003 from '../../migrations/0003_audit_chain.ts'
 import * as m0004 from '../../migrations/0004_create_operator.ts'
 import * as m0005 from '../../migrations/0005_create_operator_session.ts'
 import * as m0006 from '../../migrations/0006_audit_chain_key.ts'
+import * as m0007 from '../../migrations/0007_audit_label.ts'
 import * as m0008 from '../../migrations/0008_create_client.ts'
 
 /**
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_create_operator': m0004,
   '0005_create_operator_session': m0005,
   '0006_audit_chain_key': m0006,
+  '0007_audit_label': m0007,
   '0008_create_client': m0008,
 }
 

@@ -33,7 +33,10 @@ export interface SecretAccessLogTable {
   id: Generated<number>
   secret_name: string
   action: AuditAction
+  /** The identity the service established: `cli:<login name>`, `operator:<username>`. */
   accessor: string
+  /** The free-text label the caller declared (`render --accessor`), or null. Never an identity. */
+  label: string | null
   reason: string
   outcome: AuditOutcome
   at: string

@@ -60,21 +60,28 @@ export async function updateSecret(db: Kysely<Database>, name: string, update: S
   return Number(result.numUpdatedRows)
 }
 
+/** What a read-modify-write saw of a secret's sealed value: the update applies only if it is still there. */
+export type SealSeen = Pick<SecretRow, 'key_id' | 'iv' | 'auth_tag'>
+
 /**
- * Updates one secret only if it is still sealed under `keyId`: a concurrent
- * rotation or replace wins and this one changes nothing. Returns 0 or 1.
+ * Updates one secret only if its sealed value is still the one `seen` was
+ * read from (same key id, IV and tag: the IV is fresh for every encryption,
+ * and the tag authenticates the ciphertext under it). A concurrent replace
+ * or rotation wins and this changes nothing. Returns 0 or 1.
  */
-export async function updateSecretIfKey(
+export async function updateSecretIfUnchanged(
   db: Kysely<Database>,
   name: string,
-  keyId: string,
+  seen: SealSeen,
   update: SecretUpdate,
 ): Promise<number> {
   const result = await db
     .updateTable('secret')
     .set(update)
     .where('name', '=', name)
-    .where('key_id', '=', keyId)
+    .where('key_id', '=', seen.key_id)
+    .where('iv', '=', seen.iv)
+    .where('auth_tag', '=', seen.auth_tag)
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }

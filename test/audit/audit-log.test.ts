@@ -52,6 +52,31 @@ describeEachDialect('audit log', (dialect) => {
       expect(head.mac).toBe(headMacIndependently(key, { last_id: 7, chain: prev.toString('hex'), row_count: 7, chain_key_id: chainKeyId }))
     })
 
+    test('a row with a label is encoded as [2, ..., chain_key_id, label]; adding, changing or clearing a label is named as changed', async () => {
+      await ctx.service.create({ name: 'A', value: 'alpha' }, CLI_ACTOR)
+      await ctx.service.resolveAll(['A'], { accessor: 'cli:alice', label: 'operator:bob', reason: 'render' })
+      await ctx.service.resolveAll(['A'], { accessor: 'cli:alice', reason: 'render' })
+      const all = await rows()
+      const key = await openChainKeyIndependently(ctx.store.db, all[0]!.chain_key_id!, ctx.env.CLAUDE_HOOKS_SECRET_KEY!)
+      let prev = Buffer.alloc(32)
+      expect(all.map((r) => [r.accessor, r.label])).toEqual([['cli:test', null], ['cli:alice', 'operator:bob'], ['cli:alice', null]])
+      for (const r of all) {
+        const fields = [r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
+        const canonical = JSON.stringify(r.label === null ? [1, ...fields] : [2, ...fields, r.label])
+        const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
+        expect(r.chain).toBe(link)
+        prev = Buffer.from(link, 'hex')
+      }
+      expect(await verify()).toMatchObject({ ok: true, rows: 3 })
+      await sql`UPDATE secret_access_log SET label = 'operator:carol' WHERE id = 2`.execute(ctx.store.db)
+      expect(await verify()).toMatchObject({ ok: false, id: 2, problem: 'changed' })
+      await sql`UPDATE secret_access_log SET label = NULL WHERE id = 2`.execute(ctx.store.db)
+      expect(await verify()).toMatchObject({ ok: false, id: 2, problem: 'changed' })
+      await sql`UPDATE secret_access_log SET label = 'operator:bob' WHERE id = 2`.execute(ctx.store.db)
+      await sql`UPDATE secret_access_log SET label = '' WHERE id = 3`.execute(ctx.store.db)
+      expect(await verify()).toMatchObject({ ok: false, id: 3, problem: 'changed' })
+    })
+
     test('verify says ok with the row count on an untouched log, and on an empty one', async () => {
       expect(await verify()).toMatchObject({ ok: true, rows: 0 })
       await someHistory()

@@ -139,6 +139,30 @@ describeEachDialect('secrets CLI', (dialect) => {
       expect(await storedValue('GITHUB_TOKEN')).toBe('ghp_second')
     })
 
+    test('list never prints a raw control or bidirectional character, even from an old row that holds them', async () => {
+      const ctx = await openSecrets(env)
+      const raw = 'old\u001b[2J\u009b31m\u202eevil\u2066x\u0085'
+      try {
+        await ctx.service.create({ name: 'OLD_ROW', value: 'v' }, { accessor: 'cli:test', reason: 'setup' })
+        // As a row written before the rule would hold it: straight into the table.
+        await ctx.store.db.updateTable('secret').set({ description: raw }).where('name', '=', 'OLD_ROW').execute()
+      } finally {
+        await ctx.close()
+      }
+      const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+      const table = await runBin(['list'], { env })
+      expect(table.code).toBe(0)
+      expect(table.stdout).not.toMatch(unsafe)
+      expect(table.stdout).toContain('old\\u001b[2J\\u009b31m\\u202eevil\\u2066x\\u0085')
+      const json = await runBin(['list', '--json'], { env })
+      expect(json.code).toBe(0)
+      expect(json.stdout).not.toMatch(unsafe)
+      expect(JSON.parse(json.stdout).secrets.find((s: { name: string }) => s.name === 'OLD_ROW').description).toBe(raw)
+      const refused = await runBin(['set', 'NEW_ROW', '--description', 'a\u202eb'], { env, stdin: 'v' })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain('description must not contain control characters or bidirectional formatting characters')
+    })
+
     test.skipIf(dialect !== 'sqlite')('the database file is created 0600 in a 0700 directory', () => {
       const db = join(tmp.dir, 'data', 'secrets.db')
       expect(statSync(db).mode & 0o777).toBe(0o600)

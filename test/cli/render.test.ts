@@ -7,6 +7,9 @@ import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
 
+// Who runs the tests, by another route than the code under test: id(1).
+const LOGIN = Bun.spawnSync(['id', '-un']).stdout.toString().trim()
+
 describeEachDialect('secrets render', (dialect) => {
   let tmp: ReturnType<typeof tempDir>
   let db: Awaited<ReturnType<typeof freshDatabase>>
@@ -46,10 +49,32 @@ describeEachDialect('secrets render', (dialect) => {
       '{"gh": "ghp_render_value", "again": "ghp_render_value", "npm": "npm_render_value",\n "lit": "${SECRET:NPM_TOKEN}", "home": "$HOME ${USER} ${{ env.X }}"}\n',
     )
     const reads = (await auditRows()).slice(before)
-    expect(reads.map((row) => [row.secret_name, row.action, row.accessor, row.reason, row.outcome])).toEqual([
-      ['GITHUB_TOKEN', 'read', 'hook:mcp', 'start mcp server', 'ok'],
-      ['NPM_TOKEN', 'read', 'hook:mcp', 'start mcp server', 'ok'],
+    expect(reads.map((row) => [row.secret_name, row.action, row.accessor, row.label, row.reason, row.outcome])).toEqual([
+      ['GITHUB_TOKEN', 'read', `cli:${LOGIN}`, 'hook:mcp', 'start mcp server', 'ok'],
+      ['NPM_TOKEN', 'read', `cli:${LOGIN}`, 'hook:mcp', 'start mcp server', 'ok'],
     ])
+  })
+
+  test('the audit accessor is the real user, whatever $USER says; --accessor is only a label, even when it says operator:', async () => {
+    const before = (await auditRows()).length
+    const forged = await runBin(['render', '--accessor', 'operator:bob', '--reason', 'pose'], {
+      env: { ...env, USER: 'mallory', LOGNAME: 'mallory' },
+      stdin: '${SECRET:NPM_TOKEN}',
+    })
+    expect(forged.code).toBe(0)
+    const unset = await runBin(['set', 'NPM_TOKEN'], { env: { ...env, USER: undefined, LOGNAME: undefined }, stdin: 'npm_render_value' })
+    expect(unset.code).toBe(0)
+    const rows = (await auditRows()).slice(before)
+    expect(rows.map((row) => [row.action, row.accessor, row.label])).toEqual([
+      ['read', `cli:${LOGIN}`, 'operator:bob'],
+      ['replace', `cli:${LOGIN}`, null],
+    ])
+    const check = await openSecrets(env)
+    try {
+      expect(await check.service.auditLog.verify(check.store.db)).toMatchObject({ ok: true })
+    } finally {
+      await check.close()
+    }
   })
 
   test('stdin to stdout', async () => {

@@ -278,7 +278,9 @@ describe.skipIf(!HAVE_CHROMIUM)('operator UI in Chromium against `secrets serve`
       expect(await readsTab.getAttribute('aria-selected')).toBe('true')
       const readsPanel = drawer.getByRole('tabpanel', { name: /Reads/ })
       // When, Accessor, Reason, Outcome
-      expect(await rowCells(readsPanel)).toEqual([[expect.any(String), 'ci', 'e2e', 'ok']])
+      // The accessor is the real user running the CLI; `--accessor ci` is a label beside it.
+      const login = Bun.spawnSync(['id', '-un']).stdout.toString().trim()
+      expect(await rowCells(readsPanel)).toEqual([[expect.any(String), `cli:${login} as “ci”`, 'e2e', 'ok']])
 
       await changesTab.click()
       expect(await changesTab.getAttribute('aria-selected')).toBe('true')

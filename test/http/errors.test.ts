@@ -27,7 +27,7 @@ describeEachDialect('errors', (dialect) => {
       ['a missing value', 'POST', '/secrets', { name: 'OK' }, 'value', /^value is required$/],
       ['a missing name', 'POST', '/secrets', { value: SENTINEL }, 'name', /^name is required$/],
       ['a 501-character description', 'POST', '/secrets', { name: 'OK', value: 'x', description: `${SENTINEL}${'d'.repeat(490)}` }, 'description', /^description must be at most 500 characters$/],
-      ['a description with a newline', 'POST', '/secrets', { name: 'OK', value: 'x', description: `a\n${SENTINEL}` }, 'description', /^description must not contain control characters$/],
+      ['a description with a newline', 'POST', '/secrets', { name: 'OK', value: 'x', description: `a\n${SENTINEL}` }, 'description', /^description must not contain control characters or bidirectional formatting characters$/],
       ['a null description', 'POST', '/secrets', { name: 'OK', value: 'x', description: null }, 'description', /^description must be a string$/],
       ['an unknown field', 'POST', '/secrets', { name: 'OK', value: 'x', values: SENTINEL }, 'values', /^values is not an allowed field$/],
       ['a replace with an empty value', 'PUT', '/secrets/OK', { value: '' }, 'value', /^value must not be empty$/],

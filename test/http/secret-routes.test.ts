@@ -219,13 +219,19 @@ describeEachDialect('/secrets routes', (dialect) => {
       }
     })
 
-    test('entries newest first with exactly id, at, action, accessor, reason, outcome', async () => {
+    test('entries newest first with exactly id, at, action, accessor, label, reason, outcome', async () => {
       const { entries } = await page('?limit=2')
       expect(entries).toHaveLength(2)
       expect(entries[0]!.id).toBeGreaterThan(entries[1]!.id)
-      expect(Object.keys(entries[0]!).sort()).toEqual(['accessor', 'action', 'at', 'id', 'outcome', 'reason'])
-      expect(entries[0]).toMatchObject({ action: 'rotate', accessor: 'operator:alice', reason: 'http POST /secrets/BUSY/rotate', outcome: 'ok' })
+      expect(Object.keys(entries[0]!).sort()).toEqual(['accessor', 'action', 'at', 'id', 'label', 'outcome', 'reason'])
+      expect(entries[0]).toMatchObject({ action: 'rotate', accessor: 'operator:alice', label: null, reason: 'http POST /secrets/BUSY/rotate', outcome: 'ok' })
       expectNoSealedData()
+    })
+
+    test('a render\'s declared label is shown apart from its accessor', async () => {
+      await h.ctx.service.resolveAll(['BUSY'], { accessor: 'cli:alice', label: 'operator:bob', reason: 'render' })
+      const { entries } = await page('?limit=1')
+      expect(entries[0]).toMatchObject({ action: 'read', accessor: 'cli:alice', label: 'operator:bob', reason: 'render' })
     })
 
     test('limit defaults to 50; next_cursor walks every row once and is null at the end', async () => {

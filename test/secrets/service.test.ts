@@ -58,6 +58,7 @@ describeEachDialect('secrets service', (dialect) => {
           secret_name: 'GITHUB_TOKEN',
           action: 'create',
           accessor: 'cli:test',
+          label: null,
           reason: 'unit test',
           outcome: 'ok',
           at: '2026-01-01T00:00:00.000Z',
@@ -93,6 +94,11 @@ describeEachDialect('secrets service', (dialect) => {
     ['a description with a lone surrogate', { name: 'A', value: 'x', description: '\udc00' }, 'description'],
       ['a 501-character description', { name: 'A', value: 'x', description: 'd'.repeat(501) }, 'description'],
       ['a description with an escape sequence', { name: 'A', value: 'x', description: 'a\u001b[2Jb' }, 'description'],
+      ['a description with a C1 control (CSI, U+009B)', { name: 'A', value: 'x', description: 'a\u009b2Jb' }, 'description'],
+      ['a description with a C1 next line (U+0085)', { name: 'A', value: 'x', description: 'a\u0085b' }, 'description'],
+      ['a description with a right-to-left override', { name: 'A', value: 'x', description: 'abc\u202edcba' }, 'description'],
+      ['a description with a bidirectional isolate', { name: 'A', value: 'x', description: 'a\u2066b\u2069' }, 'description'],
+      ['a description with a right-to-left mark', { name: 'A', value: 'x', description: 'a\u200fb' }, 'description'],
     ]
     for (const [label, input, field] of badInputs) {
       test(`refuses ${label}, naming the field "${field}", and writes nothing`, async () => {
@@ -106,6 +112,14 @@ describeEachDialect('secrets service', (dialect) => {
     test('accepts the limits themselves: a 128-character name, 65,536 bytes, 500 characters', async () => {
       await ctx.service.create({ name: 'A'.repeat(128), value: 'é'.repeat(32_768), description: '😀'.repeat(500) }, CLI_ACTOR)
       expect((await secretRows()).length).toBe(1)
+    })
+
+    test('refuses C1 controls and bidirectional overrides in the accessor and the reason', async () => {
+      await expectValidation(ctx.service.create({ name: 'A', value: 'x' }, { accessor: 'cli:a\u0085', reason: 'r' }), 'accessor')
+      await expectValidation(ctx.service.create({ name: 'A', value: 'x' }, { accessor: 'a', reason: 'r\u202e' }), 'reason')
+      await expectValidation(ctx.service.create({ name: 'A', value: 'x' }, { accessor: 'a', reason: 'r\u2067x' }), 'reason')
+      expect(await secretRows()).toEqual([])
+      expect(await auditRows()).toEqual([])
     })
 
     test('refuses an empty accessor or reason', async () => {
@@ -300,7 +314,7 @@ describeEachDialect('secrets service', (dialect) => {
       expect(first.map((e) => e.id)).toEqual([5, 4])
       const next = await ctx.service.accessLog('A', { limit: 2, beforeId: 4 })
       expect(next.map((e) => e.id)).toEqual([3, 2])
-      expect(Object.keys(first[0]!).sort()).toEqual(['accessor', 'action', 'at', 'id', 'outcome', 'reason'])
+      expect(Object.keys(first[0]!).sort()).toEqual(['accessor', 'action', 'at', 'id', 'label', 'outcome', 'reason'])
     })
   })
 })

@@ -10,7 +10,7 @@ useHappyDom()
 const PAGE_1 = [
   entryFixture(1, { reason: 'render mcp.json' }),
   entryFixture(2, { action: 'rotate', accessor: 'operator:alice', reason: null }),
-  entryFixture(3, { accessor: 'render:deploy', reason: 'render compose.yml', outcome: 'error' }),
+  entryFixture(3, { accessor: 'cli:deploy', label: 'operator:bob', reason: 'render compose.yml', outcome: 'error' }),
   entryFixture(4, { action: 'create', accessor: 'operator:alice', reason: null }),
 ]
 const PAGE_2 = [entryFixture(5, { reason: 'render older.json' }), entryFixture(6, { action: 'replace', accessor: 'operator:bob', reason: null })]
@@ -34,6 +34,14 @@ function panelRows(dialog: HTMLElement, tab: string) {
 }
 
 describe('access log drawer', () => {
+  test('shows a declared label beside the accessor, never in its place', async () => {
+    const { dialog } = await openLog()
+    const row = dialog.querySelector('tr[data-entry="3"]')!
+    expect(row.querySelector('code')!.textContent).toBe('cli:deploy')
+    expect(row.querySelector('[data-label]')!.textContent).toBe(' as “operator:bob”')
+    expect(dialog.querySelector('tr[data-entry="1"] [data-label]')).toBeNull()
+  })
+
   test('fetches the first page of the secret, no query', async () => {
     const { stub, dialog } = await openLog()
     expect(stub.requests.filter((r) => r.path.includes('access-log')).map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -54,7 +62,7 @@ describe('access log drawer', () => {
   test('rows show when, who, why and the outcome; changes also show the action', async () => {
     const { dialog } = await openLog()
     const read = dialog.querySelector('tr[data-entry="3"]')!
-    expect(Array.from(read.children).map((c) => c.textContent)).toEqual(['3 minutes ago', 'render:deploy', 'render compose.yml', 'error'])
+    expect(Array.from(read.children).map((c) => c.textContent)).toEqual(['3 minutes ago', 'cli:deploy as “operator:bob”', 'render compose.yml', 'error'])
     expect(read.querySelector('time')!.getAttribute('datetime')).toBe(PAGE_1[2]!.at)
     const change = dialog.querySelector('tr[data-entry="2"]')!
     expect(Array.from(change.children).map((c) => c.textContent)).toEqual(['2 minutes ago', 'rotate', 'operator:alice', '—', 'ok'])

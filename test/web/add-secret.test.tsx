@@ -217,6 +217,6 @@ describe('add secret drawer', () => {
     expect(queryByText(/At most 500/)).toBeNull()
     // A text input already drops pasted line breaks (value sanitisation); other controls remain.
     type(description, 'ring\u0007bell')
-    getByText('One line only: no line breaks or other control characters.')
+    getByText('One line only: no line breaks, control characters or text-direction overrides.')
   })
 })

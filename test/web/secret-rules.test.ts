@@ -52,7 +52,7 @@ describe('checkDescription', () => {
   })
 
   test.each(['two\nlines', 'cr\rhere', 'bell\u0007', 'del\u007f'])('refuses control characters: %p', (text) => {
-    expect(checkDescription(text)).toBe('One line only: no line breaks or other control characters.')
+    expect(checkDescription(text)).toBe('One line only: no line breaks, control characters or text-direction overrides.')
   })
 
   test('a tab is allowed, as on the server', () => {

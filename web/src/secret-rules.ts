@@ -4,12 +4,11 @@
  * again; these only save a round trip and never replace that check.
  */
 
-/** The name rule, verbatim from the server so the message can quote it. */
-export const NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/
-/** Largest value the server stores, in UTF-8 bytes. */
-export const MAX_VALUE_BYTES = 65_536
-/** Longest description the server stores, in characters. */
-export const MAX_DESCRIPTION_CHARS = 500
+import { codePointLength, hasUnsafeText, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from '../../src/secrets/rules.ts'
+
+// The very definitions the server validates with (src/secrets/rules.ts has no
+// dependencies, so the bundle gains a few hundred bytes, not valibot).
+export { MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN }
 
 /** A message naming the broken rule, or null when the name is valid. */
 export function checkName(name: string): string | null {
@@ -34,15 +33,13 @@ export function checkValue(value: string): string | null {
   return null
 }
 
-// C0 controls except tab, and DEL: the server refuses them (they could rewrite
-// a terminal line in `secrets list` or forge a log line). Line breaks included.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/
-
 /** A message naming the broken rule, or null when the description is acceptable. */
 export function checkDescription(description: string): string | null {
   // Code points, as the server counts "characters": an emoji is one.
-  const length = [...description].length
+  const length = codePointLength(description)
   if (length > MAX_DESCRIPTION_CHARS) return `At most ${MAX_DESCRIPTION_CHARS} characters (this is ${length}).`
-  if (CONTROL.test(description)) return 'One line only: no line breaks or other control characters.'
+  // The server refuses these too (src/secrets/rules.ts UNSAFE_TEXT): C0 and C1
+  // controls but tab, line breaks included, and bidirectional overrides.
+  if (hasUnsafeText(description)) return 'One line only: no line breaks, control characters or text-direction overrides.'
   return null
 }

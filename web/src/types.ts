@@ -36,7 +36,10 @@ export interface AccessLogEntry {
   id: number
   at: string
   action: AccessAction
+  /** Who, as the server established it: `cli:alice`, `operator:bob`. */
   accessor: string
+  /** What the caller declared itself to be (`render --accessor ci`); never an identity. Absent or null: none. */
+  label?: string | null
   reason: string | null
   outcome: 'ok' | 'error'
 }

@@ -1,5 +1,6 @@
 import { type Command, parseCommandArgs, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { escapeUnsafeJson, escapeUnsafeText } from '../../secrets/rules.ts'
 import { formatTable, truncate } from '../table.ts'
 
 const list: Command = {
@@ -8,7 +9,8 @@ const list: Command = {
 Lists the secrets: name, description, when the value last changed or was
 re-encrypted, and the id of the master key it is sealed under ("previous"
 when that is not the current key; \`secrets rotate --all\` fixes it). Never
-a value.
+a value. Control and text-direction characters in a description (possible
+in rows older than the rule that refuses them) are printed as \\uXXXX.
 
 Options:
   --json  one JSON document: {"secrets": [...], "current_key_id": "..."}
@@ -18,7 +20,7 @@ Options:
     return withSecrets(io, async ({ service }) => {
       const secrets = await service.list()
       if (values.json) {
-        io.stdout(`${JSON.stringify({ secrets, current_key_id: service.currentKeyId }, null, 2)}\n`)
+        io.stdout(`${escapeUnsafeJson(JSON.stringify({ secrets, current_key_id: service.currentKeyId }, null, 2))}\n`)
         return EXIT.ok
       }
       if (secrets.length === 0) {
@@ -27,7 +29,7 @@ Options:
       }
       const rows = secrets.map((s) => [
         s.name,
-        truncate(s.description, 48),
+        truncate(escapeUnsafeText(s.description), 48),
         s.rotated_at.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, 'Z'),
         s.key_current ? s.key_id : `${s.key_id} (previous)`,
       ])

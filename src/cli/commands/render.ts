@@ -1,6 +1,6 @@
 import { checkFile, renderFile } from '../render/render-file.ts'
 import { parseSpoolLimit } from '../render/spool.ts'
-import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { formatTable } from '../table.ts'
 
@@ -12,7 +12,10 @@ Replaces every \${SECRET:NAME} in IN (default: standard input) with the
 value of NAME and writes the result to OUT (default: standard output).
 $\${SECRET:NAME} is an escape for the literal text \${SECRET:NAME}; any other
 $ or \${...} passes through unchanged. Each distinct secret is decrypted
-once and leaves one audit row naming WHO and WHY.
+once and leaves one audit row: accessor cli:USER (the login name of the
+user running the command, from its uid), label WHO, reason WHY. WHO is
+free text and recorded as a label only: it cannot pose as another user, an
+operator or a client.
 
 Nothing is written unless every placeholder is well formed and every secret
 exists: the input is read once to find the names (spooled to a private
@@ -26,7 +29,7 @@ a missing directory, and a FIFO, device or symlink owned by another user
 waited for). /dev/stdout and /dev/fd/N write to the caller's descriptor.
 
 Options:
-  --accessor WHO  who reads the secrets, for the audit log (required)
+  --accessor WHO  what reads the secrets (a label for the audit log, required)
   --reason WHY    why, for the audit log (required)
   --check         list the names IN uses and whether each exists; decrypts
                   nothing, writes no audit row
@@ -67,7 +70,7 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     }
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
-    const actor = { accessor: values.accessor, reason: values.reason }
+    const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)
     return withSecrets(io, async ({ service }) => {
       await renderFile({ input, output: path(positionals[1]), spoolLimit, resolveAll: (names) => service.resolveAll(names, actor) })

@@ -17,6 +17,12 @@ Interrupted at any moment (even kill -9), it loses nothing: every secret
 stays decryptable, and running it again finishes the job. Each
 re-encryption is audited (action "rotate").
 
+A secret replaced while it is being rotated keeps the replaced value: the
+rotation's write is guarded on what it read, so it never puts an older value
+back. \`rotate NAME\` then starts over (and gives up with "kept changing",
+exit 1, after 5 lost races); \`--all\` leaves such secrets as the other
+writer made them and counts them as "changed meanwhile".
+
 On a terminal it shows a progress bar; otherwise one line per batch. It ends
 with a summary: rotated, already current, failed (with names and why).
 Exit 1 if any failed.
@@ -50,6 +56,7 @@ Options:
       let rotated = 0
       let batchNo = 0
       const failed: Array<{ name: string; code: string }> = []
+      const changed: string[] = []
       let stopped: string | undefined
       for (;;) {
         stopped = shutdownRequested()
@@ -59,10 +66,16 @@ Options:
         after = result.last
         rotated += result.rotated.length
         failed.push(...result.failed)
+        changed.push(...result.changed)
         progress.advance(result.rotated.length + result.failed.length, `batch ${++batchNo}`)
       }
       progress.finish()
       io.stdout(`rotated ${rotated}, already current ${total - stale}, failed ${failed.length}\n`)
+      if (changed.length > 0) {
+        io.stdout(
+          `changed meanwhile ${changed.length} (left as the other writer made them; ${await service.countStale()} still under a previous key: run \`secrets rotate --all\` again if not 0)\n`,
+        )
+      }
       if (stopped) io.stdout(`stopped early by ${stopped}: run \`secrets rotate --all\` again to finish\n`)
       for (const f of failed) io.stdout(`  failed ${f.name}: ${f.code}\n`)
       return failed.length === 0 ? EXIT.ok : EXIT.failure

@@ -109,6 +109,12 @@ function EntryTable({ entries, kind }: { entries: AccessLogEntry[]; kind: 'reads
             ) : null}
             <td>
               <code>{entry.accessor}</code>
+              {entry.label ? (
+                <span class="muted" data-label>
+                  {' '}
+                  as “{entry.label}”
+                </span>
+              ) : null}
             </td>
             <td>{entry.reason ? entry.reason : <span class="muted">—</span>}</td>
             <td>

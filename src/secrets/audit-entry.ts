@@ -1,0 +1,22 @@
+import type { AuditEntry } from '../audit/audit-log.ts'
+import type { AuditAction, AuditOutcome } from '../store/schema.ts'
+import type { Actor } from './types.ts'
+import { AccessorSchema, LabelSchema, ReasonSchema, validateField } from './validation.ts'
+
+/**
+ * The actor, validated: every audited operation calls this before it touches
+ * anything, so a bad accessor or reason writes nothing.
+ * @throws ValidationError naming `accessor` or `reason`.
+ */
+export function checkActor(actor: Actor): Actor {
+  return {
+    accessor: validateField('accessor', AccessorSchema, actor?.accessor),
+    reason: validateField('reason', ReasonSchema, actor?.reason),
+    ...(actor?.label === undefined ? {} : { label: validateField('label', LabelSchema, actor.label) }),
+  }
+}
+
+/** The one place an audit entry is built from an operation and its (checked) actor. */
+export function auditEntry(name: string, action: AuditAction, actor: Actor, outcome: AuditOutcome, at: string): AuditEntry {
+  return { secret_name: name, action, accessor: actor.accessor, label: actor.label ?? null, reason: actor.reason, outcome, at }
+}

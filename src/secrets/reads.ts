@@ -1,0 +1,93 @@
+/**
+ * Decryptions whose plaintext leaves the service. The one rule of this file:
+ * the audit row is written before any plaintext leaves; if it cannot be
+ * written, no plaintext leaves (the buffers are zeroed and the error thrown).
+ */
+import type { AuditEntry } from '../audit/audit-log.ts'
+import { decryptValue } from '../crypto/aes-gcm.ts'
+import { AuditWriteError, MissingSecretError } from '../errors.ts'
+import { findSecrets } from '../store/secret.repository.ts'
+import { writeTransaction } from '../store/transaction.ts'
+import { auditEntry, checkActor } from './audit-entry.ts'
+import type { Actor, SealedSecret, ServiceDeps } from './types.ts'
+
+/**
+ * Writes audit rows in their own transaction.
+ * @throws AuditWriteError (the cause attached) when they could not be written.
+ */
+export async function writeAudit(deps: ServiceDeps, rows: AuditEntry[]): Promise<void> {
+  try {
+    await writeTransaction(deps.db, (trx) => deps.auditLog.append(trx, rows))
+  } catch (cause) {
+    throw new AuditWriteError({ cause })
+  }
+}
+
+/**
+ * Decrypts one sealed row, returning the value's UTF-8 bytes. The audit row
+ * (action `read`, outcome `ok` or `error`) is written first.
+ * @throws ValidationError; AuditWriteError; DecryptError / UnknownKeyError (after auditing the failure).
+ */
+export async function decryptBytes(deps: ServiceDeps, row: SealedSecret, actor: Actor): Promise<Uint8Array<ArrayBuffer>> {
+  const who = checkActor(actor)
+  let plain: Uint8Array<ArrayBuffer> | undefined
+  let failure: unknown
+  try {
+    plain = await decryptValue(deps.keyring, row, row.name)
+  } catch (e) {
+    failure = e
+  }
+  try {
+    await writeAudit(deps, [auditEntry(row.name, 'read', who, failure ? 'error' : 'ok', deps.now().toISOString())])
+  } catch (e) {
+    plain?.fill(0)
+    throw e
+  }
+  if (failure !== undefined || plain === undefined) throw failure
+  return plain
+}
+
+/**
+ * Decrypts the named secrets for one render: every name must exist (else
+ * MissingSecretError lists all missing ones, before anything is decrypted),
+ * each is decrypted once, and their audit rows are written in one
+ * transaction before any value is returned.
+ * @throws ValidationError; MissingSecretError; AuditWriteError; DecryptError / UnknownKeyError.
+ */
+export async function resolveAll(
+  deps: ServiceDeps,
+  names: readonly string[],
+  actor: Actor,
+): Promise<Map<string, Uint8Array<ArrayBuffer>>> {
+  const who = checkActor(actor)
+  const distinct = [...new Set(names)]
+  const rows = new Map((await findSecrets(deps.db, distinct)).map((r) => [r.name, r]))
+  const missing = distinct.filter((n) => !rows.has(n))
+  if (missing.length > 0) throw new MissingSecretError(missing)
+
+  const values = new Map<string, Uint8Array<ArrayBuffer>>()
+  const audit: AuditEntry[] = []
+  const at = deps.now().toISOString()
+  let failure: unknown
+  for (const name of distinct) {
+    try {
+      values.set(name, await decryptValue(deps.keyring, rows.get(name)!, name))
+      audit.push(auditEntry(name, 'read', who, 'ok', at))
+    } catch (e) {
+      audit.push(auditEntry(name, 'read', who, 'error', at))
+      failure = e
+      break
+    }
+  }
+  try {
+    await writeAudit(deps, audit)
+  } catch (e) {
+    for (const v of values.values()) v.fill(0)
+    throw e
+  }
+  if (failure !== undefined) {
+    for (const v of values.values()) v.fill(0)
+    throw failure
+  }
+  return values
+}

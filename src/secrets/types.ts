@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely'
+import type { AuditLog } from '../audit/audit-log.ts'
+import type { Keyring } from '../crypto/keyring.ts'
+import type { SecretMetadataRow } from '../store/secret.repository.ts'
+import type { AccessLogRow, Database, SecretRow } from '../store/schema.ts'
+
+/** Who acts and why: written to every audit row. */
+export interface Actor {
+  /** Who: `operator:alice`, `cli:root`, … (1..200 characters). */
+  accessor: string
+  /** Why: free text (1..200 characters). */
+  reason: string
+  /**
+   * What the caller says it is, free text (1..200 characters), kept in its
+   * own audit column apart from `accessor` (`render --accessor ci`).
+   */
+  label?: string | undefined
+}
+
+/** What the service tells about a secret: never its value. */
+export interface SecretMetadata {
+  name: string
+  description: string
+  created_at: string
+  updated_at: string
+  rotated_at: string
+  key_id: string
+  /** False while the row is sealed under a previous master key. */
+  key_current: boolean
+}
+
+/** One audit entry as the API shows it. */
+export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'accessor' | 'label' | 'reason' | 'outcome'>
+
+/** The sealed row `decrypt` takes: the on-disk format of one secret. */
+export type SealedSecret = Pick<SecretRow, 'name' | 'ciphertext' | 'iv' | 'auth_tag' | 'key_id'>
+
+/** What the reads, mutations and rotation share: the store, the keys, the audit log, the clock. */
+export interface ServiceDeps {
+  readonly db: Kysely<Database>
+  readonly keyring: Keyring
+  readonly auditLog: AuditLog
+  readonly now: () => Date
+}
+
+/** A metadata row as the service returns it. */
+export function toMetadata(row: SecretMetadataRow, currentKeyId: string): SecretMetadata {
+  return {
+    name: row.name,
+    description: row.description,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    rotated_at: row.rotated_at,
+    key_id: row.key_id,
+    key_current: row.key_id === currentKeyId,
+  }
+}

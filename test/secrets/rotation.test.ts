@@ -1,0 +1,111 @@
+import { expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openSecrets, type SecretsContext } from '../../src/context.ts'
+import { CLI_ACTOR, tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { randomKey } from '../helpers/keys.ts'
+
+const WORKER = join(import.meta.dir, '..', 'fixtures', 'rotate-loop.ts')
+
+/** Starts the rotating process and waits until its store is open. */
+async function startRotator(env: Record<string, string>, args: string[]) {
+  const proc = Bun.spawn([process.execPath, WORKER, ...args], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' })
+  const reader = proc.stdout.getReader()
+  let out = ''
+  while (!out.includes('ready\n')) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`rotator exited early: ${await new Response(proc.stderr).text()}`)
+    out += new TextDecoder().decode(value)
+  }
+  return {
+    async finish(): Promise<{ rotations: number; conflicts: number }> {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        out += new TextDecoder().decode(value)
+      }
+      const code = await proc.exited
+      const err = await new Response(proc.stderr).text()
+      expect(err).toBe('')
+      expect(code).toBe(0)
+      return JSON.parse(out.trim().split('\n').at(-1)!)
+    },
+  }
+}
+
+const value = async (ctx: SecretsContext, name: string) => ctx.service.decrypt(await ctx.service.sealed(name), 'cli:test', 'check')
+
+describeEachDialect('rotation racing replace (two processes, one store)', (dialect) => {
+  test('rotate NAME never restores the value a replace wrote: every replace that returned stays the value', async () => {
+    const tmp = tempDir()
+    const db = await freshDatabase(dialect, `file:${join(tmp.dir, 's.db')}`)
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
+    const stop = join(tmp.dir, 'stop')
+    const ctx = await openSecrets(env)
+    try {
+      await ctx.service.create({ name: 'RACED', value: 'v0' }, CLI_ACTOR)
+      const rotator = await startRotator(env, ['one', 'RACED', stop])
+      const lost: number[] = []
+      const ROUNDS = 150
+      for (let i = 1; i <= ROUNDS; i++) {
+        // What the last successful replace wrote must still be there just before the next one.
+        if ((await value(ctx, 'RACED')) !== `v${i - 1}`) lost.push(i - 1)
+        await ctx.service.replace('RACED', { value: `v${i}` }, CLI_ACTOR)
+      }
+      writeFileSync(stop, '')
+      const { rotations } = await rotator.finish()
+      if ((await value(ctx, 'RACED')) !== `v${ROUNDS}`) lost.push(ROUNDS)
+      expect(rotations).toBeGreaterThan(0)
+      expect(lost).toEqual([])
+      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true })
+    } finally {
+      writeFileSync(stop, '')
+      await ctx.close()
+      await db.drop()
+      tmp.cleanup()
+    }
+  })
+
+  test('rotate --all never restores an old value written meanwhile by a writer still on the previous key', async () => {
+    const tmp = tempDir()
+    const db = await freshDatabase(dialect, `file:${join(tmp.dir, 's.db')}`)
+    const oldKey = randomKey()
+    const newKey = randomKey()
+    // The replacing writer still runs with the old key as current (a server not yet restarted).
+    const oldEnv = { CLAUDE_HOOKS_SECRET_KEY: oldKey, DATABASE_URL: db.url }
+    const newEnv = { CLAUDE_HOOKS_SECRET_KEY: newKey, CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: oldKey, DATABASE_URL: db.url }
+    const stop = join(tmp.dir, 'stop')
+    const writer = await openSecrets(oldEnv)
+    const N = 3
+    const names = Array.from({ length: N }, (_, j) => `S_${String(j).padStart(3, '0')}`)
+    try {
+      for (const name of names) await writer.service.create({ name, value: `${name}-v0` }, CLI_ACTOR)
+      const rotator = await startRotator(newEnv, ['all', '7', stop])
+      const reader = await openSecrets(newEnv)
+      try {
+        const lost: string[] = []
+        for (let round = 1; round <= 150; round++) {
+          for (const name of names) {
+            // What the last successful replace wrote must still be there just before the next one.
+            if ((await value(reader, name)) !== `${name}-v${round - 1}`) lost.push(`${name}-v${round - 1}`)
+            await writer.service.replace(name, { value: `${name}-v${round}` }, CLI_ACTOR)
+          }
+        }
+        writeFileSync(stop, '')
+        const { rotations } = await rotator.finish()
+        expect(rotations).toBeGreaterThan(0)
+        for (const name of names) if ((await value(reader, name)) !== `${name}-v150`) lost.push(`${name}-v150`)
+        expect(lost).toEqual([])
+        expect(await reader.service.auditLog.verify(reader.store.db)).toMatchObject({ ok: true })
+      } finally {
+        await reader.close()
+      }
+    } finally {
+      writeFileSync(stop, '')
+      await writer.close()
+      await db.drop()
+      tmp.cleanup()
+    }
+  })
+})
