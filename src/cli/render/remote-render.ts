@@ -1,0 +1,140 @@
+/**
+ * `secrets render` in client mode: the artifact goes to the server's
+ * `POST /render` and the answer to OUT, with the promises of a local render
+ * (docs/clients.md): OUT is checked before anything is sent, written to a
+ * temporary file beside it and renamed into place only once the whole answer
+ * arrived; a refusal writes nothing. No master key, no database.
+ */
+import { closeSync, fstatSync, openSync } from 'node:fs'
+import { NotGrantedError } from '../../clients/client-errors.ts'
+import { MalformedPlaceholderError, MissingSecretError } from '../../errors.ts'
+import type { ClientModeSettings } from '../client-mode.ts'
+import { type FileIdentity, openDestination } from './destination.ts'
+import { readFull, STDIN, writeAll } from './fd.ts'
+
+/** Options of {@link renderRemote}. */
+export interface RemoteRenderOptions {
+  settings: ClientModeSettings
+  /** Path of the input, or null for stdin. */
+  input: string | null
+  /** Path of the output, or null for stdout. */
+  output: string | null
+  reason: string
+  /** For tests: the fetch to use. */
+  fetch?: typeof fetch
+}
+
+/** A server answer that is not one of the render errors with an exit code of their own. */
+export class RemoteRenderError extends Error {}
+
+function readInput(path: string | null): { bytes: Uint8Array<ArrayBuffer>; file: FileIdentity | null } {
+  const fd = path === null ? STDIN : openSync(path, 'r')
+  try {
+    const st = fstatSync(fd)
+    const chunks: Uint8Array<ArrayBuffer>[] = []
+    let total = 0
+    for (;;) {
+      const buf = new Uint8Array(1 << 20)
+      const n = readFull(fd, buf, null)
+      if (n === 0) break
+      chunks.push(buf.subarray(0, n))
+      total += n
+      if (n < buf.length) break
+    }
+    const bytes = new Uint8Array(total)
+    let at = 0
+    for (const c of chunks) {
+      bytes.set(c, at)
+      at += c.length
+    }
+    return { bytes, file: st.isFile() ? { dev: st.dev, ino: st.ino } : null }
+  } finally {
+    if (path !== null) closeSync(fd)
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; names?: string[]; line?: number; column?: number }
+}
+
+/** The error a refusal of the server stands for (names and positions from the server, never values). */
+async function refusal(res: Response, url: string): Promise<Error> {
+  let body: ErrorBody = {}
+  try {
+    body = (await res.json()) as ErrorBody
+  } catch {
+    // Not our JSON (a proxy's page): the status says enough.
+  }
+  const e = body.error ?? {}
+  const names = Array.isArray(e.names) ? e.names.filter((n): n is string => typeof n === 'string') : []
+  if (e.code === 'missing_secret' && names.length > 0) return new MissingSecretError(names)
+  if (e.code === 'malformed_placeholder' && typeof e.line === 'number' && typeof e.column === 'number') {
+    const detail = /column \d+: (.*)$/.exec(e.message ?? '')?.[1] ?? 'malformed placeholder'
+    return new MalformedPlaceholderError(e.line, e.column, detail)
+  }
+  if (e.code === 'not_granted' && names.length > 0) {
+    const client = /^client (\S+) /.exec(e.message ?? '')?.[1] ?? 'this client'
+    return new NotGrantedError(client, names)
+  }
+  const what = typeof e.message === 'string' ? `${e.code ?? 'error'}: ${e.message}` : res.statusText || 'no details'
+  if (res.status === 401) return new RemoteRenderError(`${url} refused the token (401 ${what}); ask an operator for a new one`)
+  return new RemoteRenderError(`${url} answered ${res.status} (${what})`)
+}
+
+/**
+ * Renders IN (path or stdin) to OUT (path or stdout) through the server.
+ * @throws MissingSecretError / MalformedPlaceholderError (exit 3),
+ *   NotGrantedError, RemoteRenderError (exit 1); OUT's own refusals
+ *   (destination.ts) before anything is sent. OUT is left as it was on any
+ *   error.
+ */
+export async function renderRemote(options: RemoteRenderOptions): Promise<{ bytesOut: number }> {
+  const { settings } = options
+  const doFetch = options.fetch ?? fetch
+  const { bytes, file } = readInput(options.input)
+  const dest = openDestination(options.output, file)
+  let bytesOut = 0
+  try {
+    let res: Response
+    try {
+      res = await doFetch(`${settings.url}/render`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${settings.token}`,
+          'X-Secrets-Reason': options.reason,
+          'Content-Type': 'application/octet-stream',
+        },
+        body: bytes,
+        redirect: 'error',
+      })
+    } catch (e) {
+      // The cause names the host and errno (ECONNREFUSED), never a header.
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message
+      throw new RemoteRenderError(`cannot reach ${settings.url} (${cause})`)
+    }
+    if (res.status !== 200) throw await refusal(res, settings.url)
+    const expected = res.headers.get('Content-Length')
+    if (res.body) {
+      const reader = res.body.getReader()
+      for (;;) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>
+        try {
+          chunk = await reader.read()
+        } catch {
+          throw new RemoteRenderError(`the answer of ${settings.url} was cut short; nothing was written`)
+        }
+        if (chunk.done) break
+        writeAll(dest.fd, chunk.value)
+        bytesOut += chunk.value.length
+      }
+    }
+    if (expected !== null && Number(expected) !== bytesOut) {
+      throw new RemoteRenderError(`the answer of ${settings.url} was cut short; nothing was written`)
+    }
+    dest.commit()
+    return { bytesOut }
+  } catch (e) {
+    dest.abort()
+    throw e
+  }
+}
