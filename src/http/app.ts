@@ -7,22 +7,24 @@ import type { ScryptParams } from '../operators/password-hash.ts'
 import { type SessionPolicy, SessionService } from '../operators/session.service.ts'
 import type { AppEnv } from './app-env.ts'
 import { type AppLogger, consoleLogger } from './app-logger.ts'
-import { limitBody } from './body-limit.ts'
-import { noStoreByDefault } from './cache-control.ts'
-import { DatabaseGeneration } from './database-generation.ts'
 import { errorHandler, notFound } from './error-handler.ts'
-import { guardMutating } from './guard-mutating.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
+import { checkHost } from './middleware/check-host.ts'
+import { DatabaseGeneration } from './middleware/database-generation.ts'
+import { guardMutating } from './middleware/guard-mutating.ts'
+import { limitBody } from './middleware/limit-body.ts'
+import { loadSession } from './middleware/load-session.ts'
+import { noStoreByDefault } from './middleware/no-store-by-default.ts'
+import { requestLog } from './middleware/request-log.ts'
+import { requireSession } from './middleware/require-session.ts'
+import { securityHeaders } from './middleware/security-headers.ts'
+import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
-import { requestLog } from './request-log.ts'
 import { clientRoutes } from './routes/client-routes.ts'
 import { DEFAULT_RENDER_BODY_LIMIT, deliveryRoutes } from './routes/delivery-routes.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 import { uiRoutes } from './routes/ui-routes.ts'
-import { securityHeaders } from './security-headers.ts'
-import { loadSession, requireSession } from './session-auth.ts'
-import { trackGeneration } from './track-generation.ts'
 import { defaultWebDir } from './web-build.ts'
 
 /** What the HTTP app is built from. Only `ctx` is required. */
@@ -43,7 +45,7 @@ export interface AppOptions {
   passwordParams?: ScryptParams
   /** Secure cookies even when the request came over plain HTTP (TLS ends at a proxy in front). */
   secureCookies?: boolean
-  /** Origins besides the server's own that may send mutations (a proxy's public origin). */
+  /** Origins besides the server's own that may send mutations, and whose hosts are the server's too (PUBLIC_ORIGIN). */
   trustedOrigins?: readonly string[]
   /** Largest artifact `POST /render` takes, in bytes (default 16 MiB; `RENDER_BODY_LIMIT`). */
   renderBodyLimit?: number
@@ -63,8 +65,9 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware order, outermost first: request log, security headers,
- * `Cache-Control: no-store` default, 128 KiB body limit; then, on /session
+ * Middleware (middleware/), outermost first: request log, security headers,
+ * `Cache-Control: no-store` default, the Host check (421 for a host that
+ * is not the server's own), 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating
  * (every POST, PUT, PATCH, DELETE but the login); the same on /clients. On
@@ -89,6 +92,7 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use(requestLog(logger))
   app.use(securityHeaders())
   app.use(noStoreByDefault())
+  app.use(checkHost(trustedOrigins))
   // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
   const bodyLimit = limitBody()
   app.use(function limitBodyButRender(c, next) {

@@ -1,12 +1,11 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { MalformedPlaceholderError, MissingSecretError, SecretsError, ValidationError } from '../errors.ts'
 import { NotGrantedError } from '../clients/client-errors.ts'
 import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
 import { HttpError } from './http-error.ts'
-import { loggablePath } from './request-log.ts'
+import { routeOf } from './middleware/request-log.ts'
 import { storeFault } from '../store/driver-errors.ts'
 
 function send(c: Context, error: HttpError): Response {
@@ -42,30 +41,9 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
   }
 }
 
-/** Hono's own exceptions (from its middleware), by status. */
-function fromHttpException(e: HTTPException): HttpError | undefined {
-  switch (e.status) {
-    case 400:
-      return new HttpError(400, 'invalid_json', 'the request body is not valid JSON')
-    case 401:
-      return new HttpError(401, 'unauthenticated', 'log in first: no valid session')
-    case 403:
-      return new HttpError(403, 'csrf_failed', 'cross-site request refused')
-    case 404:
-      return new HttpError(404, 'not_found', 'no such resource')
-    case 413:
-      return new HttpError(413, 'payload_too_large', 'the request body is too large')
-    case 415:
-      return new HttpError(415, 'unsupported_media_type', 'send the body as application/json')
-    default:
-      return undefined
-  }
-}
-
 /**
  * The one place errors become responses: `{"error":{"code","message","field"?}}`.
- * HttpError as thrown; library errors by `code` (400, 404, 409); Hono's
- * HTTPException by status; database faults (busy, full, read-only) 503 with
+ * HttpError as thrown; library errors by `code` (400, 404, 409); database faults (busy, full, read-only) 503 with
  * Retry-After. Anything else is logged through `logger.error`
  * (name, message, stack; never the body) and answered with a generic 500.
  */
@@ -76,18 +54,16 @@ export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
         ? error
         : error instanceof SecretsError
           ? fromSecretsError(error)
-          : error instanceof HTTPException
-            ? fromHttpException(error)
-            : undefined
+          : undefined
     if (known) return send(c, known)
     // The database's own faults (a writer holding the lock, a full disk): the
     // client may retry; the audit layer wraps them, so look at the cause too.
     const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)
     if (fault) {
-      logger.error(`${c.req.method} ${loggablePath(c.req.path)}: ${fault.code}`, error)
+      logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, error)
       return send(c, new HttpError(503, fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
     }
-    logger.error(`${c.req.method} ${loggablePath(c.req.path)}`, error)
+    logger.error(`${c.req.method} ${routeOf(c)}`, error)
     return send(c, new HttpError(500, 'internal_error', 'internal error; the server log has the details'))
   }
 }

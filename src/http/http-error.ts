@@ -4,6 +4,7 @@ export type HttpErrorCode =
   | 'invalid_json'
   | 'unauthenticated'
   | 'csrf_failed'
+  | 'host_not_allowed'
   | 'not_found'
   | 'already_exists'
   | 'conflict'

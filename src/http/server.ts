@@ -16,7 +16,8 @@ export type FetchHandler = (request: Request, bindings: ServerBindings) => Respo
  * Listens on host:port with the runtime's own server: `Bun.serve` under Bun,
  * `@hono/node-server` under Node. The one place that picks, and the one
  * place that knows how each runtime tells the peer's address (passed on as
- * `remoteAddress` for login throttling).
+ * `remoteAddress` for login throttling) and its own port (`listening`, with
+ * the bound host, for the Host check).
  */
 export async function startServer(fetch: FetchHandler, options: { host: string; port: number }): Promise<RunningServer> {
   const Bun = bunGlobal()
@@ -24,7 +25,8 @@ export async function startServer(fetch: FetchHandler, options: { host: string; 
     const server = Bun.serve({
       hostname: options.host,
       port: options.port,
-      fetch: (request, srv) => fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
+      fetch: (request, srv) =>
+        fetch(request, { remoteAddress: srv.requestIP(request)?.address, listening: { host: options.host, port: srv.port ?? options.port } }),
     })
     return {
       url: `http://${formatHost(options.host)}:${server.port}`,
@@ -37,8 +39,11 @@ export async function startServer(fetch: FetchHandler, options: { host: string; 
       {
         hostname: options.host,
         port: options.port,
-        fetch: (request: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
-          fetch(request, { remoteAddress: env?.incoming?.socket?.remoteAddress }),
+        fetch: (request: Request, env: { incoming?: { socket?: { remoteAddress?: string; localPort?: number } } }) =>
+          fetch(request, {
+            remoteAddress: env?.incoming?.socket?.remoteAddress,
+            listening: { host: options.host, port: env?.incoming?.socket?.localPort ?? options.port },
+          }),
       },
       (info) => {
         resolve({

@@ -4,15 +4,15 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'secrets_session'
 
-/** Whether cookies get the Secure attribute: always when configured, else when the request came over HTTPS. */
-export function isSecureRequest(c: Context, always: boolean): boolean {
+/** Whether the session cookie should be Secure: always when configured (TLS ends at a proxy in front), else when the request came over HTTPS. */
+export function cookieShouldBeSecure(c: Context, always: boolean): boolean {
   return always || new URL(c.req.url).protocol === 'https:'
 }
 
 /**
  * Sets the session cookie: HttpOnly (page scripts never see the token),
  * SameSite=Strict (no other site's page sends it), Path=/, Max-Age the
- * session's absolute lifetime, and Secure per {@link isSecureRequest}.
+ * session's absolute lifetime, and Secure per {@link cookieShouldBeSecure}.
  */
 export function setSessionCookie(c: Context, token: string, options: { secure: boolean; maxAgeSeconds: number }): void {
   setCookie(c, SESSION_COOKIE, token, {

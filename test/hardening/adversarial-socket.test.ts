@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { SecretsContext } from '../../src/context.ts'
 import { createApp } from '../../src/http/app.ts'
+import type { RequestLogEntry } from '../../src/http/app-logger.ts'
 import { type RunningServer, startServer } from '../../src/http/server.ts'
 import { OperatorService } from '../../src/operators/operator.service.ts'
 import { memoryContext, testClock } from '../helpers/context.ts'
@@ -26,6 +27,7 @@ let staleCookie: string
 let staleCsrf: string
 let before: Snapshot
 const serverErrors: unknown[] = []
+const logged: RequestLogEntry[] = []
 
 /** What came back on one connection: every status line, and the body of the first response. */
 interface RawAnswer {
@@ -137,11 +139,13 @@ const CASES: SocketCase[] = [
   }, statuses: [413], code: 'payload_too_large' },
   { label: 'a bad chunk size', send: () => req([`POST /secrets HTTP/1.1`, host(), ...auth(), 'Content-Type: application/json', 'Transfer-Encoding: chunked', 'Connection: close'], `zz${CRLF}${createBody}${CRLF}0${CRLF}${CRLF}`), statuses: [400], aborts: true },
   { label: 'a short Content-Length smuggling a second request (both refused)', send: () => req([`POST /secrets HTTP/1.1`, host(), ...auth(), 'Content-Type: application/json', 'Content-Length: 2'], `{}POST /secrets HTTP/1.1${CRLF}${host()}${CRLF}Content-Type: application/json${CRLF}Content-Length: ${createBody.length}${CRLF}Connection: close${CRLF}${CRLF}${createBody}`), statuses: [400, 401], code: 'validation_error', mayDrop: true, aborts: true },
-  { label: 'a spoofed Host with a matching Origin, no token', send: () => req([`POST /secrets HTTP/1.1`, 'Host: evil.example', `Cookie: ${cookie}`, 'Origin: http://evil.example', 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [403], code: 'csrf_failed' },
-  { label: 'a spoofed Host with a matching Origin, no cookie (DNS rebinding)', send: () => req([`POST /secrets HTTP/1.1`, 'Host: evil.example', 'Origin: http://evil.example', `X-CSRF-Token: ${csrf}`, 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [401], code: 'unauthenticated' },
-  { label: 'an absolute-form target naming another host, no token', send: () => req([`POST http://evil.example/secrets HTTP/1.1`, host(), `Cookie: ${cookie}`, 'Origin: http://evil.example', 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [400, 403], code: 'csrf_failed' },
-  // Without Host, Bun builds a URL whose path is not /secrets: no route.
-  { label: 'HTTP/1.0 without Host', send: () => req([`GET /secrets HTTP/1.0`]), statuses: [400, 401, 404], code: 'not_found' },
+  { label: 'a spoofed Host with a matching Origin, no token', send: () => req([`POST /secrets HTTP/1.1`, 'Host: evil.example', `Cookie: ${cookie}`, 'Origin: http://evil.example', 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [421], code: 'host_not_allowed' },
+  { label: 'a spoofed Host with a matching Origin, no cookie (DNS rebinding)', send: () => req([`POST /secrets HTTP/1.1`, 'Host: evil.example', 'Origin: http://evil.example', `X-CSRF-Token: ${csrf}`, 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [421], code: 'host_not_allowed' },
+  { label: 'a spoofed Host with all credentials and a matching Origin', send: () => req([`POST /secrets HTTP/1.1`, `Host: evil.example:${port}`, ...auth(), `Origin: http://evil.example:${port}`, 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [421], code: 'host_not_allowed' },
+  { label: 'two Host headers, ours and another', send: () => req([`POST /secrets HTTP/1.1`, host(), `Host: evil.example:${port}`, ...auth(), 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [400, 421], code: 'host_not_allowed' },
+  { label: 'an absolute-form target naming another host, no token', send: () => req([`POST http://evil.example/secrets HTTP/1.1`, host(), `Cookie: ${cookie}`, 'Origin: http://evil.example', 'Content-Type: application/json', `Content-Length: ${createBody.length}`, 'Connection: close'], createBody), statuses: [400, 403, 421] },
+  // Without Host, Bun builds the URL from something that is not our address: refused.
+  { label: 'HTTP/1.0 without Host', send: () => req([`GET /secrets HTTP/1.0`]), statuses: [400, 421], code: 'host_not_allowed' },
   { label: 'bare LF line endings', send: () => `POST /secrets HTTP/1.1\nHost: 127.0.0.1\nCookie: ${cookie}\nX-CSRF-Token: ${csrf}\nContent-Type: application/json\nContent-Length: ${createBody.length}\nConnection: close\n\n${createBody}`, statuses: [400, 505], aborts: true },
   { label: 'an encoded ../ in a raw target', send: () => req([`DELETE /secrets/..%2F..%2Fsession HTTP/1.1`, host(), ...auth(), 'Connection: close']), statuses: [400], code: 'validation_error' },
   { label: 'raw dot segments in the target', send: () => req([`DELETE /secrets/../session/../secrets/EXISTING/x HTTP/1.1`, host(), ...auth(), 'Connection: close']), statuses: [400, 404], code: 'not_found' },
@@ -157,7 +161,7 @@ beforeAll(async () => {
     now: clock.now,
     passwordParams: FAST_SCRYPT,
     webDir: NO_UI,
-    logger: { request() {}, error: (_where, e) => serverErrors.push(e) },
+    logger: { request: (e) => logged.push(e), error: (_where, e) => serverErrors.push(e) },
   })
   server = await startServer(app.fetch, { host: '127.0.0.1', port: 0 })
   port = Number(new URL(server.url).port)
@@ -193,6 +197,9 @@ describe('adversarial requests over a raw socket: 4xx, nothing changed', () => {
       const answer = await raw(c.send())
       if (!c.mayDrop) expect(answer.statuses.length).toBeGreaterThan(0)
       for (const s of answer.statuses) expect(c.statuses).toContain(s)
+      // A status only the app gives (not the parser's 400, 414, 431, 505) must carry the app's JSON error.
+      const appOnly = answer.statuses.filter((st) => ![400, 414, 431, 505].includes(st))
+      if (c.code !== undefined && appOnly.length > 0) expect(answer.head).toMatch(/content-type: application\/json/i)
       // An answer with a JSON body came from the app: it has the app's error shape.
       if (/content-type: application\/json/i.test(answer.head)) {
         const error = (JSON.parse(answer.body) as { error: { code: string; message: string } }).error
@@ -212,3 +219,39 @@ describe('adversarial requests over a raw socket: 4xx, nothing changed', () => {
     expect(((await res.json()) as { name: string }).name).toBe('EXISTING')
   })
 })
+
+describe('the Host header over a real socket (server bound to 127.0.0.1)', () => {
+  const get = (hostLine: string, path = '/healthz') => raw(req([`GET ${path} HTTP/1.1`, hostLine, 'Connection: close']))
+  const cases: Array<[string, () => string, number]> = [
+    ['127.0.0.1 at the port', () => `Host: 127.0.0.1:${port}`, 200],
+    ['localhost at the port', () => `Host: localhost:${port}`, 200],
+    ['[::1] at the port', () => `Host: [::1]:${port}`, 200],
+    ['127.0.0.1 at another port', () => `Host: 127.0.0.1:${port + 1}`, 421],
+    ['127.0.0.1 without a port', () => 'Host: 127.0.0.1', 421],
+    ['a rebound name at the port', () => `Host: rebind.example:${port}`, 421],
+    ['a name with userinfo', () => `Host: alice@127.0.0.1:${port}`, 421],
+  ]
+  for (const [label, hostLine, status] of cases) {
+    test(`${label}: ${status}`, async () => {
+      const answer = await get(hostLine())
+      expect(answer.statuses).toEqual([status])
+      if (status === 421) expect(JSON.parse(answer.body).error.code).toBe('host_not_allowed')
+    })
+  }
+
+  test('a rebound page logging in with the right password gets 421 and no cookie', async () => {
+    const body = JSON.stringify(ALICE)
+    const answer = await raw(req([`POST /session HTTP/1.1`, `Host: rebind.example:${port}`, `Origin: http://rebind.example:${port}`, 'Content-Type: application/json', `Content-Length: ${body.length}`, 'Connection: close'], body))
+    expect(answer.statuses).toEqual([421])
+    expect(answer.head.toLowerCase()).not.toContain('set-cookie')
+    expect(logged.at(-1)).toMatchObject({ method: 'POST', route: '/session', status: 421 })
+  })
+
+  test('percent-encoded control characters in a raw target: one log entry each, the route pattern only', async () => {
+    const targets = ['/secrets/A%0AB', '/secrets/A%0D%0Ahttp%20GET%20/forged', '/nope%09x%1B%7F', '/secrets/A%C2%85B']
+    logged.length = 0
+    for (const t of targets) expect((await get(`Host: 127.0.0.1:${port}`, t)).statuses).toHaveLength(1)
+    expect(logged.map((e) => e.route)).toEqual(['/secrets/:name', '<unmatched>', '<unmatched>', '/secrets/:name'])
+  })
+})
+

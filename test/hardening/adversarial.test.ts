@@ -13,7 +13,7 @@
  * in adversarial-socket.test.ts, over a real socket.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { MAX_BODY_BYTES } from '../../src/http/body-limit.ts'
+import { MAX_BODY_BYTES } from '../../src/http/middleware/limit-body.ts'
 import { encodeAccessLogCursor } from '../../src/http/access-log-cursor.ts'
 import { ALICE, BOB, type Harness, harness, type Login } from '../http/harness.ts'
 import { everyTable, type Snapshot } from './snapshot.ts'

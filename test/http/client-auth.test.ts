@@ -70,6 +70,6 @@ describeEachDialect('client token throttling', (dialect) => {
     await h.request(`/render?token=${valid.token}`, { method: 'POST', headers: { 'X-Secrets-Reason': 'r' }, body: 'x' })
     const logged = JSON.stringify(h.logs) + JSON.stringify(h.errors.map((e) => [e.where, String(e.error)]))
     expect(logged).not.toContain(valid.token.slice(4, 20))
-    expect(h.logs.map((l) => l.path)).toEqual(['/resolve', '/resolve', '/render'])
+    expect(h.logs.map((l) => l.route)).toEqual(['/resolve', '/resolve', '/render'])
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { MAX_BODY_BYTES } from '../../src/http/body-limit.ts'
+import { MAX_BODY_BYTES } from '../../src/http/middleware/limit-body.ts'
 import { describeEachDialect } from '../helpers/databases.ts'
 import { errorOf, type Harness, harness, jsonInit, type Login, ALICE } from './harness.ts'
 
@@ -172,40 +172,6 @@ describeEachDialect('errors', (dialect) => {
       expect(h.errors[0]!.where).toBe('POST /secrets')
       const logged = `${h.errors[0]!.where} ${String(h.errors[0]!.error)} ${(h.errors[0]!.error as Error).stack}`
       expect(logged).not.toContain(SENTINEL)
-    })
-  })
-
-  describe('the request log', () => {
-    test('one entry per request: method, path, status, ms; no query string, cookie, token or body', async () => {
-      h.logs.length = 0
-      await h.as(alice, 'POST', '/secrets', { name: 'LOGGED', value: SENTINEL })
-      await h.as(alice, 'GET', `/secrets/LOGGED/access-log?limit=5&cursor=${SENTINEL}`)
-      await h.request('/session', jsonInit('POST', { username: 'alice', password: SENTINEL }))
-      expect(h.logs.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
-        { method: 'POST', path: '/secrets', status: 201 },
-        { method: 'GET', path: '/secrets/LOGGED/access-log', status: 400 },
-        { method: 'POST', path: '/session', status: 401 },
-      ])
-      for (const e of h.logs) expect(e.ms).toBeGreaterThanOrEqual(0)
-      const all = JSON.stringify(h.logs)
-      for (const secret of [SENTINEL, alice.csrf, alice.cookie.split('=')[1]!, ALICE.password]) expect(all).not.toContain(secret)
-    })
-
-    test('control characters in a path cannot split a log line', async () => {
-      h.logs.length = 0
-      await h.request('/nope%0Afake%20line')
-      await h.app.request(new Request('http://localhost/a\tb'))
-      for (const e of h.logs) expect(e.path).not.toMatch(/[\u0000-\u001f]/)
-    })
-
-    test('the default logger writes one line per request', async () => {
-      const { consoleLogger } = await import('../../src/http/app-logger.ts')
-      const lines: string[] = []
-      const logger = consoleLogger((l) => lines.push(l))
-      logger.request({ method: 'GET', path: '/secrets', status: 200, ms: 1.25 })
-      logger.error('GET /x', new TypeError('boom'))
-      expect(lines[0]).toBe('http GET /secrets 200 1.3ms\n')
-      expect(lines[1]).toStartWith('http error in GET /x: TypeError: boom')
     })
   })
 })

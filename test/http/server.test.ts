@@ -107,7 +107,7 @@ describe('over a socket', () => {
 
   test('every request was logged without query strings', async () => {
     await fetch(`${server.url}/healthz?token=SENTINEL-query`)
-    expect(logs.at(-1)).toMatchObject({ method: 'GET', path: '/healthz', status: 200 })
+    expect(logs.at(-1)).toMatchObject({ method: 'GET', route: '/healthz', status: 200 })
     expect(JSON.stringify(logs)).not.toContain('SENTINEL')
   })
 })

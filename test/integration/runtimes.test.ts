@@ -82,6 +82,11 @@ for (const runtime of RUNTIMES) {
         expect(base).toStartWith('http://127.0.0.1:')
 
         expect((await fetch(`${base}/healthz`)).status).toBe(200)
+        // The Host check sees this runtime's port: a rebound name is refused, localhost is not.
+        const port = new URL(base).port
+        expect((await fetch(`${base}/healthz`, { headers: { Host: `rebind.example:${port}` } })).status).toBe(421)
+        expect((await fetch(`${base}/healthz`, { headers: { Host: `localhost:${port}` } })).status).toBe(200)
+        expect((await fetch(`${base}/healthz`, { headers: { Host: `localhost:${Number(port) + 1}` } })).status).toBe(421)
         expect((await fetch(`${base}/secrets`)).status).toBe(401)
 
         const { cookie, csrf: csrf_token, status } = await login(base, 'alice', 'correct horse battery staple')

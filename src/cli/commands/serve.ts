@@ -25,6 +25,11 @@ Behind a TLS-terminating proxy, set PUBLIC_ORIGIN to the origin browsers
 use (https://secrets.example.org): mutations from it are accepted and the
 session cookie gets Secure (docs/operators.md).
 
+Requests whose Host is not the server's own address (the bound address and
+port; localhost, 127.0.0.1 and [::1] on a loopback bind; any IP literal at
+the port on a 0.0.0.0 or :: bind) or a PUBLIC_ORIGIN host are refused with
+421 (DNS rebinding; docs/http-api.md, "The Host check").
+
 Options:
   --host HOST  address to listen on (default: $HOST or 127.0.0.1)
   --port PORT  port (default: $PORT or 8787; 0 picks a free one)

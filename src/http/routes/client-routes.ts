@@ -5,9 +5,9 @@ import { ClientDescriptionSchema, ClientNameSchema, GrantListSchema } from '../.
 import { TOKEN_ID_PATTERN } from '../../clients/client-token.ts'
 import { parseTtl, TTL_RULE } from '../../clients/ttl.ts'
 import type { AppEnv } from '../app-env.ts'
-import { validParams } from '../input-validators.ts'
-import { jsonBody } from '../json-body.ts'
-import { EmptyBody } from '../request-schemas.ts'
+import { valid } from '../validation/valid.ts'
+import { jsonBody } from '../validation/json-body.ts'
+import { EmptyBody } from '../validation/request-schemas.ts'
 
 /** `POST /clients`. */
 export const CreateClientBody = v.strictObject({
@@ -72,32 +72,32 @@ export function clientRoutes(clients: ClientService): Hono<AppEnv> {
     return c.json(clientJson(await clients.add(c.req.valid('json'))), 201)
   })
 
-  app.get('/:name', validParams(ClientParams), async function getClient(c) {
+  app.get('/:name', valid('param', ClientParams), async function getClient(c) {
     return c.json(clientJson(await clients.get(c.req.valid('param').name)))
   })
 
-  app.put('/:name', validParams(ClientParams), jsonBody(UpdateClientBody), async function updateClient(c) {
+  app.put('/:name', valid('param', ClientParams), jsonBody(UpdateClientBody), async function updateClient(c) {
     return c.json(clientJson(await clients.update(c.req.valid('param').name, c.req.valid('json'))))
   })
 
-  app.delete('/:name', validParams(ClientParams), jsonBody(EmptyBody, { optional: true }), async function removeClient(c) {
+  app.delete('/:name', valid('param', ClientParams), jsonBody(EmptyBody, { optional: true }), async function removeClient(c) {
     await clients.remove(c.req.valid('param').name)
     return c.body(null, 204)
   })
 
-  app.post('/:name/tokens', validParams(ClientParams), jsonBody(IssueTokenBody, { optional: true }), async function issueToken(c) {
+  app.post('/:name/tokens', valid('param', ClientParams), jsonBody(IssueTokenBody, { optional: true }), async function issueToken(c) {
     const { ttl } = c.req.valid('json')
     const { token, info } = await clients.issueToken(c.req.valid('param').name, ttl)
     return c.json({ ...tokenJson(info), token }, 201)
   })
 
   // Every live token of the client at once (`secrets client revoke NAME`).
-  app.delete('/:name/tokens', validParams(ClientParams), jsonBody(EmptyBody, { optional: true }), async function revokeAll(c) {
+  app.delete('/:name/tokens', valid('param', ClientParams), jsonBody(EmptyBody, { optional: true }), async function revokeAll(c) {
     const revoked = await clients.revoke(c.req.valid('param').name)
     return c.json({ revoked })
   })
 
-  app.delete('/:name/tokens/:id', validParams(TokenParams), jsonBody(EmptyBody, { optional: true }), async function revokeToken(c) {
+  app.delete('/:name/tokens/:id', valid('param', TokenParams), jsonBody(EmptyBody, { optional: true }), async function revokeToken(c) {
     const { name, id } = c.req.valid('param')
     await clients.revoke(name, id)
     return c.body(null, 204)

@@ -6,10 +6,10 @@ import { collectNames } from '../../render/names.ts'
 import { substituteAll } from '../../render/substituter.ts'
 import { ReasonSchema, SecretNameSchema } from '../../secrets/validation.ts'
 import type { AppEnv } from '../app-env.ts'
-import { limitBody } from '../body-limit.ts'
+import { limitBody } from '../middleware/limit-body.ts'
 import { HttpError } from '../http-error.ts'
-import { validQuery } from '../input-validators.ts'
-import { jsonBody } from '../json-body.ts'
+import { valid } from '../validation/valid.ts'
+import { jsonBody } from '../validation/json-body.ts'
 
 /** Header that names why a client reads secrets (required, written to every audit row). */
 export const REASON_HEADER = 'X-Secrets-Reason'
@@ -65,7 +65,7 @@ function wipe(values: Map<string, Uint8Array>): void {
 export function deliveryRoutes(delivery: DeliveryService, options: { renderBodyLimit: number }): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.post('/render', limitBody(options.renderBodyLimit), validQuery(RenderQuery), async function render(c) {
+  app.post('/render', limitBody(options.renderBodyLimit), valid('query', RenderQuery), async function render(c) {
     const client = principal(c)
     const reason = reasonOf(c)
     const body = new Uint8Array(await c.req.arrayBuffer())

@@ -3,15 +3,15 @@ import type { Actor, SecretsService } from '../../secrets/service.ts'
 import type { AppEnv } from '../app-env.ts'
 import { encodeAccessLogCursor } from '../access-log-cursor.ts'
 import { unauthenticated } from '../http-error.ts'
-import { validParams, validQuery } from '../input-validators.ts'
-import { jsonBody } from '../json-body.ts'
+import { valid } from '../validation/valid.ts'
+import { jsonBody } from '../validation/json-body.ts'
 import {
   AccessLogQuery,
   CreateSecretBody,
   EmptyBody,
   ReplaceSecretBody,
   SecretNameParams,
-} from '../request-schemas.ts'
+} from '../validation/request-schemas.ts'
 import { accessLogEntryJson, secretJson } from '../response-shapes.ts'
 
 /**
@@ -53,25 +53,25 @@ export function secretRoutes(service: SecretsService): Hono<AppEnv> {
     return c.json(secretJson(created), 201)
   })
 
-  app.get('/:name', validParams(SecretNameParams), async function getSecret(c) {
+  app.get('/:name', valid('param', SecretNameParams), async function getSecret(c) {
     return c.json(secretJson(await service.get(c.req.valid('param').name)))
   })
 
-  app.put('/:name', validParams(SecretNameParams), jsonBody(ReplaceSecretBody), async function replaceSecret(c) {
+  app.put('/:name', valid('param', SecretNameParams), jsonBody(ReplaceSecretBody), async function replaceSecret(c) {
     const replaced = await service.replace(c.req.valid('param').name, c.req.valid('json'), httpActor(c))
     return c.json(secretJson(replaced))
   })
 
-  app.delete('/:name', validParams(SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function deleteSecret(c) {
+  app.delete('/:name', valid('param', SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function deleteSecret(c) {
     await service.delete(c.req.valid('param').name, httpActor(c))
     return c.body(null, 204)
   })
 
-  app.post('/:name/rotate', validParams(SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function rotateSecret(c) {
+  app.post('/:name/rotate', valid('param', SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function rotateSecret(c) {
     return c.json(secretJson(await service.rotate(c.req.valid('param').name, httpActor(c))))
   })
 
-  app.get('/:name/access-log', validParams(SecretNameParams), validQuery(AccessLogQuery), async function accessLog(c) {
+  app.get('/:name/access-log', valid('param', SecretNameParams), valid('query', AccessLogQuery), async function accessLog(c) {
     const { name } = c.req.valid('param')
     const { limit, cursor } = c.req.valid('query')
     // One row more than asked tells whether another page exists, so the last page says null.

@@ -3,12 +3,12 @@ import type { OperatorService } from '../../operators/operator.service.ts'
 import type { SessionService } from '../../operators/session.service.ts'
 import type { AppEnv } from '../app-env.ts'
 import { clientAddressKey } from '../client-address.ts'
-import { refuseCrossSite } from '../guard-mutating.ts'
+import { refuseCrossSite } from '../middleware/refuse-cross-site.ts'
 import { HttpError, unauthenticated } from '../http-error.ts'
-import { jsonBody } from '../json-body.ts'
+import { jsonBody } from '../validation/json-body.ts'
 import type { LoginThrottle } from '../login-throttle.ts'
-import { EmptyBody, LoginBody } from '../request-schemas.ts'
-import { clearSessionCookie, isSecureRequest, setSessionCookie } from '../session-cookie.ts'
+import { EmptyBody, LoginBody } from '../validation/request-schemas.ts'
+import { clearSessionCookie, cookieShouldBeSecure, setSessionCookie } from '../session-cookie.ts'
 
 export interface SessionRoutesDeps {
   operators: OperatorService
@@ -46,7 +46,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
     if (previous) await sessions.end(previous.tokenHash)
     const { token, session } = await sessions.create(who)
     setSessionCookie(c, token, {
-      secure: isSecureRequest(c, deps.secureCookies),
+      secure: cookieShouldBeSecure(c, deps.secureCookies),
       maxAgeSeconds: Math.floor(sessions.policy.absoluteMs / 1000),
     })
     return c.json({ username: session.username, csrf_token: session.csrfToken })
@@ -63,7 +63,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
     // guardMutating answered 401 already; this is the type's due.
     if (!session) throw unauthenticated()
     await sessions.end(session.tokenHash)
-    clearSessionCookie(c, { secure: isSecureRequest(c, deps.secureCookies) })
+    clearSessionCookie(c, { secure: cookieShouldBeSecure(c, deps.secureCookies) })
     return c.body(null, 204)
   })
 

@@ -1,5 +1,5 @@
 import type * as v from 'valibot'
-import { HttpError } from './http-error.ts'
+import { HttpError } from '../http-error.ts'
 
 // An unknown key is named only when it looks like a field name: a client
 // that put a value where a key goes must not see it echoed back.

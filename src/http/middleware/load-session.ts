@@ -1,8 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
-import type { SessionService } from '../operators/session.service.ts'
-import type { AppEnv } from './app-env.ts'
-import { unauthenticated } from './http-error.ts'
-import { readSessionCookie } from './session-cookie.ts'
+import type { SessionService } from '../../operators/session.service.ts'
+import type { AppEnv } from '../app-env.ts'
+import { readSessionCookie } from '../session-cookie.ts'
 
 /**
  * Resolves the session cookie into `c.var.session` (undefined when there is
@@ -14,14 +13,6 @@ export function loadSession(sessions: SessionService): MiddlewareHandler<AppEnv>
   return async function loadSession(c, next) {
     const token = readSessionCookie(c)
     c.set('session', token === undefined ? undefined : await sessions.resolve(token, c.get('generation')))
-    return next()
-  }
-}
-
-/** 401 `unauthenticated` unless `c.var.session` holds a live session. */
-export function requireSession(): MiddlewareHandler<AppEnv> {
-  return async function requireSession(c, next) {
-    if (!c.get('session')) throw unauthenticated()
     return next()
   }
 }

@@ -2,8 +2,8 @@ import type { Env, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
 import * as v from 'valibot'
-import { HttpError } from './http-error.ts'
-import { issueToHttpError } from './validation-issue.ts'
+import { HttpError } from '../http-error.ts'
+import { issueToHttpError } from './issue-to-http-error.ts'
 
 const JSON_MEDIA_TYPE = 'application/json'
 
@@ -42,7 +42,7 @@ function isUtf8(bytes: ArrayBuffer): boolean {
  *   415, before anything is read; so is a missing one when a body is needed;
  * - a body that is not UTF-8, malformed JSON, or JSON that is not an
  *   object: 400 `invalid_json`;
- * - a schema failure: 400 `validation_error` naming the field (validation-issue.ts).
+ * - a schema failure: 400 `validation_error` naming the field (issue-to-http-error.ts).
  *
  * With `optional`, a request without a body (nothing sent, whatever the
  * Content-Type says) passes as `{}`: the UI's rotate and delete calls send

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
-import type { AppEnv } from './app-env.ts'
-import { csrfFailed, unauthenticated } from './http-error.ts'
-import { isCrossSite } from './same-origin.ts'
+import type { AppEnv } from '../app-env.ts'
+import { csrfFailed, unauthenticated } from '../http-error.ts'
+import { isCrossSite } from './is-cross-site.ts'
 
 /** Methods that change something. */
 export const MUTATING_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -20,15 +20,15 @@ export interface GuardOptions {
 /**
  * guardMutating: every POST, PUT, PATCH and DELETE needs, in this order,
  *
- * 1. a live session (loaded by session-auth.ts), else 401 `unauthenticated`;
- * 2. a same-site request (same-origin.ts), else 403 `csrf_failed`;
+ * 1. a live session (loaded by load-session.ts), else 401 `unauthenticated`;
+ * 2. a same-site request (is-cross-site.ts), else 403 `csrf_failed`;
  * 3. an `X-CSRF-Token` header equal to the session's token, compared in
  *    constant time, else 403 `csrf_failed`.
  *
  * Hono's own `csrf` middleware is not used: it checks only form and
  * text/plain bodies and lets every JSON request through, relying on CORS
  * preflight; here every mutation is checked, whatever its Content-Type (and
- * json-body.ts refuses form and text bodies with 415 anyway).
+ * validation/json-body.ts refuses form and text bodies with 415 anyway).
  */
 export function guardMutating(options: GuardOptions = {}): MiddlewareHandler<AppEnv> {
   const trusted = [...(options.trustedOrigins ?? [])]
@@ -40,18 +40,6 @@ export function guardMutating(options: GuardOptions = {}): MiddlewareHandler<App
     const token = c.req.header(CSRF_HEADER)
     if (token === undefined || token === '') throw csrfFailed(`the ${CSRF_HEADER} header is missing`)
     if (!(await timingSafeEqual(token, session.csrfToken))) throw csrfFailed(`the ${CSRF_HEADER} header does not match the session`)
-    return next()
-  }
-}
-
-/**
- * The cross-site half of guardMutating alone, for the login (no session, so
- * no token yet): a page on another site must not log a browser in.
- */
-export function refuseCrossSite(options: Pick<GuardOptions, 'trustedOrigins'> = {}): MiddlewareHandler<AppEnv> {
-  const trusted = [...(options.trustedOrigins ?? [])]
-  return async function refuseCrossSite(c, next) {
-    if (isCrossSite(c, trusted)) throw csrfFailed('cross-site request refused')
     return next()
   }
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { HttpError } from './http-error.ts'
+import { HttpError } from '../http-error.ts'
 
 /**
  * Largest request body: 128 KiB. A secret value is at most 64 KiB of UTF-8,

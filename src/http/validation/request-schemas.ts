@@ -1,7 +1,7 @@
 import * as v from 'valibot'
-import { MAX_PASSWORD_CHARS } from '../operators/operator-validation.ts'
-import { DescriptionSchema, SecretNameSchema, SecretValueSchema } from '../secrets/validation.ts'
-import { decodeAccessLogCursor } from './access-log-cursor.ts'
+import { MAX_PASSWORD_CHARS } from '../../operators/operator-validation.ts'
+import { DescriptionSchema, SecretNameSchema, SecretValueSchema } from '../../secrets/validation.ts'
+import { decodeAccessLogCursor } from '../access-log-cursor.ts'
 
 /**
  * The valibot schemas of every request input. Objects are strict (unknown

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { sql } from 'kysely'
 import { join } from 'node:path'
-import type { SecretsContext } from '../../src/context.ts'
-import { createApp } from '../../src/http/app.ts'
-import { DatabaseGeneration } from '../../src/http/database-generation.ts'
-import { OperatorService } from '../../src/operators/operator.service.ts'
-import { memoryContext, tempDir } from '../helpers/context.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
-import { ALICE, FAST_SCRYPT, NO_UI } from './harness.ts'
+import type { SecretsContext } from '../../../src/context.ts'
+import { createApp } from '../../../src/http/app.ts'
+import { DatabaseGeneration } from '../../../src/http/middleware/database-generation.ts'
+import { OperatorService } from '../../../src/operators/operator.service.ts'
+import { memoryContext, tempDir } from '../../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../../helpers/databases.ts'
+import { ALICE, FAST_SCRYPT, NO_UI } from '../harness.ts'
 
 /**
  * The server keeps sessions and the secrets list between requests while
@@ -97,9 +98,44 @@ describeEachDialect('cache coherence', (dialect) => {
       expect(await g.current()).not.toBe(b)
     })
 
-    test('PostgreSQL: no signal, so nothing may be cached', async () => {
-      expect(await new DatabaseGeneration(server.store.db, 'postgres').current()).toBeUndefined()
-      if (dialect === 'postgres') expect(await new DatabaseGeneration(server.store.db, server.store.dialect).current()).toBeUndefined()
+    if (dialect === 'postgres') test('PostgreSQL: no signal on the real store, so nothing is cached', async () => {
+      expect(server.store.dialect).toBe('postgres')
+      expect(await new DatabaseGeneration(server.store.db, server.store.dialect).current()).toBeUndefined()
+    })
+  })
+
+  describe('changes made in the database itself, bypassing the service', () => {
+    const directly = async (db: SecretsContext['store']['db'], query: ReturnType<typeof sql>) => {
+      await query.execute(db)
+    }
+
+    test('another connection updating a row: the next list shows it', async () => {
+      await cli.service.create({ name: 'ROW', value: 'v', description: 'before' }, { accessor: 'cli:test', reason: 'test' })
+      const description = async () =>
+        ((await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ description: string }> }).secrets[0]!.description
+      expect(await description()).toBe('before')
+      await directly(cli.store.db, sql`update secret set description = ${'after'} where name = ${'ROW'}`)
+      expect(await description()).toBe('after')
+    })
+
+    test('another connection deleting the session row: the next request is 401', async () => {
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(200)
+      await directly(cli.store.db, sql`delete from operator_session`)
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(401)
+    })
+
+    // The server's own pool, without the bump a request makes: SQLite's data_version does not
+    // move for a connection's own commits, so SQLite serves the cached list; PostgreSQL, which
+    // caches nothing, shows the change at once.
+    test(dialect === 'postgres' ? 'PostgreSQL: even the server\'s own connection, unannounced: the next list and session check show it' : 'SQLite: the server\'s own connection, unannounced, is not seen (the cache is real)', async () => {
+      await cli.service.create({ name: 'OWN', value: 'v', description: 'before' }, { accessor: 'cli:test', reason: 'test' })
+      const description = async () =>
+        ((await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ description: string }> }).secrets[0]!.description
+      expect(await description()).toBe('before')
+      await directly(server.store.db, sql`update secret set description = ${'after'} where name = ${'OWN'}`)
+      expect(await description()).toBe(dialect === 'postgres' ? 'after' : 'before')
+      await directly(server.store.db, sql`delete from operator_session`)
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(dialect === 'postgres' ? 401 : 200)
     })
   })
 })

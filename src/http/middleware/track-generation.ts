@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from './app-env.ts'
+import type { AppEnv } from '../app-env.ts'
 import type { DatabaseGeneration } from './database-generation.ts'
 import { MUTATING_METHODS } from './guard-mutating.ts'
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type Harness, harness, type Login } from './harness.ts'
+import { type Harness, harness, type Login } from '../harness.ts'
 
 let h: Harness
 let alice: Login

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { describeEachDialect } from '../helpers/databases.ts'
-import { errorOf, type Harness, harness, jsonInit, type Login, ALICE, BOB } from './harness.ts'
+import { describeEachDialect } from '../../helpers/databases.ts'
+import { errorOf, type Harness, harness, jsonInit, type Login, ALICE, BOB } from '../harness.ts'
 
 /**
  * Every route under every kind of caller: no session, a session without the

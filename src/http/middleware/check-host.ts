@@ -1,0 +1,123 @@
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv, ListenAddress } from '../app-env.ts'
+import { HttpError } from '../http-error.ts'
+
+/** Names a loopback listener answers to besides its own bound address. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]']
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]', ''])
+// A Host is a name, an IPv4 address or a bracketed IPv6 address, and an optional port: nothing else.
+const HOST_SYNTAX = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/
+const IP_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/
+
+/** The host name (lower case, as URL normalises it) and the port if one is given; undefined for anything that is not a host. */
+function parseHost(host: string): { hostname: string; port: number | undefined } | undefined {
+  if (!HOST_SYNTAX.test(host)) return undefined
+  let url: URL
+  try {
+    url = new URL(`http://${host}`)
+  } catch {
+    return undefined
+  }
+  // URL drops port 80 for http:: read the port from the text itself.
+  const explicit = /:([0-9]{1,5})$/.exec(host.startsWith('[') ? host.slice(host.indexOf(']')) : host)?.[1]
+  return { hostname: url.hostname, port: explicit === undefined ? undefined : Number(explicit) }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/**
+ * Which `Host` values a server answers to (docs/security.md, "Host header"):
+ *
+ * - the address it is bound to, with its port;
+ * - bound to a loopback address: also `localhost`, `127.0.0.1` and `[::1]` at that port;
+ * - bound to every interface (`0.0.0.0`, `::`): the loopback names and any IP
+ *   literal at that port (an IP literal cannot be re-pointed by DNS, so it is
+ *   no DNS-rebinding vector); other names only through `PUBLIC_ORIGIN`;
+ * - the hosts of `publicOrigins` (`PUBLIC_ORIGIN`), at their ports (an
+ *   origin without a port also matches its name without one: a TLS proxy
+ *   forwards `Host: secrets.example.org` to a plain-HTTP listener).
+ *
+ * Without a listen address (app.request in tests: no socket) the loopback
+ * names at any port. Both server adapters always pass one (server.ts).
+ */
+export class AllowedHosts {
+  // `hostname:port` entries, and names that match without a port (PUBLIC_ORIGIN at its scheme's default port).
+  readonly #keys = new Set<string>()
+  readonly #bare = new Set<string>()
+  readonly #anyIpAtPort: number | undefined
+  readonly #loopbackAnyPort: boolean
+
+  constructor(listen: ListenAddress | undefined, publicOrigins: readonly string[]) {
+    for (const origin of publicOrigins) {
+      // Behind a TLS proxy the Host names the public origin while the server speaks plain HTTP: match the name, port or not.
+      const url = new URL(origin)
+      const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
+      this.#keys.add(`${url.hostname}:${port}`)
+      if (url.port === '') this.#bare.add(url.hostname)
+    }
+    this.#loopbackAnyPort = listen === undefined
+    this.#anyIpAtPort = listen !== undefined && WILDCARD.has(listen.host) ? listen.port : undefined
+    if (listen === undefined) return
+    const bound = listen.host.includes(':') && !listen.host.startsWith('[') ? `[${listen.host}]` : listen.host
+    const names = isLoopback(listen.host) || WILDCARD.has(listen.host) ? [...LOOPBACK_NAMES, bound] : [bound]
+    for (const name of names) {
+      const entry = parseHost(name)
+      if (entry) this.#keys.add(`${entry.hostname}:${listen.port}`)
+    }
+  }
+
+  /** Whether a request may name this host (a `Host` header, or the host of its URL) when it came in over `scheme`. */
+  allows(host: string, scheme: 'http:' | 'https:'): boolean {
+    const entry = parseHost(host)
+    if (!entry) return false
+    if (entry.port === undefined && this.#bare.has(entry.hostname)) return true
+    const port = entry.port ?? (scheme === 'https:' ? 443 : 80)
+    if (this.#keys.has(`${entry.hostname}:${port}`)) return true
+    if (this.#loopbackAnyPort && LOOPBACK_NAMES.includes(entry.hostname)) return true
+    return port === this.#anyIpAtPort && IP_LITERAL.test(entry.hostname)
+  }
+}
+
+/** 421: the request named a host this server is not (a DNS-rebinding page, a misrouted request). */
+export const hostNotAllowed = () =>
+  new HttpError(421, 'host_not_allowed', 'this server does not answer to that host name: use its own address, or add the name to PUBLIC_ORIGIN')
+
+/**
+ * Refuses, before any handler runs, a request whose `Host` header or URL
+ * host is not one of the server's own ({@link AllowedHosts}): 421
+ * `host_not_allowed` (logged by the request log like every answer; the
+ * host itself is not logged, it is the client's text). A page whose DNS
+ * name was re-pointed at 127.0.0.1 thus cannot log in or spend the login
+ * throttle of the loopback address. On success `c.var.ownOrigin` holds the
+ * request's verified origin, which is all the cross-site check trusts
+ * (is-cross-site.ts).
+ *
+ * @param publicOrigins the `PUBLIC_ORIGIN` origins (public-origin.ts).
+ */
+export function checkHost(publicOrigins: readonly string[]): MiddlewareHandler<AppEnv> {
+  let cached: { listen: ListenAddress | undefined; hosts: AllowedHosts } | undefined
+  const hostsFor = (listen: ListenAddress | undefined): AllowedHosts => {
+    if (cached === undefined || cached.listen?.host !== listen?.host || cached.listen?.port !== listen?.port) {
+      cached = { listen, hosts: new AllowedHosts(listen, publicOrigins) }
+    }
+    return cached.hosts
+  }
+  return async function checkHost(c, next) {
+    const hosts = hostsFor(c.env?.listening)
+    // Bun hands a request without Host (HTTP/1.0) a bare path as its URL: no host, refused.
+    let url: URL
+    try {
+      url = new URL(c.req.url)
+    } catch {
+      throw hostNotAllowed()
+    }
+    const scheme = url.protocol === 'https:' ? 'https:' : 'http:'
+    const header = c.req.header('Host')
+    // Both must be ours: the URL is what the cross-site check compares Origin with.
+    if ((header !== undefined && !hosts.allows(header, scheme)) || !hosts.allows(url.host, scheme)) throw hostNotAllowed()
+    c.set('ownOrigin', url.origin)
+    return next()
+  }
+}

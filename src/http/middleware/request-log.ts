@@ -1,0 +1,35 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
+import type { AppLogger } from '../app-logger.ts'
+
+/** What the log says for a request no route matched (a 404, or a refusal before routing). */
+export const UNMATCHED_ROUTE = '<unmatched>'
+
+/**
+ * The route pattern a request matched (`/secrets/:name`), or
+ * `<unmatched>`: never the request's own path, so whatever a client put
+ * there (a value where a name goes, control characters) stays out of the
+ * log. Middleware (`app.use`, method `ALL`) is not a route; the last
+ * matching route is the one that answers.
+ */
+export function routeOf(c: Context): string {
+  const routes = matchedRoutes(c)
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i]!
+    if (route.method !== 'ALL') return route.path
+  }
+  return UNMATCHED_ROUTE
+}
+
+/**
+ * Logs one entry per request once its answer is ready: method, route
+ * pattern ({@link routeOf}), status and milliseconds. Registered first, so
+ * it sees the status the error handler chose.
+ */
+export function requestLog(logger: AppLogger): MiddlewareHandler {
+  return async function requestLog(c, next) {
+    const start = performance.now()
+    await next()
+    logger.request({ method: c.req.method, route: routeOf(c), status: c.res.status, ms: performance.now() - start })
+  }
+}
