@@ -90,3 +90,19 @@ describeEachDialect('secrets client', (dialect) => {
     expect((await cli('list')).stdout).toStartWith('No clients yet.')
   })
 })
+
+test('serve refuses a bad RENDER_BODY_LIMIT with exit 78, before opening anything', async () => {
+  const tmp = tempDir()
+  try {
+    const url = `file:${join(tmp.dir, 'never.db')}`
+    for (const value of ['abc', '0', '2G', '1.5M', '-1']) {
+      const r = await runCli(['serve', '--port', '0'], { env: { RENDER_BODY_LIMIT: value, DATABASE_URL: url } })
+      expect([value, r.code]).toEqual([value, 78])
+      expect(r.stderr).toContain('RENDER_BODY_LIMIT must be')
+    }
+    const { existsSync } = await import('node:fs')
+    expect(existsSync(join(tmp.dir, 'never.db'))).toBe(false)
+  } finally {
+    tmp.cleanup()
+  }
+})
