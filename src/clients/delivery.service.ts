@@ -13,6 +13,18 @@ export interface DeliveryRequest {
   principal: ClientPrincipal
   /** The client's `X-Secrets-Reason`. */
   reason: string
+  /** The client's network address, as the server adapter gave it. */
+  address?: string | undefined
+}
+
+const ADDRESS = /^[0-9A-Za-z.:%_-]{1,64}$/
+
+/** The audit columns of the asking side: token id and address (an address of another shape is left out). */
+function clientColumns(tokenId: string | undefined, address: string | undefined) {
+  return {
+    ...(tokenId === undefined ? {} : { token_id: tokenId }),
+    ...(address !== undefined && ADDRESS.test(address) ? { client_address: address } : {}),
+  }
 }
 
 /** The audit accessor of a client: `client:NAME`. */
@@ -60,10 +72,17 @@ export class DeliveryService {
     const denied = notCovered(principal.grants, names)
     if (denied.length > 0) {
       const at = this.#now().toISOString()
-      await this.#audit(denied.map((name) => ({ secret_name: name, action: 'read', accessor, reason, outcome: 'denied', at })))
+      const columns = clientColumns(principal.tokenId, request.address)
+      await this.#audit(denied.map((name) => ({ secret_name: name, action: 'read', accessor, reason, outcome: 'denied', at, ...columns })))
       throw new NotGrantedError(principal.client, denied)
     }
-    const values = await this.#secrets.resolveAll(names, { accessor, reason })
+    const columns = clientColumns(principal.tokenId, request.address)
+    const values = await this.#secrets.resolveAll(names, {
+      accessor,
+      reason,
+      tokenId: columns.token_id,
+      ...(columns.client_address === undefined ? {} : { clientAddress: columns.client_address }),
+    })
     try {
       await this.#clients.recordUse(principal)
     } catch {
@@ -74,10 +93,15 @@ export class DeliveryService {
 
   /**
    * Audits a refused token: one `authenticate`/`denied` row naming no
-   * secret, with the client and token id only when the id is a stored one.
-   * Never the token.
+   * secret, with the client and token id only when the id is a stored one
+   * (then it is a public id), and the address. Never the token.
    */
-  async refuseToken(refusal: { why: TokenRefusal | 'misplaced'; client?: string | undefined }): Promise<void> {
+  async refuseToken(refusal: {
+    why: TokenRefusal | 'misplaced'
+    client?: string | undefined
+    tokenId?: string | undefined
+    address?: string | undefined
+  }): Promise<void> {
     await this.#audit([
       {
         secret_name: '',
@@ -86,6 +110,7 @@ export class DeliveryService {
         reason: `token refused: ${refusal.why}`,
         outcome: 'denied',
         at: this.#now().toISOString(),
+        ...clientColumns(refusal.tokenId, refusal.address),
       },
     ])
   }

@@ -37,6 +37,10 @@ export interface SecretAccessLogTable {
   accessor: string
   /** The free-text label the caller declared (`render --accessor`), or null. Never an identity. */
   label: string | null
+  /** The public id of the client token that asked (migration 0009), or null. Never the token. */
+  token_id: string | null
+  /** The network address of the client that asked (migration 0009), or null. */
+  client_address: string | null
   reason: string
   outcome: AuditOutcome
   at: string

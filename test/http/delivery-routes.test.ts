@@ -13,7 +13,7 @@ describeEachDialect('delivery routes', (dialect) => {
   let h: Harness
   let clients: ClientService
   const tokens = {} as Record<Exclude<Kind, 'none'>, string>
-  const ids = {} as Record<string, string>
+  const ids = {} as Record<'expired' | 'revoked' | 'valid' | 'other', string>
 
   beforeEach(async () => {
     h = await harness({ renderBodyLimit: 4096 }, dialect)
@@ -76,9 +76,9 @@ describeEachDialect('delivery routes', (dialect) => {
           } else {
             expect(await res.json()).toEqual({ values: { GITHUB_USER: 'octo "cat"', GITHUB_TOKEN: 'ghp-value-1' } })
           }
-          expect(rows.map((r) => [r.secret_name, r.action, r.accessor, r.reason, r.outcome])).toEqual([
-            ['GITHUB_USER', 'read', 'client:ci', 'start mcp', 'ok'],
-            ['GITHUB_TOKEN', 'read', 'client:ci', 'start mcp', 'ok'],
+          expect(rows.map((r) => [r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.token_id, r.client_address])).toEqual([
+            ['GITHUB_USER', 'read', 'client:ci', 'start mcp', 'ok', ids.valid, '127.0.0.1'],
+            ['GITHUB_TOKEN', 'read', 'client:ci', 'start mcp', 'ok', ids.valid, '127.0.0.1'],
           ])
           expect((await tokenRows()).find((t) => t.id === ids.valid)!.last_used_at).toBe(h.clock.now().toISOString())
           return
@@ -93,9 +93,9 @@ describeEachDialect('delivery routes', (dialect) => {
             message: 'client other is not granted: GITHUB_USER, GITHUB_TOKEN',
             names: ['GITHUB_USER', 'GITHUB_TOKEN'],
           } as never)
-          expect(rows.map((r) => [r.secret_name, r.action, r.accessor, r.outcome])).toEqual([
-            ['GITHUB_USER', 'read', 'client:other', 'denied'],
-            ['GITHUB_TOKEN', 'read', 'client:other', 'denied'],
+          expect(rows.map((r) => [r.secret_name, r.action, r.accessor, r.outcome, r.token_id, r.client_address])).toEqual([
+            ['GITHUB_USER', 'read', 'client:other', 'denied', ids.other, '127.0.0.1'],
+            ['GITHUB_TOKEN', 'read', 'client:other', 'denied', ids.other, '127.0.0.1'],
           ])
           return
         }
@@ -108,9 +108,12 @@ describeEachDialect('delivery routes', (dialect) => {
         }
         const who = kind === 'expired' || kind === 'revoked' ? 'client:ci' : 'client:?'
         const why = kind === 'unknown' ? 'unknown' : kind
-        expect(rows.map((r) => [r.secret_name, r.action, r.accessor, r.reason, r.outcome])).toEqual([
-          ['', 'authenticate', who, `token refused: ${why}`, 'denied'],
+        // The token id only when it is a stored one (a public id); never any part of an unknown token.
+        const tokenId = kind === 'expired' || kind === 'revoked' ? ids[kind] : null
+        expect(rows.map((r) => [r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.token_id, r.client_address])).toEqual([
+          ['', 'authenticate', who, `token refused: ${why}`, 'denied', tokenId, '127.0.0.1'],
         ])
+        expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
         expect(JSON.stringify(rows)).not.toContain(tokens[kind])
       })
     }

@@ -47,7 +47,7 @@ export function requireClient(deps: { clients: ClientService; delivery: Delivery
     const address = clientAddressKey(c)
     if (misplacedToken(c)) {
       throttle.failed(undefined, address)
-      await delivery.refuseToken({ why: 'misplaced' })
+      await delivery.refuseToken({ why: 'misplaced', address: c.env?.remoteAddress })
       throw refused('a client token is accepted only in the Authorization header (Bearer), never in a query string or a cookie')
     }
     const header = c.req.header('Authorization')
@@ -61,8 +61,9 @@ export function requireClient(deps: { clients: ClientService; delivery: Delivery
     }
     const auth = token === undefined ? ({ ok: false, why: 'malformed' } as const) : await clients.authenticate(token)
     if (!auth.ok) {
-      throttle.failed(auth.ok === false && 'tokenId' in auth ? auth.tokenId : undefined, address)
-      await delivery.refuseToken({ why: auth.why, client: 'client' in auth ? auth.client : undefined })
+      throttle.failed('tokenId' in auth ? auth.tokenId : undefined, address)
+      const known = 'tokenId' in auth ? { client: auth.client, tokenId: auth.tokenId } : {}
+      await delivery.refuseToken({ why: auth.why, ...known, address: c.env?.remoteAddress })
       throw refused()
     }
     c.set('client', auth.principal)

@@ -71,7 +71,7 @@ export function deliveryRoutes(delivery: DeliveryService, options: { renderBodyL
     const body = new Uint8Array(await c.req.arrayBuffer())
     // Every name, and every malformed placeholder, before anything is resolved.
     const names = collectNames(body)
-    const values = await delivery.resolve({ principal: client, reason }, names)
+    const values = await delivery.resolve({ principal: client, reason, address: c.env?.remoteAddress }, names)
     try {
       const out = substituteAll(body, values)
       return c.body(out, 200, { 'Content-Type': 'application/octet-stream' })
@@ -84,7 +84,7 @@ export function deliveryRoutes(delivery: DeliveryService, options: { renderBodyL
     const client = principal(c)
     const reason = reasonOf(c)
     const { names } = c.req.valid('json')
-    const values = await delivery.resolve({ principal: client, reason }, names)
+    const values = await delivery.resolve({ principal: client, reason, address: c.env?.remoteAddress }, names)
     try {
       const out: Record<string, string> = {}
       for (const [name, value] of values) out[name] = decoder.decode(value)
