@@ -15,7 +15,7 @@
  * key, it verifies without that master key.
  */
 import { gcmOpen, gcmSeal, IV_BYTES, TAG_BYTES } from '../crypto/aes-gcm.ts'
-import { decodeBase64Strict, encodeBase64, encodeHex } from '../crypto/base64.ts'
+import { decodeBase64Strict, encodeBase64, encodeHex } from '../crypto/encoding.ts'
 import type { MasterKey } from '../crypto/keyring.ts'
 import { DecryptError } from '../errors.ts'
 

@@ -26,7 +26,8 @@
  * [3, id, secret_name, action, accessor, reason, outcome, at, chain_key_id, label, token_id, client_address]
  * (null where absent); rows with neither keep the encodings above.
  */
-import { encodeHex } from '../crypto/base64.ts'
+import { constantTimeEqualText } from '../crypto/constant-time.ts'
+import { decodeHex, encodeHex } from '../crypto/encoding.ts'
 
 /** The chain value before the first row. */
 export const GENESIS_CHAIN = '0'.repeat(64)
@@ -60,17 +61,11 @@ export function canonicalRow(row: ChainFields): Uint8Array<ArrayBuffer> {
   return encoder.encode(JSON.stringify(row.label == null ? [1, ...v1] : [2, ...v1, row.label]))
 }
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >> 1)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-  return out
-}
-
 /** One link: hex HMAC-SHA256(key, prev || canonical(row)). */
 export async function chainLink(key: CryptoKey, prevChain: string, row: ChainFields): Promise<string> {
   const body = canonicalRow(row)
   const input = new Uint8Array(32 + body.length)
-  input.set(hexToBytes(prevChain), 0)
+  input.set(decodeHex(prevChain)!, 0)
   input.set(body, 32)
   return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, input)))
 }
@@ -89,10 +84,7 @@ export async function headMac(key: CryptoKey, head: HeadFields): Promise<string>
   return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, body)))
 }
 
-/** Constant-time equality of two hex strings of equal length. */
+/** Constant-time equality of two chain values or MACs (hex). */
 export function chainEquals(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
+  return constantTimeEqualText(a, b)
 }

@@ -1,5 +1,5 @@
 import { ConfigError, UnknownKeyError } from '../errors.ts'
-import { encodeHex } from './base64.ts'
+import { encodeHex } from './encoding.ts'
 import { KEY_VARIABLE, PREVIOUS_KEYS_VARIABLE, parseMasterKey, parsePreviousKeys } from './master-key.ts'
 
 const KEY_ID_LABEL = new TextEncoder().encode('claude-hooks-secrets key-id v1')

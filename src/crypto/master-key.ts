@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts'
-import { decodeBase64Strict, encodeBase64 } from './base64.ts'
+import { decodeBase64Strict, encodeBase64 } from './encoding.ts'
 
 /** Length of a master key in bytes (AES-256). */
 export const MASTER_KEY_BYTES = 32

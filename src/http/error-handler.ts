@@ -19,22 +19,22 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
     case 'validation_error': {
       // The service builds these messages from field names and rules only.
       const field = e instanceof ValidationError ? e.field : undefined
-      return new HttpError(400, 'validation_error', e.message, { field })
+      return new HttpError('validation_error', e.message, { field })
     }
     case 'not_found':
-      return new HttpError(404, 'not_found', e.message)
+      return new HttpError('not_found', e.message)
     case 'already_exists':
-      return new HttpError(409, 'already_exists', e.message)
+      return new HttpError('already_exists', e.message)
     case 'conflict':
-      return new HttpError(409, 'conflict', e.message)
+      return new HttpError('conflict', e.message)
     // The delivery routes' refusals (docs/clients.md): names and positions only.
     case 'not_granted':
-      return e instanceof NotGrantedError ? new HttpError(403, 'not_granted', e.message, { details: { names: [...e.names] } }) : undefined
+      return e instanceof NotGrantedError ? new HttpError('not_granted', e.message, { details: { names: [...e.names] } }) : undefined
     case 'missing_secret':
-      return e instanceof MissingSecretError ? new HttpError(422, 'missing_secret', e.message, { details: { names: [...e.names] } }) : undefined
+      return e instanceof MissingSecretError ? new HttpError('missing_secret', e.message, { details: { names: [...e.names] } }) : undefined
     case 'malformed_placeholder':
       return e instanceof MalformedPlaceholderError
-        ? new HttpError(422, 'malformed_placeholder', e.message, { details: { line: e.line, column: e.column } })
+        ? new HttpError('malformed_placeholder', e.message, { details: { line: e.line, column: e.column } })
         : undefined
     default:
       return undefined
@@ -61,14 +61,14 @@ export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
     const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)
     if (fault) {
       logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, error)
-      return send(c, new HttpError(503, fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
+      return send(c, new HttpError(fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
     }
     logger.error(`${c.req.method} ${routeOf(c)}`, error)
-    return send(c, new HttpError(500, 'internal_error', 'internal error; the server log has the details'))
+    return send(c, new HttpError('internal_error', 'internal error; the server log has the details'))
   }
 }
 
 /** Unknown routes: 404 in the same JSON shape as every other error. */
 export const notFound: NotFoundHandler<AppEnv> = function notFound(c) {
-  return send(c, new HttpError(404, 'not_found', 'no such route'))
+  return send(c, new HttpError('not_found', 'no such route'))
 }

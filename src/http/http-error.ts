@@ -1,38 +1,6 @@
-/** Every error code an HTTP answer carries (docs/http-api.md), in one closed union. */
-export type HttpErrorCode =
-  | 'validation_error'
-  | 'invalid_json'
-  | 'unauthenticated'
-  | 'csrf_failed'
-  | 'host_not_allowed'
-  | 'not_found'
-  | 'already_exists'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'internal_error'
-  | 'ui_not_built'
-  | 'store_busy'
-  | 'store_full'
-  | 'store_readonly'
-  | 'not_granted'
-  | 'missing_secret'
-  | 'malformed_placeholder'
+import { HTTP_ERROR_STATUS, type ErrorBody, type HttpErrorCode } from './error-codes.ts'
 
-/** The JSON body of every error answer. */
-export interface ErrorBody {
-  error: {
-    code: HttpErrorCode
-    message: string
-    field?: string
-    /** Secret names the error is about (`not_granted`, `missing_secret`): names only, never values. */
-    names?: string[]
-    /** Where a malformed placeholder is (`malformed_placeholder`), 1-based. */
-    line?: number
-    column?: number
-  }
-}
+export type { ErrorBody, HttpErrorCode } from './error-codes.ts'
 
 /** The extra members an error body may carry. */
 export type ErrorDetails = Pick<ErrorBody['error'], 'names' | 'line' | 'column'>
@@ -49,15 +17,15 @@ export class HttpError extends Error {
   readonly headers: Readonly<Record<string, string>>
   readonly details: ErrorDetails
 
+  /** The status is the code's own (HTTP_ERROR_STATUS). */
   constructor(
-    status: number,
     code: HttpErrorCode,
     message: string,
     options: { field?: string | undefined; headers?: Record<string, string>; details?: ErrorDetails } = {},
   ) {
     super(message)
     this.name = 'HttpError'
-    this.status = status
+    this.status = HTTP_ERROR_STATUS[code]
     this.code = code
     this.field = options.field
     this.headers = options.headers ?? {}
@@ -71,7 +39,7 @@ export class HttpError extends Error {
 }
 
 /** 401: no live session. */
-export const unauthenticated = (message = 'log in first: no valid session') => new HttpError(401, 'unauthenticated', message)
+export const unauthenticated = (message = 'log in first: no valid session') => new HttpError('unauthenticated', message)
 
 /** 403: CSRF token missing or wrong, or a cross-site request. */
-export const csrfFailed = (message: string) => new HttpError(403, 'csrf_failed', message)
+export const csrfFailed = (message: string) => new HttpError('csrf_failed', message)

@@ -7,7 +7,9 @@
  * so the defaults can be raised later without breaking stored hashes.
  * docs/operators.md explains the choice of parameters.
  */
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { randomBytes, scrypt } from 'node:crypto'
+import { constantTimeEqual } from '../crypto/constant-time.ts'
+import { decodeBase64Loose, encodeBase64Unpadded } from '../crypto/encoding.ts'
 import { Semaphore } from './semaphore.ts'
 
 /** scrypt cost parameters: N = 2^ln, block size r, parallelism p. */
@@ -44,9 +46,7 @@ const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{2,8
 
 const encoder = new TextEncoder()
 
-function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64').replace(/=+$/, '')
-}
+const b64 = encodeBase64Unpadded
 
 function checkParams(params: ScryptParams): boolean {
   const { ln, r, p } = params
@@ -89,21 +89,23 @@ export async function hashPassword(password: string, params: ScryptParams = DEFA
 }
 
 /** A parsed PHC string, or undefined when it is not one this module wrote. */
-export function parsePasswordHash(encoded: string): { params: ScryptParams; salt: Buffer; hash: Buffer } | undefined {
+export function parsePasswordHash(encoded: string): { params: ScryptParams; salt: Uint8Array; hash: Uint8Array } | undefined {
   const m = PHC.exec(encoded)
   if (!m) return undefined
   const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) }
   if (!checkParams(params)) return undefined
-  return { params, salt: Buffer.from(m[4]!, 'base64'), hash: Buffer.from(m[5]!, 'base64') }
+  const salt = decodeBase64Loose(m[4]!)
+  const hash = decodeBase64Loose(m[5]!)
+  return salt && hash ? { params, salt, hash } : undefined
 }
 
 /**
  * Whether `password` matches the stored PHC string. The derived key is
- * compared with `timingSafeEqual`. A malformed stored string never matches.
+ * compared in constant time. A malformed stored string never matches.
  */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
   const parsed = parsePasswordHash(encoded)
   if (!parsed) return false
   const derived = await derive(passwordBytes(password), parsed.salt, parsed.params, parsed.hash.length)
-  return derived.length === parsed.hash.length && timingSafeEqual(derived, parsed.hash)
+  return constantTimeEqual(derived, parsed.hash)
 }

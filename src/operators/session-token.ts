@@ -11,6 +11,7 @@
  * several times slower for a 24 KB list; docs/benchmarks.md).
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { encodeBase64Url } from '../crypto/encoding.ts'
 
 /** Random bytes per session token. */
 export const SESSION_TOKEN_BYTES = 32
@@ -23,7 +24,7 @@ const CSRF_LABEL = 'claude-hooks-secrets csrf v1'
 
 /** A fresh random session token. */
 export function newSessionToken(): string {
-  return randomBytes(SESSION_TOKEN_BYTES).toString('base64url')
+  return encodeBase64Url(randomBytes(SESSION_TOKEN_BYTES))
 }
 
 /** Whether `text` has the shape of a session token (checked before any lookup). */
@@ -33,10 +34,10 @@ export function isSessionTokenShape(text: string | undefined): text is string {
 
 /** What the database stores for a token: base64url SHA-256 of its text. */
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
+  return encodeBase64Url(createHash('sha256').update(token).digest())
 }
 
 /** The session's CSRF token: base64url HMAC-SHA256 of a fixed label, keyed with the session token. */
 export function csrfTokenFor(token: string): string {
-  return createHmac('sha256', token).update(CSRF_LABEL).digest('base64url')
+  return encodeBase64Url(createHmac('sha256', token).update(CSRF_LABEL).digest())
 }

@@ -1,4 +1,4 @@
-import { encodeBase64 } from '../../src/crypto/base64.ts'
+import { encodeBase64 } from '../../src/crypto/encoding.ts'
 
 /** A fresh random master key as `CLAUDE_HOOKS_SECRET_KEY` holds it. */
 export function randomKey(): string {

@@ -3,21 +3,14 @@
  * responses: they branch on `code` and show `message` at `field` or in a banner.
  */
 
+import type { HttpErrorCode } from '../../src/http/error-codes.ts'
+
 /**
- * Codes the server documents (docs/http-api.md) plus two the client adds for
- * failures that never produced a JSON error body.
+ * The codes the server sends (its own type, imported as a type only) plus
+ * two the client adds for failures that never produced a JSON error body.
  */
 export type ApiErrorCode =
-  | 'validation_error'
-  | 'invalid_json'
-  | 'unauthenticated'
-  | 'csrf_failed'
-  | 'not_found'
-  | 'already_exists'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'internal_error'
+  | HttpErrorCode
   /** fetch itself failed: server down, network gone, request aborted */
   | 'network_error'
   /** the server answered with something that is not the documented JSON */

@@ -44,6 +44,7 @@ import {
   type Stats,
   unlinkSync,
 } from 'node:fs'
+import { randomHex } from '../../crypto/encoding.ts'
 import { STDOUT } from './fd.ts'
 
 /** Where pass 2 writes, and how to finish or undo it. */
@@ -251,10 +252,4 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** `bytes` random bytes as hex (Web Crypto: loading node:crypto costs a few ms of start-up). */
-function randomHex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes))
-  let s = ''
-  for (const x of b) s += x.toString(16).padStart(2, '0')
-  return s
-}
+

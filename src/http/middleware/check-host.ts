@@ -82,7 +82,7 @@ export class AllowedHosts {
 
 /** 421: the request named a host this server is not (a DNS-rebinding page, a misrouted request). */
 export const hostNotAllowed = () =>
-  new HttpError(421, 'host_not_allowed', 'this server does not answer to that host name: use its own address, or add the name to PUBLIC_ORIGIN')
+  new HttpError('host_not_allowed', 'this server does not answer to that host name: use its own address, or add the name to PUBLIC_ORIGIN')
 
 /**
  * Refuses, before any handler runs, a request whose `Host` header or URL

@@ -12,7 +12,7 @@ const BEARER = /^Bearer +(\S+) *$/i
 const TOKEN_TRACE = /chs(?:_|%5f)/i
 
 const refused = (message = 'a valid client token is required (Authorization: Bearer chs_...)') =>
-  new HttpError(401, 'unauthenticated', message, { headers: { 'WWW-Authenticate': 'Bearer realm="claude-hooks-secrets"' } })
+  new HttpError('unauthenticated', message, { headers: { 'WWW-Authenticate': 'Bearer realm="claude-hooks-secrets"' } })
 
 /** Whether the request carries something token-like in its query string or a cookie. */
 function misplacedToken(c: Context<AppEnv>): boolean {
@@ -55,7 +55,7 @@ export function requireClient(deps: { clients: ClientService; delivery: Delivery
     const token = BEARER.exec(header)?.[1]
     const wait = throttle.lockedFor(clientTokenId(token), address)
     if (wait !== undefined) {
-      throw new HttpError(429, 'rate_limited', `too many refused tokens; try again in ${wait} seconds`, {
+      throw new HttpError('rate_limited', `too many refused tokens; try again in ${wait} seconds`, {
         headers: { 'Retry-After': String(wait) },
       })
     }

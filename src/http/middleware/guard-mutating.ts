@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { timingSafeEqual } from 'hono/utils/buffer'
+import { constantTimeEqualText } from '../../crypto/constant-time.ts'
 import type { AppEnv } from '../app-env.ts'
 import { csrfFailed, unauthenticated } from '../http-error.ts'
 import { isCrossSite } from './is-cross-site.ts'
@@ -39,7 +39,7 @@ export function guardMutating(options: GuardOptions = {}): MiddlewareHandler<App
     if (isCrossSite(c, trusted)) throw csrfFailed('cross-site request refused')
     const token = c.req.header(CSRF_HEADER)
     if (token === undefined || token === '') throw csrfFailed(`the ${CSRF_HEADER} header is missing`)
-    if (!(await timingSafeEqual(token, session.csrfToken))) throw csrfFailed(`the ${CSRF_HEADER} header does not match the session`)
+    if (!constantTimeEqualText(token, session.csrfToken)) throw csrfFailed(`the ${CSRF_HEADER} header does not match the session`)
     return next()
   }
 }

@@ -16,7 +16,7 @@ export function limitBody(maxBytes: number = MAX_BODY_BYTES): MiddlewareHandler 
   return bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new HttpError(413, 'payload_too_large', `the request body is larger than ${maxBytes} bytes`)
+      throw new HttpError('payload_too_large', `the request body is larger than ${maxBytes} bytes`)
     },
   })
 }

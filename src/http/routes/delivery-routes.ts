@@ -36,7 +36,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 function principal(c: Context<AppEnv>): ClientPrincipal {
   const client = c.get('client')
   // requireClient runs before these routes; this is the type's due.
-  if (!client) throw new HttpError(401, 'unauthenticated', 'a valid client token is required')
+  if (!client) throw new HttpError('unauthenticated', 'a valid client token is required')
   return client
 }
 
@@ -44,10 +44,10 @@ function principal(c: Context<AppEnv>): ClientPrincipal {
 function reasonOf(c: Context<AppEnv>): string {
   const header = c.req.header(REASON_HEADER)
   if (header === undefined) {
-    throw new HttpError(400, 'validation_error', `${REASON_HEADER} is required: it is written to the audit log`, { field: REASON_HEADER })
+    throw new HttpError('validation_error', `${REASON_HEADER} is required: it is written to the audit log`, { field: REASON_HEADER })
   }
   const result = v.safeParse(ReasonSchema, header)
-  if (!result.success) throw new HttpError(400, 'validation_error', `${REASON_HEADER} ${result.issues[0]!.message}`, { field: REASON_HEADER })
+  if (!result.success) throw new HttpError('validation_error', `${REASON_HEADER} ${result.issues[0]!.message}`, { field: REASON_HEADER })
   return result.output
 }
 

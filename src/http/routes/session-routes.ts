@@ -33,7 +33,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
     const address = clientAddressKey(c)
     const wait = throttle.begin(username, address)
     if (wait !== undefined) {
-      throw new HttpError(429, 'rate_limited', `too many failed logins; try again in ${wait} seconds`, {
+      throw new HttpError('rate_limited', `too many failed logins; try again in ${wait} seconds`, {
         headers: { 'Retry-After': String(wait) },
       })
     }

@@ -31,9 +31,7 @@ export function uiRoutes(webDir: string): Hono<AppEnv> {
   app.get(UI_PATH, function page(c) {
     const b = current()
     if (!b) {
-      throw new HttpError(
-        503,
-        'ui_not_built',
+      throw new HttpError('ui_not_built',
         'the UI is not built yet: run `npm run build` (or `node_modules/.bin/bun scripts/build-web.ts`), then reload',
       )
     }
@@ -42,7 +40,7 @@ export function uiRoutes(webDir: string): Hono<AppEnv> {
 
   app.get(`${ASSETS_PREFIX}*`, function asset(c) {
     const file = current()?.assets.get(c.req.path.slice(ASSETS_PREFIX.length))
-    if (!file) throw new HttpError(404, 'not_found', 'no such asset')
+    if (!file) throw new HttpError('not_found', 'no such asset')
     return c.body(file.body, 200, {
       'Content-Type': file.contentType,
       // Names carry a content hash (scripts/build-web.ts): a changed file gets a new name.

@@ -29,11 +29,11 @@ export function issueToHttpError(issues: readonly v.BaseIssue<unknown>[], where:
   if (strictObject && issue.path && issue.path.length > 0) {
     if (issue.expected === 'never') {
       return field === undefined
-        ? new HttpError(400, 'validation_error', `${where} has a field that is not allowed`)
-        : new HttpError(400, 'validation_error', `${field} is not an allowed field`, { field })
+        ? new HttpError('validation_error', `${where} has a field that is not allowed`)
+        : new HttpError('validation_error', `${field} is not an allowed field`, { field })
     }
-    if (issue.input === undefined) return new HttpError(400, 'validation_error', `${field} is required`, { field })
+    if (issue.input === undefined) return new HttpError('validation_error', `${field} is required`, { field })
   }
-  if (field === undefined) return new HttpError(400, 'validation_error', `${where} ${issue.message}`)
-  return new HttpError(400, 'validation_error', `${field} ${issue.message}`, { field })
+  if (field === undefined) return new HttpError('validation_error', `${where} ${issue.message}`)
+  return new HttpError('validation_error', `${field} ${issue.message}`, { field })
 }

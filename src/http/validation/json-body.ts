@@ -13,9 +13,9 @@ function mediaType(c: { req: { header(name: string): string | undefined } }): st
 }
 
 const unsupported = () =>
-  new HttpError(415, 'unsupported_media_type', 'send the body as application/json (Content-Type: application/json)')
+  new HttpError('unsupported_media_type', 'send the body as application/json (Content-Type: application/json)')
 
-const notAnObject = () => new HttpError(400, 'invalid_json', 'the request body must be a JSON object')
+const notAnObject = () => new HttpError('invalid_json', 'the request body must be a JSON object')
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -71,7 +71,7 @@ export function jsonBody<S extends v.GenericSchema, E extends Env = Env, P exten
     }
     if (type === undefined) throw unsupported()
     // Hono caches the bytes: the validator's json() below parses the same ones.
-    if (!isUtf8(await c.req.arrayBuffer())) throw new HttpError(400, 'invalid_json', 'the request body is not valid UTF-8')
+    if (!isUtf8(await c.req.arrayBuffer())) throw new HttpError('invalid_json', 'the request body is not valid UTF-8')
     let reachedHandler = false
     try {
       return await validate(c, () => {
@@ -81,7 +81,7 @@ export function jsonBody<S extends v.GenericSchema, E extends Env = Env, P exten
     } catch (e) {
       // Hono's validator throws a bare 400 for unparseable JSON; only that one is ours to rename.
       if (!reachedHandler && e instanceof HTTPException && e.status === 400) {
-        throw new HttpError(400, 'invalid_json', 'the request body is not valid JSON')
+        throw new HttpError('invalid_json', 'the request body is not valid JSON')
       }
       throw e
     }
