@@ -33,7 +33,8 @@ function topHelp(): string {
     ...lines,
     '',
     'Run `secrets <command> --help` for a command\'s options.',
-    'Environment: CLAUDE_HOOKS_SECRET_KEY (required), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS, DATABASE_URL, HOST, PORT.',
+    'Environment: CLAUDE_HOOKS_SECRET_KEY (required), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS, DATABASE_URL, HOST, PORT;',
+    'client mode (docs/clients.md): CLAUDE_HOOKS_SECRETS_URL with CLAUDE_HOOKS_SECRETS_TOKEN_FILE or _TOKEN.',
     'Exit codes: 0 ok, 1 failure, 2 usage, 3 missing or malformed placeholder, 78 configuration.',
     '',
   ].join('\n')
