@@ -94,6 +94,66 @@ function literalPool(rand: () => number): Uint8Array[] {
   return pool
 }
 
+/**
+ * A JSON corpus of exactly `mib` MiB for the `--format json` rows: one array
+ * of objects whose string values hold the placeholders (every placeholder
+ * inside a JSON string, as `--format json` wants), with escaped quotes and
+ * backslashes in the text around them. Sparse: about one placeholder per
+ * 4 KiB; dense: about one per 64 bytes. Bench values are JSON-safe, so the
+ * output is the same in both formats (the bench checks that it is).
+ */
+export function ensureJsonCorpus(dir: string, kind: Kind, mib: number): string {
+  const path = join(dir, `${kind}-${mib}MiB-v${VERSION}.json`)
+  const size = mib * 1024 * 1024
+  if (existsSync(path) && statSync(path).size === size) return path
+  mkdirSync(dir, { recursive: true })
+  const rand = prng(kind === 'sparse' ? 3 : 4)
+  const w = () => WORDS[Math.floor(rand() * WORDS.length)]!
+  const name = () => BENCH_NAMES[Math.floor(rand() * BENCH_NAMES.length)]!
+  const enc = new TextEncoder()
+  const parts: string[] = ['[\n']
+  let length = 2
+  const fd = openSync(`${path}.part`, 'w')
+  const flush = () => {
+    writeSync(fd, enc.encode(parts.join('')))
+    parts.length = 0
+  }
+  let sinceFlush = 0
+  // Stop short of `size` by more than one record, then pad exactly.
+  while (length < size - 16384) {
+    let record: string
+    if (kind === 'sparse') {
+      const fields: string[] = []
+      let n = 0
+      while (n < 4096) {
+        const f = `    "${w()}_${Math.floor(rand() * 1e4)}": "${w()}/${w()}:${Math.floor(rand() * 100)} \\"${w()}\\" \\\\ ${w()}"`
+        fields.push(f)
+        n += f.length + 2
+      }
+      fields.push(`    "token": "${'${SECRET:'}${name()}}"`)
+      record = `  {\n${fields.join(',\n')}\n  },\n`
+    } else {
+      const frag = `${w()} ${w()}`.slice(0, 8 + Math.floor(rand() * 24))
+      record = `  {"${w()}": "${frag} \\" ${'${SECRET:'}${name()}}", "${w()}": ${Math.floor(rand() * 1e3)}},\n`
+    }
+    parts.push(record)
+    length += record.length
+    sinceFlush += record.length
+    if (sinceFlush >= 4 << 20) {
+      flush()
+      sinceFlush = 0
+    }
+  }
+  // Close the array with a last element padded to the exact size (a string of spaces).
+  const tail = `  "${' '.repeat(Math.max(0, size - length - 7))}"\n]\n`
+  parts.push(tail)
+  flush()
+  closeSync(fd)
+  renameSync(`${path}.part`, path)
+  if (statSync(path).size !== size) throw new Error(`JSON corpus ${path}: size ${statSync(path).size}, wanted ${size}`)
+  return path
+}
+
 /** Paths of a corpus: the `${SECRET:…}` text and the `${…}` text for envsubst. */
 export function corpusPaths(dir: string, kind: Kind, mib: number): { secret: string; env: string } {
   const base = join(dir, `${kind}-${mib}MiB-v${VERSION}`)

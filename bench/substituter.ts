@@ -3,7 +3,7 @@
  * envsubst, on generated sparse and dense corpora, several repetitions,
  * medians, peak RSS. Writes the "Substituter" section of docs/benchmarks.md.
  *
- *   node_modules/.bin/bun bench/substituter.ts [--size 64,512] [--quick] [--reps N] [--stub] [--no-doc]
+ *   node_modules/.bin/bun bench/substituter.ts [--size 64,512] [--quick] [--reps N] [--stub] [--no-doc] [--json-only]
  *
  * --size   corpus sizes in MiB (default 64,512; with --quick, 64)
  * --quick  3 repetitions instead of 5, and 64 MiB unless --size is given
@@ -11,6 +11,8 @@
  * --stub   also time bench/render-cli-stub.ts (renderFile with in-memory
  *          values, no database, no CLI parsing) next to the real command
  * --no-doc print the tables only, leave docs/benchmarks.md alone
+ * --json-only  only the "JSON context" rows (--format json against
+ *          --format raw on JSON corpora); prints them, never writes the doc
  *
  * The command under test is the real CLI, `bin/secrets render --accessor
  * bench --reason bench`, on a temporary SQLite database seeded with the
@@ -24,6 +26,13 @@
  *   file: `TOOL < FILE`      (stdin is the file; our renderer reads it twice)
  * Before timing, each corpus is rendered once by our renderer and by envsubst
  * and the outputs are compared (SHA-256): they must be identical.
+ *
+ * JSON context rows: the same command with `--format raw` and with
+ * `--format json` on JSON corpora (bench/corpus.ts ensureJsonCorpus: every
+ * placeholder inside a string, quotes every few bytes), file form, plus pass 1
+ * alone in-process (the scan with position records, where the JSON string
+ * state is tracked). The bench values are JSON-safe, so both formats must
+ * give the same output (checked before timing).
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -32,7 +41,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSecrets } from '../src/context.ts'
-import { BENCH_NAMES, benchValue, corpusPaths, ensureCorpus, envsubstEnv, envsubstFormat, type Kind } from './corpus.ts'
+import { PositionRecorder } from '../src/render/record.ts'
+import { PlaceholderScanner, type RenderFormat } from '../src/render/scanner.ts'
+import { BENCH_NAMES, benchValue, corpusPaths, ensureCorpus, ensureJsonCorpus, envsubstEnv, envsubstFormat, type Kind } from './corpus.ts'
 import { writeSection } from './lib.ts'
 import { measurePhases, type Phases } from './substituter-phases.ts'
 
@@ -56,6 +67,7 @@ interface Args {
   reps: number
   doc: boolean
   stub: boolean
+  jsonOnly: boolean
 }
 
 function parseArgs(argv: string[]): Args {
@@ -64,16 +76,18 @@ function parseArgs(argv: string[]): Args {
   let reps = quick ? 3 : 5
   let doc = true
   let stub = false
+  let jsonOnly = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--size') sizes = argv[++i]!.split(',').map((x) => Number(x))
     else if (a === '--reps') reps = Number(argv[++i])
     else if (a === '--no-doc') doc = false
     else if (a === '--stub') stub = true
+    else if (a === '--json-only') jsonOnly = true
     else if (a !== '--quick') throw new Error(`unknown argument ${a}`)
   }
   if (sizes.some((s) => !Number.isInteger(s) || s <= 0) || !(reps >= 1)) throw new Error('bad --size or --reps')
-  return { sizes, reps, doc, stub }
+  return { sizes, reps, doc: doc && !jsonOnly, stub, jsonOnly }
 }
 
 interface Tool {
@@ -193,6 +207,68 @@ function runCorpus(kind: Kind, mib: number, reps: number, scratch: string): Row[
     const bytes = statSync(files[tool.input]).size
     return { kind, mib, tool: tool.label, medianMs: ms, mbps: bytes / 1e6 / (ms / 1000), rssMiB: rss[i]! }
   })
+}
+
+interface JsonRow {
+  kind: Kind
+  mib: number
+  tool: string
+  medianMs: number
+  mbps: number
+}
+
+/** Pass 1 alone, in-process: the whole file in 1 MiB chunks through the scanner and position records. */
+function pass1Ms(body: Uint8Array, format: RenderFormat): number {
+  const recorder = new PositionRecorder({ onFull() {} })
+  const scanner = new PlaceholderScanner(recorder, { format })
+  const t0 = performance.now()
+  for (let at = 0; at < body.length; at += MIB) scanner.push(body.subarray(at, at + MIB))
+  scanner.end()
+  return performance.now() - t0
+}
+
+/** `--format json` against `--format raw` on a JSON corpus, interleaved. */
+function runJsonCorpus(kind: Kind, mib: number, reps: number): JsonRow[] {
+  const file = ensureJsonCorpus(OUT_DIR, kind, mib)
+  shOut('sync')
+  const raw = shOut(`${RENDER_CMD} --format raw < ${q(file)} | sha256sum`)
+  if (shOut(`${RENDER_CMD} --format json < ${q(file)} | sha256sum`) !== raw) throw new Error(`JSON ${kind} ${mib} MiB: --format json output differs from --format raw`)
+  const cmds = [
+    { tool: 'cat | cat', cmd: `cat ${q(file)} | cat > /dev/null` },
+    { tool: 'secrets render --format raw < file', cmd: `${RENDER_CMD} --format raw < ${q(file)} > /dev/null` },
+    { tool: 'secrets render --format json < file', cmd: `${RENDER_CMD} --format json < ${q(file)} > /dev/null` },
+  ]
+  const body = new Uint8Array(readFileSync(file))
+  const times = [...cmds.map(() => [] as number[]), [] as number[], [] as number[]]
+  for (let r = 0; r < reps; r++) {
+    cmds.forEach((c, i) => times[i]!.push(sh(c.cmd).ms))
+    times[cmds.length]!.push(pass1Ms(body, 'raw'))
+    times[cmds.length + 1]!.push(pass1Ms(body, 'json'))
+    process.stderr.write('.')
+  }
+  const labels = [...cmds.map((c) => c.tool), 'pass 1 in-process, raw', 'pass 1 in-process, json']
+  return labels.map((tool, i) => {
+    const ms = median(times[i]!)
+    return { kind, mib, tool, medianMs: ms, mbps: body.length / 1e6 / (ms / 1000) }
+  })
+}
+
+function jsonTable(rows: JsonRow[]): string {
+  const lines = ['| JSON corpus | command | median | MB/s |', '| --- | --- | ---: | ---: |']
+  for (const r of rows) lines.push(`| ${r.kind} ${r.mib} MiB | \`${r.tool.replaceAll('|', '\\|')}\` | ${fmt(r.medianMs, 1)} ms | ${fmt(r.mbps)} |`)
+  const verdicts: string[] = []
+  for (const mib of [...new Set(rows.map((r) => r.mib))]) {
+    for (const kind of ['sparse', 'dense'] as const) {
+      const find = (tool: string) => rows.find((r) => r.kind === kind && r.mib === mib && r.tool === tool)
+      const [cr, cj, pr, pj] = [find('secrets render --format raw < file'), find('secrets render --format json < file'), find('pass 1 in-process, raw'), find('pass 1 in-process, json')]
+      if (cr && cj && pr && pj) {
+        verdicts.push(
+          `- ${kind} ${mib} MiB, \`--format json\` throughput vs \`--format raw\` (target >= 0.5x): whole command ${fmt(cr.medianMs / cj.medianMs, 2)}x, pass 1 alone ${fmt(pr.medianMs / pj.medianMs, 2)}x`,
+        )
+      }
+    }
+  }
+  return `${lines.join('\n')}\n\n${verdicts.join('\n')}`
 }
 
 /**
@@ -359,25 +435,50 @@ const ANALYSIS = `- **Before and after this change**, same machine, interleaved,
   the handler call, is what costs), a compact variable-length record (the
   record spool is already cheap), a trie of names walked during validation.
 - **Memory** stays flat: a reused 1 MiB input buffer, a 256 KiB output
-  buffer, a 1 MiB record buffer, one carried placeholder (at most 138 bytes),
+  buffer, a 1 MiB record buffer, one carried placeholder (at most 145 bytes),
   the names and the values; records beyond 1 MiB and a piped input go to
   unlinked temporary files, so peak RSS is the same at 64 and 512 MiB.`
 
 const rows: Row[] = []
+const jsonRows: JsonRow[] = []
 let fixed: { label: string; ms: number }[] = []
 try {
   await seedDatabase()
-  process.stderr.write('fixed cost\n')
-  fixed = fixedCost(args.reps, scratch)
+  if (!args.jsonOnly) {
+    process.stderr.write('fixed cost\n')
+    fixed = fixedCost(args.reps, scratch)
+    for (const mib of args.sizes) {
+      for (const kind of ['sparse', 'dense'] as const) {
+        process.stderr.write(`${kind} ${mib} MiB `)
+        rows.push(...runCorpus(kind, mib, args.reps, scratch))
+        process.stderr.write('\n')
+      }
+    }
+  }
   for (const mib of args.sizes) {
     for (const kind of ['sparse', 'dense'] as const) {
-      process.stderr.write(`${kind} ${mib} MiB `)
-      rows.push(...runCorpus(kind, mib, args.reps, scratch))
+      process.stderr.write(`JSON ${kind} ${mib} MiB `)
+      jsonRows.push(...runJsonCorpus(kind, mib, args.reps))
       process.stderr.write('\n')
     }
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true })
+}
+
+const jsonSection = `### JSON context: \`--format json\` against \`--format raw\`
+
+The real command in the file form on JSON corpora (every placeholder inside a
+JSON string, a \`"\` every few bytes: the hard case for tracking the string
+state), and pass 1 alone in-process (scanner and position records over the
+file in 1 MiB chunks, no I/O). Same output in both formats (checked).
+${args.reps} repetitions, interleaved, medians.
+
+${jsonTable(jsonRows)}`
+
+if (args.jsonOnly) {
+  console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.\n\n${jsonSection}`)
+  process.exit(0)
 }
 
 // In-process phase costs on the largest corpora measured above.
@@ -440,6 +541,8 @@ Fixed cost per render (medians of ${Math.max(5, 2 * args.reps)} interleaved runs
 | command | median |
 | --- | ---: |
 ${fixed.map((f) => `| ${f.label} | ${fmt(f.ms)} ms |`).join('\n')}
+
+${jsonSection}
 
 ### Where the time goes
 

@@ -10,7 +10,7 @@ import type { EncryptedValue } from './crypto/aes-gcm.ts'
 import { encryptValue } from './crypto/aes-gcm.ts'
 import { Keyring } from './crypto/keyring.ts'
 import { type Env, openSecrets, type SecretsContext } from './context.ts'
-import { renderStream as renderByteStream, renderString } from './render/render.ts'
+import { renderStream as renderByteStream, type RenderOptions, renderString } from './render/render.ts'
 import { processEnv } from './runtime.ts'
 import type { Actor, SealedSecret } from './secrets/service.ts'
 
@@ -20,7 +20,19 @@ export { Keyring, computeKeyId } from './crypto/keyring.ts'
 export type { EncryptedValue } from './crypto/aes-gcm.ts'
 export { generateMasterKey } from './crypto/master-key.ts'
 export { SecretsService, type Actor, type SecretMetadata, type SealedSecret, type AccessLogEntry } from './secrets/service.ts'
-export { renderString, type ResolveAll, type ResolveOne } from './render/render.ts'
+export { renderString, type RenderOptions, type ResolveAll, type ResolveOne } from './render/render.ts'
+export type { RenderFormat } from './render/scanner.ts'
+export {
+  applyFilter,
+  applyFilterToString,
+  encodeBase64,
+  encodeUrl,
+  escapeJson,
+  FILTER_NAMES,
+  type FilterName,
+  isFilterName,
+  quoteShell,
+} from './render/filters.ts'
 
 let defaultContext: Promise<SecretsContext> | undefined
 let defaultKeyring: Promise<Keyring> | undefined
@@ -67,15 +79,18 @@ export async function decrypt(row: SealedSecret, accessor: string, reason: strin
 }
 
 /**
- * Renders a string body: `${SECRET:NAME}` becomes the value of NAME. Every
- * distinct secret is decrypted and audited once, after all names were found
- * to exist.
- * @throws MalformedPlaceholderError (line, column); MissingSecretError whose
- *   `names` lists every missing name; AuditWriteError.
+ * Renders a string body: `${SECRET:NAME}` becomes the value of NAME
+ * (`${SECRET:NAME|FILTER}`: passed through a filter first). Every distinct
+ * secret is decrypted and audited once, after all names were found to exist.
+ * With `{ format: 'json' }` the body is JSON and values inside its strings
+ * are JSON-escaped (docs/placeholders.md).
+ * @throws MalformedPlaceholderError (line, column; in JSON mode also a
+ *   placeholder outside any string without a filter); MissingSecretError
+ *   whose `names` lists every missing name; AuditWriteError.
  */
-export async function render(body: string, actor: Actor): Promise<string> {
+export async function render(body: string, actor: Actor, options: RenderOptions = {}): Promise<string> {
   const { service } = await secrets()
-  return renderString(body, (names) => service.resolveAll(names, actor))
+  return renderString(body, (names) => service.resolveAll(names, actor), options)
 }
 
 /**
@@ -84,9 +99,17 @@ export async function render(body: string, actor: Actor): Promise<string> {
  * (MissingSecretError, MalformedPlaceholderError), part of the output may
  * already have been read: discard it all.
  */
-export function renderStream(input: ReadableStream<Uint8Array>, actor: Actor): ReadableStream<Uint8Array<ArrayBuffer>> {
-  return renderByteStream(input, async (name) => {
-    const { service } = await secrets()
-    return (await service.resolveAll([name], actor)).get(name)!
-  })
+export function renderStream(
+  input: ReadableStream<Uint8Array>,
+  actor: Actor,
+  options: RenderOptions = {},
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  return renderByteStream(
+    input,
+    async (name) => {
+      const { service } = await secrets()
+      return (await service.resolveAll([name], actor)).get(name)!
+    },
+    options,
+  )
 }

@@ -63,4 +63,17 @@ describe('library exports (src/index.ts)', () => {
       lib.MissingSecretError,
     )
   })
+
+  test('filters and the JSON context: render and renderStream take { format }, and the filters are exported', async () => {
+    const actor = { accessor: 'hook', reason: 'json' }
+    expect(await lib.render('{"k": "${SECRET:API_KEY|base64}", "s": ${SECRET:API_KEY|raw}}', actor)).toBe('{"k": "c2stbGli", "s": sk-lib}')
+    await expect(lib.render('{"k": ${SECRET:API_KEY}}', actor, { format: 'json' })).rejects.toMatchObject({ code: 'malformed_placeholder', line: 1, column: 7 })
+    const stream = new Response('["${SECRET:API_KEY|sh}"]').body!
+    expect(await new Response(lib.renderStream(stream, actor, { format: 'json' })).text()).toBe(`["'sk-lib'"]`)
+    expect(lib.FILTER_NAMES).toEqual(['raw', 'json', 'sh', 'url', 'base64'])
+    expect(lib.applyFilterToString('json', 'a"\u2028')).toBe('a\\"\\u2028')
+    expect(new TextDecoder().decode(lib.quoteShell(new TextEncoder().encode("it's")))).toBe("'it'\\''s'")
+    expect(lib.isFilterName('sh')).toBe(true)
+    expect(lib.isFilterName('hex')).toBe(false)
+  })
 })

@@ -25,7 +25,7 @@ export type AppEnv = {
     /** The operator session of the cookie, when there is a live one (middleware/load-session.ts). */
     session: ActiveSession | undefined
     /**
-     * The database generation seen when the request started (middleware/database-generation.ts):
+     * The database generation seen when the request started (src/store/database-generation.ts):
      * what was cached under it may be served; undefined means read afresh.
      */
     generation: string | undefined

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { validateField } from '../secrets/validation.ts'
+import { validateField } from '../validate-field.ts'
 import { isUniqueViolation } from '../store/driver-errors.ts'
 import type { Database } from '../store/schema.ts'
 import { OperatorExistsError, OperatorNotFoundError } from './operator-errors.ts'

@@ -55,7 +55,7 @@ interface CachedSession {
  * Expired rows are deleted when met and, in bulk, at each login.
  *
  * A caller that can tell whether the database changed (a `generation`
- * token, see src/http/middleware/database-generation.ts) lets {@link resolve} reuse the
+ * token, see src/store/database-generation.ts) lets {@link resolve} reuse the
  * row and CSRF token it read under the same generation: no query and no
  * HMAC per request. Expiry is still checked on every call.
  */

@@ -10,7 +10,7 @@
  */
 import { NameTable, nameToString } from './name-table.ts'
 import { locateInBuffer } from './position.ts'
-import { PlaceholderScanner, type ScanHandler } from './scanner.ts'
+import { PlaceholderScanner, type RenderFormat, type ScanHandler } from './scanner.ts'
 
 /**
  * A scan handler that records distinct names in first-seen order. A string
@@ -44,12 +44,13 @@ export class NameCollector implements ScanHandler {
 
 /**
  * The distinct names a whole body uses, in first-seen order.
- * @throws MalformedPlaceholderError on the first malformed placeholder, with
- *   its line and byte column.
+ * @throws MalformedPlaceholderError on the first malformed placeholder (in
+ *   JSON mode also a placeholder the JSON context refuses), with its line and
+ *   byte column.
  */
-export function collectNames(body: Uint8Array): string[] {
+export function collectNames(body: Uint8Array, format: RenderFormat = 'raw'): string[] {
   const collector = new NameCollector()
-  const scanner = new PlaceholderScanner(collector, { locate: (offset) => locateInBuffer(body, offset) })
+  const scanner = new PlaceholderScanner(collector, { locate: (offset) => locateInBuffer(body, offset), format })
   scanner.push(body)
   scanner.end()
   return [...collector.names]

@@ -8,11 +8,17 @@
  *
  *   word 0: gap  = literal input bytes to copy before the construct
  *   word 1: (id << 8) | len
- *           len = input bytes the construct occupies, skipped (0 to 139:
- *                 `${SECRET:` + name + `}`, 1 for an escaping `$`, 0 for a
- *                 filler that only splits a gap of 2^30 bytes or more)
- *           id  = what replaces it: 0 nothing, k >= 1 the value of the k-th
- *                 distinct name (first-seen order)
+ *           len = input bytes the construct occupies, skipped (0 to 145:
+ *                 `${SECRET:` + name + optional `|filter` + `}`, 1 for an
+ *                 escaping `$`, 0 for a filler that only splits a gap of
+ *                 2^30 bytes or more)
+ *           id  = what replaces it: 0 nothing, k >= 1 the k-th distinct
+ *                 variant (first-seen order): a name and the escaping its
+ *                 value gets there (escaping.ts). Without filters or JSON
+ *                 mode every name has one variant, so variant k is name k.
+ *
+ * The escaping is thus decided in pass 1 and applied once per variant
+ * before pass 2 starts, which still only copies.
  *
  * Bytes after the last record are literal. Records fill a reused Int32Array;
  * when it is full the caller's `onFull` takes it (the CLI spools it to a
@@ -32,6 +38,7 @@
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
 import { MissingSecretError } from '../errors.ts'
+import { applyEscaping, ESCAPING, type Escaping, ESCAPING_COUNT } from './escaping.ts'
 import { NameIdTable, nameToString } from './name-table.ts'
 import type { ScanHandler } from './scanner.ts'
 
@@ -42,8 +49,8 @@ export const MAX_RECORD_ID = (1 << 23) - 1
 /** Gaps at least this long are split by a filler record (len 0, id 0). */
 const MAX_GAP = 1 << 30
 const LEN_MASK = 0xff
-/** `${SECRET:` and `}` around a name. */
-const CONSTRUCT_EXTRA = 10
+/** `${SECRET:` before a name. */
+const OPEN_LENGTH = 9
 const DOLLAR = 0x24
 const RBRACE = 0x7d
 const NO_INTS = new Int32Array(0)
@@ -51,6 +58,12 @@ const NO_INTS = new Int32Array(0)
 /** The error both passes report when the input is not what pass 1 read. */
 export function inputChangedError(): Error {
   return new Error('the input changed while it was being rendered')
+}
+
+/** What a record id stands for: the value of `name`, escaped by `escaping`. */
+export interface Variant {
+  name: string
+  escaping: Escaping
 }
 
 /** Options of {@link PositionRecorder}. */
@@ -63,7 +76,7 @@ export interface RecorderOptions {
    * fit in one buffer never calls it.
    */
   onFull(records: Int32Array): void
-  /** Largest name id before records are given up (tests lower it). */
+  /** Largest variant id before records are given up (tests lower it). */
   maxId?: number
 }
 
@@ -71,13 +84,16 @@ export interface RecorderOptions {
  * Pass 1 handler: collects the distinct names (first-seen order, like
  * NameCollector) and records every construct's position.
  *
- * If a body holds more than {@link MAX_RECORD_ID} distinct names the records
- * are given up ({@link overflow}; names are still collected in full) and the
- * caller falls back to scanning again in pass 2.
+ * If a body holds more than {@link MAX_RECORD_ID} distinct variants the
+ * records are given up ({@link overflow}; names are still collected in full)
+ * and the caller falls back to scanning again in pass 2.
  */
 export class PositionRecorder implements ScanHandler {
   private readonly seen = new NameIdTable()
   private readonly list: string[] = []
+  /** Variant id of (name id n, escaping e) at n * ESCAPING_COUNT + e; 0 when none yet. */
+  private variantOf = new Int32Array(64 * ESCAPING_COUNT)
+  private readonly variantList: Variant[] = []
   private readonly buf: Int32Array
   private used = 0
   private gap = 0
@@ -103,6 +119,11 @@ export class PositionRecorder implements ScanHandler {
     return this.list
   }
 
+  /** Distinct variants so far: record id k is `variants[k - 1]` (a live array). */
+  get variants(): readonly Variant[] {
+    return this.variantList
+  }
+
   /** Records made since the last `onFull` (valid until the next scan event). */
   pending(): Int32Array {
     return this.buf.subarray(0, this.used)
@@ -125,14 +146,25 @@ export class PositionRecorder implements ScanHandler {
     this.gap = g
   }
 
-  placeholder(buf: Uint8Array, start: number, end: number, hash: number): void {
-    let id = this.seen.get(buf, start, end, hash)
-    if (id === 0) {
-      id = this.seen.add(buf, start, end, hash)
+  placeholder(buf: Uint8Array, start: number, end: number, hash: number, escaping: Escaping, after: number): void {
+    let nameId = this.seen.get(buf, start, end, hash)
+    if (nameId === 0) {
+      nameId = this.seen.add(buf, start, end, hash)
       this.list.push(nameToString(buf, start, end))
+      if ((nameId + 1) * ESCAPING_COUNT > this.variantOf.length) {
+        const bigger = new Int32Array(this.variantOf.length * 2)
+        bigger.set(this.variantOf)
+        this.variantOf = bigger
+      }
+    }
+    const slot = nameId * ESCAPING_COUNT + escaping
+    let id = this.variantOf[slot]!
+    if (id === 0) {
+      id = this.variantList.push({ name: this.list[nameId - 1]!, escaping })
+      this.variantOf[slot] = id
       if (id > this.maxId) this.overflow = true
     }
-    this.push(this.gap, (id << 8) | (end - start + CONSTRUCT_EXTRA))
+    this.push(this.gap, (id << 8) | (after - start + OPEN_LENGTH))
     this.gap = 0
   }
 
@@ -163,6 +195,11 @@ export interface ReplayerOptions {
   chunkSize?: number
   /** Size of the output buffer handed to `onFlush` (default 1 MiB). */
   outSize?: number
+  /**
+   * What each record id stands for (the recorder's {@link PositionRecorder.variants});
+   * default: id k is the raw value of `names[k - 1]`.
+   */
+  variants?: readonly Variant[]
 }
 
 /**
@@ -194,8 +231,10 @@ export class RecordReplayer {
   bytesOut = 0
 
   /**
-   * @param names the recorder's names (id k is `names[k - 1]`).
-   * @param values the resolved values; every name must have one.
+   * @param names the recorder's names (without `options.variants`, id k is
+   *   the value of `names[k - 1]` as it is).
+   * @param values the resolved values; every name must have one. Each
+   *   variant is escaped once, here.
    * @param nextRecords the next batch of records (whole records), or
    *   undefined when there are no more. The replayer may modify a batch.
    * @throws MissingSecretError listing every name without a value, before
@@ -213,19 +252,27 @@ export class RecordReplayer {
     const chunkSize = options.chunkSize ?? 1 << 20
     const outSize = options.outSize ?? 1 << 20
     if (!(chunkSize >= 1 && outSize >= 1)) throw new Error('RecordReplayer: sizes must be at least 1')
+    const variants = options.variants ?? names.map((name) => ({ name, escaping: ESCAPING.raw }))
+    const escaped = variants.map((v) => {
+      const value = values.get(v.name)
+      if (value === undefined) throw new MissingSecretError(v.name)
+      return applyEscaping(v.escaping, value)
+    })
     let valueBytes = 0
-    for (const n of names) valueBytes += values.get(n)!.length
+    for (const v of escaped) valueBytes += v.length
     this.whole = new Uint8Array(chunkSize + outSize + valueBytes)
     this.input = this.whole.subarray(0, chunkSize)
     this.outBase = chunkSize
     this.outEnd = chunkSize + outSize
     this.o = this.outBase
-    this.valStart = new Int32Array(names.length + 1)
-    this.valLen = new Int32Array(names.length + 1)
+    this.valStart = new Int32Array(escaped.length + 1)
+    this.valLen = new Int32Array(escaped.length + 1)
     let at = this.outEnd
-    for (let k = 0; k < names.length; k++) {
-      const v = values.get(names[k]!)!
+    for (let k = 0; k < escaped.length; k++) {
+      const v = escaped[k]!
       this.whole.set(v, at)
+      // Hygiene: an escaped copy holds the secret too; only `whole` (wiped by wipe()) keeps it.
+      if (v !== values.get(variants[k]!.name)) v.fill(0)
       this.valStart[k + 1] = at
       this.valLen[k + 1] = v.length
       at += v.length

@@ -9,7 +9,7 @@ import { MalformedPlaceholderError } from '../errors.ts'
 import { CollectingSink } from './byte-sink.ts'
 import { NameCollector, collectNames } from './names.ts'
 import { NameTable } from './name-table.ts'
-import { PlaceholderScanner } from './scanner.ts'
+import { PlaceholderScanner, type RenderFormat } from './scanner.ts'
 import { SubstitutionHandler, substituteAll } from './substituter.ts'
 
 /**
@@ -26,8 +26,20 @@ export type ResolveAll = (names: string[]) => Promise<Map<string, Uint8Array>>
  */
 export type ResolveOne = (name: string) => Promise<Uint8Array>
 
+/** Options of {@link renderString} and {@link renderStream}. */
+export interface RenderOptions {
+  /**
+   * `raw` (default): values go in as their filter says, or as they are.
+   * `json`: the body is a JSON text; a placeholder inside a JSON string has
+   * its value JSON-escaped (unless its filter is `raw`), and one outside any
+   * string must have a filter (docs/placeholders.md, "The JSON context").
+   */
+  format?: RenderFormat
+}
+
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+// ignoreBOM: keep a leading U+FEFF (the default decoder would drop it from the output).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
  * Renders a string body. Two passes: the first finds every name, so a
@@ -42,11 +54,12 @@ const decoder = new TextDecoder()
  *   `resolveAll` is called; whatever `resolveAll` throws (MissingSecretError);
  *   MissingSecretError if the returned map lacks a name.
  */
-export async function renderString(body: string, resolveAll: ResolveAll): Promise<string> {
+export async function renderString(body: string, resolveAll: ResolveAll, options: RenderOptions = {}): Promise<string> {
   const bytes = encoder.encode(body)
-  const names = collectNames(bytes)
+  const format = options.format ?? 'raw'
+  const names = collectNames(bytes, format)
   const values = await resolveAll(names)
-  return decoder.decode(substituteAll(bytes, values))
+  return decoder.decode(substituteAll(bytes, values, format))
 }
 
 /**
@@ -67,16 +80,18 @@ export async function renderString(body: string, resolveAll: ResolveAll): Promis
 export function renderStream(
   input: ReadableStream<Uint8Array>,
   resolve: ResolveOne,
+  options: RenderOptions = {},
 ): ReadableStream<Uint8Array<ArrayBuffer>> {
+  const format = options.format ?? 'raw'
   const cache = new NameTable<Uint8Array>()
   const fresh: string[] = []
   // Two scanners see the same chunks: the first finds names not yet resolved
   // (so they can be awaited), the second substitutes synchronously once they
   // are. They carry the same tails, so the second never meets a name the
   // first has not reported.
-  const finder = new PlaceholderScanner(new NameCollector((name) => fresh.push(name)))
+  const finder = new PlaceholderScanner(new NameCollector((name) => fresh.push(name)), { format })
   const sink = new CollectingSink()
-  const substituter = new PlaceholderScanner(new SubstitutionHandler(cache, sink))
+  const substituter = new PlaceholderScanner(new SubstitutionHandler(cache, sink), { format })
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
 
   async function resolveFresh(): Promise<void> {

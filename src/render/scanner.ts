@@ -9,19 +9,33 @@
  *   dropped and the placeholder text after it is literal, so
  *   `$${SECRET:A}` renders `${SECRET:A}` and `$$${SECRET:A}` renders
  *   `$${SECRET:A}`. The escaped placeholder must still be well formed.
- * - `${SECRET:NAME}` with NAME matching `^[A-Z][A-Z0-9_]{0,127}$` is a
- *   placeholder.
+ * - `${SECRET:NAME}` or `${SECRET:NAME|FILTER}`, with NAME matching
+ *   `^[A-Z][A-Z0-9_]{0,127}$` and FILTER one of `raw json sh url base64`
+ *   (filters.ts), is a placeholder.
  * - `${SECRET:` followed by anything else is a MalformedPlaceholderError at
  *   the line and byte column of the `$` that starts it (the escaping `$` for
  *   an escape).
  * - Every other byte, including any other `$`, `$$`, `${…}`, invalid UTF-8 or
  *   binary data, is literal and passes through unchanged.
  *
+ * Each placeholder is reported with its escaping (escaping.ts): the filter,
+ * or in JSON mode ({@link ScannerOptions.format} `json`) the filter combined
+ * with whether the placeholder sits inside a JSON string. In JSON mode a
+ * placeholder outside any string without a filter, or right after a
+ * backslash inside one, is a MalformedPlaceholderError too.
+ *
  * Speed (this is the hot path): literal text is skipped with the native
  * `Uint8Array.prototype.indexOf` for `$` (no per-byte JavaScript loop over
- * it); only the at most 138 bytes of a placeholder are looked at one by one,
+ * it); only the at most 145 bytes of a placeholder are looked at one by one,
  * and the name is hashed while it is validated so the handler can look it up
  * without building a string.
+ *
+ * JSON mode tracks, over every input byte, whether it is inside a JSON
+ * string, but without a per-byte JavaScript loop either: it jumps from `"` to
+ * `"` with `indexOf`, decides whether a `"` inside a string is escaped by
+ * counting the backslashes right before it (usually none), and brings the
+ * state up to date only where a placeholder needs it and at the end of each
+ * chunk. Raw mode pays one never-taken branch per placeholder.
  *
  * Memory: a placeholder cut by a chunk boundary is carried over in a copy of
  * at most {@link MAX_CONSTRUCT} - 1 bytes; chunks are never concatenated, so
@@ -30,6 +44,8 @@
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
 import { MalformedPlaceholderError } from '../errors.ts'
+import { ESCAPING, type Escaping, escapingInJsonString, NO_FILTER } from './escaping.ts'
+import { FILTER_NAMES } from './filters.ts'
 import { NAME_HASH_PRIME, NAME_HASH_SEED } from './name-table.ts'
 import { LineTracker, type Locate } from './position.ts'
 
@@ -38,11 +54,13 @@ export interface ScanHandler {
   /** `buf[start, end)` is literal output (never empty). */
   literal(buf: Uint8Array, start: number, end: number): void
   /**
-   * A well-formed `${SECRET:NAME}`: the name is `buf[start, end)` and `hash`
-   * is its FNV-1a hash (`hashNameBytes` in name-table.ts). May throw to abort
-   * the scan.
+   * A well-formed `${SECRET:NAME}` or `${SECRET:NAME|FILTER}`: the name is
+   * `buf[start, end)`, `hash` is its FNV-1a hash (`hashNameBytes` in
+   * name-table.ts), `escaping` what to do to the value (escaping.ts), and
+   * `after` the index just past the closing `}` (the construct is
+   * `buf[start - 9, after)`). May throw to abort the scan.
    */
-  placeholder(buf: Uint8Array, start: number, end: number, hash: number): void
+  placeholder(buf: Uint8Array, start: number, end: number, hash: number, escaping: Escaping, after: number): void
   /**
    * Optional: an escaping `$` was dropped (the one before `${SECRET:NAME}`).
    * Called after the literal run before it and before the literal run that
@@ -62,20 +80,35 @@ export interface ScannerOptions {
    * a running newline count, which costs a pass over every chunk.
    */
   locate?: Locate
+  /**
+   * `raw` (default): a placeholder's escaping is its filter. `json`: the
+   * input is a JSON text; a placeholder inside a JSON string is JSON-escaped
+   * (see escaping.ts), and one outside any string needs a filter.
+   */
+  format?: RenderFormat
 }
+
+/** How a body is read: plain text, or a JSON text whose strings get JSON-escaped values. */
+export type RenderFormat = 'raw' | 'json'
 
 /** Longest name, in bytes. */
 export const MAX_NAME_LENGTH = 128
+/** Longest `|FILTER}` after a name: `|base64}`. */
+const MAX_FILTER_PART = 1 + Math.max(...FILTER_NAMES.map((f) => f.length)) + 1
 /**
  * Bytes needed from an escaping `$` to decide any construct: `$`,
- * `${SECRET:`, 128 name bytes, and one more (`}` or the byte that makes the
- * name invalid or too long).
+ * `${SECRET:`, 128 name bytes, and `|base64}` (a shorter construct is
+ * decided by `}` or by the first byte that makes it invalid, within as many
+ * bytes).
  */
-export const MAX_CONSTRUCT = 1 + 9 + MAX_NAME_LENGTH + 1
+export const MAX_CONSTRUCT = 1 + 9 + MAX_NAME_LENGTH + MAX_FILTER_PART
 
 const DOLLAR = 0x24
 const LBRACE = 0x7b
 const RBRACE = 0x7d
+const PIPE = 0x7c
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
 const UNDERSCORE = 0x5f
 const DIGIT_0 = 0x30
 const DIGIT_9 = 0x39
@@ -92,7 +125,24 @@ export const MALFORMED = {
   badStart: 'the name must start with an uppercase letter A-Z',
   badByte: 'the name may hold only A-Z, 0-9 and _, and must end with }',
   tooLong: `the name is longer than ${MAX_NAME_LENGTH} characters`,
+  badFilter: `unknown filter: expected |${FILTER_NAMES.join(', |')} after the name, then }`,
+  outsideString: 'a placeholder outside any JSON string needs a filter, e.g. |raw (--format json)',
+  afterBackslash: 'a placeholder right after a backslash inside a JSON string (--format json)',
 } as const
+
+/** Each filter's name and `}`, as bytes, by first letter (every filter starts with a different one). */
+const FILTER_TAILS: (Uint8Array | undefined)[] = []
+const FILTER_BY_LETTER = new Int8Array(256).fill(-1)
+FILTER_NAMES.forEach((f, code) => {
+  FILTER_BY_LETTER[f.charCodeAt(0)] = code
+  FILTER_TAILS[code] = new TextEncoder().encode(`${f}}`)
+})
+/** JSON mode: bytes looked at one by one before jumping to the next `"` with indexOf. */
+const JSON_SHORT_RUN = 32
+/** matchFilter: more input is needed to decide. */
+const FILTER_MORE = -2
+/** matchFilter: not a filter. */
+const FILTER_BAD = -1
 
 const EMPTY = new Uint8Array(0)
 /** How many bytes of a new chunk join a carried tail before scanning on in the chunk itself. */
@@ -118,9 +168,21 @@ export class PlaceholderScanner {
   /** Absolute offset of the next byte to be pushed. */
   private offset = 0
   private ended = false
+  /** JSON mode. */
+  private readonly json: boolean
+  // JSON string state, valid at index `jPos` of the buffer being scanned
+  // (between scans: at the start of the carried tail, or the next chunk).
+  /** Inside a JSON string. */
+  private jIn = false
+  /** Inside a string, and the byte at `jPos` is escaped by a backslash before it. */
+  private jEsc = false
+  private jPos = 0
+  /** A `"` found by the last jump in the buffer being scanned (its length when none); -1 when none yet. Valid while >= the position it is used from. */
+  private jQuote = -1
 
   constructor(handler: ScanHandler, options: ScannerOptions = {}) {
     this.handler = handler
+    this.json = options.format === 'json'
     if (options.locate) {
       this.locate = options.locate
       this.tracker = undefined
@@ -201,7 +263,12 @@ export class PlaceholderScanner {
    */
   private scan(buf: Uint8Array, from: number, base: number, final: boolean): number {
     const handler = this.handler
+    const json = this.json
     const end = buf.length
+    if (json) {
+      this.jPos = from
+      this.jQuote = -1
+    }
     let literalStart = from
     let p = from
     let stop = end
@@ -256,31 +323,143 @@ export class PlaceholderScanner {
           i++
         } while (i < limit && NAME_CLASS[(c = buf[i]!)] !== 0)
       }
+      // `close` is where the `}` is.
+      let close = i
+      let filter = NO_FILTER
       if (i === nameStart || i >= end || buf[i] !== RBRACE) {
-        const detail = nameProblem(buf, nameStart, i, end, final)
+        let detail: string | undefined
+        if (i > nameStart && i < end && buf[i] === PIPE) {
+          filter = matchFilter(buf, i + 1, end)
+          if (filter >= 0) close = i + 1 + FILTER_TAILS[filter]!.length - 1
+          else detail = filter === FILTER_BAD ? MALFORMED.badFilter : final ? MALFORMED.unterminated : undefined
+        } else detail = nameProblem(buf, nameStart, i, end, final)
         if (detail !== undefined) {
           const { line, column } = this.locate(base + p)
           throw new MalformedPlaceholderError(line, column, detail)
         }
-        // Ran out of input inside a name that is fine so far: wait for more.
-        stop = p
-        break
+        if (filter < 0) {
+          // Ran out of input inside a construct that is fine so far: wait for more.
+          stop = p
+          break
+        }
       }
-      if (p > literalStart) handler.literal(buf, literalStart, p)
       if (start === p) {
-        handler.placeholder(buf, nameStart, i, h)
-        literalStart = i + 1
+        let escaping: Escaping = filter === NO_FILTER ? ESCAPING.raw : (filter as Escaping)
+        if (json) {
+          this.jsonAdvance(buf, p)
+          if (this.jIn) {
+            if (this.jEsc) this.contextError(base + p, MALFORMED.afterBackslash)
+            escaping = escapingInJsonString(filter)
+          } else if (filter === NO_FILTER) this.contextError(base + p, MALFORMED.outsideString)
+          // The construct holds no `"` or `\`: the state after it is the state before it.
+          this.jPos = close + 1
+        }
+        if (p > literalStart) handler.literal(buf, literalStart, p)
+        handler.placeholder(buf, nameStart, i, h, escaping, close + 1)
+        literalStart = close + 1
       } else {
         // An escape: drop the escaping `$`; the placeholder text joins the
         // following literal run, so it costs no event of its own.
+        if (p > literalStart) handler.literal(buf, literalStart, p)
         handler.escape?.()
         literalStart = start
       }
-      p = i + 1
+      p = close + 1
     }
     if (stop > literalStart) handler.literal(buf, literalStart, stop)
+    if (json) this.jsonAdvance(buf, stop)
     return stop
   }
+
+  private contextError(offset: number, detail: string): never {
+    const { line, column } = this.locate(offset)
+    throw new MalformedPlaceholderError(line, column, detail)
+  }
+
+  /**
+   * Brings the JSON string state from `jPos` up to `target` (at most
+   * `buf.length`) in the buffer being scanned. Two gears: a short byte loop
+   * for text dense in quotes and backslashes (typical JSON: a `"` every few
+   * bytes, where an `indexOf` call per `"` costs more than looking at the
+   * bytes), and past {@link JSON_SHORT_RUN} bytes without either, a jump with
+   * `indexOf` to the next `"` (cached, so many placeholders in a long run
+   * without quotes cost one search), deciding whether it is escaped by
+   * counting the backslashes right before it.
+   */
+  private jsonAdvance(buf: Uint8Array, target: number): void {
+    let i = this.jPos
+    let inString = this.jIn
+    if (this.jEsc && i < target) i++ // the escaped byte itself
+    let esc = this.jEsc && i === this.jPos
+    while (i < target) {
+      const limit = Math.min(target, i + JSON_SHORT_RUN)
+      let c = 0
+      while (i < limit && (c = buf[i]!) !== QUOTE && c !== BACKSLASH) i++
+      if (i === limit) {
+        if (i === target) break
+        // A long run: jump to the next `"`. No byte in [i, q) but a `\` run
+        // right before q (or before target) can matter, and byte i is not
+        // escaped (byte i - 1 is not a backslash).
+        let q = this.jQuote
+        if (q < i) {
+          q = buf.indexOf(QUOTE, i)
+          if (q < 0) q = buf.length
+          this.jQuote = q
+        }
+        if (q >= target) {
+          esc = inString && isEscaped(buf, i, false, target)
+          i = target
+          break
+        }
+        if (!inString) inString = true
+        else if (!isEscaped(buf, i, false, q)) inString = false
+        i = q + 1
+        continue
+      }
+      if (c === QUOTE) {
+        inString = !inString
+        i++
+      } else if (!inString) i++
+      else if (i + 1 === target) {
+        // A backslash right before target: the byte at target is escaped.
+        esc = true
+        i = target
+      } else i += 2
+    }
+    this.jEsc = esc
+    this.jIn = inString
+    this.jPos = target
+  }
+}
+
+/**
+ * Inside a JSON string whose state at `pos` is known (`escAtPos`: the byte
+ * at `pos` is escaped), whether the byte at `at` (>= pos) is escaped: the
+ * run of backslashes right before it, counting one more before `pos` when
+ * `escAtPos`, is odd.
+ */
+function isEscaped(buf: Uint8Array, pos: number, escAtPos: boolean, at: number): boolean {
+  let k = at
+  while (k > pos && buf[k - 1] === BACKSLASH) k--
+  const run = at - k + (k === pos && escAtPos ? 1 : 0)
+  return (run & 1) === 1
+}
+
+/**
+ * The filter after `|` at `buf[at, …)`: its code when a filter name and `}`
+ * follow, FILTER_BAD when the bytes cannot start one, FILTER_MORE when the
+ * input ends before that is decided.
+ */
+function matchFilter(buf: Uint8Array, at: number, end: number): number {
+  if (at >= end) return FILTER_MORE
+  const code = FILTER_BY_LETTER[buf[at]!]!
+  if (code < 0) return FILTER_BAD
+  const tail = FILTER_TAILS[code]!
+  for (let k = 1; k < tail.length; k++) {
+    if (at + k >= end) return FILTER_MORE
+    if (buf[at + k] !== tail[k]) return FILTER_BAD
+  }
+  return code
 }
 
 /**

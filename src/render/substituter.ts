@@ -5,16 +5,19 @@
  * placeholder: literal runs go to the sink as byte ranges of the input, and a
  * name is looked up by its bytes and hash, not as a string.
  *
- * Values are inserted as they are: a value that itself contains
+ * Values are inserted with the escaping the scanner decided for each
+ * placeholder (its filter, and in JSON mode the JSON context: escaping.ts),
+ * computed once per distinct name and escaping. A value that itself contains
  * `${SECRET:…}` is not scanned again.
  *
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
 import { MissingSecretError } from '../errors.ts'
 import { CollectingSink, type ByteSink } from './byte-sink.ts'
+import { applyEscaping, ESCAPING, type Escaping } from './escaping.ts'
 import { NameTable, nameToString } from './name-table.ts'
 import { locateInBuffer } from './position.ts'
-import { PlaceholderScanner, type ScanHandler, type ScannerOptions } from './scanner.ts'
+import { PlaceholderScanner, type RenderFormat, type ScanHandler, type ScannerOptions } from './scanner.ts'
 
 /** Resolved values, by name. */
 export type ValueMap = ReadonlyMap<string, Uint8Array>
@@ -34,6 +37,8 @@ export function valueTable(values: ValueMap): NameTable<Uint8Array> {
 export class SubstitutionHandler implements ScanHandler {
   private readonly table: NameTable<Uint8Array>
   private readonly sink: ByteSink
+  /** Escaped values by name, indexed by escaping code (made on first use). */
+  private readonly escaped = new NameTable<Uint8Array[]>()
 
   constructor(table: NameTable<Uint8Array>, sink: ByteSink) {
     this.table = table
@@ -44,9 +49,17 @@ export class SubstitutionHandler implements ScanHandler {
     this.sink.write(buf, start, end)
   }
 
-  placeholder(buf: Uint8Array, start: number, end: number, hash: number): void {
-    const value = this.table.get(buf, start, end, hash)
+  placeholder(buf: Uint8Array, start: number, end: number, hash: number, escaping: Escaping): void {
+    let value = this.table.get(buf, start, end, hash)
     if (value === undefined) throw new MissingSecretError(nameToString(buf, start, end))
+    if (escaping !== ESCAPING.raw) {
+      let byEscaping = this.escaped.get(buf, start, end, hash)
+      if (byEscaping === undefined) {
+        byEscaping = []
+        this.escaped.set(buf, start, end, hash, byEscaping)
+      }
+      value = byEscaping[escaping] ??= applyEscaping(escaping, value)
+    }
     this.sink.write(value, 0, value.length)
   }
 }
@@ -62,7 +75,8 @@ export class Substituter {
   /**
    * @param values resolved values (a Map, or a table from {@link valueTable}
    *   to reuse one across renders).
-   * @param options `locate` for callers that compute positions themselves.
+   * @param options `locate` for callers that compute positions themselves;
+   *   `format` `json` for a JSON body.
    */
   constructor(values: ValueMap | NameTable<Uint8Array>, sink: ByteSink, options: ScannerOptions = {}) {
     const table = values instanceof NameTable ? values : valueTable(values)
@@ -97,9 +111,13 @@ export class Substituter {
  * @throws MalformedPlaceholderError (line and byte column), MissingSecretError
  *   for the first name not in `values`.
  */
-export function substituteAll(body: Uint8Array, values: ValueMap | NameTable<Uint8Array>): Uint8Array<ArrayBuffer> {
+export function substituteAll(
+  body: Uint8Array,
+  values: ValueMap | NameTable<Uint8Array>,
+  format: RenderFormat = 'raw',
+): Uint8Array<ArrayBuffer> {
   const sink = new CollectingSink()
-  const substituter = new Substituter(values, sink, { locate: (offset) => locateInBuffer(body, offset) })
+  const substituter = new Substituter(values, sink, { locate: (offset) => locateInBuffer(body, offset), format })
   substituter.push(body)
   substituter.end()
   return sink.take()

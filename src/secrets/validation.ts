@@ -1,5 +1,4 @@
 import * as v from 'valibot'
-import { ValidationError } from '../errors.ts'
 import {
   codePointLength as codePoints,
   hasUnsafeText,
@@ -7,9 +6,10 @@ import {
   MAX_DESCRIPTION_CHARS,
   MAX_VALUE_BYTES,
   NAME_PATTERN,
-} from './rules.ts'
+} from '../rules.ts'
 
-export { MAX_AUDIT_TEXT_CHARS, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from './rules.ts'
+export { MAX_AUDIT_TEXT_CHARS, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from '../rules.ts'
+export { validateField } from '../validate-field.ts'
 
 const UNSAFE_MESSAGE = 'must not contain control characters or bidirectional formatting characters'
 
@@ -57,15 +57,3 @@ export const ClientAddressSchema = v.pipe(
   v.regex(/^[0-9A-Za-z.:%_-]{1,64}$/, 'must be an IP address (at most 64 characters)'),
 )
 
-/**
- * Validates one field.
- * @returns the input, typed.
- * @throws ValidationError naming `field` and the broken rule; the message
- *   never contains the input.
- */
-export function validateField<S extends v.GenericSchema>(field: string, schema: S, input: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, input)
-  if (result.success) return result.output
-  const issue = result.issues[0]
-  throw new ValidationError(field, issue.type, `${field} ${issue.message}`)
-}

@@ -50,6 +50,7 @@ for (const runtime of RUNTIMES) {
         const admin = (args: string[], stdin?: string) => run([...runtime.cmd, ...args], serverEnv, stdin)
         expect((await admin(['set', 'GITHUB_TOKEN'], 'ghp-client-mode-value')).code).toBe(0)
         expect((await admin(['set', 'SLACK_TOKEN'], 'xoxb-client-mode-value')).code).toBe(0)
+        expect((await admin(['set', 'GITHUB_QUOTED'], 'say "hi"')).code).toBe(0)
         expect((await admin(['client', 'add', 'mcp-github', '--grant', 'GITHUB_*'])).code).toBe(0)
         const issued = await admin(['client', 'token', 'mcp-github', '--ttl', '1d'])
         token = issued.stdout.trim()
@@ -69,10 +70,11 @@ for (const runtime of RUNTIMES) {
       test('renders IN to OUT through the server: 0600, whole, audited as client:mcp-github', async () => {
         const input = join(tmp.dir, 'mcp.tmpl.json')
         const output = join(tmp.dir, 'mcp.json')
-        writeFileSync(input, '{"token":"${SECRET:GITHUB_TOKEN}","home":"$HOME"}\n')
+        writeFileSync(input, '{"token":"${SECRET:GITHUB_TOKEN}","home":"$HOME","q":"${SECRET:GITHUB_QUOTED}"}\n')
         const r = await cli(['render', '--reason', 'start mcp', input, output])
         expect(r).toEqual({ code: 0, stdout: '', stderr: '' })
-        expect(readFileSync(output, 'utf8')).toBe('{"token":"ghp-client-mode-value","home":"$HOME"}\n')
+        // IN ends in .json: the JSON form, as a local render would choose.
+        expect(readFileSync(output, 'utf8')).toBe('{"token":"ghp-client-mode-value","home":"$HOME","q":"say \\"hi\\""}\n')
         expect(statSync(output).mode & 0o777).toBe(0o600)
         const piped = await cli(['render', '--reason', 'start mcp'], 'x=${SECRET:GITHUB_TOKEN}')
         expect(piped).toEqual({ code: 0, stdout: 'x=ghp-client-mode-value', stderr: '' })
@@ -82,6 +84,7 @@ for (const runtime of RUNTIMES) {
           const rows = await store.db.selectFrom('secret_access_log').selectAll().where('accessor', '=', 'client:mcp-github').orderBy('id').execute()
           expect(rows.map((r) => [r.secret_name, r.action, r.reason, r.outcome])).toEqual([
             ['GITHUB_TOKEN', 'read', 'start mcp', 'ok'],
+            ['GITHUB_QUOTED', 'read', 'start mcp', 'ok'],
             ['GITHUB_TOKEN', 'read', 'start mcp', 'ok'],
           ])
           expect(JSON.stringify(rows)).not.toContain(token.slice(4))

@@ -58,7 +58,7 @@ test('the token goes in the Authorization header only, and no server at the URL 
     return new Response('x', { status: 200 })
   }) as unknown as typeof globalThis.fetch
   await renderRemote({ settings, input, output: join(tmp.dir, 'out'), reason: 'why', fetch })
-  expect(seen!.url).toBe('http://127.0.0.1:1/render')
+  expect(seen!.url).toBe('http://127.0.0.1:1/render?format=raw')
   expect(seen!.init.headers).toEqual({ Authorization: `Bearer ${settings.token}`, 'X-Secrets-Reason': 'why', 'Content-Type': 'application/octet-stream' })
   const down = await renderRemote({ settings, input, output: join(tmp.dir, 'out2'), reason: 'r' }).catch((e) => e)
   expect(down).toBeInstanceOf(RemoteRenderError)

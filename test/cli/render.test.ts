@@ -31,6 +31,7 @@ describeEachDialect('secrets render', (dialect) => {
     env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
     expect((await runCli(['set', 'GITHUB_TOKEN'], { env, stdin: 'ghp_render_value' })).code).toBe(0)
     expect((await runCli(['set', 'NPM_TOKEN'], { env, stdin: 'npm_render_value' })).code).toBe(0)
+    expect((await runCli(['set', 'QUOTED'], { env, stdin: 'a"b\\c\'d' })).code).toBe(0)
   })
   afterAll(async () => {
     await db.drop()
@@ -153,11 +154,63 @@ describeEachDialect('secrets render', (dialect) => {
     const before = (await auditRows()).length
     const r = await runCli(['render', '--check', file('check.yaml')], { env })
     expect(r.code).toBe(3)
-    expect(r.stdout).toBe('NAME          STATUS\nGITHUB_TOKEN  ok\nNOPE          missing\n')
+    expect(r.stdout).toBe(
+      'NAME          STATUS\nGITHUB_TOKEN  ok\nNOPE          missing\n\n' +
+        'LINE  COLUMN  NAME          ESCAPING\n1     1       GITHUB_TOKEN  raw\n1     24      NOPE          raw\n1     39      GITHUB_TOKEN  raw\n',
+    )
     expect(r.stderr).toBe('secrets: missing secret: NOPE\n')
     expect((await auditRows()).length).toBe(before)
     const ok = await runCli(['render', '--check'], { env, stdin: '${SECRET:NPM_TOKEN}' })
     expect(ok.code).toBe(0)
+  })
+
+  test('--check on a .json IN shows the JSON context: json inside strings, sh+json for |sh there, raw outside', async () => {
+    writeFileSync(file('check.json'), '{"a": "${SECRET:QUOTED}",\n "b": "run ${SECRET:QUOTED|sh}", "n": ${SECRET:NPM_TOKEN|raw}}\n')
+    const r = await runCli(['render', '--check', file('check.json')], { env })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(
+      'NAME       STATUS\nQUOTED     ok\nNPM_TOKEN  ok\n\n' +
+        'LINE  COLUMN  NAME       ESCAPING\n1     8       QUOTED     json\n2     12      QUOTED     sh+json\n2     39      NPM_TOKEN  raw\n',
+    )
+    const raw = await runCli(['render', '--check', '--format', 'raw', file('check.json')], { env })
+    expect(raw.stdout).toEndWith('1     8       QUOTED     raw\n2     12      QUOTED     sh\n2     39      NPM_TOKEN  raw\n')
+  })
+
+  test('--format json is the default for .json: values are JSON-escaped inside strings, the output parses', async () => {
+    writeFileSync(file('q.json'), '{"q": "${SECRET:QUOTED}", "cmd": "x ${SECRET:QUOTED|sh}"}')
+    const r = await runBin(['render', '--accessor', 'a', '--reason', 'r', file('q.json')], { env })
+    expect(r).toMatchObject({ code: 0, stderr: '' })
+    expect(JSON.parse(r.stdout)).toEqual({ q: 'a"b\\c\'d', cmd: `x 'a"b\\c'\\''d'` })
+    // OUT ending in .json picks it too, from stdin.
+    const piped = await runBin(['render', '--accessor', 'a', '--reason', 'r', '-', file('piped.json')], { env, stdin: '["${SECRET:QUOTED}"]' })
+    expect(piped.code).toBe(0)
+    expect(JSON.parse(readFileSync(file('piped.json'), 'utf8'))).toEqual(['a"b\\c\'d'])
+    // --format raw: the value goes in as it is.
+    const raw = await runBin(['render', '--accessor', 'a', '--reason', 'r', '--format', 'raw', file('q.json')], { env })
+    expect(raw.stdout).toStartWith('{"q": "a"b\\c\'d"')
+    // Any other IN is raw unless --format json says otherwise.
+    const forced = await runBin(['render', '--accessor', 'a', '--reason', 'r', '--format', 'json'], { env, stdin: '"${SECRET:QUOTED}"' })
+    expect(forced.stdout).toBe('"a\\"b\\\\c\'d"')
+  })
+
+  test('--format json: a placeholder outside any string without a filter is exit 3 with line and column, no read row, OUT not written', async () => {
+    writeFileSync(file('bare.json'), '{\n  "n": ${SECRET:NPM_TOKEN}\n}')
+    const before = (await auditRows()).length
+    const r = await runBin(['render', '--accessor', 'a', '--reason', 'r', file('bare.json'), file('bare-out.json')], { env })
+    expect(r.code).toBe(3)
+    expect(r.stderr).toStartWith('secrets: malformed placeholder at line 2, column 8: a placeholder outside any JSON string needs a filter')
+    expect(r.stderr).not.toContain('npm_render_value')
+    expect(existsSync(file('bare-out.json'))).toBe(false)
+    expect((await auditRows()).length).toBe(before)
+  })
+
+  test('--format takes json or raw only (exit 2); an unknown filter is exit 3', async () => {
+    const bad = await runCli(['render', '--accessor', 'a', '--reason', 'r', '--format', 'yaml'], { env, stdin: '' })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--format must be json or raw')
+    const filter = await runBin(['render', '--accessor', 'a', '--reason', 'r'], { env, stdin: 'x ${SECRET:NPM_TOKEN|hex}' })
+    expect(filter.code).toBe(3)
+    expect(filter.stderr).toStartWith('secrets: malformed placeholder at line 1, column 3: unknown filter')
   })
 
   test('--accessor and --reason are required for a render (exit 2)', async () => {

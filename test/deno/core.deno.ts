@@ -11,6 +11,7 @@ import { decryptValue, encryptValue, gcmOpen, gcmSeal } from '../../src/crypto/a
 import { computeKeyId, Keyring } from '../../src/crypto/keyring.ts'
 import { chainLink, GENESIS_CHAIN } from '../../src/audit/chain.ts'
 import { DecryptError, MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { escapeJson, quoteShell } from '../../src/render/filters.ts'
 import { renderStream, renderString } from '../../src/render/render.ts'
 
 declare const Deno: { test(name: string, fn: () => Promise<void> | void): void }
@@ -95,4 +96,25 @@ Deno.test('render: streaming form over a Web ReadableStream cut at every byte', 
   })
   const out = renderStream(input, async () => enc.encode('v'))
   assertEquals(await new Response(out).text(), 'k: v\n', 'stream')
+})
+
+Deno.test('render: filters and the JSON context, string and stream cut at every byte', async () => {
+  const values = async () => new Map([['Q', enc.encode('a"b\\c\n\u2028\'')]])
+  const body = '{"q": "${SECRET:Q}", "sh": "${SECRET:Q|sh}", "b": "${SECRET:Q|base64}", "raw": ${SECRET:Q|url}}'
+  const want = '{"q": "a\\"b\\\\c\\n\\u2028\'", "sh": "\'a\\"b\\\\c\\n\\u2028\'\\\\\'\'\'", "b": "YSJiXGMK4oCoJw==", "raw": a%22b%5Cc%0A%E2%80%A8%27}'
+  assertEquals(await renderString(body, values, { format: 'json' }), want, 'json string form')
+  const parsed = JSON.parse(want.replace('a%22b%5Cc%0A%E2%80%A8%27', '0'))
+  assertEquals(parsed.q, 'a"b\\c\n\u2028\'', 'parses to the value')
+  const bytes = enc.encode(body)
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const b of bytes) c.enqueue(new Uint8Array([b]))
+      c.close()
+    },
+  })
+  const out = renderStream(input, async () => (await values()).get('Q')!, { format: 'json' })
+  assertEquals(await new Response(out).text(), want, 'json stream form')
+  await assertRejects(renderString('[${SECRET:Q}]', values, { format: 'json' }), MalformedPlaceholderError, 'bare placeholder outside strings')
+  assertEquals(new TextDecoder().decode(escapeJson(enc.encode('\u0000"'))), '\\u0000\\"', 'escapeJson')
+  assertEquals(new TextDecoder().decode(quoteShell(enc.encode("'"))), "''\\'''", 'quoteShell')
 })

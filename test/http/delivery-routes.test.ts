@@ -231,10 +231,21 @@ describeEachDialect('delivery routes', (dialect) => {
     expect(res.status).toBe(401)
   })
 
-  test('format=raw is accepted; other formats and parameters are 400', async () => {
-    expect((await render('valid', 'a', {}, '?format=raw')).status).toBe(200)
-    expect((await render('valid', 'a', {}, '?format=json')).status).toBe(400)
-    expect((await render('valid', 'a', {}, '?other=1')).status).toBe(400)
+  test('format=json escapes values inside JSON strings, as the CLI does; raw is the default; others are 400', async () => {
+    const template = '{"user":"${SECRET:GITHUB_USER}"}'
+    const json = await render('valid', template, {}, '?format=json')
+    expect(await json.text()).toBe('{"user":"octo \\"cat\\""}')
+    expect(JSON.parse(await (await render('valid', template, {}, '?format=json')).text())).toEqual({ user: 'octo "cat"' })
+    expect(await (await render('valid', template)).text()).toBe('{"user":"octo "cat""}')
+    expect(await (await render('valid', template, {}, '?format=raw')).text()).toBe('{"user":"octo "cat""}')
+    // Outside a string a placeholder needs a filter in JSON: 422 with its position.
+    const bare = await render('valid', '{"u": ${SECRET:GITHUB_USER}}', {}, '?format=json')
+    expect(bare.status).toBe(422)
+    expect(await errorOf(bare)).toMatchObject({ code: 'malformed_placeholder', line: 1, column: 7 })
+    for (const q of ['?format=xml', '?other=1', '?format=json&format=raw']) {
+      const res = await render('valid', 'a', {}, q)
+      expect([q, res.status]).toEqual([q, 400])
+    }
   })
 
   test('a token expires at its expiry, to the millisecond', async () => {

@@ -5,12 +5,13 @@
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import { CollectingSink } from '../../src/render/byte-sink.ts'
 import { NameCollector } from '../../src/render/names.ts'
-import { PlaceholderScanner, type ScannerOptions } from '../../src/render/scanner.ts'
+import { PlaceholderScanner, type RenderFormat, type ScannerOptions } from '../../src/render/scanner.ts'
 import { referenceNames, referenceRender } from './reference.ts'
 import { Substituter } from '../../src/render/substituter.ts'
 
 export const enc = new TextEncoder()
-export const dec = new TextDecoder()
+/** UTF-8 decoder that keeps a leading U+FEFF (the default drops it). */
+export const dec = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** Bytes of a string, or bytes as given. */
 export function bytes(input: string | number[]): Uint8Array<ArrayBuffer> {
@@ -52,11 +53,11 @@ export function outcomeOf(err: unknown): Outcome {
  * buffer that is overwritten with garbage right after the push, to prove the
  * scanner keeps nothing it does not own.
  */
-export function substituteChunks(chunks: Uint8Array[], values: Map<string, Uint8Array>): Outcome {
+export function substituteChunks(chunks: Uint8Array[], values: Map<string, Uint8Array>, format: RenderFormat = 'raw'): Outcome {
   const sink = new CollectingSink()
   const parts: Uint8Array[] = []
   const collected = { write: (b: Uint8Array, s: number, e: number) => sink.write(b, s, e) }
-  const sub = new Substituter(values, collected)
+  const sub = new Substituter(values, collected, { format })
   try {
     for (const chunk of chunks) {
       const reused = chunk.slice()
@@ -97,9 +98,9 @@ export function join(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 }
 
 /** Runs the names pass over chunks (with the running line count). */
-export function namesOfChunks(chunks: Uint8Array[]): { names: string[] } | Outcome {
+export function namesOfChunks(chunks: Uint8Array[], format: RenderFormat = 'raw'): { names: string[] } | Outcome {
   try {
-    return { names: collectNamesFromChunks(chunks.map((c) => c.slice())) }
+    return { names: collectNamesFromChunks(chunks.map((c) => c.slice()), { format }) }
   } catch (err) {
     return outcomeOf(err)
   }
@@ -118,20 +119,20 @@ function offsetOf(b: Uint8Array, line: number, column: number): number {
  * first problem in input order (a missing name before a malformed
  * placeholder wins).
  */
-export function streamReference(b: Uint8Array, values: ReadonlyMap<string, Uint8Array>): Outcome {
+export function streamReference(b: Uint8Array, values: ReadonlyMap<string, Uint8Array>, format: RenderFormat = 'raw'): Outcome {
   try {
-    referenceNames(b)
+    referenceNames(b, format)
   } catch (err) {
     if (!(err instanceof MalformedPlaceholderError)) throw err
     try {
-      referenceRender(b.subarray(0, offsetOf(b, err.line, err.column)), values)
+      referenceRender(b.subarray(0, offsetOf(b, err.line, err.column)), values, format)
     } catch (missing) {
       return outcomeOf(missing)
     }
     return outcomeOf(err)
   }
   try {
-    return { ok: referenceRender(b, values) }
+    return { ok: referenceRender(b, values, format) }
   } catch (err) {
     return outcomeOf(err)
   }
@@ -142,16 +143,16 @@ export function streamReference(b: Uint8Array, values: ReadonlyMap<string, Uint8
  * `values`, by the reference implementation: a malformed placeholder anywhere
  * first; then every name `values` lacks; else the output.
  */
-export function twoPassReference(b: Uint8Array, values: ReadonlyMap<string, Uint8Array>): Outcome {
+export function twoPassReference(b: Uint8Array, values: ReadonlyMap<string, Uint8Array>, format: RenderFormat = 'raw'): Outcome {
   let names: string[]
   try {
-    names = referenceNames(b)
+    names = referenceNames(b, format)
   } catch (err) {
     return outcomeOf(err)
   }
   const missing = names.filter((n) => !values.has(n))
   if (missing.length > 0) return { missing }
-  return { ok: referenceRender(b, values) }
+  return { ok: referenceRender(b, values, format) }
 }
 
 /** The rejection of `p`; throws if `p` resolves (so a test cannot pass on a missing error). */

@@ -1,32 +1,42 @@
 /**
  * Randomized agreement with the reference implementation: inputs rich in
- * `$`, braces, `SECRET:`, valid and invalid names, partial placeholders,
- * multibyte UTF-8 and invalid bytes, cut into random chunks (1-byte chunks
- * and cuts inside placeholders included), must give exactly the reference's
- * output, or the same error at the same line and column.
+ * `$`, braces, `SECRET:`, valid and invalid names and filters, partial
+ * placeholders, quotes and backslashes, multibyte UTF-8 and invalid bytes,
+ * cut into random chunks (1-byte chunks and cuts inside placeholders
+ * included), rendered with `--format raw` and `--format json`, must give
+ * exactly the reference's output, or the same error at the same line and
+ * column.
  */
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { MissingSecretError } from '../../src/errors.ts'
 import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
 import { referenceNames } from './reference.ts'
-import { PlaceholderScanner } from '../../src/render/scanner.ts'
+import { MALFORMED, PlaceholderScanner, type RenderFormat } from '../../src/render/scanner.ts'
 import { renderStream } from '../../src/render/render.ts'
 import { cases, depthTimeout } from '../helpers/depth.ts'
 import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, streamReference, substituteChunks, twoPassReference, valueMap, type Outcome } from './helpers.ts'
 
 const LONG = 'L'.repeat(128)
-const KNOWN = { A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long' }
+const KNOWN = { A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long', Q: `a"b\\c'd\n\u0001\u2028🙂` }
 const VALUES = valueMap(KNOWN)
-const VALID_NAMES = ['A', 'FOO', 'FOO_1', 'B9_', LONG, 'MISSING', 'Z']
+const VALID_NAMES = ['A', 'FOO', 'FOO_1', 'B9_', LONG, 'MISSING', 'Z', 'Q']
 const INVALID_NAMES = ['', 'a', 'foo', '1A', '_A', 'Ab', 'A-B', 'A B', 'A\n', 'É', `${LONG}L`, 'A:B']
+const FILTERS = ['', '|raw', '|json', '|sh', '|url', '|base64']
+const BAD_FILTERS = ['|', '|js', '|JSON', '|base65', '|json|sh', '|sh ', '|r', '|base6']
+const FORMATS: RenderFormat[] = ['raw', 'json']
 
 const text = (s: string) => fc.constant(bytes(s))
+const validName = fc.tuple(fc.constantFrom(...VALID_NAMES), fc.constantFrom(...FILTERS)).map(([n, f]) => n + f)
 const token: fc.Arbitrary<Uint8Array> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...VALID_NAMES).map((n) => bytes(`\${SECRET:${n}}`)) },
-  { weight: 3, arbitrary: fc.constantFrom(...VALID_NAMES).map((n) => bytes(`$\${SECRET:${n}}`)) },
+  { weight: 6, arbitrary: validName.map((n) => bytes(`\${SECRET:${n}}`)) },
+  { weight: 3, arbitrary: validName.map((n) => bytes(`$\${SECRET:${n}}`)) },
   { weight: 1, arbitrary: fc.constantFrom(...INVALID_NAMES).map((n) => bytes(`\${SECRET:${n}}`)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...VALID_NAMES), fc.constantFrom(...BAD_FILTERS)).map(([n, f]) => bytes(`\${SECRET:${n}${f}}`)) },
   { weight: 1, arbitrary: fc.constantFrom(...VALID_NAMES, ...INVALID_NAMES).map((n) => bytes(`\${SECRET:${n}`)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...VALID_NAMES), fc.constantFrom(...FILTERS, ...BAD_FILTERS)).map(([n, f]) => bytes(`\${SECRET:${n}${f}`)) },
+  // JSON strings and escapes, so placeholders land inside and outside strings and after backslashes.
+  { weight: 6, arbitrary: fc.constantFrom('"', '"', '\\', '\\\\', '\\"', '"\\', ': "', '", ').map(bytes) },
   {
     weight: 8,
     arbitrary: fc.oneof(
@@ -41,6 +51,7 @@ const token: fc.Arbitrary<Uint8Array> = fc.oneof(
       text('SECRET:'),
       text('${{ x }}'),
       text('$HOME'),
+      text('x'.repeat(40)),
     ),
   },
   { weight: 4, arbitrary: fc.constantFrom(...VALID_NAMES, ...INVALID_NAMES).map(bytes) },
@@ -56,10 +67,11 @@ const input = fc.array(token, { maxLength: 24 }).map(join)
  * construct; mostly well formed and with known names, so most render fully.
  */
 const wellFormedToken: fc.Arbitrary<Uint8Array> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...Object.keys(KNOWN)).map((n) => bytes(`\${SECRET:${n}}`)) },
-  { weight: 3, arbitrary: fc.constantFrom(...VALID_NAMES).map((n) => bytes(`$\${SECRET:${n}}`)) },
+  { weight: 6, arbitrary: fc.constantFrom(...Object.keys(KNOWN)).map((n) => bytes(`"\${SECRET:${n}}"`)) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...Object.keys(KNOWN)), fc.constantFrom(...FILTERS.slice(1))).map(([n, f]) => bytes(`\${SECRET:${n}${f}}`)) },
+  { weight: 3, arbitrary: validName.map((n) => bytes(`$\${SECRET:${n}}`)) },
   { weight: 1, arbitrary: token },
-  { weight: 8, arbitrary: fc.oneof(text('$'), text('$$'), text('${SECRET'), text('${{ x }}'), text('é'), text('\n'), text('abc')) },
+  { weight: 8, arbitrary: fc.oneof(text('$'), text('$$'), text('${SECRET'), text('${{ x }}'), text('é'), text('\n'), text('abc'), text('"\\\\"'), text('"\\"x"')) },
 )
 const longInput = fc.array(wellFormedToken, { minLength: 40, maxLength: 160 }).map(join)
 
@@ -69,10 +81,10 @@ const cutLongInput = cutOf(longInput)
 
 function cutOf(inputs: fc.Arbitrary<Uint8Array>) {
   return fc
-  .tuple(inputs, fc.array(fc.nat(), { maxLength: 8 }), fc.boolean())
-  .map(([b, raw, single]) => {
+  .tuple(inputs, fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), fc.constantFrom(...FORMATS))
+  .map(([b, raw, single, format]) => {
     const offsets = single ? Array.from({ length: b.length }, (_, i) => i + 1).slice(0, -1) : raw.map((r) => r % (b.length + 1)).sort((x, y) => x - y)
-    return { input: b, chunks: cut(b, offsets) }
+    return { input: b, chunks: cut(b, offsets), format }
   })
 }
 
@@ -92,10 +104,10 @@ function reference(run: () => string[]): unknown {
  * renderString: a malformed placeholder anywhere wins; then every name the
  * value map lacks is reported at once; else the output.
  */
-function recordRender(chunks: Uint8Array[], capacity: number, replayChunk: number, outSize: number): Outcome {
+function recordRender(chunks: Uint8Array[], format: RenderFormat, capacity: number, replayChunk: number, outSize: number): Outcome {
   const batches: Int32Array[] = []
   const recorder = new PositionRecorder({ capacity, onFull: (r) => batches.push(r.slice()) })
-  const scanner = new PlaceholderScanner(recorder)
+  const scanner = new PlaceholderScanner(recorder, { format })
   try {
     for (const chunk of chunks) {
       const reused = chunk.slice()
@@ -109,6 +121,7 @@ function recordRender(chunks: Uint8Array[], capacity: number, replayChunk: numbe
     const replayer = new RecordReplayer(recorder.names, VALUES, () => batches[k++], (b) => out.push(b.slice()), {
       chunkSize: replayChunk,
       outSize,
+      variants: recorder.variants,
     })
     const input = join(chunks)
     for (let at = 0; at < input.length; at += replayChunk) {
@@ -130,48 +143,58 @@ describe('scanner agrees with the reference implementation', () => {
   test('two passes with position records, random chunks and buffer sizes (6,000 cases x TEST_DEPTH)', () => {
     let rendered = 0
     let missing = 0
+    let jsonRendered = 0
     fc.assert(
-      fc.property(recordCase, ([{ input: b, chunks }, capacity, replayChunk, outSize]) => {
-        const out = recordRender(chunks, capacity, replayChunk, outSize)
-        expect(out).toEqual(twoPassReference(b, VALUES))
+      fc.property(recordCase, ([{ input: b, chunks, format }, capacity, replayChunk, outSize]) => {
+        const out = recordRender(chunks, format, capacity, replayChunk, outSize)
+        expect(out).toEqual(twoPassReference(b, VALUES, format))
         if ('ok' in out) rendered++
+        if ('ok' in out && format === 'json' && out.ok.length > 0) jsonRendered++
         if ('missing' in out) missing++
       }),
       { numRuns: cases(6_000) },
     )
     expect(rendered).toBeGreaterThan(1000)
+    expect(jsonRendered).toBeGreaterThan(300)
     expect(missing).toBeGreaterThan(300)
   }, depthTimeout())
 
   test('names pass and substitution, random inputs and random chunks (10,000 cases x TEST_DEPTH)', () => {
     let malformed = 0
     let rendered = 0
+    const byDetail = new Map<string, number>()
     fc.assert(
-      fc.property(cutInput, ({ input: b, chunks }) => {
-        const refNames = reference(() => referenceNames(b))
-        const names = namesOfChunks(chunks)
+      fc.property(cutInput, ({ input: b, chunks, format }) => {
+        const refNames = reference(() => referenceNames(b, format))
+        const names = namesOfChunks(chunks, format)
         expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(names)
         // The substituter is single-pass, like a stream: first problem in input order.
-        const out = substituteChunks(chunks, VALUES)
-        expect(out).toEqual(streamReference(b, VALUES))
-        if ('malformed' in out) malformed++
+        const out = substituteChunks(chunks, VALUES, format)
+        expect(out).toEqual(streamReference(b, VALUES, format))
+        if ('malformed' in out) {
+          malformed++
+          const detail = out.malformed.message.replace(/^malformed placeholder at line \d+, column \d+: /, '')
+          byDetail.set(detail, (byDetail.get(detail) ?? 0) + 1)
+        }
         if ('ok' in out) rendered++
       }),
       { numRuns: cases(10_000) },
     )
-    // The generator must exercise both outcomes substantially.
+    // The generator must exercise both outcomes substantially, and every
+    // kind of malformed placeholder, the JSON context's included.
     expect(malformed).toBeGreaterThan(1000)
     expect(rendered).toBeGreaterThan(1000)
+    for (const detail of Object.values(MALFORMED)) expect(byDetail.get(detail) ?? 0).toBeGreaterThan(cases(10_000) / 1000)
   }, depthTimeout())
 
   test('long inputs in few chunks (2,000 cases x TEST_DEPTH)', () => {
     let rendered = 0
     fc.assert(
-      fc.property(cutLongInput, ({ input: b, chunks }) => {
-        const refNames = reference(() => referenceNames(b))
-        expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(namesOfChunks(chunks))
-        const out = substituteChunks(chunks, VALUES)
-        expect(out).toEqual(streamReference(b, VALUES))
+      fc.property(cutLongInput, ({ input: b, chunks, format }) => {
+        const refNames = reference(() => referenceNames(b, format))
+        expect(Array.isArray(refNames) ? { names: refNames } : refNames).toEqual(namesOfChunks(chunks, format))
+        const out = substituteChunks(chunks, VALUES, format)
+        expect(out).toEqual(streamReference(b, VALUES, format))
         if ('ok' in out) rendered++
       }),
       { numRuns: cases(2_000) },
@@ -181,7 +204,7 @@ describe('scanner agrees with the reference implementation', () => {
 
   test('renderStream, random inputs and random chunks (1,500 cases x TEST_DEPTH)', async () => {
     await fc.assert(
-      fc.asyncProperty(cutInput, async ({ input: b, chunks }) => {
+      fc.asyncProperty(cutInput, async ({ input: b, chunks, format }) => {
         const resolved: string[] = []
         const stream = renderStream(
           new ReadableStream<Uint8Array>({
@@ -196,6 +219,7 @@ describe('scanner agrees with the reference implementation', () => {
             if (v === undefined) throw new MissingSecretError(name)
             return v
           },
+          { format },
         )
         let outcome: Outcome
         try {
@@ -203,7 +227,7 @@ describe('scanner agrees with the reference implementation', () => {
         } catch (err) {
           outcome = outcomeOf(err)
         }
-        expect(outcome).toEqual(streamReference(b, VALUES))
+        expect(outcome).toEqual(streamReference(b, VALUES, format))
         // Each name is resolved at most once per render.
         expect(new Set(resolved).size).toBe(resolved.length)
       }),

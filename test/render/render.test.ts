@@ -96,6 +96,21 @@ describe('renderString', () => {
     const err = await errorOf(renderString('héllo ${SECRET:}', resolverAll()))
     expect((err as MalformedPlaceholderError).column).toBe(8)
   })
+
+  test('a byte order mark at the start of the body or of a value is kept, not stripped', async () => {
+    const resolve: ResolveAll = async () => valueMap({ BOM: '\ufeffv' })
+    expect(await renderString('\ufeffa ${SECRET:BOM}', resolve)).toBe('\ufeffa \ufeffv')
+    expect(await renderString('${SECRET:BOM}', resolve)).toBe('\ufeffv')
+  })
+
+  test('format json: JSON-escapes values inside strings and refuses a bare placeholder outside', async () => {
+    const resolve: ResolveAll = async () => valueMap({ Q: 'say "hi"' })
+    expect(await renderString('{"q": "${SECRET:Q}"}', resolve, { format: 'json' })).toBe('{"q": "say \\"hi\\""}')
+    expect(await renderString('{"q": "${SECRET:Q}"}', resolve)).toBe('{"q": "say "hi""}')
+    const err = await errorOf(renderString('{"q": ${SECRET:Q}}', resolve, { format: 'json' }))
+    expect(err).toBeInstanceOf(MalformedPlaceholderError)
+    expect((err as MalformedPlaceholderError).column).toBe(7)
+  })
 })
 
 describe('renderStream', () => {

@@ -4,7 +4,7 @@ import { hashNameBytes, nameToString } from '../../src/render/name-table.ts'
 import { MALFORMED, MAX_CONSTRUCT, PlaceholderScanner, type ScanHandler } from '../../src/render/scanner.ts'
 import { bytes, cut, dec, substituteChunks, valueMap, type Outcome } from './helpers.ts'
 
-const VALUES = valueMap({ A: 'va', FOO: 'foo-value', FOO_1: 'f1', B9_: 'b9' })
+const VALUES = valueMap({ A: 'va', FOO: 'foo-value', FOO_1: 'f1', B9_: 'b9', Q: `it's "q"/` })
 const LONGEST = 'N'.repeat(128)
 const TOO_LONG = 'N'.repeat(129)
 
@@ -45,6 +45,19 @@ const RENDERS: Array<[string, string]> = [
   ['${SECRET:A}}', 'va}'],
   ['é ${SECRET:A} 漢字 🙂', 'é va 漢字 🙂'],
   [`\${SECRET:${LONGEST}}`, 'long'],
+  // filters
+  ['${SECRET:Q|raw}', `it's "q"/`],
+  ['${SECRET:Q|json}', `it's \\"q\\"/`],
+  ['${SECRET:Q|sh}', `'it'\\''s "q"/'`],
+  ['${SECRET:Q|url}', 'it%27s%20%22q%22%2F'],
+  ['${SECRET:Q|base64}', 'aXQncyAicSIv'],
+  [`\${SECRET:${LONGEST}|base64}`, 'bG9uZw=='],
+  ['${SECRET:A|sh}${SECRET:A}${SECRET:A|url}', "'va'vava"],
+  // an escaped placeholder keeps its filter as text
+  ['$${SECRET:A|json}', '${SECRET:A|json}'],
+  ['$${SECRET:MISSING|base64}', '${SECRET:MISSING|base64}'],
+  // `|` outside a placeholder is text
+  ['${SECRET}|json ${x|raw}', '${SECRET}|json ${x|raw}'],
 ]
 
 /** [input, line, column, detail] for malformed placeholders. */
@@ -78,6 +91,21 @@ const MALFORMED_CASES: Array<[string, number, number, string]> = [
   ['a\n $${SECRET:', 2, 2, MALFORMED.unterminated],
   // the first malformed one is reported, even after valid ones
   ['${SECRET:A} ${SECRET:} ${SECRET:a}', 1, 13, MALFORMED.empty],
+  // filters: exactly one of the five, lowercase, then `}`
+  ['${SECRET:A|}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A|JSON}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A|js}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A|jsonx}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A|json|sh}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A|base65}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A| raw}', 1, 1, MALFORMED.badFilter],
+  ['${SECRET:A|raw', 1, 1, MALFORMED.unterminated],
+  ['${SECRET:A|bas', 1, 1, MALFORMED.unterminated],
+  ['${SECRET:A|', 1, 1, MALFORMED.unterminated],
+  ['${SECRET:|raw}', 1, 1, MALFORMED.badStart],
+  ['${SECRET:a|raw}', 1, 1, MALFORMED.badStart],
+  [`\${SECRET:${TOO_LONG}|raw}`, 1, 1, MALFORMED.tooLong],
+  ['x $${SECRET:A|nope}', 1, 3, MALFORMED.badFilter],
 ]
 
 function expectRenders(outcome: Outcome, expected: string): void {
@@ -208,7 +236,7 @@ describe('PlaceholderScanner events and memory', () => {
 
   test('the carried tail never exceeds one construct, whatever the chunking', () => {
     const s = new PlaceholderScanner({ literal() {}, placeholder() {} })
-    const input = bytes(`$$\${SECRET:${LONGEST}} $$$$\${SECRET:${LONGEST}}`)
+    const input = bytes(`$$\${SECRET:${LONGEST}|base64} $$$$\${SECRET:${LONGEST}|base64} \${SECRET:${LONGEST}}`)
     let max = 0
     for (const b of input) {
       s.push(new Uint8Array([b]))

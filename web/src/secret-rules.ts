@@ -4,9 +4,9 @@
  * again; these only save a round trip and never replace that check.
  */
 
-import { codePointLength, hasUnsafeText, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from '../../src/secrets/rules.ts'
+import { codePointLength, hasUnsafeText, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from '../../src/rules.ts'
 
-// The very definitions the server validates with (src/secrets/rules.ts has no
+// The very definitions the server validates with (src/rules.ts has no
 // dependencies, so the bundle gains a few hundred bytes, not valibot).
 export { MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN }
 
@@ -38,7 +38,7 @@ export function checkDescription(description: string): string | null {
   // Code points, as the server counts "characters": an emoji is one.
   const length = codePointLength(description)
   if (length > MAX_DESCRIPTION_CHARS) return `At most ${MAX_DESCRIPTION_CHARS} characters (this is ${length}).`
-  // The server refuses these too (src/secrets/rules.ts UNSAFE_TEXT): C0 and C1
+  // The server refuses these too (src/rules.ts UNSAFE_TEXT): C0 and C1
   // controls but tab, line breaks included, and bidirectional overrides.
   if (hasUnsafeText(description)) return 'One line only: no line breaks, control characters or text-direction overrides.'
   return null

@@ -1,6 +1,6 @@
 import { type Command, parseCommandArgs, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
-import { escapeUnsafeJson, escapeUnsafeText } from '../../secrets/rules.ts'
+import { escapeUnsafeJson, escapeUnsafeText } from '../../rules.ts'
 import { formatTable, truncate } from '../table.ts'
 
 const list: Command = {

@@ -4,19 +4,38 @@ import { clientModeSettings } from '../client-mode.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { formatTable } from '../table.ts'
+import type { RenderFormat } from '../../render/scanner.ts'
+
+/** `--format`, or its default: json when IN or OUT ends in .json. */
+function formatOf(option: string | undefined, paths: (string | null)[]): RenderFormat {
+  if (option === undefined) return paths.some((p) => p !== null && /\.json$/i.test(p)) ? 'json' : 'raw'
+  if (option !== 'json' && option !== 'raw') throw new UsageError('--format must be json or raw')
+  return option
+}
 
 const render: Command = {
-  help: `Usage: secrets render --accessor WHO --reason WHY [IN [OUT]]
-       secrets render --check [IN]
+  help: `Usage: secrets render --accessor WHO --reason WHY [--format json|raw] [IN [OUT]]
+       secrets render --check [--format json|raw] [IN]
 
 Replaces every \${SECRET:NAME} in IN (default: standard input) with the
 value of NAME and writes the result to OUT (default: standard output).
+\${SECRET:NAME|FILTER} passes the value through a filter first: raw (as it
+is), json (escaped for the inside of a JSON string), sh (one single-quoted
+shell word), url (percent-encoded), base64.
 $\${SECRET:NAME} is an escape for the literal text \${SECRET:NAME}; any other
 $ or \${...} passes through unchanged. Each distinct secret is decrypted
 once and leaves one audit row: accessor cli:USER (the login name of the
 user running the command, from its uid), label WHO, reason WHY. WHO is
 free text and recorded as a label only: it cannot pose as another user, an
 operator or a client.
+
+With --format json (the default when IN or OUT ends in .json) IN is read as
+JSON: a placeholder inside a JSON string gets its value JSON-escaped (after
+its filter; |raw inserts the value as it is), so the output stays valid JSON
+whatever the values. A placeholder outside any string must name a filter,
+e.g. "port": \${SECRET:PORT|raw}; without one it is an error (exit 3) with
+its line and column. --format raw (the default otherwise) applies filters
+only.
 
 Nothing is written unless every placeholder is well formed and every secret
 exists: the input is read once to find the names (spooled to a private
@@ -32,8 +51,12 @@ waited for). /dev/stdout and /dev/fd/N write to the caller's descriptor.
 Options:
   --accessor WHO  what reads the secrets (a label for the audit log, required)
   --reason WHY    why, for the audit log (required)
-  --check         list the names IN uses and whether each exists; decrypts
-                  nothing, writes no audit row
+  --check         list the names IN uses and whether each exists, then every
+                  placeholder with its line, column and the escaping its
+                  value gets there (raw, json, sh, url, base64, or sh+json:
+                  |sh inside a JSON string); decrypts nothing, writes no
+                  audit row
+  --format F      json or raw (see above)
 
 IN and OUT may be "-" for standard input and output.
 
@@ -59,11 +82,13 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { accessor: { type: 'string' }, reason: { type: 'string' }, check: { type: 'boolean' } },
+      { accessor: { type: 'string' }, reason: { type: 'string' }, check: { type: 'boolean' }, format: { type: 'string' } },
       { min: 0, max: 2, names: 'IN and OUT' },
     )
     const path = (p: string | undefined) => (p === undefined || p === '-' ? null : p)
     const input = path(positionals[0])
+    const output = path(positionals[1])
+    const format = formatOf(values.format, [input, output])
     const remote = clientModeSettings(io.env)
     if (remote) {
       if (values.accessor !== undefined) throw new UsageError('--accessor is refused in client mode: the token is the identity')
@@ -71,16 +96,20 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
       if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
       if (!/^[\x20-\x7e]+$/.test(values.reason)) throw new UsageError('--reason must be printable ASCII in client mode (it travels in an HTTP header)')
       const { renderRemote } = await import('../render/remote-render.ts')
-      await renderRemote({ settings: remote, input, output: path(positionals[1]), reason: values.reason })
+      await renderRemote({ settings: remote, input, output, format, reason: values.reason })
       return EXIT.ok
     }
     if (values.check) {
       if (positionals.length > 1) throw new UsageError('--check takes no OUT')
       return withSecrets(io, async ({ service }) => {
-        const { names } = checkFile(input)
+        const { names, uses } = checkFile(input, format)
         const existing = await service.existing(names)
         const missing = names.filter((n) => !existing.has(n))
-        if (names.length > 0) io.stdout(formatTable(['NAME', 'STATUS'], names.map((n) => [n, existing.has(n) ? 'ok' : 'missing'])))
+        if (names.length > 0) {
+          io.stdout(formatTable(['NAME', 'STATUS'], names.map((n) => [n, existing.has(n) ? 'ok' : 'missing'])))
+          io.stdout('\n')
+          io.stdout(formatTable(['LINE', 'COLUMN', 'NAME', 'ESCAPING'], uses.map((u) => [String(u.line), String(u.column), u.name, u.escaping])))
+        }
         if (missing.length > 0) {
           io.stderr(`secrets: missing secret${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}\n`)
           return EXIT.placeholder
@@ -93,7 +122,7 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)
     return withSecrets(io, async ({ service }) => {
-      await renderFile({ input, output: path(positionals[1]), spoolLimit, resolveAll: (names) => service.resolveAll(names, actor) })
+      await renderFile({ input, output, format, spoolLimit, resolveAll: (names) => service.resolveAll(names, actor) })
       return EXIT.ok
     })
   },

@@ -6,7 +6,7 @@
  */
 import { BufferedSink } from '../../render/byte-sink.ts'
 import { inputChangedError, type RecordReplayer } from '../../render/record.ts'
-import { PlaceholderScanner, type ScanHandler } from '../../render/scanner.ts'
+import { PlaceholderScanner, type RenderFormat, type ScanHandler } from '../../render/scanner.ts'
 import { Substituter } from '../../render/substituter.ts'
 import { readFull, writeAll } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
@@ -19,8 +19,8 @@ export const BUFFER_SIZE = 1 << 20
  * Pass 1: read everything once into `handler` (names, records), spool if needed.
  * @throws SpoolLimitError when a spooled input passes `spoolLimit` bytes.
  */
-export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler, spoolLimit: number): void {
-  const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset) })
+export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler, spoolLimit: number, format: RenderFormat = 'raw'): void {
+  const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset), format })
   let length = 0
   for (;;) {
     const n = readFull(source.fd, buf, null)
@@ -64,7 +64,7 @@ export function replayPass(source: Source, replayer: RecordReplayer): number {
  * about 3x cheaper per piece than a view and `set`, which matters when
  * placeholders are dense).
  */
-export function substitutePass(source: Source, values: Map<string, Uint8Array>, outFd: number): number {
+export function substitutePass(source: Source, values: Map<string, Uint8Array>, outFd: number, format: RenderFormat = 'raw'): number {
   let valueBytes = 0
   for (const v of values.values()) valueBytes += v.length
   const arena = new ArrayBuffer(2 * BUFFER_SIZE + valueBytes)
@@ -79,7 +79,7 @@ export function substitutePass(source: Source, values: Map<string, Uint8Array>, 
     at += v.length
   }
   const sink = new BufferedSink((bytes) => writeAll(outFd, bytes), out)
-  const substituter = new Substituter(local, sink, { locate: (offset) => locateInSource(source, offset) })
+  const substituter = new Substituter(local, sink, { locate: (offset) => locateInSource(source, offset), format })
   try {
     let done = 0
     while (done < source.length) {

@@ -11,6 +11,7 @@ import { MalformedPlaceholderError, MissingSecretError } from '../../errors.ts'
 import type { ClientModeSettings } from '../client-mode.ts'
 import { type FileIdentity, openDestination } from './destination.ts'
 import { readFull, STDIN, writeAll } from './fd.ts'
+import type { RenderFormat } from '../../render/scanner.ts'
 
 /** Options of {@link renderRemote}. */
 export interface RemoteRenderOptions {
@@ -20,6 +21,8 @@ export interface RemoteRenderOptions {
   /** Path of the output, or null for stdout. */
   output: string | null
   reason: string
+  /** `json` or `raw` (the CLI's --format); sent as `?format=`. */
+  format?: RenderFormat
   /** For tests: the fetch to use. */
   fetch?: typeof fetch
 }
@@ -97,7 +100,7 @@ export async function renderRemote(options: RemoteRenderOptions): Promise<{ byte
   try {
     let res: Response
     try {
-      res = await doFetch(`${settings.url}/render`, {
+      res = await doFetch(`${settings.url}/render?format=${options.format ?? 'raw'}`, {
         method: 'POST',
         headers: {
           Authorization: `Bearer ${settings.token}`,

@@ -36,10 +36,10 @@
  * (../../../../shared/STACK.md), and a render has nothing else to do meanwhile.
  */
 import { closeSync, openSync } from 'node:fs'
-import { NameCollector } from '../../render/names.ts'
 import type { ResolveAll } from '../../render/render.ts'
 import { PositionRecorder, RecordReplayer } from '../../render/record.ts'
-import { PlaceholderScanner } from '../../render/scanner.ts'
+import { PlaceholderScanner, type RenderFormat } from '../../render/scanner.ts'
+import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
 import { type Destination, openDestination } from './destination.ts'
 import { readFull, STDIN, writeAll } from './fd.ts'
 import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
@@ -64,6 +64,8 @@ export interface RenderFileOptions {
   output: string | null
   /** Resolves all names at once (see ResolveAll in src/render/render.ts). */
   resolveAll: ResolveAll
+  /** `raw` (default) or `json`: the JSON context (docs/placeholders.md). */
+  format?: RenderFormat
   /**
    * Most bytes an input that cannot be read twice (a pipe, a terminal, a
    * device) may spool before the render fails; default DEFAULT_SPOOL_LIMIT
@@ -86,6 +88,8 @@ export interface RenderFileResult {
 export interface CheckFileResult {
   /** Distinct names used, in first-seen order. */
   names: string[]
+  /** Every placeholder in input order: position, name, escaping. */
+  uses: PlaceholderUse[]
   bytesIn: number
 }
 
@@ -130,13 +134,14 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     maxId: options.tuning?.maxRecordId,
     onFull: (r) => records.write(r),
   })
-  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT)
+  const format = options.format ?? 'raw'
+  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
   let bytesOut: number
   if (recorder.overflow) {
     // Too many distinct names for a record (millions): scan again instead.
-    bytesOut = substitutePass(source, values, dest.fd)
+    bytesOut = substitutePass(source, values, dest.fd, format)
   } else {
     if (recorder.spilled) records.write(recorder.pending())
     const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
@@ -144,6 +149,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(dest.fd, bytes), {
       chunkSize: BUFFER_SIZE,
       outSize: OUT_BUFFER_SIZE,
+      variants: recorder.variants,
     })
     try {
       bytesOut = replayPass(source, replayer)
@@ -166,25 +172,27 @@ function once(batch: Int32Array): () => Int32Array | undefined {
 }
 
 /**
- * Lists the names IN (path or stdin) uses, without resolving anything
- * (`secrets render --check`). One pass, nothing written anywhere.
- * @throws MalformedPlaceholderError on the first malformed placeholder;
- *   Node I/O errors.
+ * Lists the names IN (path or stdin) uses and every placeholder with its
+ * position and escaping, without resolving anything (`secrets render
+ * --check`). One pass, nothing written anywhere; the list of placeholders is
+ * held in memory.
+ * @throws MalformedPlaceholderError on the first malformed placeholder (or,
+ *   in JSON mode, one the JSON context refuses); Node I/O errors.
  */
-export function checkFile(input: string | null): CheckFileResult {
+export function checkFile(input: string | null, format: RenderFormat = 'raw'): CheckFileResult {
   const fd = input === null ? STDIN : openSync(input, 'r')
   try {
     const buf = new Uint8Array(BUFFER_SIZE)
-    const collector = new NameCollector()
+    const collector = new UseCollector()
     // One pass and no spool: positions come from a running newline count.
-    const scanner = new PlaceholderScanner(collector)
+    const scanner = new PlaceholderScanner(collector, { format })
     for (;;) {
       const n = readFull(fd, buf, null)
       if (n === 0) break
       scanner.push(n === buf.length ? buf : buf.subarray(0, n))
     }
     scanner.end()
-    return { names: [...collector.names], bytesIn: scanner.bytesIn }
+    return { names: [...collector.names], uses: [...collector.uses], bytesIn: scanner.bytesIn }
   } finally {
     if (input !== null) closeSync(fd)
   }

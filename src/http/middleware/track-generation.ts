@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../app-env.ts'
-import type { DatabaseGeneration } from './database-generation.ts'
+import type { DatabaseGeneration } from '../../store/database-generation.ts'
 import { MUTATING_METHODS } from './guard-mutating.ts'
 
 /**

@@ -26,9 +26,9 @@ const ResolveBody = v.strictObject({
   ),
 })
 
-// `format` as for the CLI; only the raw form exists so far (docs/clients.md).
+// `format` as for the CLI's --format (docs/placeholders.md); raw unless said.
 const RenderQuery = v.strictObject({
-  format: v.optional(v.picklist(['raw'], 'must be raw (the JSON form is not available yet)')),
+  format: v.optional(v.picklist(['raw', 'json'], 'must be json or raw'), 'raw'),
 })
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -68,12 +68,13 @@ export function deliveryRoutes(delivery: DeliveryService, options: { renderBodyL
   app.post('/render', limitBody(options.renderBodyLimit), valid('query', RenderQuery), async function render(c) {
     const client = principal(c)
     const reason = reasonOf(c)
+    const { format } = c.req.valid('query')
     const body = new Uint8Array(await c.req.arrayBuffer())
     // Every name, and every malformed placeholder, before anything is resolved.
-    const names = collectNames(body)
+    const names = collectNames(body, format)
     const values = await delivery.resolve({ principal: client, reason, address: c.env?.remoteAddress }, names)
     try {
-      const out = substituteAll(body, values)
+      const out = substituteAll(body, values, format)
       return c.body(out, 200, { 'Content-Type': 'application/octet-stream' })
     } finally {
       wipe(values)

@@ -193,6 +193,36 @@ describe('renderFile with paths', () => {
     }
   })
 
+  test('format json: records, spooled records and the scanning fallback escape alike, across buffer boundaries', async () => {
+    const d = dir()
+    const values = valueMap({ A: 'a"b\\c\n', B: '42', Q: "it's" })
+    const line = '{"k": "${SECRET:A} \\" ${SECRET:Q|sh}", "n": ${SECRET:B|raw}, "e": "$${SECRET:A}"},\n'
+    const body = enc.encode(`[${line.repeat(Math.ceil((2 * MIB) / line.length))}null]`)
+    writeFileSync(join(d, 'in.json'), body)
+    const expected = substituteAll(body, values, 'json')
+    const parsed = JSON.parse(new TextDecoder().decode(expected))
+    expect(parsed[0]).toEqual({ k: `a"b\\c\n \" 'it'\\''s'`, n: 42, e: '${SECRET:A}' })
+    for (const tuning of [undefined, { recordCapacity: 3 }, { maxRecordId: 1 }]) {
+      const result = await renderFile({ input: join(d, 'in.json'), output: join(d, 'out.json'), resolveAll: async () => values, format: 'json', tuning })
+      expect(new Uint8Array(readFileSync(join(d, 'out.json')))).toEqual(expected)
+      expect(result.names).toEqual(['A', 'Q', 'B'])
+    }
+    // Raw mode on the same body: values as they are, the JSON broken.
+    await renderFile({ input: join(d, 'in.json'), output: join(d, 'raw.json'), resolveAll: async () => values })
+    expect(readFileSync(join(d, 'raw.json'), 'utf8')).toStartWith(`[{"k": "a"b\\c\n \\" 'it'\\''s'", "n": 42,`)
+  })
+
+  test('format json: a bare placeholder outside strings fails in pass 1, nothing resolved or written', async () => {
+    const d = dir()
+    writeFileSync(join(d, 'in.json'), '{"a": 1,\n "b": ${SECRET:A}}')
+    const resolve = resolver()
+    const err = await errorOf(renderFile({ input: join(d, 'in.json'), output: join(d, 'out.json'), resolveAll: resolve, format: 'json' }))
+    expect(err).toBeInstanceOf(MalformedPlaceholderError)
+    expect((err as MalformedPlaceholderError).message).toStartWith('malformed placeholder at line 2, column 7: a placeholder outside any JSON string')
+    expect(resolve.calls).toEqual([])
+    expect(readdirSync(d)).toEqual(['in.json'])
+  })
+
   test('an input changed between the passes: an error, OUT untouched, no temporary file', async () => {
     const d = dir()
     const body = 'a: ${SECRET:A}\nb: ${SECRET:B}\n'
@@ -232,7 +262,27 @@ describe('checkFile', () => {
     const d = dir()
     const body = '${SECRET:B} $${SECRET:C} ${SECRET:A} ${SECRET:B}'
     writeFileSync(join(d, 'in'), body)
-    expect(checkFile(join(d, 'in'))).toEqual({ names: ['B', 'A'], bytesIn: body.length })
+    expect(checkFile(join(d, 'in'))).toEqual({
+      names: ['B', 'A'],
+      uses: [
+        { line: 1, column: 1, name: 'B', escaping: 'raw' },
+        { line: 1, column: 26, name: 'A', escaping: 'raw' },
+        { line: 1, column: 38, name: 'B', escaping: 'raw' },
+      ],
+      bytesIn: body.length,
+    })
+  })
+
+  test('format json: each placeholder with the escaping it gets there; a bare one outside strings is refused', () => {
+    const d = dir()
+    writeFileSync(join(d, 'in.json'), '{"a": "${SECRET:A}",\n "b": ${SECRET:B|raw}, "c": "${SECRET:A|sh}"}')
+    expect(checkFile(join(d, 'in.json'), 'json').uses).toEqual([
+      { line: 1, column: 8, name: 'A', escaping: 'json' },
+      { line: 2, column: 7, name: 'B', escaping: 'raw' },
+      { line: 2, column: 30, name: 'A', escaping: 'sh+json' },
+    ])
+    writeFileSync(join(d, 'bad.json'), '{"a":\n ${SECRET:A}}')
+    expect(() => checkFile(join(d, 'bad.json'), 'json')).toThrow('line 2, column 2')
   })
 
   test('throws on a malformed placeholder with its position', () => {
@@ -311,7 +361,17 @@ describe('renderFile on stdin and stdout (child process)', () => {
 
   test('--check on piped stdin lists names with a running line count', () => {
     const r = run(['check'], 'pipe', enc.encode('${SECRET:B}\n${SECRET:A}'))
-    expect([r.code, JSON.parse(r.stderr)]).toEqual([0, { names: ['B', 'A'], bytesIn: 23 }])
+    expect([r.code, JSON.parse(r.stderr)]).toEqual([
+      0,
+      {
+        names: ['B', 'A'],
+        uses: [
+          { line: 1, column: 1, name: 'B', escaping: 'raw' },
+          { line: 2, column: 1, name: 'A', escaping: 'raw' },
+        ],
+        bytesIn: 23,
+      },
+    ])
     const bad = run(['check'], 'pipe', enc.encode('\n\n${SECRET:x}'))
     expect([bad.code, JSON.parse(bad.stderr)]).toEqual([3, expect.objectContaining({ line: 3, column: 1 })])
   })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { escapeUnsafeJson, escapeUnsafeText, hasUnsafeText, MAX_DESCRIPTION_CHARS, NAME_PATTERN, UNSAFE_TEXT } from '../../src/secrets/rules.ts'
-import * as web from '../../web/src/secret-rules.ts'
+import { escapeUnsafeJson, escapeUnsafeText, hasUnsafeText, MAX_DESCRIPTION_CHARS, NAME_PATTERN, UNSAFE_TEXT } from '../src/rules.ts'
+import * as web from '../web/src/secret-rules.ts'
 
 const hex = (c: number) => c.toString(16).padStart(4, '0')
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)

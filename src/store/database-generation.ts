@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely'
-import type { DialectName } from '../../store/dialect.ts'
+import type { DialectName } from './dialect.ts'
 
 /**
  * A token that changes whenever the database may have changed, so that
