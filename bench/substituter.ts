@@ -1,4 +1,7 @@
 /**
+ * Longer than the usual 300 lines: one benchmark script, its corpora, the
+ * side-by-side runs and the section it writes belong together.
+ *
  * Substituter benchmark: our renderer side by side with `cat | cat` and GNU
  * envsubst, on generated sparse and dense corpora, several repetitions,
  * medians, peak RSS. Writes the "Substituter" section of docs/benchmarks.md.

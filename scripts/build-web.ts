@@ -1,4 +1,7 @@
 /**
+ * Longer than the usual 300 lines: the build, its manifest and its staleness
+ * check are one contract (what `ensureWebBuild` trusts is what `buildWeb` wrote).
+ *
  * Builds the operator UI (web/) into web/dist:
  *
  *   web/dist/index.html           references the assets by absolute path, no inline script or style

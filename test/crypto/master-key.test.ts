@@ -3,6 +3,7 @@ import { Keyring, computeKeyId } from '../../src/crypto/keyring.ts'
 import { generateMasterKey, parseMasterKey, parsePreviousKeys } from '../../src/crypto/master-key.ts'
 import { ConfigError, UnknownKeyError } from '../../src/errors.ts'
 import { hex, randomKey, rawKey } from '../helpers/keys.ts'
+import { caught } from '../helpers/caught.ts'
 
 const KEY = randomKey()
 
@@ -23,12 +24,7 @@ describe('parseMasterKey', () => {
   ]
   for (const [label, input, message] of bad) {
     test(`refuses a ${label} key with a ConfigError that names the variable and how to make a key`, () => {
-      let error: unknown
-      try {
-        parseMasterKey(input, 'CLAUDE_HOOKS_SECRET_KEY')
-      } catch (e) {
-        error = e
-      }
+      const error = caught(() => parseMasterKey(input, 'CLAUDE_HOOKS_SECRET_KEY'))
       expect(error).toBeInstanceOf(ConfigError)
       const msg = (error as Error).message
       expect(msg).toStartWith('CLAUDE_HOOKS_SECRET_KEY ')

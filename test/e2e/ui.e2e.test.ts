@@ -1,4 +1,7 @@
 /**
+ * Longer than the usual 300 lines: one browser session walks the operator's
+ * flows in order; each step depends on the one before.
+ *
  * The operator UI in a real browser, against the real server: Debian's
  * Chromium driven by playwright-core, `bin/secrets serve --port 0` on a fresh
  * SQLite file with a random master key, and `bin/secrets render` as a child

@@ -83,25 +83,33 @@ describe('another process holds the SQLite write lock', () => {
 
 const isRoot = process.getuid?.() === 0
 
-describe('the disk fills during writes', () => {
+/**
+ * A 2 MiB tmpfs for the describe block it is called in (root only), mounted
+ * before its tests and unmounted after; unmounting fails if a store left a
+ * file open after close().
+ */
+function smallDisk(): { readonly mountPoint: string; readonly mounted: boolean } {
+  const disk = { mountPoint: '', mounted: false }
   let mountDir: ReturnType<typeof tempDir>
-  let mountPoint: string
-  let mounted = false
   beforeAll(async () => {
     mountDir = tempDir('chs-tmpfs-')
-    mountPoint = join(mountDir.dir, 'small')
-    mkdirSync(mountPoint)
-    if (isRoot) mounted = (await Bun.spawn(['mount', '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]).exited) === 0
+    disk.mountPoint = join(mountDir.dir, 'small')
+    mkdirSync(disk.mountPoint)
+    if (isRoot) disk.mounted = (await Bun.spawn(['mount', '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk.mountPoint]).exited) === 0
   })
   afterAll(async () => {
-    // Fails if the store left the file open after close().
-    if (mounted) expect(await Bun.spawn(['umount', mountPoint]).exited).toBe(0)
+    if (disk.mounted) expect(await Bun.spawn(['umount', disk.mountPoint]).exited).toBe(0)
     mountDir.cleanup()
   })
+  return disk
+}
+
+describe('the disk fills during writes', () => {
+  const disk = smallDisk()
 
   test.skipIf(!isRoot)('on a 2 MiB tmpfs: a clear error, no corrupt row, and the store still opens', async () => {
-    expect(mounted).toBe(true)
-    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(mountPoint, 'full.db')}` }
+    expect(disk.mounted).toBe(true)
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(disk.mountPoint, 'full.db')}` }
     const value = 'v'.repeat(60_000)
     let created = 0
     let failure: { code: number; stderr: string } | undefined
@@ -137,27 +145,15 @@ describe('the disk fills during writes', () => {
 })
 
 describe('the disk is already full when a command starts', () => {
-  let mountDir: ReturnType<typeof tempDir>
-  let mountPoint: string
-  let mounted = false
-  beforeAll(async () => {
-    mountDir = tempDir('chs-tmpfs-')
-    mountPoint = join(mountDir.dir, 'small')
-    mkdirSync(mountPoint)
-    if (isRoot) mounted = (await Bun.spawn(['mount', '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]).exited) === 0
-  })
-  afterAll(async () => {
-    if (mounted) expect(await Bun.spawn(['umount', mountPoint]).exited).toBe(0)
-    mountDir.cleanup()
-  })
+  const disk = smallDisk()
 
   // SQLite cannot grow the WAL index (-shm) of a store opened on a full disk:
   // SQLITE_IOERR_SHMSIZE, "disk I/O error", for reads and writes alike.
   test.skipIf(!isRoot)('list, set and render report store_full, not "disk I/O error", and all works again once there is room', async () => {
-    expect(mounted).toBe(true)
-    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(mountPoint, 'full.db')}` }
+    expect(disk.mounted).toBe(true)
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(disk.mountPoint, 'full.db')}` }
     expect((await runBin(['set', 'A'], { env, stdin: 'alpha' })).code).toBe(0)
-    const filler = join(mountPoint, 'filler')
+    const filler = join(disk.mountPoint, 'filler')
     const chunk = new Uint8Array(4096)
     const fd = openSync(filler, 'w')
     try {

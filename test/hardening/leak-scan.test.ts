@@ -1,4 +1,7 @@
 /**
+ * Longer than the usual 300 lines: one scan over every flow, so that every
+ * output is searched for every sentinel.
+ *
  * Leak scan (issue 8): every CLI and HTTP flow run with random sentinel
  * values, then every place a value must never reach is searched for each
  * sentinel in every form a careless encoder could give it: as is, standard
@@ -20,7 +23,7 @@
  * with a value").
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets } from '../../src/context.ts'
 import { BIN, runBin } from '../helpers/cli.ts'
@@ -209,6 +212,8 @@ beforeAll(async () => {
   writeFileSync(file('missing.txt'), 'a=${SECRET:CLI_SET}\nb=${SECRET:NOT_THERE}\n')
   await cli(['render', '--accessor', 'leak-scan', '--reason', 'missing', file('missing.txt'), file('never.txt')], undefined, { code: 3 })
   expect(existsSync(file('never.txt'))).toBe(false)
+  // Nor a temporary file of that render (it is written beside OUT, then renamed or removed).
+  expect(readdirSync(tmp.dir).filter((f) => f.includes('never.txt'))).toEqual([])
   // A secret pasted where a name goes: the error gives line and column, never the text.
   writeFileSync(file('malformed.txt'), `ok=\${SECRET:CLI_SET}\nbad=\${SECRET:${S.pasted}}\n`)
   await cli(['render', '--accessor', 'leak-scan', '--reason', 'malformed', file('malformed.txt')], undefined, { code: 3 })
@@ -320,6 +325,13 @@ beforeAll(async () => {
   look('server stdout', await server.stdout)
   look("server stderr", await server.stderr)
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) look(`${dbPath}${suffix} (after stop)`, readFileSync(dbPath + suffix))
+
+  // Every other file the flows left in the directory (a stray temporary file would hold values),
+  // but the rendered outputs and the template that holds a pasted secret on purpose.
+  const meant = new Set(['out.txt', 'out2.txt', 'malformed.txt', 'secrets.db', 'secrets.db-wal', 'secrets.db-shm'])
+  for (const f of readdirSync(tmp.dir, { recursive: true, withFileTypes: true })) {
+    if (f.isFile() && !meant.has(f.name)) look(`left in the directory: ${f.name}`, readFileSync(join(f.parentPath, f.name)))
+  }
 
   const ctx = await openSecrets(env)
   try {

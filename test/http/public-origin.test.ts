@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { ConfigError } from '../../src/errors.ts'
 import { publicOriginSettings } from '../../src/http/public-origin.ts'
+import { caught } from '../helpers/caught.ts'
 
 describe('PUBLIC_ORIGIN', () => {
   test('unset or empty: no extra origin, Secure only over HTTPS', () => {
@@ -21,12 +22,7 @@ describe('PUBLIC_ORIGIN', () => {
 
   for (const bad of ['secrets.internal', 'https://secrets.example.org/ui', 'https://u:p@secrets.example.org', 'ftp://x.org', 'https://x.org?q=1']) {
     test(`refuses ${bad} with a ConfigError that does not repeat it`, () => {
-      let error: unknown
-      try {
-        publicOriginSettings(bad)
-      } catch (e) {
-        error = e
-      }
+      const error = caught(() => publicOriginSettings(bad))
       expect(error).toBeInstanceOf(ConfigError)
       expect((error as Error).message).toStartWith('PUBLIC_ORIGIN')
       expect((error as Error).message).not.toContain(bad)

@@ -7,7 +7,8 @@
  * Exits non-zero (an uncaught error) if any assertion fails.
  */
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
-import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
+import { PositionRecorder } from '../../src/render/record.ts'
+import { RecordReplayer } from '../../src/render/replay.ts'
 import { renderStream, renderString } from '../../src/render/render.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 

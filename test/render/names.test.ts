@@ -4,6 +4,7 @@ import { NameCollector, collectNames } from '../../src/render/names.ts'
 import { collectNamesFromChunks } from './helpers.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { bytes, cut } from './helpers.ts'
+import { caught } from '../helpers/caught.ts'
 
 describe('collectNames', () => {
   test('lists distinct names in first-seen order', () => {
@@ -20,12 +21,7 @@ describe('collectNames', () => {
   })
 
   test('throws on the first malformed placeholder, with its line and byte column', () => {
-    let err: unknown
-    try {
-      collectNames(bytes('${SECRET:A}\n\tx ${SECRET:lower} ${SECRET:}'))
-    } catch (e) {
-      err = e
-    }
+    const err = caught(() => collectNames(bytes('${SECRET:A}\n\tx ${SECRET:lower} ${SECRET:}')))
     expect(err).toBeInstanceOf(MalformedPlaceholderError)
     expect([(err as MalformedPlaceholderError).line, (err as MalformedPlaceholderError).column]).toEqual([2, 4])
   })

@@ -6,10 +6,12 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { MissingSecretError } from '../../src/errors.ts'
-import { PositionRecorder, RecordReplayer } from '../../src/render/record.ts'
+import { PositionRecorder } from '../../src/render/record.ts'
+import { RecordReplayer } from '../../src/render/replay.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { substituteAll } from '../../src/render/substituter.ts'
 import { bytes, dec, join, valueMap } from './helpers.ts'
+import { caught } from '../helpers/caught.ts'
 
 const VALUES = valueMap({ A: 'alpha', BB: 'b', EMPTY: '', LONG: 'x'.repeat(50) })
 
@@ -74,12 +76,7 @@ describe('PositionRecorder and RecordReplayer', () => {
   test('a value map that lacks names: MissingSecretError listing all of them, before any output', () => {
     const { names, batches } = record([bytes('${SECRET:A} ${SECRET:X} ${SECRET:Y} ${SECRET:X}')])
     let flushed = 0
-    let err: unknown
-    try {
-      new RecordReplayer(names, VALUES, () => batches.shift(), () => flushed++)
-    } catch (e) {
-      err = e
-    }
+    const err = caught(() => new RecordReplayer(names, VALUES, () => batches.shift(), () => flushed++))
     expect(err).toBeInstanceOf(MissingSecretError)
     expect((err as MissingSecretError).names).toEqual(['X', 'Y'])
     expect(flushed).toBe(0)

@@ -184,13 +184,7 @@ export function referenceRender(
       parts.push(applyEscape(e.escape, v))
     }
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return new Uint8Array(Buffer.concat(parts))
 }
 
 /**

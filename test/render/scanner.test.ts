@@ -3,6 +3,7 @@ import { MalformedPlaceholderError } from '../../src/errors.ts'
 import { hashNameBytes, nameToString } from '../../src/render/name-table.ts'
 import { MALFORMED, MAX_CONSTRUCT, PlaceholderScanner, type ScanHandler } from '../../src/render/scanner.ts'
 import { bytes, cut, dec, substituteChunks, valueMap, type Outcome } from './helpers.ts'
+import { caught } from '../helpers/caught.ts'
 
 const VALUES = valueMap({ A: 'va', FOO: 'foo-value', FOO_1: 'f1', B9_: 'b9', Q: `it's "q"/` })
 const LONGEST = 'N'.repeat(128)
@@ -264,12 +265,7 @@ describe('PlaceholderScanner events and memory', () => {
 
   test('a malformed placeholder error carries its position and never the rest of the input', () => {
     const s = new PlaceholderScanner({ literal() {}, placeholder() {} })
-    let err: unknown
-    try {
-      s.push(bytes('line\n  ${SECRET:sk_live_SUPERSECRET}'))
-    } catch (e) {
-      err = e
-    }
+    const err = caught(() => s.push(bytes('line\n  ${SECRET:sk_live_SUPERSECRET}')))
     expect(err).toBeInstanceOf(MalformedPlaceholderError)
     const m = err as MalformedPlaceholderError
     expect([m.code, m.line, m.column]).toEqual(['malformed_placeholder', 2, 3])

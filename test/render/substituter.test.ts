@@ -3,6 +3,7 @@ import { MissingSecretError } from '../../src/errors.ts'
 import { CollectingSink } from '../../src/render/byte-sink.ts'
 import { Substituter, substituteAll, valueTable } from '../../src/render/substituter.ts'
 import { bytes, dec, substituteChunks, valueMap } from './helpers.ts'
+import { caught } from '../helpers/caught.ts'
 
 const VALUES = valueMap({ FOO: 'foo-value', BAR: 'bar' })
 
@@ -14,12 +15,7 @@ describe('substituteAll', () => {
   })
 
   test('a name not in the map is MissingSecretError("FOO") naming only that secret', () => {
-    let err: unknown
-    try {
-      substituteAll(bytes('x ${SECRET:BAR} ${SECRET:NOPE}'), valueMap({ BAR: 'the-bar-value' }))
-    } catch (e) {
-      err = e
-    }
+    const err = caught(() => substituteAll(bytes('x ${SECRET:BAR} ${SECRET:NOPE}'), valueMap({ BAR: 'the-bar-value' })))
     expect(err).toBeInstanceOf(MissingSecretError)
     expect((err as MissingSecretError).names).toEqual(['NOPE'])
     expect((err as MissingSecretError).code).toBe('missing_secret')

@@ -10,6 +10,7 @@ import {
 } from '../../src/errors.ts'
 import { CLI_ACTOR, makeAuditReadOnly, memoryContext, testClock } from '../helpers/context.ts'
 import { describeEachDialect } from '../helpers/databases.ts'
+import { caught } from '../helpers/caught.ts'
 
 describeEachDialect('secrets service', (dialect) => {
   let ctx: SecretsContext
@@ -25,12 +26,7 @@ describeEachDialect('secrets service', (dialect) => {
   const secretRows = () => ctx.store.db.selectFrom('secret').selectAll().orderBy('name').execute()
 
   async function expectValidation(p: Promise<unknown>, field: string): Promise<ValidationError> {
-    let error: unknown
-    try {
-      await p
-    } catch (e) {
-      error = e
-    }
+    const error = await caught(() => p)
     expect(error).toBeInstanceOf(ValidationError)
     expect((error as ValidationError).field).toBe(field)
     expect((error as ValidationError).code).toBe('validation_error')
@@ -203,12 +199,7 @@ describeEachDialect('secrets service', (dialect) => {
       const serviceB = await under(b, [contextKey])
       await serviceB.create({ name: 'B1', value: 'x' }, CLI_ACTOR)
       const onlyC = await under(c)
-      let error: unknown
-      try {
-        await onlyC.assertKeysKnown()
-      } catch (e) {
-        error = e
-      }
+      const error = await caught(() => onlyC.assertKeysKnown())
       expect((error as { code?: string })?.code).toBe('config_error')
       expect((error as Error).message).toContain(`${serviceA.currentKeyId} (2 rows)`)
       expect((error as Error).message).toContain(`${serviceB.currentKeyId} (1 row)`)
@@ -296,12 +287,7 @@ describeEachDialect('secrets service', (dialect) => {
 
     test('lists every missing name in one MissingSecretError and decrypts nothing', async () => {
       await ctx.service.create({ name: 'A', value: 'alpha' }, CLI_ACTOR)
-      let error: unknown
-      try {
-        await ctx.service.resolveAll(['A', 'NOPE', 'ALSO_NOPE'], { accessor: 'hook', reason: 'render' })
-      } catch (e) {
-        error = e
-      }
+      const error = await caught(() => ctx.service.resolveAll(['A', 'NOPE', 'ALSO_NOPE'], { accessor: 'hook', reason: 'render' }))
       expect(error).toBeInstanceOf(MissingSecretError)
       expect((error as MissingSecretError).names).toEqual(['NOPE', 'ALSO_NOPE'])
       expect((await auditRows()).filter((r) => r.action === 'read')).toEqual([])

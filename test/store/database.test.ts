@@ -6,6 +6,7 @@ import { openStore, parseDatabaseUrl } from '../../src/store/database.ts'
 import { MIGRATIONS, migrator } from '../../src/store/migrations.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { caught } from '../helpers/caught.ts'
 
 describe('parseDatabaseUrl', () => {
   const cases: Array<[string | undefined, ReturnType<typeof parseDatabaseUrl>]> = [
@@ -27,12 +28,7 @@ describe('parseDatabaseUrl', () => {
     expect(() => parseDatabaseUrl('mysql://u:pw@h/db')).toThrow(/^DATABASE_URL must start with/)
   })
   test('the error does not repeat the URL (it may hold a password)', () => {
-    let error: unknown
-    try {
-      parseDatabaseUrl('mysql://user:hunter2@h/db')
-    } catch (e) {
-      error = e
-    }
+    const error = caught(() => parseDatabaseUrl('mysql://user:hunter2@h/db'))
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as Error).message).not.toContain('hunter2')
   })

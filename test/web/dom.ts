@@ -3,7 +3,7 @@
  *
  * Registering happy-dom globally replaces Response, Request, Headers, fetch,
  * the stream classes, AbortController and more with its own versions; after
- * that Bun.serve rejects the server's responses (shared/STACK.md). So there
+ * that Bun.serve rejects the server's responses. So there
  * is no preload: each UI test file calls {@link useHappyDom} at its top, which
  * registers the DOM in beforeAll and, in afterAll, unregisters it and puts
  * back every global property exactly as it was (test/web/zz-globals-restored

@@ -5,7 +5,7 @@
  * useHappyDom's afterAll.) What is checked:
  * the globals happy-dom replaces are the runtime's own again, no DOM is left
  * behind, and Bun.serve answers a real fetch, which is exactly what broke when
- * happy-dom was registered globally (shared/STACK.md).
+ * happy-dom was registered globally.
  *
  * The last describe block also registers and restores the DOM itself, so the
  * check holds even when this file runs alone or first.

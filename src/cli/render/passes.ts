@@ -5,7 +5,8 @@
  * and substitutes again.
  */
 import { BufferedSink } from '../../render/byte-sink.ts'
-import { inputChangedError, type RecordReplayer } from '../../render/record.ts'
+import { inputChangedError } from '../../render/record.ts'
+import type { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat, type ScanHandler } from '../../render/scanner.ts'
 import { Substituter } from '../../render/substituter.ts'
 import { readFull, writeAll } from './fd.ts'

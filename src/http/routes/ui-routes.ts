@@ -31,7 +31,8 @@ export function uiRoutes(webDir: string): Hono<AppEnv> {
   app.get(UI_PATH, function page(c) {
     const b = current()
     if (!b) {
-      throw new HttpError('ui_not_built',
+      throw new HttpError(
+        'ui_not_built',
         'the UI is not built yet: run `npm run build` (or `node_modules/.bin/bun scripts/build-web.ts`), then reload',
       )
     }

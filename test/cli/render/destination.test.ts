@@ -26,8 +26,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { renderFile } from '../../../src/cli/render/render-file.ts'
-import { MissingSecretError } from '../../../src/errors.ts'
-import type { ResolveAll } from '../../../src/render/render.ts'
+import { resolverOf } from './helpers.ts'
 import { errorOf, valueMap } from '../../render/helpers.ts'
 
 const VALUES = valueMap({ A: 'alpha', B: 'beta' })
@@ -48,16 +47,7 @@ function dir(): string {
   return mkdtempSync(join(root, 'case-'))
 }
 
-function resolver(): ResolveAll & { calls: string[][] } {
-  const calls: string[][] = []
-  const fn: ResolveAll = async (names) => {
-    calls.push(names)
-    const missing = names.filter((n) => !VALUES.has(n))
-    if (missing.length > 0) throw new MissingSecretError(missing)
-    return new Map(names.map((n) => [n, VALUES.get(n)!]))
-  }
-  return Object.assign(fn, { calls })
-}
+const resolver = () => resolverOf(VALUES)
 
 function mkfifo(path: string): void {
   expect(Bun.spawnSync(['mkfifo', '-m', '0666', path]).exitCode).toBe(0)

@@ -1,3 +1,7 @@
+/**
+ * Longer than the usual 300 lines: one table of render outcomes per input form
+ * (file, pipe, spooled records, fallback), which read best side by side.
+ */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import {
   chmodSync,
@@ -13,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkFile, renderFile } from '../../../src/cli/render/render-file.ts'
 import { MalformedPlaceholderError, MissingSecretError } from '../../../src/errors.ts'
-import type { ResolveAll } from '../../../src/render/render.ts'
+import { resolverOf } from './helpers.ts'
 import { substituteAll } from '../../../src/render/substituter.ts'
 import { enc, errorOf, valueMap } from '../../render/helpers.ts'
 
@@ -35,16 +39,7 @@ function dir(): string {
   return d
 }
 
-function resolver(): ResolveAll & { calls: string[][] } {
-  const calls: string[][] = []
-  const fn: ResolveAll = async (names) => {
-    calls.push(names)
-    const missing = names.filter((n) => !VALUES.has(n))
-    if (missing.length > 0) throw new MissingSecretError(missing)
-    return new Map(names.map((n) => [n, VALUES.get(n)!]))
-  }
-  return Object.assign(fn, { calls })
-}
+const resolver = () => resolverOf(VALUES)
 
 
 /**

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { operatorDb } from '../../src/operators/operator.table.ts'
-import { hashSessionToken } from '../../src/operators/session-token.ts'
-import { DEFAULT_SESSION_POLICY } from '../../src/operators/session.service.ts'
-import { describeEachDialect } from '../helpers/databases.ts'
-import { errorOf, type Harness, harness, jsonInit, ALICE, BOB } from './harness.ts'
+import { operatorDb } from '../../../src/operators/operator.table.ts'
+import { hashSessionToken } from '../../../src/operators/session-token.ts'
+import { DEFAULT_SESSION_POLICY } from '../../../src/operators/session.service.ts'
+import { describeEachDialect } from '../../helpers/databases.ts'
+import { errorOf, type Harness, harness, jsonInit, ALICE, BOB } from '../harness.ts'
 
 describeEachDialect('/session', (dialect) => {
   let h: Harness

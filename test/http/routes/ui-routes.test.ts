@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { contentTypeOf, loadWebBuild } from '../../src/http/web-build.ts'
-import { tempDir } from '../helpers/context.ts'
-import { errorOf, type Harness, harness } from './harness.ts'
+import { contentTypeOf, loadWebBuild } from '../../../src/http/web-build.ts'
+import { tempDir } from '../../helpers/context.ts'
+import { errorOf, type Harness, harness } from '../harness.ts'
 
 // A fixture build shaped like scripts/build-web.ts output.
 const INDEX = '<!doctype html><link rel="stylesheet" href="/assets/main-1a2b3c4d.css"><script type="module" src="/assets/main-1a2b3c4d.js"></script><div id="app"></div>'

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { createApp } from '../../src/http/app.ts'
-import { memoryContext, tempDir } from '../helpers/context.ts'
-import { randomKey } from '../helpers/keys.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
-import { errorOf, FAST_SCRYPT, type Harness, harness, type Login, ALICE, NO_UI } from './harness.ts'
+import { createApp } from '../../../src/http/app.ts'
+import { memoryContext, tempDir } from '../../helpers/context.ts'
+import { randomKey } from '../../helpers/keys.ts'
+import { describeEachDialect, freshDatabase } from '../../helpers/databases.ts'
+import { errorOf, FAST_SCRYPT, type Harness, harness, type Login, ALICE, NO_UI } from '../harness.ts'
 
 describeEachDialect('/secrets routes', (dialect) => {
   let h: Harness
@@ -184,7 +184,7 @@ describeEachDialect('/secrets routes', (dialect) => {
       const ctx = await memoryContext({ CLAUDE_HOOKS_SECRET_KEY: randomKey(), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: oldKey, DATABASE_URL: url })
       try {
         const app = createApp({ ctx, passwordParams: FAST_SCRYPT, webDir: NO_UI, logger: { request() {}, error() {} } })
-        const { OperatorService } = await import('../../src/operators/operator.service.ts')
+        const { OperatorService } = await import('../../../src/operators/operator.service.ts')
         await new OperatorService({ db: ctx.store.db, passwordParams: FAST_SCRYPT }).add(ALICE.username, ALICE.password)
         const login = await app.request('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ALICE) })
         const cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
