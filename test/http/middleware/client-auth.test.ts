@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test'
-import { ClientService } from '../../src/clients/client.service.ts'
-import { describeEachDialect } from '../helpers/databases.ts'
-import { CLI_ACTOR } from '../helpers/context.ts'
-import { errorOf, type Harness, harness } from './harness.ts'
+import { ClientService } from '../../../src/clients/client.service.ts'
+import { describeEachDialect } from '../../helpers/databases.ts'
+import { CLI_ACTOR } from '../../helpers/context.ts'
+import { errorOf, type Harness, harness } from '../harness.ts'
 
 describeEachDialect('client token throttling', (dialect) => {
   let h: Harness

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { RemoteRenderError, renderRemote } from '../../src/cli/render/remote-render.ts'
-import { tempDir } from '../helpers/context.ts'
+import { RemoteRenderError, renderRemote } from '../../../src/cli/render/remote-render.ts'
+import { tempDir } from '../../helpers/context.ts'
 
 const settings = { url: 'http://127.0.0.1:1', token: `chs_${'A'.repeat(43)}` }
 let tmp: ReturnType<typeof tempDir>

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test'
-import { clientDb } from '../../src/clients/client.table.ts'
-import { describeEachDialect } from '../helpers/databases.ts'
-import { errorOf, type Harness, harness, type Login } from './harness.ts'
+import { clientDb } from '../../../src/clients/client.table.ts'
+import { describeEachDialect } from '../../helpers/databases.ts'
+import { errorOf, type Harness, harness, type Login } from '../harness.ts'
 
 describeEachDialect('/clients routes', (dialect) => {
   let h: Harness

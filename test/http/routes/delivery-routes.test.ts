@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test'
-import { ClientService } from '../../src/clients/client.service.ts'
-import { clientDb } from '../../src/clients/client.table.ts'
-import { describeEachDialect } from '../helpers/databases.ts'
-import { CLI_ACTOR } from '../helpers/context.ts'
-import { errorOf, type Harness, harness } from './harness.ts'
+import { ClientService } from '../../../src/clients/client.service.ts'
+import { clientDb } from '../../../src/clients/client.table.ts'
+import { describeEachDialect } from '../../helpers/databases.ts'
+import { CLI_ACTOR } from '../../helpers/context.ts'
+import { errorOf, type Harness, harness } from '../harness.ts'
 
 const DAY = 86_400_000
 type Kind = 'none' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'other client' | 'valid'
