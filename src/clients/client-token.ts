@@ -10,7 +10,8 @@
  * `node:crypto` (Bun, Node and Deno all have it) because it is synchronous,
  * like the session tokens (src/operators/session-token.ts).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { constantTimeEqualText } from '../crypto/constant-time.ts'
 
 /** Random bytes per token. */
 export const CLIENT_TOKEN_BYTES = 32
@@ -51,7 +52,5 @@ export function hashClientToken(token: string): string {
 
 /** Whether `token` hashes to `storedHash`, compared in constant time. */
 export function clientTokenMatches(token: string, storedHash: string): boolean {
-  const a = Buffer.from(hashClientToken(token), 'hex')
-  const b = Buffer.from(storedHash, 'hex')
-  return a.length === b.length && timingSafeEqual(a, b)
+  return constantTimeEqualText(hashClientToken(token), storedHash)
 }

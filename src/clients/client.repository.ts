@@ -1,3 +1,4 @@
+import { dialectOf } from '../store/dialect.ts'
 import type { ClientDb, ClientRow, ClientTokenRow } from './client.table.ts'
 
 /** Inserts a client row. */
@@ -8,6 +9,17 @@ export async function insertClient(db: ClientDb, row: ClientRow): Promise<void> 
 /** One client row, or undefined. */
 export async function findClient(db: ClientDb, name: string): Promise<ClientRow | undefined> {
   return db.selectFrom('client').selectAll().where('name', '=', name).executeTakeFirst()
+}
+
+/**
+ * The client row, locked until the transaction ends, or undefined. On
+ * PostgreSQL a `FOR UPDATE` row lock, so a concurrent removal waits (or
+ * went first); on SQLite the transaction's BEGIN IMMEDIATE holds the write
+ * lock already.
+ */
+export async function lockClient(db: ClientDb, name: string): Promise<ClientRow | undefined> {
+  const q = db.selectFrom('client').selectAll().where('name', '=', name)
+  return (dialectOf(db) === 'postgres' ? q.forUpdate() : q).executeTakeFirst()
 }
 
 /** Every client row, by name. */

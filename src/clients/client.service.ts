@@ -14,6 +14,7 @@ import {
   insertClient,
   insertToken,
   listClients,
+  lockClient,
   replaceGrants,
   revokeTokens,
   tokensOf,
@@ -191,8 +192,9 @@ export class ClientService {
       revoked_at: null,
     }
     await writeTransaction(this.#db, async (trx) => {
-      // Checked inside the transaction: a client removed meanwhile gets no token.
-      if (!(await findClient(trx, name))) throw new ClientNotFoundError(name)
+      // Locked inside the transaction: a client removed meanwhile gets no token,
+      // and a removal that comes later takes the token with it.
+      if (!(await lockClient(trx, name))) throw new ClientNotFoundError(name)
       await insertToken(trx, row)
     })
     return { token, info: tokenInfo(row) }
@@ -210,7 +212,7 @@ export class ClientService {
     }
     const at = this.#now().toISOString()
     return writeTransaction(this.#db, async (trx) => {
-      if (!(await findClient(trx, name))) throw new ClientNotFoundError(name)
+      if (!(await lockClient(trx, name))) throw new ClientNotFoundError(name)
       if (id !== undefined) {
         const token = await findToken(trx, id)
         if (!token || token.client_name !== name) throw new TokenNotFoundError(name, id)

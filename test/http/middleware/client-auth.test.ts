@@ -64,6 +64,15 @@ describeEachDialect('client token throttling', (dialect) => {
     expect((await h.snapshot()).audit.length).toBe(before)
   })
 
+  test('many deliveries at once from one address are not counted as failures; the chain holds every row', async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, () => resolve(valid.token, '10.0.0.5')))
+    expect(results.map((r) => r.status)).toEqual(Array(30).fill(200))
+    expect((await resolve(valid.token, '10.0.0.5')).status).toBe(200)
+    const rows = (await h.snapshot()).audit.filter((r) => r.accessor === 'client:ci')
+    expect(rows.length).toBe(31)
+    expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
+  })
+
   test('tokens never reach the request log or the error log', async () => {
     await resolve(valid.token, '10.0.0.1')
     await resolve(sameId(), '10.0.0.1')
