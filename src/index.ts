@@ -11,6 +11,7 @@ import { encryptValue } from './crypto/aes-gcm.ts'
 import { Keyring } from './crypto/keyring.ts'
 import { type Env, openSecrets, type SecretsContext } from './context.ts'
 import { renderStream as renderByteStream, type RenderOptions, renderString } from './render/render.ts'
+import { renderTemplates } from './render/templates.ts'
 import { processEnv } from './runtime.ts'
 import type { Actor, SealedSecret } from './secrets/service.ts'
 
@@ -22,6 +23,7 @@ export { generateMasterKey } from './crypto/master-key.ts'
 export { SecretsService, type Actor, type SecretMetadata, type SealedSecret, type AccessLogEntry } from './secrets/service.ts'
 export { renderString, type RenderOptions, type ResolveAll, type ResolveOne } from './render/render.ts'
 export type { RenderFormat } from './render/scanner.ts'
+export { renderTemplates, type RenderedTemplates } from './render/templates.ts'
 export {
   applyFilter,
   applyFilterToString,
@@ -112,4 +114,19 @@ export function renderStream(
     },
     options,
   )
+}
+
+/**
+ * The environment variables to give a child process: each template (e.g.
+ * `{ GITHUB_TOKEN: '${SECRET:GITHUB_TOKEN}', URL: 'https://x:${SECRET:PW}@h' }`)
+ * rendered with {@link renderString} (format raw). Every distinct secret is
+ * decrypted and audited once, after all names were found to exist. Pass the
+ * result in the child's environment (never its argv), e.g.
+ * `spawn(cmd, args, { env: { ...process.env, ...(await secretEnv(t, actor)) } })`.
+ * @throws MalformedPlaceholderError (prefixed with the variable's name);
+ *   MissingSecretError listing every missing name; AuditWriteError.
+ */
+export async function secretEnv(templates: Readonly<Record<string, string>>, actor: Actor): Promise<Record<string, string>> {
+  const { service } = await secrets()
+  return (await renderTemplates(templates, (names) => service.resolveAll(names, actor))).rendered
 }

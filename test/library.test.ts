@@ -56,6 +56,36 @@ describe('library exports (src/index.ts)', () => {
     })
   })
 
+  test('secretEnv(templates, actor) renders each variable, one audit row per distinct secret across all of them', async () => {
+    const { service, store } = await lib.secrets()
+    await service.create({ name: 'DB_PW', value: 'pw-lib' }, { accessor: 'test', reason: 'setup' })
+    const rows = () => store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
+    const before = (await rows()).length
+    const env = await lib.secretEnv(
+      { A: '${SECRET:API_KEY}', B: 'x-${SECRET:API_KEY|base64}', URL: 'pg://u:${SECRET:DB_PW}@h', PLAIN: 'no $ecrets' },
+      { accessor: 'hook', reason: 'start child' },
+    )
+    expect(env).toEqual({ A: 'sk-lib', B: 'x-c2stbGli', URL: 'pg://u:pw-lib@h', PLAIN: 'no $ecrets' })
+    const reads = (await rows()).slice(before)
+    expect(reads.map((r) => [r.secret_name, r.action, r.accessor, r.reason])).toEqual([
+      ['API_KEY', 'read', 'hook', 'start child'],
+      ['DB_PW', 'read', 'hook', 'start child'],
+    ])
+  })
+
+  test('secretEnv refuses every missing name before decrypting any, and names the variable of a malformed template', async () => {
+    const { store } = await lib.secrets()
+    const count = async () => (await store.db.selectFrom('secret_access_log').selectAll().execute()).length
+    const before = await count()
+    const missing = lib.secretEnv({ A: '${SECRET:API_KEY}', B: '${SECRET:NOPE}', C: '${SECRET:GONE}' }, { accessor: 'hook', reason: 'r' })
+    await expect(missing).rejects.toMatchObject({ names: ['NOPE', 'GONE'], code: 'missing_secret' })
+    await expect(lib.secretEnv({ OK: 'x', BAD: '${SECRET:bad}' }, { accessor: 'hook', reason: 'r' })).rejects.toMatchObject({
+      code: 'malformed_placeholder',
+      message: expect.stringMatching(/^BAD: malformed placeholder at line 1, column 1/),
+    })
+    expect(await count()).toBe(before)
+  })
+
   test('renderStream renders a Web stream and errors on a missing secret', async () => {
     const stream = (text: string) => new Response(text).body!
     expect(await new Response(lib.renderStream(stream('k=${SECRET:API_KEY}'), { accessor: 'hook', reason: 's' })).text()).toBe('k=sk-lib')

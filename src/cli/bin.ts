@@ -5,5 +5,6 @@ import { deferShutdown } from './shutdown.ts'
 
 const argv = process.argv.slice(2)
 const io = processIO()
-if (argv[0] !== 'serve') deferShutdown(io.stderr)
+// `serve` drains its own requests; `run` passes the signals on to its command.
+if (argv[0] !== 'serve' && argv[0] !== 'run') deferShutdown(io.stderr)
 process.exitCode = await main(argv, io)

@@ -1,4 +1,4 @@
-import { readSome, STDIN } from './render/fd.ts'
+import { readSome, STDIN, STDOUT, writeAll } from './render/fd.ts'
 
 /** What a command may touch of its process: streams, environment, terminal. Tests pass their own. */
 export interface CliIO {
@@ -11,6 +11,10 @@ export interface CliIO {
   readHidden?: (prompt: string) => Promise<string | undefined>
   stdinIsTTY: boolean
   stderrIsTTY: boolean
+  /** Whether standard output is a terminal (`secrets get` refuses one without --reveal); absent: not. */
+  stdoutIsTTY?: boolean
+  /** Writes bytes to standard output as they are (values need not be UTF-8); absent: `stdout` of their UTF-8 decoding. */
+  stdoutBytes?: (bytes: Uint8Array) => void
 }
 
 /** Thrown by readStdin when the input is longer than the limit. */
@@ -80,5 +84,7 @@ export function processIO(): CliIO {
     readHidden: readHiddenLine,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdoutBytes: (b) => writeAll(STDOUT, b),
   }
 }

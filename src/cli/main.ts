@@ -14,6 +14,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   list: { summary: 'list secrets (never values)', load: async () => (await import('./commands/list.ts')).default },
   rotate: { summary: 're-encrypt secrets under the current master key', load: async () => (await import('./commands/rotate.ts')).default },
   render: { summary: 'replace ${SECRET:NAME} placeholders in a file or stream', load: async () => (await import('./commands/render.ts')).default },
+  run: { summary: 'start a command with rendered secrets in its environment, output masked', load: async () => (await import('./commands/run.ts')).default },
+  get: { summary: 'print one secret value (not to a terminal without --reveal)', load: async () => (await import('./commands/get.ts')).default },
   keys: { summary: 'show master keys, what each seals, which can be removed', load: async () => (await import('./commands/keys.ts')).default },
   audit: { summary: 'verify the tamper-evident audit chain, print its head', load: async () => (await import('./commands/audit.ts')).default },
   client: { summary: 'add clients (agents, MCP servers) and issue their tokens', load: async () => (await import('./commands/client.ts')).default },
@@ -56,7 +58,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT.usage
   }
   const command = await entry.load()
-  if (args.includes('--help') || args.includes('-h')) {
+  // Past `--` the arguments are another command's (`secrets run -- grep --help`).
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args
+  if (own.includes('--help') || own.includes('-h')) {
     io.stdout(command.help)
     return EXIT.ok
   }

@@ -91,6 +91,11 @@ export function jsonInit(method: string, body: unknown, headers: Record<string, 
 }
 
 /** The error body of a response, asserted to have the documented shape. */
+/** The whole JSON body of an answer, for comparing error bodies whole where the whole body is the contract. */
+export async function bodyOf(res: Response): Promise<unknown> {
+  return res.json()
+}
+
 export async function errorOf(res: Response): Promise<{ code: string; message: string; field?: string }> {
   const body = (await res.json()) as { error: { code: string; message: string; field?: string } }
   return body.error

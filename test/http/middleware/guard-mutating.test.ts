@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { describeEachDialect } from '../../helpers/databases.ts'
-import { errorOf, type Harness, harness, jsonInit, type Login, ALICE, BOB } from '../harness.ts'
+import { bodyOf, errorOf, type Harness, harness, jsonInit, type Login, ALICE, BOB } from '../harness.ts'
 
 /**
  * Every route under every kind of caller: no session, a session without the
@@ -107,7 +107,7 @@ describeEachDialect('guardMutating', (dialect) => {
         const res = await h.request('/session', jsonInit('POST', ALICE, headers))
         expect(res.status).toBe(403)
         expect(res.headers.get('Set-Cookie')).toBeNull()
-        expect(await errorOf(res)).toMatchObject({ code: 'csrf_failed' })
+        expect(await bodyOf(res)).toEqual({ error: { code: 'csrf_failed', message: 'cross-site request refused' } })
         expect(await h.snapshot()).toEqual(before)
       })
     }
@@ -136,7 +136,7 @@ describeEachDialect('guardMutating', (dialect) => {
         const before = await h.snapshot()
         const res = await h.as(alice, 'POST', '/secrets', body, { 'Content-Type': type })
         expect(res.status).toBe(415)
-        expect(await errorOf(res)).toMatchObject({ code: 'unsupported_media_type' })
+        expect(await bodyOf(res)).toEqual({ error: { code: 'unsupported_media_type', message: 'send the body as application/json (Content-Type: application/json)' } })
         expect(await h.snapshot()).toEqual(before)
       })
 
@@ -152,7 +152,7 @@ describeEachDialect('guardMutating', (dialect) => {
       const body = new TextEncoder().encode(JSON.stringify({ name: 'NO_TYPE', value: 'x' }))
       const res = await h.request('/secrets', { method: 'POST', headers: { Cookie: alice.cookie, 'X-CSRF-Token': alice.csrf }, body })
       expect(res.status).toBe(415)
-      expect(await errorOf(res)).toMatchObject({ code: 'unsupported_media_type' })
+      expect(await bodyOf(res)).toEqual({ error: { code: 'unsupported_media_type', message: 'send the body as application/json (Content-Type: application/json)' } })
     })
 
     test('rotate and delete with a text/plain body: 415', async () => {

@@ -4,7 +4,7 @@ import { createApp } from '../../../src/http/app.ts'
 import { memoryContext, tempDir } from '../../helpers/context.ts'
 import { randomKey } from '../../helpers/keys.ts'
 import { describeEachDialect, freshDatabase } from '../../helpers/databases.ts'
-import { errorOf, FAST_SCRYPT, type Harness, harness, type Login, ALICE, NO_UI } from '../harness.ts'
+import { bodyOf, errorOf, FAST_SCRYPT, type Harness, harness, type Login, ALICE, NO_UI } from '../harness.ts'
 
 describeEachDialect('/secrets routes', (dialect) => {
   let h: Harness
@@ -120,7 +120,7 @@ describeEachDialect('/secrets routes', (dialect) => {
       const before = await h.snapshot()
       const res = await h.as(alice, 'PUT', '/secrets/NOPE', { value: 'SENTINEL-x' })
       expect(res.status).toBe(404)
-      expect(await errorOf(res)).toMatchObject({ code: 'not_found' })
+      expect(await bodyOf(res)).toEqual({ error: { code: 'not_found', message: 'secret NOPE does not exist' } })
       expect(await h.snapshot()).toEqual(before)
     })
 
@@ -128,7 +128,7 @@ describeEachDialect('/secrets routes', (dialect) => {
       await h.as(alice, 'POST', '/secrets', { name: 'ONE', value: 'SENTINEL-one' })
       const res = await h.as(alice, 'PUT', '/secrets/ONE', { name: 'OTHER', value: 'SENTINEL-x' })
       expect(res.status).toBe(400)
-      expect(await errorOf(res)).toMatchObject({ code: 'validation_error', field: 'name' })
+      expect(await bodyOf(res)).toEqual({ error: { code: 'validation_error', message: 'name is not an allowed field', field: 'name' } })
     })
   })
 

@@ -3,7 +3,7 @@ import { operatorDb } from '../../../src/operators/operator.table.ts'
 import { hashSessionToken } from '../../../src/operators/session-token.ts'
 import { DEFAULT_SESSION_POLICY } from '../../../src/operators/session.service.ts'
 import { describeEachDialect } from '../../helpers/databases.ts'
-import { errorOf, type Harness, harness, jsonInit, ALICE, BOB } from '../harness.ts'
+import { bodyOf, errorOf, type Harness, harness, jsonInit, ALICE, BOB } from '../harness.ts'
 
 describeEachDialect('/session', (dialect) => {
   let h: Harness
@@ -121,7 +121,7 @@ describeEachDialect('/session', (dialect) => {
       for (const cookie of [undefined, 'secrets_session=garbage', `secrets_session=${'A'.repeat(43)}`]) {
         const res = await h.request('/session', { headers: cookie ? { Cookie: cookie } : {} })
         expect(res.status).toBe(401)
-        expect(await errorOf(res)).toMatchObject({ code: 'unauthenticated' })
+        expect(await bodyOf(res)).toEqual({ error: { code: 'unauthenticated', message: 'log in first: no valid session' } })
       }
     })
 

@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'bun:test'
+import { UsageError } from '../../../src/cli/command.ts'
+import { childEnv } from '../../../src/cli/run/child-env.ts'
+import { parseEnvFile, parseEnvOption } from '../../../src/cli/run/env-spec.ts'
+import { caught } from '../../helpers/caught.ts'
+
+describe('childEnv', () => {
+  const parent = {
+    CLAUDE_HOOKS_SECRET_KEY: 'k',
+    CLAUDE_HOOKS_SECRET_KEY_FILE: '/k',
+    CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: 'p',
+    CLAUDE_HOOKS_SECRET_KEY_PREVIOUS_FILE: '/p',
+    CLAUDE_HOOKS_SECRETS_TOKEN: 't',
+    CLAUDE_HOOKS_SECRETS_TOKEN_FILE: '/t',
+    CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:8787',
+    PATH: '/bin',
+    HOME: '/h',
+    OTHER: 'o',
+  }
+  test('the master key and client token variables, _FILE variants too, never pass; the rest does, plus the rendered ones', () => {
+    expect(childEnv(parent, { GH: 'v' }, false)).toEqual({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:8787', PATH: '/bin', HOME: '/h', OTHER: 'o', GH: 'v' })
+  })
+  test('isolated: PATH, HOME, LANG, TERM, TZ only, plus the rendered ones', () => {
+    expect(childEnv({ ...parent, LANG: 'C', TZ: 'UTC' }, { GH: 'v' }, true)).toEqual({ PATH: '/bin', HOME: '/h', LANG: 'C', TZ: 'UTC', GH: 'v' })
+  })
+})
+
+describe('--env and --env-file entries', () => {
+  test('NAME=TEMPLATE: the template may contain =; names are checked', () => {
+    expect(parseEnvOption('A=x=${SECRET:B}')).toEqual(['A', 'x=${SECRET:B}'])
+    expect(parseEnvOption('A=')).toEqual(['A', ''])
+    expect(caught(() => parseEnvOption('1A=x'))).toBeInstanceOf(UsageError)
+    expect(caught(() => parseEnvOption('A-B=x'))).toBeInstanceOf(UsageError)
+    expect(caught(() => parseEnvOption('CLAUDE_HOOKS_SECRETS_TOKEN=x'))).toBeInstanceOf(UsageError)
+  })
+  test('dotenv: comments, blank lines, export, quotes taken literally, CRLF', () => {
+    const text = '# c\r\n\r\n  export A=${SECRET:A}\r\nB = "x y # z"\nC=\'$HOME "q"\'\nD=a # not a comment\nE=""\n'
+    expect(parseEnvFile('f.env', text)).toEqual([
+      ['A', '${SECRET:A}'],
+      ['B', 'x y # z'],
+      ['C', '$HOME "q"'],
+      ['D', 'a # not a comment'],
+      ['E', ''],
+    ])
+  })
+  test('a bad line names the file and the line', () => {
+    expect((caught(() => parseEnvFile('f.env', 'A=1\nnot a line\n')) as Error).message).toBe('f.env:2: expected NAME=TEMPLATE')
+    expect((caught(() => parseEnvFile('f.env', 'A="open\n')) as Error).message).toBe('f.env:1: unterminated double quote')
+    expect((caught(() => parseEnvFile('f.env', '\n\nB.C=1')) as Error).message).toContain('f.env:3: "B.C" is not a variable name')
+  })
+})
