@@ -107,6 +107,25 @@ for (const runtime of RUNTIMES) {
         expect(denied.stderr + missing.stderr).not.toContain('ghp-client-mode-value')
       })
 
+      test('run and get as clients: values from POST /resolve, not granted starts nothing, --accessor refused', async () => {
+        const ran = await cli(['run', '--env', 'T=${SECRET:GITHUB_TOKEN}', '--no-mask', '--reason', 'run mcp', '--', 'sh', '-c', 'printf %s "$T"; printenv CLAUDE_HOOKS_SECRETS_TOKEN_FILE || true'])
+        expect(ran).toEqual({ code: 0, stdout: 'ghp-client-mode-value', stderr: '' })
+        const masked = await cli(['run', '--env', 'T=${SECRET:GITHUB_TOKEN}', '--reason', 'run mcp', '--', 'sh', '-c', 'printf %s "$T"'])
+        expect(masked.stdout).toBe('<concealed>')
+        const denied = await cli(['run', '--env', 'S=${SECRET:SLACK_TOKEN}', '--reason', 'r', '--', 'sh', '-c', 'echo started'])
+        expect(denied).toEqual({ code: 1, stdout: '', stderr: 'secrets: client mcp-github is not granted: SLACK_TOKEN\n' })
+        const missing = await cli(['run', '--env', 'S=${SECRET:GITHUB_NOPE}', '--reason', 'r', '--', 'sh', '-c', 'echo started'])
+        expect(missing).toEqual({ code: 3, stdout: '', stderr: 'secrets: missing secret: GITHUB_NOPE\n' })
+        expect(await cli(['get', 'GITHUB_QUOTED', '--reason', 'get it'])).toEqual({ code: 0, stdout: 'say "hi"', stderr: '' })
+        expect((await cli(['get', 'SLACK_TOKEN', '--reason', 'r'])).code).toBe(1)
+        for (const argv of [['get', 'GITHUB_TOKEN', '--reason', 'r', '--accessor', 'x'], ['run', '--reason', 'r', '--accessor', 'x', '--', 'true']]) {
+          const r = await cli(argv)
+          expect(r.code).toBe(2)
+          expect(r.stderr).toContain('--accessor is refused in client mode')
+        }
+        expect(existsSync(FAKE_DB())).toBe(false)
+      })
+
       test('--accessor is refused; the key and the database are neither needed nor opened', async () => {
         const r = await cli(['render', '--accessor', 'ci', '--reason', 'r'], 'x')
         expect(r.code).toBe(2)

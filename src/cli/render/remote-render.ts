@@ -6,9 +6,8 @@
  * arrived; a refusal writes nothing. No master key, no database.
  */
 import { closeSync, fstatSync, openSync } from 'node:fs'
-import { NotGrantedError } from '../../clients/client-errors.ts'
-import { MalformedPlaceholderError, MissingSecretError } from '../../errors.ts'
 import type { ClientModeSettings } from '../client-mode.ts'
+import { postToServer, RemoteRenderError, serverRefusal } from '../remote-client.ts'
 import { type FileIdentity, openDestination } from './destination.ts'
 import { readFull, STDIN, writeAll } from './fd.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
@@ -27,8 +26,7 @@ export interface RemoteRenderOptions {
   fetch?: typeof fetch
 }
 
-/** A server answer that is not one of the render errors with an exit code of their own. */
-export class RemoteRenderError extends Error {}
+export { RemoteRenderError } from '../remote-client.ts'
 
 function readInput(path: string | null): { bytes: Uint8Array<ArrayBuffer>; file: FileIdentity | null } {
   const fd = path === null ? STDIN : openSync(path, 'r')
@@ -56,34 +54,6 @@ function readInput(path: string | null): { bytes: Uint8Array<ArrayBuffer>; file:
   }
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; names?: string[]; line?: number; column?: number }
-}
-
-/** The error a refusal of the server stands for (names and positions from the server, never values). */
-async function refusal(res: Response, url: string): Promise<Error> {
-  let body: ErrorBody = {}
-  try {
-    body = (await res.json()) as ErrorBody
-  } catch {
-    // Not our JSON (a proxy's page): the status says enough.
-  }
-  const e = body.error ?? {}
-  const names = Array.isArray(e.names) ? e.names.filter((n): n is string => typeof n === 'string') : []
-  if (e.code === 'missing_secret' && names.length > 0) return new MissingSecretError(names)
-  if (e.code === 'malformed_placeholder' && typeof e.line === 'number' && typeof e.column === 'number') {
-    const detail = /column \d+: (.*)$/.exec(e.message ?? '')?.[1] ?? 'malformed placeholder'
-    return new MalformedPlaceholderError(e.line, e.column, detail)
-  }
-  if (e.code === 'not_granted' && names.length > 0) {
-    const client = /^client (\S+) /.exec(e.message ?? '')?.[1] ?? 'this client'
-    return new NotGrantedError(client, names)
-  }
-  const what = typeof e.message === 'string' ? `${e.code ?? 'error'}: ${e.message}` : res.statusText || 'no details'
-  if (res.status === 401) return new RemoteRenderError(`${url} refused the token (401 ${what}); ask an operator for a new one`)
-  return new RemoteRenderError(`${url} answered ${res.status} (${what})`)
-}
-
 /**
  * Renders IN (path or stdin) to OUT (path or stdout) through the server.
  * @throws MissingSecretError / MalformedPlaceholderError (exit 3),
@@ -98,24 +68,12 @@ export async function renderRemote(options: RemoteRenderOptions): Promise<{ byte
   const dest = openDestination(options.output, file)
   let bytesOut = 0
   try {
-    let res: Response
-    try {
-      res = await doFetch(`${settings.url}/render?format=${options.format ?? 'raw'}`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${settings.token}`,
-          'X-Secrets-Reason': options.reason,
-          'Content-Type': 'application/octet-stream',
-        },
-        body: bytes,
-        redirect: 'error',
-      })
-    } catch (e) {
-      // The cause names the host and errno (ECONNREFUSED), never a header.
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message
-      throw new RemoteRenderError(`cannot reach ${settings.url} (${cause})`)
-    }
-    if (res.status !== 200) throw await refusal(res, settings.url)
+    const res = await postToServer(settings, `/render?format=${options.format ?? 'raw'}`, {
+      headers: { 'X-Secrets-Reason': options.reason, 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+      fetch: doFetch,
+    })
+    if (res.status !== 200) throw await serverRefusal(res, settings.url)
     const expected = res.headers.get('Content-Length')
     if (res.body) {
       const reader = res.body.getReader()
