@@ -39,8 +39,8 @@ function readTokenFile(path: string): string {
  * `CLAUDE_HOOKS_SECRETS_TOKEN` or the file `CLAUDE_HOOKS_SECRETS_TOKEN_FILE`
  * (exactly one). Undefined when no client-mode variable is set.
  *
- * @throws ConfigError (exit 78) for a URL that is not http(s), a token
- *   without a URL or a URL without a token, both token sources, a token file
+ * @throws ConfigError (exit 78) for a URL that is not http(s), a URL
+ *   without a token, both token sources, a token file
  *   others can read, or a token that is not `chs_…` shaped; the message
  *   never holds the token.
  */
@@ -48,12 +48,10 @@ export function clientModeSettings(env: Readonly<Record<string, string | undefin
   const url = env[URL_VAR] || undefined
   const inline = env[TOKEN_VAR] || undefined
   const file = env[TOKEN_FILE_VAR] || undefined
-  if (url === undefined) {
-    if (inline !== undefined || file !== undefined) {
-      throw new ConfigError(`${inline !== undefined ? TOKEN_VAR : TOKEN_FILE_VAR} is set but ${URL_VAR} is not: set the server's URL too`)
-    }
-    return undefined
-  }
+  // Without the URL the command runs locally (DESIGN.md: both select client
+  // mode); a token variable left in the environment is then only not passed
+  // on by `secrets run`.
+  if (url === undefined) return undefined
   let parsed: URL
   try {
     parsed = new URL(url)

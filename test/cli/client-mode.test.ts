@@ -152,7 +152,6 @@ for (const runtime of RUNTIMES) {
         writeFileSync(loose, token)
         chmodSync(loose, 0o644)
         const cases: Array<[Record<string, string>, string]> = [
-          [{ CLAUDE_HOOKS_SECRETS_TOKEN: token }, 'CLAUDE_HOOKS_SECRETS_URL is not'],
           [{ CLAUDE_HOOKS_SECRETS_URL: serve.base }, 'no token'],
           [{ CLAUDE_HOOKS_SECRETS_URL: serve.base, CLAUDE_HOOKS_SECRETS_TOKEN: token, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: loose }, 'both'],
           [{ CLAUDE_HOOKS_SECRETS_URL: serve.base, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: loose }, 'readable by others'],

@@ -327,8 +327,8 @@ beforeAll(async () => {
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) look(`${dbPath}${suffix} (after stop)`, readFileSync(dbPath + suffix))
 
   // Every other file the flows left in the directory (a stray temporary file would hold values),
-  // but the rendered outputs and the template that holds a pasted secret on purpose.
-  const meant = new Set(['out.txt', 'out2.txt', 'malformed.txt', 'secrets.db', 'secrets.db-wal', 'secrets.db-shm'])
+  // but the rendered outputs, the template that holds a pasted secret and the client token files, on purpose.
+  const meant = new Set(['out.txt', 'out2.txt', 'out-client.txt', 'leak-ci.token', 'revoked.token', 'malformed.txt', 'secrets.db', 'secrets.db-wal', 'secrets.db-shm'])
   for (const f of readdirSync(tmp.dir, { recursive: true, withFileTypes: true })) {
     if (f.isFile() && !meant.has(f.name)) look(`left in the directory: ${f.name}`, readFileSync(join(f.parentPath, f.name)))
   }
