@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'missing_secret'
   | 'malformed_placeholder'
   | 'conflict'
+  | 'not_granted'
 
 /** Base class of every error this package throws on purpose. */
 export class SecretsError extends Error {

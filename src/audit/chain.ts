@@ -20,6 +20,11 @@
  * a row whose label is null keeps the encoding above, so rows chained before
  * the column existed still verify, and setting or clearing a label changes
  * the encoding, hence the link.
+ *
+ * A row with a `token_id` or a `client_address` (migration 0009: a client's
+ * delivery or refusal) is encoded as
+ * [3, id, secret_name, action, accessor, reason, outcome, at, chain_key_id, label, token_id, client_address]
+ * (null where absent); rows with neither keep the encodings above.
  */
 import { constantTimeEqualText } from '../crypto/constant-time.ts'
 import { decodeHex, encodeHex } from '../crypto/encoding.ts'
@@ -41,11 +46,18 @@ export interface ChainFields {
   chain_key_id: string
   /** The caller's declared label; null or absent: none. */
   label?: string | null | undefined
+  /** The client token's public id (migration 0009); null or absent: none. */
+  token_id?: string | null | undefined
+  /** The client's address (migration 0009); null or absent: none. */
+  client_address?: string | null | undefined
 }
 
 /** The canonical bytes of a row's chained fields. */
 export function canonicalRow(row: ChainFields): Uint8Array<ArrayBuffer> {
   const v1 = [row.id, row.secret_name, row.action, row.accessor, row.reason, row.outcome, row.at, row.chain_key_id]
+  if (row.token_id != null || row.client_address != null) {
+    return encoder.encode(JSON.stringify([3, ...v1, row.label ?? null, row.token_id ?? null, row.client_address ?? null]))
+  }
   return encoder.encode(JSON.stringify(row.label == null ? [1, ...v1] : [2, ...v1, row.label]))
 }
 

@@ -43,6 +43,27 @@ export function cliAccessor(): string {
   return `cli:${processUser()}`
 }
 
+/**
+ * Client mode (docs/clients.md) for a command that reads secrets: the
+ * server's settings when CLAUDE_HOOKS_SECRETS_URL is set, after refusing
+ * what has no meaning there (`--accessor`: the token is the identity) and
+ * a reason that cannot travel in an HTTP header. Undefined otherwise.
+ * @throws ConfigError (client-mode.ts); UsageError.
+ */
+export async function clientModeFor(
+  io: CliIO,
+  values: { accessor?: string | undefined; reason?: string | undefined },
+): Promise<import('./client-mode.ts').ClientModeSettings | undefined> {
+  const { clientModeSettings } = await import('./client-mode.ts')
+  const remote = clientModeSettings(io.env)
+  if (!remote) return undefined
+  if (values.accessor !== undefined) throw new UsageError('--accessor is refused in client mode: the token is the identity')
+  if (values.reason !== undefined && !/^[\x20-\x7e]+$/.test(values.reason)) {
+    throw new UsageError('--reason must be printable ASCII in client mode (it travels in an HTTP header)')
+  }
+  return remote
+}
+
 /** Opens the store the environment describes, runs `fn`, and closes it whatever happens. */
 export async function withSecrets<T>(io: CliIO, fn: (ctx: SecretsContext) => Promise<T>): Promise<T> {
   // Imported here, not at the top: Kysely alone costs about 20 ms to load, which

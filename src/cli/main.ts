@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   get: { summary: 'print one secret value (not to a terminal without --reveal)', load: async () => (await import('./commands/get.ts')).default },
   keys: { summary: 'show master keys, what each seals, which can be removed', load: async () => (await import('./commands/keys.ts')).default },
   audit: { summary: 'verify the tamper-evident audit chain, print its head', load: async () => (await import('./commands/audit.ts')).default },
+  client: { summary: 'add clients (agents, MCP servers) and issue their tokens', load: async () => (await import('./commands/client.ts')).default },
   operator: { summary: 'add, list or remove the operators who may log in over HTTP', load: async () => (await import('./commands/operator.ts')).default },
   serve: { summary: 'start the HTTP API and the UI', load: async () => (await import('./commands/serve.ts')).default },
 }
@@ -34,7 +35,8 @@ function topHelp(): string {
     ...lines,
     '',
     'Run `secrets <command> --help` for a command\'s options.',
-    'Environment: CLAUDE_HOOKS_SECRET_KEY (required), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS, DATABASE_URL, HOST, PORT.',
+    'Environment: CLAUDE_HOOKS_SECRET_KEY (required), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS, DATABASE_URL, HOST, PORT;',
+    'client mode (docs/clients.md): CLAUDE_HOOKS_SECRETS_URL with CLAUDE_HOOKS_SECRETS_TOKEN_FILE or _TOKEN.',
     'Exit codes: 0 ok, 1 failure, 2 usage, 3 missing or malformed placeholder, 78 configuration.',
     '',
   ].join('\n')

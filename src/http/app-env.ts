@@ -1,3 +1,4 @@
+import type { ClientPrincipal } from '../clients/client.service.ts'
 import type { ActiveSession } from '../operators/session.service.ts'
 
 /**
@@ -30,5 +31,7 @@ export type AppEnv = {
     generation: string | undefined
     /** The request's own origin, once its host was checked (middleware/check-host.ts). */
     ownOrigin: string | undefined
+    /** The client of a valid bearer token, on the delivery routes (middleware/client-auth.ts). */
+    client: ClientPrincipal | undefined
   }
 }

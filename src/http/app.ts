@@ -1,5 +1,7 @@
 import { type Context, Hono } from 'hono'
 import type { SecretsContext } from '../context.ts'
+import { ClientService } from '../clients/client.service.ts'
+import { DeliveryService } from '../clients/delivery.service.ts'
 import { OperatorService } from '../operators/operator.service.ts'
 import type { ScryptParams } from '../operators/password-hash.ts'
 import { type SessionPolicy, SessionService } from '../operators/session.service.ts'
@@ -17,6 +19,9 @@ import { requestLog } from './middleware/request-log.ts'
 import { requireSession } from './middleware/require-session.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
+import { requireClient } from './middleware/client-auth.ts'
+import { clientRoutes } from './routes/client-routes.ts'
+import { DEFAULT_RENDER_BODY_LIMIT, deliveryRoutes } from './routes/delivery-routes.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 import { uiRoutes } from './routes/ui-routes.ts'
@@ -42,6 +47,10 @@ export interface AppOptions {
   secureCookies?: boolean
   /** Origins besides the server's own that may send mutations, and whose hosts are the server's too (PUBLIC_ORIGIN). */
   trustedOrigins?: readonly string[]
+  /** Largest artifact `POST /render` takes, in bytes (default 16 MiB; `RENDER_BODY_LIMIT`). */
+  renderBodyLimit?: number
+  /** Throttling of refused client tokens (default: 5 per token id, 20 per address, in 15 min, like logins). */
+  tokenThrottlePolicy?: Partial<ThrottlePolicy>
 }
 
 /** The Hono app createApp builds. */
@@ -50,7 +59,8 @@ export type SecretsApp = Hono<AppEnv>
 const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
 
 /**
- * Builds the Hono app: `/healthz`, `/session`, `/secrets` (docs/http-api.md)
+ * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, the
+ * delivery routes `/render` and `/resolve` (docs/http-api.md, docs/clients.md)
  * and the UI. Per-app work (header lists, services, the dummy password hash)
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
@@ -60,7 +70,9 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * is not the server's own), 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating
- * (every POST, PUT, PATCH, DELETE but the login). Errors become JSON in one
+ * (every POST, PUT, PATCH, DELETE but the login); the same on /clients. On
+ * /render and /resolve: requireClient (a bearer token, throttled) instead,
+ * and /render's own body limit. Errors become JSON in one
  * handler (error-handler.ts).
  */
 export function createApp(options: AppOptions): SecretsApp {
@@ -72,13 +84,20 @@ export function createApp(options: AppOptions): SecretsApp {
   operators.prepare().catch((e: unknown) => logger.error('startup: dummy password hash', e))
   const sessions = new SessionService({ db: ctx.store.db, now: options.now, policy: options.sessionPolicy })
   const throttle = new LoginThrottle({ policy: options.throttlePolicy, now: options.now })
+  const clients = new ClientService({ db: ctx.store.db, now: options.now })
+  const delivery = new DeliveryService({ db: ctx.store.db, secrets: ctx.service, clients, now: options.now })
+  const tokenThrottle = new LoginThrottle({ policy: options.tokenThrottlePolicy, now: options.now })
 
   const app = new Hono<AppEnv>()
   app.use(requestLog(logger))
   app.use(securityHeaders())
   app.use(noStoreByDefault())
   app.use(checkHost(trustedOrigins))
-  app.use(limitBody())
+  // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
+  const bodyLimit = limitBody()
+  app.use(function limitBodyButRender(c, next) {
+    return c.req.path === '/render' ? next() : bodyLimit(c, next)
+  })
 
   app.get('/healthz', function healthz(c) {
     return c.json({ status: 'ok' })
@@ -90,9 +109,16 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use('/session', generation, load, guard)
   // '/secrets/*' matches '/secrets' itself too.
   app.use('/secrets/*', generation, load, requireSession(), guard)
+  app.use('/clients/*', generation, load, requireSession(), guard)
+  // Delivery: a bearer token only; no cookie, no session, no CSRF token.
+  const client = requireClient({ clients, delivery, throttle: tokenThrottle })
+  app.use('/render', client)
+  app.use('/resolve', client)
 
   app.route('/session', sessionRoutes({ operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
   app.route('/secrets', secretRoutes(ctx.service))
+  app.route('/clients', clientRoutes(clients))
+  app.route('/', deliveryRoutes(delivery, { renderBodyLimit: options.renderBodyLimit ?? DEFAULT_RENDER_BODY_LIMIT }))
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 
   app.notFound(notFound)

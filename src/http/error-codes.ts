@@ -9,11 +9,14 @@ export const HTTP_ERROR_STATUS = {
   invalid_json: 400,
   unauthenticated: 401,
   csrf_failed: 403,
+  not_granted: 403,
   not_found: 404,
   already_exists: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  missing_secret: 422,
+  malformed_placeholder: 422,
   host_not_allowed: 421,
   rate_limited: 429,
   internal_error: 500,
@@ -28,5 +31,14 @@ export type HttpErrorCode = keyof typeof HTTP_ERROR_STATUS
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
-  error: { code: HttpErrorCode; message: string; field?: string }
+  error: {
+    code: HttpErrorCode
+    message: string
+    field?: string
+    /** Secret names the error is about (`not_granted`, `missing_secret`): names only, never values. */
+    names?: string[]
+    /** Where a malformed placeholder is (`malformed_placeholder`), 1-based. */
+    line?: number
+    column?: number
+  }
 }

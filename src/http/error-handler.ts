@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { SecretsError, ValidationError } from '../errors.ts'
+import { MalformedPlaceholderError, MissingSecretError, SecretsError, ValidationError } from '../errors.ts'
+import { NotGrantedError } from '../clients/client-errors.ts'
 import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
 import { HttpError } from './http-error.ts'
@@ -26,6 +27,15 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
       return new HttpError('already_exists', e.message)
     case 'conflict':
       return new HttpError('conflict', e.message)
+    // The delivery routes' refusals (docs/clients.md): names and positions only.
+    case 'not_granted':
+      return e instanceof NotGrantedError ? new HttpError('not_granted', e.message, { details: { names: [...e.names] } }) : undefined
+    case 'missing_secret':
+      return e instanceof MissingSecretError ? new HttpError('missing_secret', e.message, { details: { names: [...e.names] } }) : undefined
+    case 'malformed_placeholder':
+      return e instanceof MalformedPlaceholderError
+        ? new HttpError('malformed_placeholder', e.message, { details: { line: e.line, column: e.column } })
+        : undefined
     default:
       return undefined
   }

@@ -86,6 +86,25 @@ export class LoginThrottle {
     if (entry.failures < this.policy.maxFailuresPerAddress) entry.lockedUntil = 0
   }
 
+  /**
+   * For checks that are cheap and fail rarely (client tokens): the seconds
+   * to wait when the username (if given) or the address is locked, else
+   * undefined. Counts nothing; {@link failed} records a failure once known.
+   */
+  lockedFor(username: string | undefined, address: string): number | undefined {
+    const now = this.#now()
+    const keys = [...(username === undefined ? [] : [this.#userKey(username)]), this.#addressKey(address)]
+    const until = Math.max(...keys.map((k) => this.#live(k, now)?.lockedUntil ?? 0))
+    return until > now ? Math.max(1, Math.ceil((until - now) / 1000)) : undefined
+  }
+
+  /** Records one failure for the username (if given) and the address (see {@link lockedFor}). */
+  failed(username: string | undefined, address: string): void {
+    const now = this.#now()
+    if (username !== undefined) this.#fail(this.#userKey(username), this.policy.maxFailuresPerUsername, now)
+    this.#fail(this.#addressKey(address), this.policy.maxFailuresPerAddress, now)
+  }
+
   /** How many keys are remembered (for tests). */
   get size(): number {
     return this.#entries.size

@@ -18,5 +18,15 @@ export function secretJson(s: SecretMetadata): SecretMetadata {
 
 /** The JSON of one access-log entry, field by field (see {@link secretJson}). */
 export function accessLogEntryJson(e: AccessLogEntry): AccessLogEntry {
-  return { id: e.id, at: e.at, action: e.action, accessor: e.accessor, label: e.label, reason: e.reason, outcome: e.outcome }
+  return {
+    id: e.id,
+    at: e.at,
+    action: e.action,
+    accessor: e.accessor,
+    label: e.label,
+    token_id: e.token_id,
+    client_address: e.client_address,
+    reason: e.reason,
+    outcome: e.outcome,
+  }
 }

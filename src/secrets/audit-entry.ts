@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../audit/audit-log.ts'
 import type { AuditAction, AuditOutcome } from '../store/schema.ts'
 import type { Actor } from './types.ts'
-import { AccessorSchema, LabelSchema, ReasonSchema, validateField } from './validation.ts'
+import { AccessorSchema, ClientAddressSchema, LabelSchema, ReasonSchema, TokenIdSchema, validateField } from './validation.ts'
 
 /**
  * The actor, validated: every audited operation calls this before it touches
@@ -13,10 +13,23 @@ export function checkActor(actor: Actor): Actor {
     accessor: validateField('accessor', AccessorSchema, actor?.accessor),
     reason: validateField('reason', ReasonSchema, actor?.reason),
     ...(actor?.label === undefined ? {} : { label: validateField('label', LabelSchema, actor.label) }),
+    ...(actor?.tokenId === undefined ? {} : { tokenId: validateField('tokenId', TokenIdSchema, actor.tokenId) }),
+    ...(actor?.clientAddress === undefined ? {} : { clientAddress: validateField('clientAddress', ClientAddressSchema, actor.clientAddress) }),
   }
 }
 
 /** The one place an audit entry is built from an operation and its (checked) actor. */
 export function auditEntry(name: string, action: AuditAction, actor: Actor, outcome: AuditOutcome, at: string): AuditEntry {
-  return { secret_name: name, action, accessor: actor.accessor, label: actor.label ?? null, reason: actor.reason, outcome, at }
+  return {
+    secret_name: name,
+    action,
+    accessor: actor.accessor,
+    label: actor.label ?? null,
+    // Only on clients' rows, so every other row keeps its older chain encoding.
+    ...(actor.tokenId === undefined ? {} : { token_id: actor.tokenId }),
+    ...(actor.clientAddress === undefined ? {} : { client_address: actor.clientAddress }),
+    reason: actor.reason,
+    outcome,
+    at,
+  }
 }

@@ -170,7 +170,17 @@ export class SecretsService {
   async accessLog(name: string, page: { limit: number; beforeId?: number }): Promise<AccessLogEntry[]> {
     validateField('name', SecretNameSchema, name)
     const rows = await listAccessLog(this.#deps.db, name, page)
-    return rows.map(({ id, at, action, accessor, label, reason, outcome }) => ({ id, at, action, accessor, label, reason, outcome }))
+    return rows.map(({ id, at, action, accessor, label, token_id, client_address, reason, outcome }) => ({
+      id,
+      at,
+      action,
+      accessor,
+      label,
+      token_id,
+      client_address,
+      reason,
+      outcome,
+    }))
   }
 
   /** The sealed row of one secret, for callers of {@link decrypt}. */

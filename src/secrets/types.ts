@@ -15,6 +15,10 @@ export interface Actor {
    * own audit column apart from `accessor` (`render --accessor ci`).
    */
   label?: string | undefined
+  /** The public id of the client token that asked (delivery routes), for the audit row. */
+  tokenId?: string | undefined
+  /** The network address of the client that asked, for the audit row. */
+  clientAddress?: string | undefined
 }
 
 /** What the service tells about a secret: never its value. */
@@ -30,7 +34,7 @@ export interface SecretMetadata {
 }
 
 /** One audit entry as the API shows it. */
-export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'accessor' | 'label' | 'reason' | 'outcome'>
+export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'accessor' | 'label' | 'token_id' | 'client_address' | 'reason' | 'outcome'>
 
 /** The sealed row `decrypt` takes: the on-disk format of one secret. */
 export type SealedSecret = Pick<SecretRow, 'name' | 'ciphertext' | 'iv' | 'auth_tag' | 'key_id'>

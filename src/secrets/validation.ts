@@ -47,3 +47,13 @@ const auditText = v.pipe(
 export const AccessorSchema = auditText
 export const ReasonSchema = auditText
 export const LabelSchema = auditText
+
+/** A client token's public id (src/clients/client-token.ts): 16 lowercase hex characters. */
+export const TokenIdSchema = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex characters'))
+
+/** A peer's network address as the server adapter reports it (IPv4, IPv6 with an optional zone). */
+export const ClientAddressSchema = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[0-9A-Za-z.:%_-]{1,64}$/, 'must be an IP address (at most 64 characters)'),
+)
+

@@ -6,6 +6,8 @@ import * as m0004 from '../../migrations/0004_create_operator.ts'
 import * as m0005 from '../../migrations/0005_create_operator_session.ts'
 import * as m0006 from '../../migrations/0006_audit_chain_key.ts'
 import * as m0007 from '../../migrations/0007_audit_label.ts'
+import * as m0008 from '../../migrations/0008_create_client.ts'
+import * as m0009 from '../../migrations/0009_audit_client_columns.ts'
 
 /**
  * Every migration, in order, imported statically: FileMigrationProvider reads
@@ -20,6 +22,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_create_operator_session': m0005,
   '0006_audit_chain_key': m0006,
   '0007_audit_label': m0007,
+  '0008_create_client': m0008,
+  '0009_audit_client_columns': m0009,
 }
 
 const provider: MigrationProvider = {

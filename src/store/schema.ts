@@ -18,10 +18,15 @@ export interface SecretTable {
 }
 
 /** Audit actions. `read` is a decryption whose plaintext left the service. */
-export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete'
+/**
+ * Audit actions. `read` is a decryption whose plaintext left the service (or,
+ * with outcome `denied`, a client's request for a secret its grants do not
+ * cover); `authenticate` is a client token refused (secret_name empty).
+ */
+export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
 
 /** Whether the audited operation succeeded. */
-export type AuditOutcome = 'ok' | 'error'
+export type AuditOutcome = 'ok' | 'error' | 'denied'
 
 export interface SecretAccessLogTable {
   // PostgreSQL returns bigint columns as strings: the repository normalises.
@@ -32,6 +37,10 @@ export interface SecretAccessLogTable {
   accessor: string
   /** The free-text label the caller declared (`render --accessor`), or null. Never an identity. */
   label: string | null
+  /** The public id of the client token that asked (migration 0009), or null. Never the token. */
+  token_id: string | null
+  /** The network address of the client that asked (migration 0009), or null. */
+  client_address: string | null
   reason: string
   outcome: AuditOutcome
   at: string

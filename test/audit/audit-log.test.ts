@@ -77,6 +77,32 @@ describeEachDialect('audit log', (dialect) => {
       expect(await verify()).toMatchObject({ ok: false, id: 3, problem: 'changed' })
     })
 
+    test('a client row (token id or address) is encoded as [3, ..., chain_key_id, label, token_id, client_address]; editing either is named as changed', async () => {
+      await ctx.service.create({ name: 'A', value: 'alpha' }, CLI_ACTOR)
+      await ctx.service.resolveAll(['A'], { accessor: 'client:ci', reason: 'render', tokenId: '0123456789abcdef', clientAddress: '10.0.0.7' })
+      await ctx.service.resolveAll(['A'], { accessor: 'client:ci', reason: 'render', clientAddress: '::1' })
+      const all = await rows()
+      expect(all.map((r) => [r.token_id, r.client_address])).toEqual([[null, null], ['0123456789abcdef', '10.0.0.7'], [null, '::1']])
+      const key = await openChainKeyIndependently(ctx.store.db, all[0]!.chain_key_id!, ctx.env.CLAUDE_HOOKS_SECRET_KEY!)
+      let prev = Buffer.alloc(32)
+      for (const r of all) {
+        const fields = [r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
+        const canonical = JSON.stringify(r.token_id === null && r.client_address === null ? [1, ...fields] : [3, ...fields, r.label, r.token_id, r.client_address])
+        const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
+        expect(r.chain).toBe(link)
+        prev = Buffer.from(link, 'hex')
+      }
+      expect(await verify()).toMatchObject({ ok: true, rows: 3 })
+      await sql`UPDATE secret_access_log SET token_id = 'ffffffffffffffff' WHERE id = 2`.execute(ctx.store.db)
+      expect(await verify()).toMatchObject({ ok: false, id: 2, problem: 'changed' })
+      await sql`UPDATE secret_access_log SET token_id = '0123456789abcdef' WHERE id = 2`.execute(ctx.store.db)
+      await sql`UPDATE secret_access_log SET client_address = NULL WHERE id = 3`.execute(ctx.store.db)
+      expect(await verify()).toMatchObject({ ok: false, id: 3, problem: 'changed' })
+      await sql`UPDATE secret_access_log SET client_address = '::1' WHERE id = 3`.execute(ctx.store.db)
+      await sql`UPDATE secret_access_log SET client_address = '10.0.0.8' WHERE id = 1`.execute(ctx.store.db)
+      expect(await verify()).toMatchObject({ ok: false, id: 1, problem: 'changed' })
+    })
+
     test('verify says ok with the row count on an untouched log, and on an empty one', async () => {
       expect(await verify()).toMatchObject({ ok: true, rows: 0 })
       await someHistory()

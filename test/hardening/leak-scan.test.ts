@@ -11,7 +11,11 @@
  * response (status line, headers, body), the CLI's stdout and stderr (but
  * the rendered output itself, which holds the value by design), the raw
  * bytes of the SQLite file and its -wal and -shm files, and every audit row.
- * Zero hits.
+ * Zero hits. Client tokens (docs/clients.md) are searched the same way, also
+ * by their secret part alone (hex and base64url of the 24 bytes after the
+ * public id), in every place but the one answer that shows each once (the
+ * stdout of `secrets client token`, the 201 of POST /clients/{name}/tokens),
+ * and in the argv of every command.
  *
  * Everything runs as operators run it: `bin/secrets` child processes and
  * `bin/secrets serve` on 127.0.0.1 over a SQLite file. The UI flow is
@@ -48,9 +52,28 @@ const S = {
   pasted: `sk_live_${crypto.randomUUID().replaceAll('-', '')}`,
 }
 
+/** Client tokens issued during the scan, by how they were made (filled in as they are). */
+const T: Record<string, string> = {}
+
 /** The bytes a sentinel may leak as. */
 function forms(value: string): Array<{ form: string; bytes: Uint8Array }> {
   const raw = Buffer.from(value, 'utf8')
+  const token = /^chs_([A-Za-z0-9_-]{43})$/.exec(value)
+  if (token) {
+    // A client token: its text in every form below, and its secret part (the
+    // 24 bytes after the 8-byte public id) alone, as hex and base64url.
+    const secret = Buffer.from(token[1]!, 'base64url').subarray(8)
+    const extra = [
+      { form: 'token body', bytes: Buffer.from(token[1]!, 'ascii') },
+      { form: 'token secret hex', bytes: Buffer.from(secret.toString('hex'), 'ascii') },
+      { form: 'token secret base64url', bytes: Buffer.from(secret.toString('base64url').slice(0, 30), 'ascii') },
+    ]
+    return [...extra, ...sentinelForms(value, raw)]
+  }
+  return sentinelForms(value, raw)
+}
+
+function sentinelForms(value: string, raw: Buffer): Array<{ form: string; bytes: Uint8Array }> {
   const out: Array<{ form: string; bytes: Uint8Array }> = [
     { form: 'raw', bytes: raw },
     { form: 'json', bytes: Buffer.from(JSON.stringify(value).slice(1, -1), 'utf8') },
@@ -97,10 +120,11 @@ const file = (name: string) => join(tmp.dir, name)
 const cliRuns: string[] = []
 
 /** Runs bin/secrets; stdout and stderr are searched unless `renderOutput` says stdout is the render itself. */
-async function cli(argv: string[], stdin?: string, options: { renderOutput?: boolean; code?: number } = {}) {
-  const r = await runBin(argv, { env, stdin })
+async function cli(argv: string[], stdin?: string, options: { renderOutput?: boolean; code?: number; env?: Record<string, string> } = {}) {
+  const r = await runBin(argv, { env: options.env ?? env, stdin })
   const label = `secrets ${argv.join(' ')}`
   cliRuns.push(label)
+  look(`argv of ${label}`, label)
   expect({ label, code: r.code, stderr: r.stderr }).toMatchObject({ label, code: options.code ?? 0 })
   if (!options.renderOutput) look(`stdout of ${label}`, r.stdout)
   look(`stderr of ${label}`, r.stderr)
@@ -143,7 +167,14 @@ let csrf = ''
 const answers: Array<{ what: string; status: number }> = []
 
 /** One HTTP request; its status line, every header and the body are searched. */
-async function http(what: string, method: string, path: string, body?: string | object, headers: Record<string, string> = {}): Promise<Response> {
+async function http(
+  what: string,
+  method: string,
+  path: string,
+  body?: string | object,
+  headers: Record<string, string> = {},
+  options: { bodyIsTheAnswer?: boolean } = {},
+): Promise<Response> {
   const h: Record<string, string> = { ...headers }
   if (cookie && !('Cookie' in h)) h.Cookie = cookie
   if (csrf && !('X-CSRF-Token' in h)) h['X-CSRF-Token'] = csrf
@@ -151,7 +182,8 @@ async function http(what: string, method: string, path: string, body?: string | 
   const res = await fetch(`${server.base}${path}`, { method, headers: h, body: typeof body === 'object' ? JSON.stringify(body) : body })
   const text = await res.text()
   const head = [`${res.status} ${res.statusText}`, ...[...res.headers].map(([k, v]) => `${k}: ${v}`)].join('\n')
-  look(`response to ${what} (${method} ${path})`, `${head}\n\n${text}`)
+  // A render's or a token issue's body holds a value or the token by design: its headers are still searched.
+  look(`response to ${what} (${method} ${path})`, options.bodyIsTheAnswer ? head : `${head}\n\n${text}`)
   answers.push({ what, status: res.status })
   return new Response(text, { status: res.status, headers: res.headers })
 }
@@ -189,6 +221,12 @@ beforeAll(async () => {
   await cli(['set', 'lower_case'], S.httpRefused, { code: 1 })
   await cli(['keys'])
   await cli(['keys', '--json'])
+  await cli(['client', 'add', 'leak-ci', '--grant', 'CLI_*', '--description', 'leak scan client'])
+  await cli(['client', 'add', 'leak-other', '--grant', 'HTTP_*'])
+  T.cli = (await cli(['client', 'token', 'leak-ci', '--ttl', '1d'], undefined, { renderOutput: true })).stdout.trim()
+  T.cliRevoked = (await cli(['client', 'token', 'leak-ci'], undefined, { renderOutput: true })).stdout.trim()
+  await cli(['client', 'list'])
+  await cli(['client', 'list', '--json'])
 
   // --- HTTP flows, against the real server ---
   server = await startServer()
@@ -233,6 +271,44 @@ beforeAll(async () => {
     expect(res.status).toBeGreaterThanOrEqual(400)
     expect(res.status).toBeLessThan(500)
   }
+  // Clients over HTTP: admin, then deliveries with every kind of token.
+  expect((await http('create a client', 'POST', '/clients', { name: 'leak-http', grants: ['HTTP_*'] })).status).toBe(201)
+  const issued = await http('issue a token', 'POST', '/clients/leak-http/tokens', { ttl: '1d' }, {}, { bodyIsTheAnswer: true })
+  expect(issued.status).toBe(201)
+  T.http = ((await issued.json()) as { token: string }).token
+  expect((await http('list clients', 'GET', '/clients')).status).toBe(200)
+  expect((await http('get a client', 'GET', '/clients/leak-http')).status).toBe(200)
+  const bearer = (token: string, extra: Record<string, string> = {}) => ({ Authorization: `Bearer ${token}`, 'X-Secrets-Reason': 'leak scan', Cookie: '', 'X-CSRF-Token': '', ...extra })
+  const art = 'v=${SECRET:HTTP_CREATE}'
+  expect((await http('a render', 'POST', '/render', art, bearer(T.http), { bodyIsTheAnswer: true })).status).toBe(200)
+  expect((await http('a resolve', 'POST', '/resolve', { names: ['HTTP_CREATE'] }, bearer(T.http), { bodyIsTheAnswer: true })).status).toBe(200)
+  const deliveryRefusals: Array<[string, string, string | object, Record<string, string>, number]> = [
+    ['a render not granted', '/render', 'v=${SECRET:CLI_SET}', bearer(T.http), 403],
+    ['a resolve of a missing secret', '/resolve', { names: ['HTTP_NOPE'] }, bearer(T.http), 422],
+    ['a render with a malformed token', '/render', art, bearer(`${T.http}x`), 401],
+    ['a render with an unknown token', '/render', art, bearer(`chs_${Buffer.alloc(32, 9).toString('base64url')}`), 401],
+    ['a render with a wrong secret part', '/render', art, bearer(T.http.slice(0, -6) + (T.http.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA')), 401],
+    ['a render with the token in the query', `/render?token=${T.http}`, art, { 'X-Secrets-Reason': 'r', Cookie: '', 'X-CSRF-Token': '' }, 401],
+    ['a render with the token in a cookie', '/render', art, { 'X-Secrets-Reason': 'r', Cookie: `t=${T.http}`, 'X-CSRF-Token': '' }, 401],
+    ['a render without a reason', '/render', art, bearer(T.http, { 'X-Secrets-Reason': '' }), 400],
+  ]
+  for (const [what, path, body, headers, status] of deliveryRefusals) {
+    expect({ what, status: (await http(what, 'POST', path, body, headers)).status }).toEqual({ what, status })
+  }
+  // The CLI as a client: no key, the token from a 0600 file.
+  writeFileSync(file('leak-ci.token'), `${T.cli}\n`, { mode: 0o600 })
+  const clientEnv = { CLAUDE_HOOKS_SECRETS_URL: server.base, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: file('leak-ci.token') }
+  await cli(['render', '--reason', 'client mode', file('in.txt'), file('out-client.txt')], undefined, { env: clientEnv })
+  expect(readFileSync(file('out-client.txt'), 'utf8')).toContain(S.cliSet)
+  await cli(['render', '--reason', 'client mode denied'], 'x=${SECRET:HTTP_CREATE}', { env: clientEnv, code: 1 })
+  await cli(['render', '--reason', 'client mode missing'], 'x=${SECRET:CLI_NOPE}', { env: clientEnv, code: 3 })
+  const revokedId = JSON.parse((await cli(['client', 'list', '--json'])).stdout).clients[0].tokens[1].id as string
+  await cli(['client', 'revoke', 'leak-ci', '--token', revokedId])
+  writeFileSync(file('revoked.token'), `${T.cliRevoked}\n`, { mode: 0o600 })
+  await cli(['render', '--reason', 'revoked'], 'x', { env: { ...clientEnv, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: file('revoked.token') }, code: 1 })
+  await cli(['render', '--reason', 'inline token'], 'x=${SECRET:CLI_SET}', { env: { CLAUDE_HOOKS_SECRETS_URL: server.base, CLAUDE_HOOKS_SECRETS_TOKEN: T.cli }, renderOutput: true })
+  await cli(['client', 'revoke', 'leak-ci'])
+
   expect((await http('logout', 'DELETE', '/session')).status).toBe(204)
   await http('the old cookie after logout', 'GET', '/secrets')
 
@@ -251,8 +327,8 @@ beforeAll(async () => {
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(dbPath + suffix)) look(`${dbPath}${suffix} (after stop)`, readFileSync(dbPath + suffix))
 
   // Every other file the flows left in the directory (a stray temporary file would hold values),
-  // but the rendered outputs and the template that holds a pasted secret on purpose.
-  const meant = new Set(['out.txt', 'out2.txt', 'malformed.txt', 'secrets.db', 'secrets.db-wal', 'secrets.db-shm'])
+  // but the rendered outputs, the template that holds a pasted secret and the client token files, on purpose.
+  const meant = new Set(['out.txt', 'out2.txt', 'out-client.txt', 'leak-ci.token', 'revoked.token', 'malformed.txt', 'secrets.db', 'secrets.db-wal', 'secrets.db-shm'])
   for (const f of readdirSync(tmp.dir, { recursive: true, withFileTypes: true })) {
     if (f.isFile() && !meant.has(f.name)) look(`left in the directory: ${f.name}`, readFileSync(join(f.parentPath, f.name)))
   }
@@ -291,7 +367,7 @@ describe('leak scan', () => {
   })
 
   test('every flow ran: CLI commands, HTTP routes and errors', () => {
-    for (const command of ['set', 'list', 'rotate', 'render', 'render --check', 'audit verify', 'keys', 'operator add']) {
+    for (const command of ['set', 'list', 'rotate', 'render', 'render --check', 'audit verify', 'keys', 'operator add', 'client add', 'client token', 'client revoke', 'client list']) {
       expect(cliRuns.some((r) => r.startsWith(`secrets ${command}`))).toBe(true)
     }
     expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThanOrEqual(15)
@@ -309,5 +385,19 @@ describe('leak scan', () => {
   test('no sentinel, in any form, in any output, response, database file or audit row', () => {
     expect(haystacks.length).toBeGreaterThan(60)
     expect(hits(S)).toEqual([])
+  })
+
+  test('no client token, in any form, anywhere but the one answer that showed it', () => {
+    expect(Object.keys(T).sort()).toEqual(['cli', 'cliRevoked', 'http'])
+    for (const token of Object.values(T)) expect(token).toMatch(/^chs_[A-Za-z0-9_-]{43}$/)
+    expect(hits(T)).toEqual([])
+  })
+
+  test('the token search finds a token and its secret part (positive control)', () => {
+    const token = T.cli!
+    const secret = Buffer.from(token.slice(4), 'base64url').subarray(8)
+    for (const text of [`Authorization: Bearer ${token}`, `{"t":"${token.slice(4)}"}`, secret.toString('hex'), secret.toString('base64url')]) {
+      expect({ text, found: forms(token).some(({ bytes }) => Buffer.from(text).indexOf(bytes) !== -1) }).toEqual({ text, found: true })
+    }
   })
 })

@@ -55,6 +55,8 @@ describeEachDialect('secrets service', (dialect) => {
           action: 'create',
           accessor: 'cli:test',
           label: null,
+          token_id: null,
+          client_address: null,
           reason: 'unit test',
           outcome: 'ok',
           at: '2026-01-01T00:00:00.000Z',
@@ -300,7 +302,7 @@ describeEachDialect('secrets service', (dialect) => {
       expect(first.map((e) => e.id)).toEqual([5, 4])
       const next = await ctx.service.accessLog('A', { limit: 2, beforeId: 4 })
       expect(next.map((e) => e.id)).toEqual([3, 2])
-      expect(Object.keys(first[0]!).sort()).toEqual(['accessor', 'action', 'at', 'id', 'label', 'outcome', 'reason'])
+      expect(Object.keys(first[0]!).sort()).toEqual(['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'token_id'])
     })
   })
 })

@@ -29,7 +29,7 @@ export interface SecretList {
 }
 
 /** What happened to a secret, as written to the audit log. */
-export type AccessAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete'
+export type AccessAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
 
 /** One audit row of `GET /secrets/{name}/access-log`. */
 export interface AccessLogEntry {
@@ -40,8 +40,13 @@ export interface AccessLogEntry {
   accessor: string
   /** What the caller declared itself to be (`render --accessor ci`); never an identity. Absent or null: none. */
   label?: string | null
+  /** The public id of the client token that asked (docs/clients.md); null or absent: not a client. */
+  token_id?: string | null
+  /** The network address of the client that asked; null or absent: not a client. */
+  client_address?: string | null
   reason: string | null
-  outcome: 'ok' | 'error'
+  /** `denied`: a client asked for a secret its grants do not cover. */
+  outcome: 'ok' | 'error' | 'denied'
 }
 
 /** One page of the access log, newest first; `next_cursor` is null on the last page. */

@@ -1,4 +1,4 @@
-import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { Actor } from '../../secrets/types.ts'
 
@@ -20,6 +20,10 @@ Options:
   --accessor WHO  what reads the secret (a label for the audit log)
   --reveal        print to a terminal too
 
+Client mode: with CLAUDE_HOOKS_SECRETS_URL and CLAUDE_HOOKS_SECRETS_TOKEN_FILE
+(or _TOKEN) set, the value comes from that server's POST /resolve, with no
+master key and no database; --accessor is refused (docs/clients.md).
+
 Exit codes: 0 ok, 1 failure, 2 usage (also: a terminal without --reveal),
 3 no such secret, 78 configuration.
 `,
@@ -35,7 +39,10 @@ Exit codes: 0 ok, 1 failure, 2 usage (also: a terminal without --reveal),
     }
     const name = positionals[0]!
     const actor: Actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
-    const value = await withSecrets(io, async ({ service }) => (await service.resolveAll([name], actor)).get(name)!)
+    const remote = await clientModeFor(io, values)
+    const value = remote
+      ? ((await (await import('../remote-client.ts')).remoteResolveAll(remote, values.reason)([name])).get(name)! as Uint8Array<ArrayBuffer>)
+      : await withSecrets(io, async ({ service }) => (await service.resolveAll([name], actor)).get(name)!)
     if (io.stdoutBytes) io.stdoutBytes(value)
     else io.stdout(new TextDecoder().decode(value))
     value.fill(0)

@@ -1,5 +1,6 @@
 import { checkFile, renderFile } from '../render/render-file.ts'
 import { parseSpoolLimit } from '../render/spool.ts'
+import { clientModeSettings } from '../client-mode.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { formatTable } from '../table.ts'
@@ -65,6 +66,15 @@ Environment:
                       before decrypting. Bytes, or with K, M, G, T (powers of
                       1024): e.g. 256M. Default 1G.
 
+Client mode: when CLAUDE_HOOKS_SECRETS_URL is set, IN is sent to that
+server's POST /render with the token of CLAUDE_HOOKS_SECRETS_TOKEN_FILE (a
+file only you can read) or CLAUDE_HOOKS_SECRETS_TOKEN, and the answer is
+written to OUT with the same promises (OUT checked first, written whole or
+not at all). Neither the master key nor a database is needed or opened; the
+token is the identity, so --accessor is refused, and --check is not
+available. A name the client's grants do not cover fails the render (exit 1,
+every such name listed). docs/clients.md.
+
 Exit codes: 0 ok, 1 failure (OUT refused, spool limit, I/O), 2 usage, 3 a
 secret is missing or a placeholder is malformed (every missing name, or the
 line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
@@ -79,6 +89,16 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     const input = path(positionals[0])
     const output = path(positionals[1])
     const format = formatOf(values.format, [input, output])
+    const remote = clientModeSettings(io.env)
+    if (remote) {
+      if (values.accessor !== undefined) throw new UsageError('--accessor is refused in client mode: the token is the identity')
+      if (values.check) throw new UsageError('--check is not available in client mode (CLAUDE_HOOKS_SECRETS_URL is set)')
+      if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
+      if (!/^[\x20-\x7e]+$/.test(values.reason)) throw new UsageError('--reason must be printable ASCII in client mode (it travels in an HTTP header)')
+      const { renderRemote } = await import('../render/remote-render.ts')
+      await renderRemote({ settings: remote, input, output, format, reason: values.reason })
+      return EXIT.ok
+    }
     if (values.check) {
       if (positionals.length > 1) throw new UsageError('--check takes no OUT')
       return withSecrets(io, async ({ service }) => {

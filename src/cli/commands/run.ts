@@ -1,5 +1,6 @@
 import { renderTemplates } from '../../render/templates.ts'
-import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { remoteResolveAll } from '../remote-client.ts'
 import type { CliIO } from '../io.ts'
 import { childEnv } from '../run/child-env.ts'
 import { runChild } from '../run/child.ts'
@@ -64,6 +65,12 @@ Options:
   --reason WHY         why, for the audit log (required)
   --accessor WHO       what reads the secrets (a label for the audit log)
 
+Client mode: with CLAUDE_HOOKS_SECRETS_URL and CLAUDE_HOOKS_SECRETS_TOKEN_FILE
+(or _TOKEN) set, the values come from that server's POST /resolve, with no
+master key and no database; --accessor is refused (the token is the
+identity) and a name the client is not granted starts nothing (exit 1).
+docs/clients.md.
+
 Exit codes: CMD's; before CMD starts: 1 failure, 2 usage, 3 missing secret or
 malformed placeholder, 78 configuration.
 `,
@@ -89,7 +96,10 @@ malformed placeholder, 78 configuration.
     const templates: Record<string, string> = {}
     for (const [name, template] of orderedEntries(args.slice(0, dash))) templates[name] = template
     const actor: Actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
-    const { rendered, concealable } = await localValues(io, actor)((resolveAll) => renderTemplates(templates, resolveAll))
+    const remote = await clientModeFor(io, values)
+    const { rendered, concealable } = remote
+      ? await renderTemplates(templates, remoteResolveAll(remote, values.reason))
+      : await localValues(io, actor)((resolveAll) => renderTemplates(templates, resolveAll))
     return runChild({
       command,
       args: commandArgs,

@@ -6,6 +6,21 @@ import { startServer } from '../../http/server.ts'
 import { type Command, parseCommandArgs, UsageError } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 }
+/** Largest RENDER_BODY_LIMIT: a render body is held in memory whole. */
+const MAX_RENDER_BODY_LIMIT = 1 << 30
+
+/** RENDER_BODY_LIMIT: bytes, or with K, M, G (powers of 1024); unset or empty: the default (16M). */
+function parseRenderBodyLimit(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const m = /^([0-9]+)([KMG]?)$/i.exec(value.trim())
+  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]! : NaN
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > MAX_RENDER_BODY_LIMIT) {
+    throw new ConfigError('RENDER_BODY_LIMIT must be a whole number of bytes from 1 to 1G, optionally with K, M or G (powers of 1024), e.g. 64M')
+  }
+  return bytes
+}
+
 function parsePort(text: string, where: 'flag' | 'env'): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
   if (port >= 0 && port <= 65_535) return port
@@ -16,7 +31,7 @@ function parsePort(text: string, where: 'flag' | 'env'): number {
 const serve: Command = {
   help: `Usage: secrets serve [--host HOST] [--port PORT]
 
-Starts the HTTP API (/secrets, /session, /healthz) and the UI at
+Starts the HTTP API (/secrets, /clients, /session, /healthz, /render, /resolve) and the UI at
 /settings/secrets. Refuses to start (exit 78) without a valid
 CLAUDE_HOOKS_SECRET_KEY, or when stored secrets use a key id that no
 configured key has. Stops cleanly on SIGTERM or SIGINT.
@@ -29,6 +44,10 @@ Requests whose Host is not the server's own address (the bound address and
 port; localhost, 127.0.0.1 and [::1] on a loopback bind; any IP literal at
 the port on a 0.0.0.0 or :: bind) or a PUBLIC_ORIGIN host are refused with
 421 (DNS rebinding; docs/http-api.md, "The Host check").
+
+Clients (docs/clients.md) read secrets with a token at POST /render and
+POST /resolve; RENDER_BODY_LIMIT (default 16M; bytes, or with K, M, G)
+bounds the artifact /render takes.
 
 Options:
   --host HOST  address to listen on (default: $HOST or 127.0.0.1)
@@ -44,10 +63,11 @@ Options:
     const port = values.port !== undefined ? parsePort(values.port, 'flag') : parsePort(io.env.PORT || '8787', 'env')
     // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
     const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
+    const renderBodyLimit = parseRenderBodyLimit(io.env.RENDER_BODY_LIMIT)
     const ctx = await openSecrets(io.env)
     let server
     try {
-      const app = createApp({ ctx, ...origins })
+      const app = createApp({ ctx, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()

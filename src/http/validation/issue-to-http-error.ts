@@ -8,7 +8,9 @@ const NAMEABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
 function pathOf(issue: v.BaseIssue<unknown>): string | undefined {
   const keys = issue.path?.map((item) => item.key)
   if (!keys || keys.length === 0) return undefined
-  return keys.every((k) => typeof k === 'string' && NAMEABLE_KEY.test(k)) ? keys.join('.') : undefined
+  // List positions are named too (`grants.0`): an index is never input.
+  const nameable = (k: unknown) => (typeof k === 'string' && NAMEABLE_KEY.test(k)) || (typeof k === 'number' && Number.isSafeInteger(k))
+  return keys.every(nameable) ? keys.join('.') : undefined
 }
 
 /**

@@ -223,7 +223,7 @@ describeEachDialect('/secrets routes', (dialect) => {
       const { entries } = await page('?limit=2')
       expect(entries).toHaveLength(2)
       expect(entries[0]!.id).toBeGreaterThan(entries[1]!.id)
-      expect(Object.keys(entries[0]!).sort()).toEqual(['accessor', 'action', 'at', 'id', 'label', 'outcome', 'reason'])
+      expect(Object.keys(entries[0]!).sort()).toEqual(['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'token_id'])
       expect(entries[0]).toMatchObject({ action: 'rotate', accessor: 'operator:alice', label: null, reason: 'http POST /secrets/BUSY/rotate', outcome: 'ok' })
       expectNoSealedData()
     })

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { ClientService } from '../../src/clients/client.service.ts'
+import { openStore } from '../../src/store/database.ts'
+import { runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/context.ts'
+import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+
+// No CLAUDE_HOOKS_SECRET_KEY: client administration holds no secrets and must not need it.
+describeEachDialect('secrets client', (dialect) => {
+  let tmp: ReturnType<typeof tempDir>
+  let db: Awaited<ReturnType<typeof freshDatabase>>
+  let env: Record<string, string>
+  beforeAll(async () => {
+    tmp = tempDir()
+    db = await freshDatabase(dialect, `file:${join(tmp.dir, 'clients.db')}`)
+    env = { DATABASE_URL: db.url }
+  })
+  afterAll(async () => {
+    await db.drop()
+    tmp.cleanup()
+  })
+  const cli = (...argv: string[]) => runCli(['client', ...argv], { env })
+  async function authenticate(token: string) {
+    const store = await openStore(env.DATABASE_URL)
+    try {
+      return await new ClientService({ db: store.db }).authenticate(token)
+    } finally {
+      await store.close()
+    }
+  }
+
+  test('add, grant, token, list, revoke, remove', async () => {
+    const added = await cli('add', 'mcp-github', '--grant', 'GITHUB_*', '--grant', 'SLACK_TOKEN', '--description', 'GitHub MCP')
+    expect(added).toEqual({ code: 0, stdout: 'added client mcp-github, granted GITHUB_* SLACK_TOKEN\n', stderr: '' })
+    expect((await cli('grant', 'mcp-github', '--grant', 'GITHUB_TOKEN')).stdout).toBe('client mcp-github is now granted GITHUB_TOKEN\n')
+
+    const issued = await cli('token', 'mcp-github', '--ttl', '30d')
+    expect(issued.code).toBe(0)
+    expect(issued.stdout).toMatch(/^chs_[A-Za-z0-9_-]{43}\n$/)
+    const token = issued.stdout.trim()
+    const id = /token ([0-9a-f]{16}) for client mcp-github, expires \d{4}-\d\d-\d\d \d\d:\d\dZ; it is not shown again/.exec(issued.stderr)?.[1]
+    expect(id).toBeDefined()
+    const auth = await authenticate(token)
+    expect(auth.ok && auth.principal).toMatchObject({ client: 'mcp-github', tokenId: id, grants: ['GITHUB_TOKEN'] })
+
+    const list = await cli('list')
+    expect(list.code).toBe(0)
+    expect(list.stdout).toContain('mcp-github  GITHUB_TOKEN  GitHub MCP')
+    expect(list.stdout).toMatch(new RegExp(`mcp-github  ${id}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ  never`))
+    expect(list.stdout).not.toContain(token.slice(4))
+    const json = JSON.parse((await cli('list', '--json')).stdout)
+    expect(json.clients[0].tokens[0].id).toBe(id)
+    expect(JSON.stringify(json)).not.toContain(token.slice(4))
+
+    expect(await cli('revoke', 'mcp-github', '--token', id!)).toEqual({ code: 0, stdout: `revoked token ${id} of client mcp-github\n`, stderr: '' })
+    expect((await authenticate(token)).ok).toBe(false)
+    expect((await cli('list')).stdout).toContain(`${id}  revoked `)
+    await cli('token', 'mcp-github')
+    await cli('token', 'mcp-github')
+    expect((await cli('revoke', 'mcp-github')).stdout).toBe('revoked 2 tokens of client mcp-github\n')
+    expect(await cli('remove', 'mcp-github')).toEqual({ code: 0, stdout: 'removed client mcp-github; its tokens no longer work\n', stderr: '' })
+    expect((await cli('list')).stdout).toStartWith('No clients yet.')
+  })
+
+  test('usage errors exit 2, bad names and unknown clients exit 1, naming what is wrong', async () => {
+    const usage: string[][] = [
+      [],
+      ['nope'],
+      ['add', 'ci'],
+      ['add', 'ci', '--ttl', '30d', '--grant', 'A'],
+      ['token', 'ci', '--ttl', '1y'],
+      ['grant', 'ci'],
+      ['list', 'extra'],
+      ['add'],
+    ]
+    for (const argv of usage) {
+      const r = await cli(...argv)
+      expect([argv, r.code]).toEqual([argv, 2])
+      expect(r.stderr).toContain('secrets client:')
+    }
+    const bad = await cli('add', 'CI', '--grant', 'A')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('name must be 1 to 64 characters')
+    const badGrant = await cli('add', 'ci', '--grant', 'lower')
+    expect(badGrant.code).toBe(1)
+    expect(badGrant.stderr).toContain('grants must be a secret name')
+    expect(await cli('token', 'ghost')).toEqual({ code: 1, stdout: '', stderr: 'secrets: client ghost does not exist\n' })
+    expect((await cli('revoke', 'ghost', '--token', 'zz')).stderr).toContain('token id must be 16 lowercase hex')
+    expect((await cli('list')).stdout).toStartWith('No clients yet.')
+  })
+})
+
+test('serve refuses a bad RENDER_BODY_LIMIT with exit 78, before opening anything', async () => {
+  const tmp = tempDir()
+  try {
+    const url = `file:${join(tmp.dir, 'never.db')}`
+    for (const value of ['abc', '0', '2G', '1.5M', '-1']) {
+      const r = await runCli(['serve', '--port', '0'], { env: { RENDER_BODY_LIMIT: value, DATABASE_URL: url } })
+      expect([value, r.code]).toEqual([value, 78])
+      expect(r.stderr).toContain('RENDER_BODY_LIMIT must be')
+    }
+    const { existsSync } = await import('node:fs')
+    expect(existsSync(join(tmp.dir, 'never.db'))).toBe(false)
+  } finally {
+    tmp.cleanup()
+  }
+})
