@@ -6,6 +6,7 @@ import { BIN, runBin, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
+import { auditRowsOf } from '../helpers/context.ts'
 
 // Who runs the tests, by another route than the code under test: id(1).
 const LOGIN = Bun.spawnSync(['id', '-un']).stdout.toString().trim()
@@ -16,14 +17,7 @@ describeEachDialect('secrets render', (dialect) => {
   let env: Record<string, string>
   const file = (name: string) => join(tmp.dir, name)
 
-  async function auditRows() {
-    const ctx = await openSecrets(env)
-    try {
-      return await ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
-    } finally {
-      await ctx.close()
-    }
-  }
+  const auditRows = () => auditRowsOf(env)
 
   beforeAll(async () => {
     tmp = tempDir()

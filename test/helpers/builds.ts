@@ -18,3 +18,23 @@ export function nodeBuildRuns(suite: string): boolean {
   console.warn(`${suite}: dist/cli.js is missing, so its Node suites are SKIPPED; \`npm run build\` (npm test does it) makes them run.`)
   return false
 }
+
+/** The two builds a suite can run: Bun from the sources, and the Node build when it exists. */
+export function runtimes(suite: string): Array<{ name: string; cmd: string[]; runs: boolean }> {
+  return [
+    { name: 'bun', cmd: [join(ROOT, 'bin', 'secrets')], runs: true },
+    { name: 'node', cmd: ['node', NODE_BUILD], runs: nodeBuildRuns(suite) },
+  ]
+}
+
+/** Runs a command with only PATH, HOME and `env`, stdin given or none; its output and exit code. */
+export async function runProcess(cmd: string[], env: Record<string, string>, stdin?: string) {
+  const proc = Bun.spawn(cmd, {
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
+    stdin: stdin === undefined ? 'ignore' : new Blob([stdin]),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  return { stdout, stderr, code }
+}

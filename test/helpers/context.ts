@@ -65,3 +65,13 @@ export function tempDir(prefix = 'chs-test-'): { dir: string; cleanup: () => voi
 }
 
 export const CLI_ACTOR = { accessor: 'cli:test', reason: 'unit test' }
+
+/** Every audit row of the store `env` names, oldest first (the store is opened and closed for it). */
+export async function auditRowsOf(env: Record<string, string | undefined>) {
+  const ctx = await openSecrets(env)
+  try {
+    return await ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
+  } finally {
+    await ctx.close()
+  }
+}

@@ -7,27 +7,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { ensureWebBuild } from '../../scripts/build-web.ts'
-import { NODE_BUILD, nodeBuildRuns, ROOT } from '../helpers/builds.ts'
+import { NODE_BUILD, nodeBuildRuns, ROOT, runProcess, runtimes } from '../helpers/builds.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
 import { login, startServe } from '../helpers/serve.ts'
 
-const RUNTIMES: Array<{ name: string; cmd: string[]; runs: boolean }> = [
-  { name: 'bun', cmd: [join(ROOT, 'bin', 'secrets')], runs: true },
-  { name: 'node', cmd: ['node', NODE_BUILD], runs: nodeBuildRuns('runtimes') },
-]
-
-async function run(cmd: string[], env: Record<string, string>, stdin?: string) {
-  const proc = Bun.spawn(cmd, {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
-    stdin: stdin === undefined ? 'ignore' : new Blob([stdin]),
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
-  return { stdout, stderr, code }
-}
+const RUNTIMES = runtimes('runtimes')
+const run = runProcess
 
 for (const runtime of RUNTIMES) {
   describe.skipIf(!runtime.runs)(runtime.name, () => describeEachDialect(`${runtime.name} build`, (dialect) => {

@@ -6,6 +6,7 @@ import { NODE_BUILD, nodeBuildRuns, ROOT } from '../../helpers/builds.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/context.ts'
 import { randomKey } from '../../helpers/keys.ts'
+import { auditRowsOf } from '../../helpers/context.ts'
 
 const FIXTURES = join(import.meta.dir, 'fixtures')
 const PROBE = join(FIXTURES, 'probe.cjs')
@@ -38,14 +39,7 @@ for (const runtime of RUNTIMES) {
       const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
       return { code, stdout, stderr }
     }
-    async function auditRows() {
-      const ctx = await openSecrets(env)
-      try {
-        return await ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
-      } finally {
-        await ctx.close()
-      }
-    }
+    const auditRows = () => auditRowsOf(env)
 
     beforeAll(async () => {
       tmp = tempDir()
