@@ -4,9 +4,11 @@
  *   dist/cli.js   the `secrets` CLI and server for Node (`node dist/cli.js serve`),
  *                 dependencies left external (better-sqlite3, pg, hono, kysely, ...)
  *   web/dist/     the UI bundle (scripts/build-web.ts), served by both runtimes
+ *   dist/index.js, dist/types/  the library for Node with its declarations (scripts/build-lib.ts)
  */
 import { chmodSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildLib } from './build-lib.ts'
 import { buildWeb } from './build-web.ts'
 
 const root = join(import.meta.dir, '..')
@@ -27,3 +29,4 @@ if (!result.success) {
 chmodSync(join(root, 'dist/cli.js'), 0o755)
 console.log(`dist/cli.js: ${(result.outputs[0]!.size / 1024).toFixed(0)} KiB`)
 await buildWeb({ root })
+await buildLib({ root })
