@@ -1,7 +1,7 @@
 /**
  * Master-key rotation and audit-chain append throughput.
  *
- *   bun bench/rotation.ts [--secrets 100000] [--appends 3000]
+ *   node_modules/.bin/bun bench/rotation.ts [--secrets 100000] [--appends 3000]
  *
  * - `secrets rotate --all` over N secrets sealed under an old key: rows/s.
  * - Audit appends on a SQLite file (WAL, synchronous=FULL): one decryption
@@ -81,7 +81,7 @@ try {
   const batched = median(rounds.map((r) => r.batched))
   const plain = median(rounds.map((r) => r.plain))
 
-  const body = `Command: \`bun bench/rotation.ts --secrets ${N} --appends ${APPENDS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+  const body = `Command: \`node_modules/.bin/bun bench/rotation.ts --secrets ${N} --appends ${APPENDS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
 SQLite file database, WAL, \`synchronous=FULL\`.
 
 | what | figure |

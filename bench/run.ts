@@ -22,8 +22,22 @@ const ALL: Record<string, string[]> = {
   load: ['bench/load.ts'],
   fuzz: ['bench/fuzz.ts'],
 }
+/** Tools from outside npm that a benchmark runs, with the Debian package that has each (docs/benchmarks.md, "Prerequisites"). */
+const NEEDS: Record<string, Array<[tool: string, debianPackage: string]>> = {
+  substituter: [
+    ['envsubst', 'gettext-base'],
+    ['/usr/bin/time', 'time'],
+  ],
+  http: [['wrk', 'wrk']],
+}
 const root = join(import.meta.dir, '..')
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(ALL)
+const lacking = chosen.flatMap((name) => (NEEDS[name] ?? []).filter(([tool]) => Bun.which(tool) === null).map(([tool, pkg]) => `${tool} (${pkg}, for ${name})`))
+if (lacking.length > 0) {
+  const packages = [...new Set(chosen.flatMap((name) => (NEEDS[name] ?? []).filter(([tool]) => Bun.which(tool) === null).map(([, pkg]) => pkg)))]
+  console.error(`missing: ${lacking.join(', ')}; install with \`apt-get install -y ${packages.join(' ')}\` (docs/benchmarks.md, "Prerequisites")`)
+  process.exit(2)
+}
 let failed = 0
 for (const name of chosen) {
   const args = ALL[name]

@@ -1,7 +1,7 @@
 /**
  * End-to-end command latency next to a bare Bun start, alternated in one run.
  *
- *   bun bench/startup.ts [--runs 20]
+ *   node_modules/.bin/bun bench/startup.ts [--runs 20]
  *
  * - `bun -e ''`: the floor (process start of the runtime).
  * - `secrets set NAME` with the value on stdin (key check, open SQLite,
@@ -63,7 +63,7 @@ try {
     ['`secrets set NAME` (value on stdin)', median(samples.set!)],
     ...(hasRender ? [['`secrets render` 4 KiB, 10 placeholders, to a file', median(samples.render!)] as [string, number]] : []),
   ] as Array<[string, number]>
-  const body = `Command: \`bun bench/startup.ts --runs ${RUNS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+  const body = `Command: \`node_modules/.bin/bun bench/startup.ts --runs ${RUNS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
 Each command run ${RUNS} times, alternated; medians of wall time, through \`bin/secrets\` (the \`npx secrets\` entry without npx's own start-up).
 
 | command | median | x bare Bun |
