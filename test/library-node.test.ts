@@ -91,7 +91,7 @@ beforeAll(async () => {
 })
 afterAll(() => tmp?.cleanup())
 
-describe.skipIf(!runs)('the library from the packed package on Node 20', () => {
+describe.skipIf(!runs)('the packed package in a scratch project (Node 20 from dist, Bun and Deno from the sources)', () => {
   test('node imports it by name from dist/index.js, seals and opens a secret, renders a placeholder, refuses a missing one', async () => {
     const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'consumer.db')}` }
     const run = await runProcess(['node', 'consumer.mjs'], env, undefined, project)
@@ -111,6 +111,12 @@ describe.skipIf(!runs)('the library from the packed package on Node 20', () => {
 
   test('Bun, from the same installed package, keeps the sources (the "bun" condition)', () => {
     expect(Bun.resolveSync('claude-hooks-secrets', project)).toBe(join(project, 'node_modules/claude-hooks-secrets/src/index.ts'))
+  })
+
+  test('Deno, from the same installed package, keeps the sources (the "deno" condition)', async () => {
+    writeFileSync(join(project, 'resolve.mjs'), "console.log(import.meta.resolve('claude-hooks-secrets'))\n")
+    const deno = await runProcess([join(ROOT, 'node_modules/.bin/deno'), 'run', '--no-prompt', 'resolve.mjs'], { DENO_NO_UPDATE_CHECK: '1' }, undefined, project)
+    expect(deno).toMatchObject({ code: 0, stdout: `file://${join(project, 'node_modules/claude-hooks-secrets/src/index.ts')}\n` })
   })
 
   test('a .ts consumer type-checks against the declarations (NodeNext, no skipLibCheck), and a wrong type is refused', async () => {
