@@ -13,7 +13,7 @@ const releases = readReleases()
 const last = releases.at(-1)!
 const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
-const missing = historyMissing(last.commit)
+const missing = releases.map((r) => historyMissing(r.commit)).find((reason) => reason !== undefined)
 if (missing && !HISTORY_REQUIRED) console.warn(`test/release/releases.test.ts: history checks SKIPPED: ${missing}`)
 
 describe('RELEASES, CHANGELOG.md and package.json', () => {
@@ -38,10 +38,12 @@ describe('RELEASES, CHANGELOG.md and package.json', () => {
   })
 })
 
-describe.skipIf(missing !== undefined && !HISTORY_REQUIRED)('releases in git history', () => {
-  test('the history holds every release commit', () => {
-    expect(missing).toBeUndefined()
-  })
+// Under npm test and CI a clone without the history fails here, once, with the reason; elsewhere it is skipped with a warning.
+test.skipIf(missing !== undefined && !HISTORY_REQUIRED)('the history holds every release commit', () => {
+  expect(missing).toBeUndefined()
+})
+
+describe.skipIf(missing !== undefined)('releases in git history', () => {
 
   test("each release's date is its commit's day (UTC), and a local tag v<version>, where there is one, names that commit", () => {
     for (const r of releases) {
