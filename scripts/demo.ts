@@ -228,7 +228,7 @@ if (!exists || newPassword) {
 }
 say('  Lost the password? `npm run demo -- --new-password` prints a new one.')
 say()
-say('To use the CLI on the demo\'s store (in another terminal, from this directory):')
+say('To use the CLI on the demo\'s store (in another terminal, at the top of the repository):')
 say()
 say(`    . ${shown(envFile)}`)
 say('    npx secrets list')
