@@ -10,6 +10,8 @@
 import { ApiError, parseRetryAfter } from './api-error.ts'
 import type {
   AccessLogPage,
+  AuditFilters,
+  AuditPage,
   CreateSecretInput,
   ReplaceSecretInput,
   Secret,
@@ -57,6 +59,22 @@ export interface ApiClient {
   deleteSecret(name: string): Promise<void>
   /** `GET /secrets/{name}/access-log?limit=&cursor=` */
   accessLog(name: string, page?: { limit?: number; cursor?: string | null }): Promise<AccessLogPage>
+  /** `GET /audit?…filters&limit=&cursor=`: the audit log across every secret */
+  audit(filters: AuditFilters, page?: { limit?: number; cursor?: string | null }): Promise<AuditPage>
+  /** The URL of `GET /audit/export?…filters`: a link to it downloads every filtered row (the cookie goes along). */
+  auditExportUrl(filters: AuditFilters): string
+}
+
+/** The query string of the audit filters that are set (`?secret=A&action=read`, or ''). */
+export function auditQuery(filters: AuditFilters, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams()
+  for (const key of ['secret', 'accessor', 'action', 'outcome', 'since', 'until'] as const) {
+    const value = filters[key]
+    if (value) query.set(key, value)
+  }
+  for (const [key, value] of Object.entries(extra)) query.set(key, value)
+  const qs = query.toString()
+  return qs ? `?${qs}` : ''
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH'])
@@ -119,6 +137,13 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       const qs = query.toString()
       return request<AccessLogPage>('GET', `${secretPath(name)}/access-log${qs ? `?${qs}` : ''}`)
     },
+    audit(filters, page = {}) {
+      const extra: Record<string, string> = {}
+      if (page.limit !== undefined) extra.limit = String(page.limit)
+      if (page.cursor) extra.cursor = page.cursor
+      return request<AuditPage>('GET', `/audit${auditQuery(filters, extra)}`)
+    },
+    auditExportUrl: (filters) => `${baseUrl}/audit/export${auditQuery(filters)}`,
   }
 }
 

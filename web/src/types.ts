@@ -67,3 +67,26 @@ export interface ReplaceSecretInput {
   value: string
   description?: string
 }
+
+/** One row of `GET /audit`: an access-log entry and the secret it is about (null: none, a refused token). */
+export interface AuditEntry extends AccessLogEntry {
+  secret: string | null
+}
+
+/** One page of `GET /audit`, newest first; `next_cursor` is null on the last page. */
+export interface AuditPage {
+  entries: AuditEntry[]
+  next_cursor: string | null
+}
+
+/** The filters of `GET /audit` and `GET /audit/export` (docs/http-api.md "Activity"); unset: any. */
+export interface AuditFilters {
+  secret?: string
+  accessor?: string
+  action?: string
+  outcome?: string
+  /** ISO 8601 UTC, inclusive */
+  since?: string
+  /** ISO 8601 UTC, exclusive */
+  until?: string
+}

@@ -16,6 +16,7 @@ import { AddSecretDrawer } from './add-secret-drawer.tsx'
 import { Brand } from './brand.tsx'
 import { DeleteDialog } from './delete-dialog.tsx'
 import { EmptyState } from './empty-state.tsx'
+import { Nav } from './nav.tsx'
 import { ReplaceSecretDrawer } from './replace-secret-drawer.tsx'
 import { RotateDialog } from './rotate-dialog.tsx'
 import { type SecretAction, SecretsTable } from './secrets-table.tsx'
@@ -64,6 +65,7 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
     <div class="page">
       <header class="topbar">
         <Brand />
+        <Nav />
         <div class="topbar-user">
           <span class="muted">
             Signed in as <strong>{session.username}</strong>
