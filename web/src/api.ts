@@ -12,6 +12,9 @@ import type {
   AccessLogPage,
   AuditFilters,
   AuditPage,
+  Client,
+  CreateClientInput,
+  IssuedToken,
   CreateSecretInput,
   ReplaceSecretInput,
   Secret,
@@ -63,6 +66,19 @@ export interface ApiClient {
   audit(filters: AuditFilters, page?: { limit?: number; cursor?: string | null }): Promise<AuditPage>
   /** The URL of `GET /audit/export?…filters`: a link to it downloads every filtered row (the cookie goes along). */
   auditExportUrl(filters: AuditFilters): string
+  /** `GET /clients` */
+  listClients(): Promise<{ clients: Client[] }>
+  /** `POST /clients` */
+  createClient(input: CreateClientInput): Promise<Client>
+  /** `DELETE /clients/{name}` */
+  removeClient(name: string): Promise<void>
+  /**
+   * `POST /clients/{name}/tokens`. The answer holds the token: the caller
+   * shows it once and drops it; nothing here keeps it.
+   */
+  issueToken(name: string, ttl?: string): Promise<IssuedToken>
+  /** `DELETE /clients/{name}/tokens/{id}` */
+  revokeToken(name: string, id: string): Promise<void>
 }
 
 /** The query string of the audit filters that are set (`?secret=A&action=read`, or ''). */
@@ -117,6 +133,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   }
 
   const secretPath = (name: string) => `/secrets/${encodeURIComponent(name)}`
+  const clientPath = (name: string) => `/clients/${encodeURIComponent(name)}`
 
   return {
     setCsrfToken(token) {
@@ -143,6 +160,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       if (page.cursor) extra.cursor = page.cursor
       return request<AuditPage>('GET', `/audit${auditQuery(filters, extra)}`)
     },
+    listClients: () => request<{ clients: Client[] }>('GET', '/clients'),
+    createClient: (input) => request<Client>('POST', '/clients', input),
+    removeClient: (name) => request<void>('DELETE', clientPath(name)),
+    issueToken: (name, ttl) => request<IssuedToken>('POST', `${clientPath(name)}/tokens`, ttl === undefined ? undefined : { ttl }),
+    revokeToken: (name, id) => request<void>('DELETE', `${clientPath(name)}/tokens/${encodeURIComponent(id)}`),
     auditExportUrl: (filters) => `${baseUrl}/audit/export${auditQuery(filters)}`,
   }
 }

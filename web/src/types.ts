@@ -90,3 +90,34 @@ export interface AuditFilters {
   /** ISO 8601 UTC, exclusive */
   until?: string
 }
+
+/** One token of a client as lists show it: never the token itself. */
+export interface ClientToken {
+  id: string
+  created_at: string
+  expires_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+/** A machine client (docs/clients.md). */
+export interface Client {
+  name: string
+  description: string
+  grants: string[]
+  created_at: string
+  updated_at: string
+  tokens: ClientToken[]
+}
+
+/** Body of `POST /clients`. */
+export interface CreateClientInput {
+  name: string
+  grants: string[]
+  description?: string
+}
+
+/** The 201 of `POST /clients/{name}/tokens`: the only answer that ever holds a token. */
+export interface IssuedToken extends ClientToken {
+  token: string
+}
