@@ -32,6 +32,18 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
   const bodies: Array<Promise<string>> = []
   const pageErrors: string[] = []
 
+  /** axe-core's violations on the page as it is now (any impact), as `rule: target` lines. */
+  const AXE = readFileSync(join(import.meta.dir, '../../node_modules/axe-core/axe.min.js'), 'utf8')
+  async function axeViolations(): Promise<string[]> {
+    // evaluate runs through the DevTools protocol, so the page's CSP does not refuse the script.
+    return page.evaluate(async (source) => {
+      const w = window as unknown as { axe?: { run: (c: Document) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }
+      if (!w.axe) (0, eval)(source)
+      const result = await w.axe!.run(document)
+      return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))
+    }, AXE)
+  }
+
   /** An operator session of the test's own, for making data over HTTP. */
   let session = { cookie: '', csrf: '' }
   async function api(method: string, path: string, body?: unknown): Promise<Response> {
@@ -104,6 +116,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       expect(await first.locator('.abs-time').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/)
       expect(await page.locator('main').innerText()).not.toContain('http POST')
       expect(await page.locator('tbody tr').count()).toBe(50)
+      expect(await axeViolations()).toEqual([])
     },
     STEP_MS,
   )
@@ -159,6 +172,82 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       expect(rows.every((r) => r.secret === 'KEEP')).toBe(true)
       expect(rows.at(-1)!.action).toBe('create')
       expect(text).not.toContain(VALUE)
+    },
+    STEP_MS,
+  )
+
+  let token = ''
+  const resolve = (t: string) =>
+    fetch(`${base}/resolve`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t}`, 'X-Secrets-Reason': 'e2e', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ names: ['KEEP'] }),
+    })
+
+  test(
+    'Clients: add one with a grant, issue a token shown once, copy it; once closed it is nowhere in the page, and one answer held it',
+    async () => {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Clients' }).click()
+      await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor()
+      await page.getByRole('button', { name: 'Add client' }).click()
+      const drawer = page.getByRole('dialog', { name: 'Add client' })
+      await drawer.getByLabel('Name').fill('mcp-e2e')
+      await drawer.getByLabel('Grants').fill('KEEP')
+      await drawer.getByRole('button', { name: 'Add client' }).click()
+      const issue = page.getByRole('dialog', { name: 'Issue a token' })
+      await issue.getByLabel('Expires after').selectOption('30d')
+      const issued = page.waitForResponse((r) => r.url() === `${base}/clients/mcp-e2e/tokens` && r.request().method() === 'POST')
+      await issue.getByRole('button', { name: 'Issue token' }).click()
+      expect((await issued).status()).toBe(201)
+      const shown = page.getByRole('dialog', { name: 'Token issued' })
+      token = (await shown.locator('[data-token-value]').textContent())!
+      expect(await axeViolations()).toEqual([])
+      expect(token).toMatch(/^chs_[A-Za-z0-9_-]{43}$/)
+      const command = (await shown.locator('[data-command]').textContent())!
+      expect(command).toStartWith(`CLAUDE_HOOKS_SECRETS_URL=${base} CLAUDE_HOOKS_SECRETS_TOKEN_FILE=$PWD/mcp-e2e.token npx secrets render`)
+      await shown.getByRole('button', { name: 'Copy token' }).click()
+      await shown.getByText('Copied.').waitFor()
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token)
+      await shown.getByRole('button', { name: 'Done, I saved it' }).click()
+      await shown.waitFor({ state: 'detached' })
+      // Overwrite the clipboard, so the page-wide check below reads the page, not it.
+      await page.evaluate(() => navigator.clipboard.writeText(''))
+      const left = await page.evaluate(() => document.documentElement.outerHTML + JSON.stringify({ ...localStorage, ...sessionStorage }) + location.href)
+      expect(left).not.toContain(token.slice(4))
+      await page.locator('[data-client="mcp-e2e"] tbody tr').first().waitFor()
+      expect(await axeViolations()).toEqual([])
+      const holding = (await Promise.all(bodies)).filter((b) => b.includes(token.slice(4)))
+      expect(holding.map((b) => b.split('\n')[0])).toEqual([`${base}/clients/mcp-e2e/tokens`])
+      // The token works, as a client would use it.
+      expect((await resolve(token)).status).toBe(200)
+    },
+    STEP_MS,
+  )
+
+  test(
+    "Clients: the client's access history shows its read; revoke (confirmed) ends the token; remove (confirmed) ends the client",
+    async () => {
+      await page.getByRole('button', { name: 'Access history of mcp-e2e' }).click()
+      const history = page.getByRole('dialog', { name: 'Access history' })
+      await history.getByText('1 entry, that is all').waitFor()
+      expect(await history.locator('tbody tr [data-action]').textContent()).toBe('Value read')
+      expect(await history.locator('tbody tr code').textContent()).toBe('KEEP')
+      expect(await axeViolations()).toEqual([])
+      await history.getByRole('button', { name: 'Close' }).first().click()
+      await history.waitFor({ state: 'detached' })
+
+      const id = (await page.locator('[data-client="mcp-e2e"] tbody tr').first().getAttribute('data-token'))!
+      await page.getByRole('button', { name: `Revoke token ${id}` }).click()
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke token' }).click()
+      await page.getByText(`Token ${id} of mcp-e2e revoked.`).waitFor()
+      expect(await page.locator(`tr[data-token="${id}"] .badge`).textContent()).toBe('revoked')
+      expect((await resolve(token)).status).toBe(401)
+
+      await page.getByRole('button', { name: 'Remove mcp-e2e' }).click()
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Remove client' }).click()
+      await page.locator('[data-client="mcp-e2e"]').waitFor({ state: 'detached' })
+      expect((await api('GET', '/clients/mcp-e2e')).status).toBe(404)
     },
     STEP_MS,
   )

@@ -98,7 +98,7 @@ describe('Clients page', () => {
     app.stub.on('POST', '/clients/mcp-github/tokens', { status: 201, json: { id: '4444444444444444', token: TOKEN, created_at: issuedAt, expires_at: iso(30), last_used_at: null, revoked_at: null } })
     const copied: string[] = []
     Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (t: string) => void copied.push(t) } })
-    fireEvent.click(app.getByRole('button', { name: 'Issue a token for mcp-github' }))
+    fireEvent.click(app.getByRole('button', { name: 'Issue token for mcp-github' }))
     const dialog = app.getByRole('dialog', { name: 'Issue a token' })
     fireEvent.change(within(dialog).getByLabelText('Expires after'), { target: { value: '30d' } })
     // The list read after the issue holds the new id, never the token.
@@ -134,7 +134,7 @@ describe('Clients page', () => {
   test('Esc on a shown token closes it and drops it too', async () => {
     const app = await openClients()
     app.stub.on('POST', '/clients/mcp-github/tokens', { status: 201, json: { id: '4444444444444444', token: TOKEN, created_at: iso(0), expires_at: iso(90), last_used_at: null, revoked_at: null } })
-    fireEvent.click(app.getByRole('button', { name: 'Issue a token for mcp-github' }))
+    fireEvent.click(app.getByRole('button', { name: 'Issue token for mcp-github' }))
     fireEvent.click(within(app.getByRole('dialog', { name: 'Issue a token' })).getByRole('button', { name: 'Issue token' }))
     await settle()
     expect(document.body.innerHTML).toContain(TOKEN)

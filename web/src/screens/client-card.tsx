@@ -34,7 +34,7 @@ export function ClientCard({ client, onAction }: ClientCardProps) {
           <code>{client.name}</code>
         </h2>
         <div class="client-actions">
-          <Button size="small" variant="primary" onClick={() => onAction({ kind: 'token' })} aria-label={`Issue a token for ${client.name}`}>
+          <Button size="small" variant="primary" onClick={() => onAction({ kind: 'token' })} aria-label={`Issue token for ${client.name}`}>
             Issue token
           </Button>
           <Button size="small" onClick={() => onAction({ kind: 'history' })} aria-label={`Access history of ${client.name}`}>
