@@ -15,6 +15,7 @@ import type {
   Client,
   CreateClientInput,
   IssuedToken,
+  VersionList,
   CreateSecretInput,
   ReplaceSecretInput,
   Secret,
@@ -54,8 +55,16 @@ export interface ApiClient {
   listSecrets(): Promise<SecretList>
   /** `POST /secrets` */
   createSecret(input: CreateSecretInput): Promise<Secret>
-  /** `PUT /secrets/{name}` */
-  replaceSecret(name: string, input: ReplaceSecretInput): Promise<Secret>
+  /** `PUT /secrets/{name}`, with `If-Match: "N"` when `ifVersion` is given (412 `version_mismatch` if N is not current) */
+  replaceSecret(name: string, input: ReplaceSecretInput, ifVersion?: number): Promise<Secret>
+  /** `GET /secrets/{name}` */
+  getSecret(name: string): Promise<Secret>
+  /** `PATCH /secrets/{name} {"description"}`: the description alone, with `If-Match` as for replace */
+  updateDescription(name: string, description: string, ifVersion?: number): Promise<Secret>
+  /** `GET /secrets/{name}/versions`: metadata only */
+  listVersions(name: string): Promise<VersionList>
+  /** `POST /secrets/{name}/rollback {"version"}`: that version's value as a new version, with `If-Match` as for replace */
+  rollback(name: string, version: number, ifVersion?: number): Promise<Secret>
   /** `POST /secrets/{name}/rotate` */
   rotateSecret(name: string): Promise<Secret>
   /** `DELETE /secrets/{name}` */
@@ -95,6 +104,11 @@ export function auditQuery(filters: AuditFilters, extra: Record<string, string> 
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH'])
 
+/** The `If-Match` header of a version, or none. */
+function ifMatch(version: number | undefined): Record<string, string> {
+  return version === undefined ? {} : { 'If-Match': `"${version}"` }
+}
+
 /** Builds an {@link ApiClient}. One instance per page; it holds the CSRF token in memory only. */
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const baseUrl = options.baseUrl ?? ''
@@ -102,8 +116,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   // hands it back after a reload anyway.
   let csrfToken: string | null = null
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' }
+  async function request<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...extra }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     if (MUTATING.has(method) && csrfToken !== null) headers['X-CSRF-Token'] = csrfToken
     const init: RequestInit = { method, headers, credentials: 'same-origin' }
@@ -144,7 +158,12 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     logout: () => request<void>('DELETE', '/session'),
     listSecrets: () => request<SecretList>('GET', '/secrets'),
     createSecret: (input) => request<Secret>('POST', '/secrets', input),
-    replaceSecret: (name, input) => request<Secret>('PUT', secretPath(name), input),
+    replaceSecret: (name, input, ifVersion) => request<Secret>('PUT', secretPath(name), input, ifMatch(ifVersion)),
+    getSecret: (name) => request<Secret>('GET', secretPath(name)),
+    updateDescription: (name, description, ifVersion) =>
+      request<Secret>('PATCH', secretPath(name), { description }, ifMatch(ifVersion)),
+    listVersions: (name) => request<VersionList>('GET', `${secretPath(name)}/versions`),
+    rollback: (name, version, ifVersion) => request<Secret>('POST', `${secretPath(name)}/rollback`, { version }, ifMatch(ifVersion)),
     rotateSecret: (name) => request<Secret>('POST', `${secretPath(name)}/rotate`),
     deleteSecret: (name) => request<void>('DELETE', secretPath(name)),
     accessLog(name, page = {}) {

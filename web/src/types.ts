@@ -20,6 +20,28 @@ export interface Secret {
   key_id: string
   /** false while the row is still encrypted under a previous master key */
   key_current: boolean
+  /**
+   * The current version (1, 2, …; DESIGN.md "Versions and check-and-set"):
+   * sent back as `If-Match: "N"` so a change made meanwhile by someone else
+   * is refused (412) rather than overwritten. Absent from servers before versions.
+   */
+  version?: number
+}
+
+/** One version of a secret in `GET /secrets/{name}/versions`: metadata only, never a value. */
+export interface SecretVersion {
+  version: number
+  created_at: string
+  key_id?: string
+  /** what made it, when the server says (`create`, `replace`, `rotate`, `rollback`) */
+  action?: string
+  /** who made it, when the server says */
+  accessor?: string
+}
+
+/** `GET /secrets/{name}/versions`, newest first. */
+export interface VersionList {
+  versions: SecretVersion[]
 }
 
 /** `GET /secrets` answer. */
