@@ -253,6 +253,23 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
   )
 
   test(
+    'at 390 px the Activity and Clients pages do not scroll sideways (wide tables scroll in their own box), with 0 axe violations',
+    async () => {
+      await page.setViewportSize({ width: 390, height: 800 })
+      for (const path of ['/settings/activity', '/settings/clients']) {
+        await page.goto(`${base}${path}`)
+        await page.getByRole('heading', { level: 1 }).waitFor()
+        if (path.endsWith('activity')) await page.locator('tbody tr').first().waitFor()
+        const width = await page.evaluate(() => document.documentElement.scrollWidth)
+        expect({ path, width }).toEqual({ path, width: 390 })
+        expect(await axeViolations()).toEqual([])
+      }
+      await page.setViewportSize({ width: 1280, height: 800 })
+    },
+    STEP_MS,
+  )
+
+  test(
     'no page error, and no response the browser got holds a value',
     async () => {
       expect(pageErrors).toEqual([])
