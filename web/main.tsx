@@ -4,9 +4,11 @@
  * they build the same pieces around a fetch stub.
  */
 import './styles.css'
+import './pages.css'
 import { render } from 'preact'
 import { createApiClient } from './src/api.ts'
 import { startClock } from './src/clock.ts'
+import { startRouter } from './src/router.ts'
 import { SecretsModel } from './src/models/secrets-model.ts'
 import { SessionModel } from './src/models/session-model.ts'
 import { App } from './src/screens/app.tsx'
@@ -17,5 +19,6 @@ const session = new SessionModel(api)
 const secrets = new SecretsModel(api)
 
 startClock()
+startRouter()
 render(<App api={api} session={session} secrets={secrets} />, document.getElementById('app')!)
 void session.restore()

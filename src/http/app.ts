@@ -20,6 +20,7 @@ import { requireSession } from './middleware/require-session.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
+import { auditRoutes } from './routes/audit-routes.ts'
 import { clientRoutes } from './routes/client-routes.ts'
 import { DEFAULT_RENDER_BODY_LIMIT, deliveryRoutes } from './routes/delivery-routes.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
@@ -59,7 +60,7 @@ export type SecretsApp = Hono<AppEnv>
 const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
 
 /**
- * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, the
+ * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, `/audit`, the
  * delivery routes `/render` and `/resolve` (docs/http-api.md, docs/clients.md)
  * and the UI. Per-app work (header lists, services, the dummy password hash)
  * happens here, once; nothing in it depends on the runtime but the UI
@@ -70,7 +71,8 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * is not the server's own), 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating
- * (every POST, PUT, PATCH, DELETE but the login); the same on /clients. On
+ * (every POST, PUT, PATCH, DELETE but the login); the same on /clients
+ * and /audit. On
  * /render and /resolve: requireClient (a bearer token, throttled) instead,
  * and /render's own body limit. Errors become JSON in one
  * handler (error-handler.ts).
@@ -110,6 +112,7 @@ export function createApp(options: AppOptions): SecretsApp {
   // '/secrets/*' matches '/secrets' itself too.
   app.use('/secrets/*', generation, load, requireSession(), guard)
   app.use('/clients/*', generation, load, requireSession(), guard)
+  app.use('/audit/*', generation, load, requireSession(), guard)
   // Delivery: a bearer token only; no cookie, no session, no CSRF token.
   const client = requireClient({ clients, delivery, throttle: tokenThrottle })
   app.use('/render', client)
@@ -118,6 +121,7 @@ export function createApp(options: AppOptions): SecretsApp {
   app.route('/session', sessionRoutes({ operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
   app.route('/secrets', secretRoutes(ctx.service))
   app.route('/clients', clientRoutes(clients))
+  app.route('/audit', auditRoutes(ctx.store.db, options.now))
   app.route('/', deliveryRoutes(delivery, { renderBodyLimit: options.renderBodyLimit ?? DEFAULT_RENDER_BODY_LIMIT }))
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 

@@ -258,6 +258,7 @@ beforeAll(async () => {
     ['malformed JSON', 'POST', '/secrets', `{"name":"BAD","value":"${S.httpRefused}`],
     ['a text/plain body', 'POST', '/secrets', JSON.stringify({ name: 'PLAIN', value: S.httpRefused }), { 'Content-Type': 'text/plain' }],
     ['a value in the query', 'GET', `/secrets/HTTP_CREATE/access-log?cursor=${encodeURIComponent(S.httpRefused)}`, undefined as never],
+    ['a value in an activity filter', 'GET', `/audit?since=${encodeURIComponent(S.httpRefused)}`, undefined as never],
     ['a value as the name in the path', 'GET', `/secrets/${encodeURIComponent(S.httpRefused)}`, undefined as never],
     ['a value on an unknown route', 'GET', `/nowhere/${encodeURIComponent(S.httpRefused)}`, undefined as never],
     ['a replace of a missing secret', 'PUT', '/secrets/NOT_THERE', { value: S.httpRefused }],
@@ -295,6 +296,9 @@ beforeAll(async () => {
   for (const [what, path, body, headers, status] of deliveryRefusals) {
     expect({ what, status: (await http(what, 'POST', path, body, headers)).status }).toEqual({ what, status })
   }
+  // The activity across secrets and its export: every row above, no value.
+  expect((await http('the activity', 'GET', '/audit?limit=200')).status).toBe(200)
+  expect((await http('the activity export', 'GET', '/audit/export')).status).toBe(200)
   // The CLI as a client: no key, the token from a 0600 file.
   writeFileSync(file('leak-ci.token'), `${T.cli}\n`, { mode: 0o600 })
   const clientEnv = { CLAUDE_HOOKS_SECRETS_URL: server.base, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: file('leak-ci.token') }

@@ -22,7 +22,7 @@ describe('secrets screen', () => {
 
     const row = container.querySelector('tr[data-secret="GITHUB_TOKEN"]') as HTMLElement
     const cells = Array.from(row.children).map((cell) => cell.textContent)
-    expect(cells).toEqual(['GITHUB_TOKEN', 'forge token for the CI bot', '3 days ago', CURRENT_KEY, '••••hidden', 'ReplaceRotateLogDelete'])
+    expect(cells).toEqual(['GITHUB_TOKEN', 'forge token for the CI bot', '3 days ago', CURRENT_KEY, '••••hidden', 'ReplaceRotateLogHistoryEditDelete'])
     const time = row.querySelector('time')!
     expect(time.getAttribute('datetime')).toBe(secrets[1]!.rotated_at)
     expect(time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/)

@@ -20,6 +20,28 @@ export interface Secret {
   key_id: string
   /** false while the row is still encrypted under a previous master key */
   key_current: boolean
+  /**
+   * The current version (1, 2, …; DESIGN.md "Versions and check-and-set"):
+   * sent back as `If-Match: "N"` so a change made meanwhile by someone else
+   * is refused (412) rather than overwritten. Absent from servers before versions.
+   */
+  version?: number
+}
+
+/** One version of a secret in `GET /secrets/{name}/versions`: metadata only, never a value. */
+export interface SecretVersion {
+  version: number
+  created_at: string
+  key_id?: string
+  /** what made it, when the server says (`create`, `replace`, `rotate`, `rollback`) */
+  action?: string
+  /** who made it, when the server says */
+  accessor?: string
+}
+
+/** `GET /secrets/{name}/versions`, newest first. */
+export interface VersionList {
+  versions: SecretVersion[]
 }
 
 /** `GET /secrets` answer. */
@@ -66,4 +88,58 @@ export interface CreateSecretInput {
 export interface ReplaceSecretInput {
   value: string
   description?: string
+}
+
+/** One row of `GET /audit`: an access-log entry and the secret it is about (null: none, a refused token). */
+export interface AuditEntry extends AccessLogEntry {
+  secret: string | null
+}
+
+/** One page of `GET /audit`, newest first; `next_cursor` is null on the last page. */
+export interface AuditPage {
+  entries: AuditEntry[]
+  next_cursor: string | null
+}
+
+/** The filters of `GET /audit` and `GET /audit/export` (docs/http-api.md "Activity"); unset: any. */
+export interface AuditFilters {
+  secret?: string
+  accessor?: string
+  action?: string
+  outcome?: string
+  /** ISO 8601 UTC, inclusive */
+  since?: string
+  /** ISO 8601 UTC, exclusive */
+  until?: string
+}
+
+/** One token of a client as lists show it: never the token itself. */
+export interface ClientToken {
+  id: string
+  created_at: string
+  expires_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+/** A machine client (docs/clients.md). */
+export interface Client {
+  name: string
+  description: string
+  grants: string[]
+  created_at: string
+  updated_at: string
+  tokens: ClientToken[]
+}
+
+/** Body of `POST /clients`. */
+export interface CreateClientInput {
+  name: string
+  grants: string[]
+  description?: string
+}
+
+/** The 201 of `POST /clients/{name}/tokens`: the only answer that ever holds a token. */
+export interface IssuedToken extends ClientToken {
+  token: string
 }

@@ -8,6 +8,9 @@ import type { SecretsModel } from '../models/secrets-model.ts'
 import type { SessionModel } from '../models/session-model.ts'
 import { Banner } from '../ui/banner.tsx'
 import { Button } from '../ui/button.tsx'
+import { PAGES, route } from '../router.ts'
+import { ActivityScreen } from './activity-screen.tsx'
+import { ClientsScreen } from './clients-screen.tsx'
 import { LoginScreen } from './login-screen.tsx'
 import { SecretsScreen } from './secrets-screen.tsx'
 
@@ -18,7 +21,7 @@ export interface AppProps {
   secrets: SecretsModel
 }
 
-/** Root component: loading, login, or the secrets screen. */
+/** Root component: loading, login, or the page the path names. */
 export function App({ api, session, secrets }: AppProps) {
   switch (session.status.value) {
     case 'checking':
@@ -43,6 +46,14 @@ export function App({ api, session, secrets }: AppProps) {
     case 'anonymous':
       return <LoginScreen session={session} />
     case 'authenticated':
-      return <SecretsScreen api={api} session={session} secrets={secrets} />
+      // The path picks the page (router.ts); any other path is the secrets list.
+      switch (route.value.path) {
+        case PAGES.activity:
+          return <ActivityScreen api={api} session={session} />
+        case PAGES.clients:
+          return <ClientsScreen api={api} session={session} />
+        default:
+          return <SecretsScreen api={api} session={session} secrets={secrets} />
+      }
   }
 }

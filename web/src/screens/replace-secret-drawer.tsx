@@ -1,8 +1,12 @@
 /**
  * "Replace value": a new value (and optionally a new description) →
  * `PUT /secrets/{name}`. The description is sent only when it was changed,
- * because the contract keeps the stored one when it is omitted.
+ * because the contract keeps the stored one when it is omitted. It carries
+ * `If-Match` with the version the drawer was opened on, so a change made
+ * meanwhile is reported (412), not overwritten; after that report the next
+ * Save sends the version the operator has now been told about.
  */
+import { useRef } from 'preact/hooks'
 import type { SecretsModel } from '../models/secrets-model.ts'
 import type { ReplaceSecretInput, Secret } from '../types.ts'
 import { SecretFormDrawer } from './secret-form-drawer.tsx'
@@ -18,6 +22,7 @@ export interface ReplaceSecretDrawerProps {
 /** The drawer with the replace form. */
 export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }: ReplaceSecretDrawerProps) {
   const original = secret.description ?? ''
+  const base = useRef(secret.version)
   return (
     <SecretFormDrawer
       formId="replace-secret-form"
@@ -34,7 +39,10 @@ export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }:
       send={({ value, description }, form) => {
         const body: ReplaceSecretInput = { value }
         if (description !== original.trim()) body.description = description
-        return form.submit(() => secrets.replace(secret.name, body))
+        return form.submit(() => secrets.replace(secret.name, body, base.current)).then((result) => {
+          if (!result.ok && result.error.status === 412) base.current = secrets.secrets.value.find((s) => s.name === secret.name)?.version
+          return result
+        })
       }}
     />
   )

@@ -15,10 +15,13 @@ import { AccessLogDrawer } from './access-log-drawer.tsx'
 import { AddSecretDrawer } from './add-secret-drawer.tsx'
 import { Brand } from './brand.tsx'
 import { DeleteDialog } from './delete-dialog.tsx'
+import { DescriptionDrawer } from './description-drawer.tsx'
 import { EmptyState } from './empty-state.tsx'
+import { Nav } from './nav.tsx'
 import { ReplaceSecretDrawer } from './replace-secret-drawer.tsx'
 import { RotateDialog } from './rotate-dialog.tsx'
 import { type SecretAction, SecretsTable } from './secrets-table.tsx'
+import { VersionsDrawer } from './versions-drawer.tsx'
 
 /** Which drawer or dialog is open. */
 type Open = { kind: 'add' } | { kind: SecretAction; secret: Secret } | null
@@ -64,6 +67,7 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
     <div class="page">
       <header class="topbar">
         <Brand />
+        <Nav />
         <div class="topbar-user">
           <span class="muted">
             Signed in as <strong>{session.username}</strong>
@@ -167,6 +171,12 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
       ) : null}
       {current?.kind === 'delete' ? (
         <DeleteDialog secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} />
+      ) : null}
+      {current?.kind === 'versions' ? (
+        <VersionsDrawer api={api} secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} />
+      ) : null}
+      {current?.kind === 'describe' ? (
+        <DescriptionDrawer secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} />
       ) : null}
       {current?.kind === 'log' ? (
         <AccessLogDrawer api={api} name={current.secret.name} onClose={close} fallbackFocus={fallbackFocus} />

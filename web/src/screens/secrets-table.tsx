@@ -7,7 +7,7 @@ import { Button } from '../ui/button.tsx'
 import { RelativeTime } from '../ui/relative-time.tsx'
 
 /** What a row's buttons ask for. */
-export type SecretAction = 'replace' | 'rotate' | 'log' | 'delete'
+export type SecretAction = 'replace' | 'rotate' | 'log' | 'delete' | 'versions' | 'describe'
 
 /** Props of {@link SecretsTable}. */
 export interface SecretsTableProps {
@@ -77,6 +77,12 @@ function SecretRow({ secret, onAction }: { secret: Secret; onAction: SecretsTabl
         </Button>
         <Button size="small" variant="ghost" aria-label={`Access log of ${name}`} onClick={() => onAction('log', secret)}>
           Log
+        </Button>
+        <Button size="small" variant="ghost" aria-label={`Version history of ${name}`} onClick={() => onAction('versions', secret)}>
+          History
+        </Button>
+        <Button size="small" variant="ghost" aria-label={`Edit description of ${name}`} onClick={() => onAction('describe', secret)}>
+          Edit
         </Button>
         <Button size="small" variant="ghost" class="btn-ghost-danger" aria-label={`Delete ${name}`} onClick={() => onAction('delete', secret)}>
           Delete
