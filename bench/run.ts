@@ -21,6 +21,7 @@ const ALL: Record<string, string[]> = {
   'ui-bundle': ['bench/ui-bundle.ts'],
   load: ['bench/load.ts'],
   fuzz: ['bench/fuzz.ts'],
+  delivery: ['bench/delivery.ts'],
 }
 const root = join(import.meta.dir, '..')
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(ALL)
