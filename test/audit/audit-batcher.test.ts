@@ -105,6 +105,22 @@ describeEachDialect('audit batcher', (dialect) => {
     expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: 2 })
   })
 
+  test('a batch whose transaction cannot even begin rejects the requests waiting, and the batcher goes on (no spin, no hang)', async () => {
+    const other = await memoryContext({}, {}, dialect)
+    const batcher = new AuditBatcher(other.store.db, other.service.auditLog)
+    await other.store.db.destroy()
+    try {
+      const results = await Promise.allSettled([batcher.append([entry(1)]), batcher.append([entry(2)])])
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+      await expect(batcher.append([entry(3)])).rejects.toBeDefined()
+      expect(batcher.waiting).toBe(0)
+      expect(batcher.stats.batches).toBe(0)
+      expect(batcher.stats.failedBatches).toBeGreaterThanOrEqual(2)
+    } finally {
+      await other.close().catch(() => {})
+    }
+  })
+
   test('a request with no rows resolves at once and commits nothing', async () => {
     const batcher = new AuditBatcher(ctx.store.db, ctx.service.auditLog)
     await batcher.append([])
