@@ -21,6 +21,7 @@ const ALL: Record<string, string[]> = {
   'ui-bundle': ['bench/ui-bundle.ts'],
   load: ['bench/load.ts'],
   fuzz: ['bench/fuzz.ts'],
+  delivery: ['bench/delivery.ts'],
 }
 /** Tools from outside npm that a benchmark runs, with the Debian package that has each (docs/benchmarks.md, "Prerequisites"). */
 const NEEDS: Record<string, Array<[tool: string, debianPackage: string]>> = {

@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): SecretsApp {
   const sessions = new SessionService({ db: ctx.store.db, now: options.now, policy: options.sessionPolicy })
   const throttle = new LoginThrottle({ policy: options.throttlePolicy, now: options.now })
   const clients = new ClientService({ db: ctx.store.db, now: options.now })
-  const delivery = new DeliveryService({ db: ctx.store.db, secrets: ctx.service, clients, now: options.now })
+  const delivery = new DeliveryService({ secrets: ctx.service, clients, now: options.now })
   const tokenThrottle = new LoginThrottle({ policy: options.tokenThrottlePolicy, now: options.now })
 
   const app = new Hono<AppEnv>()

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { AuditBatcher } from '../audit/audit-batcher.ts'
 import { AuditLog } from '../audit/audit-log.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import { SecretNotFoundError } from '../errors.ts'
@@ -35,10 +36,19 @@ export class SecretsService {
   readonly #deps: ServiceDeps
   /** The tamper-evident audit log every operation here appends to. */
   readonly auditLog: AuditLog
+  /** Group commit for the audit rows of reads and refusals (each process has its own). */
+  readonly auditBatcher: AuditBatcher
 
   constructor(options: SecretsServiceOptions) {
     this.auditLog = new AuditLog(options.keyring)
-    this.#deps = { db: options.db, keyring: options.keyring, auditLog: this.auditLog, now: options.now ?? (() => new Date()) }
+    this.auditBatcher = new AuditBatcher(options.db, this.auditLog)
+    this.#deps = {
+      db: options.db,
+      keyring: options.keyring,
+      auditLog: this.auditLog,
+      auditBatcher: this.auditBatcher,
+      now: options.now ?? (() => new Date()),
+    }
   }
 
   /** The current master key id. */

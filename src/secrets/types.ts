@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { AuditBatcher } from '../audit/audit-batcher.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import type { SecretMetadataRow } from '../store/secret.repository.ts'
@@ -39,11 +40,13 @@ export type AccessLogEntry = Pick<AccessLogRow, 'id' | 'at' | 'action' | 'access
 /** The sealed row `decrypt` takes: the on-disk format of one secret. */
 export type SealedSecret = Pick<SecretRow, 'name' | 'ciphertext' | 'iv' | 'auth_tag' | 'key_id'>
 
-/** What the reads, mutations and rotation share: the store, the keys, the audit log, the clock. */
+/** What the reads, mutations and rotation share: the store, the keys, the audit log (and its batcher), the clock. */
 export interface ServiceDeps {
   readonly db: Kysely<Database>
   readonly keyring: Keyring
   readonly auditLog: AuditLog
+  /** Group commit for the audit rows of reads, which stand in their own transaction. */
+  readonly auditBatcher: AuditBatcher
   readonly now: () => Date
 }
 
