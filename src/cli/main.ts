@@ -20,6 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   audit: { summary: 'verify the tamper-evident audit chain, print its head', load: async () => (await import('./commands/audit.ts')).default },
   client: { summary: 'add clients (agents, MCP servers) and issue their tokens', load: async () => (await import('./commands/client.ts')).default },
   operator: { summary: 'add, list or remove the operators who may log in over HTTP', load: async () => (await import('./commands/operator.ts')).default },
+  backup: { summary: 'write a consistent copy of the SQLite store to a new file (mode 0600)', load: async () => (await import('./commands/backup.ts')).default },
+  restore: { summary: 'replace the SQLite store with a checked backup', load: async () => (await import('./commands/restore.ts')).default },
   serve: { summary: 'start the HTTP API and the UI', load: async () => (await import('./commands/serve.ts')).default },
 }
 

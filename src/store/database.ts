@@ -45,7 +45,7 @@ export function parseDatabaseUrl(url: string = DEFAULT_DATABASE_URL): DatabaseLo
 }
 
 /** The subset of a SQLite driver this module calls, whichever runtime provides it. */
-interface SqliteHandle extends SqliteDatabase {
+export interface SqliteHandle extends SqliteDatabase {
   exec(sql: string): unknown
 }
 
@@ -53,7 +53,12 @@ interface SqliteHandle extends SqliteDatabase {
 const BUN_SQLITE = 'bun:sqlite'
 const BETTER_SQLITE3 = 'better-sqlite3'
 
-async function openSqliteHandle(path: string): Promise<SqliteHandle> {
+/**
+ * A raw SQLite connection (bun:sqlite under Bun, better-sqlite3 under Node),
+ * without migrations or pragmas: for backup and restore, which must look at
+ * a file before (or instead of) migrating it. The file is created when missing.
+ */
+export async function openSqliteHandle(path: string): Promise<SqliteHandle> {
   if (RUNTIME === 'bun') {
     type BunDatabase = SqliteHandle & { query(sql: string): ReturnType<SqliteHandle['prepare']> }
     const { Database } = (await import(BUN_SQLITE)) as { Database: new (path: string, opts?: object) => BunDatabase }
