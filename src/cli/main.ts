@@ -86,7 +86,9 @@ function reportError(e: unknown, command: string, io: CliIO): number {
     io.stderr(`secrets: ${e.message}\n`)
     return EXIT.placeholder
   }
-  if (e instanceof SecretsError && !storeFault((e as { cause?: unknown }).cause)) {
+  // Ours, unless it only wraps a database fault (an audit row that could not be written);
+  // store_unavailable already names where the database is and why.
+  if (e instanceof SecretsError && (e.code === 'store_unavailable' || !storeFault((e as { cause?: unknown }).cause))) {
     io.stderr(`secrets: ${e.message}\n`)
     return EXIT.failure
   }

@@ -21,6 +21,7 @@ import { securityHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
 import { clientRoutes } from './routes/client-routes.ts'
+import { healthRoutes } from './routes/health-routes.ts'
 import { DEFAULT_RENDER_BODY_LIMIT, deliveryRoutes } from './routes/delivery-routes.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
@@ -59,7 +60,7 @@ export type SecretsApp = Hono<AppEnv>
 const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
 
 /**
- * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, the
+ * Builds the Hono app: `/healthz`, `/readyz`, `/session`, `/secrets`, `/clients`, the
  * delivery routes `/render` and `/resolve` (docs/http-api.md, docs/clients.md)
  * and the UI. Per-app work (header lists, services, the dummy password hash)
  * happens here, once; nothing in it depends on the runtime but the UI
@@ -99,9 +100,7 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.req.path === '/render' ? next() : bodyLimit(c, next)
   })
 
-  app.get('/healthz', function healthz(c) {
-    return c.json({ status: 'ok' })
-  })
+  app.route('/', healthRoutes(ctx.store, logger))
 
   const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
   const load = loadSession(sessions)
