@@ -27,7 +27,7 @@ On PostgreSQL it refuses and says to use pg_restore.
     const { restoreSqlite } = await import('../../store/sqlite-restore.ts')
     const { head, previous } = await restoreSqlite(target, file, keyring)
     io.stdout(`restored ${file} to ${target}\n`)
-    io.stdout(`audit head: ${head.last_id} ${head.chain} (${head.rows} rows)\n`)
+    io.stdout(`audit head: ${head.last_id} ${head.chain} (${head.rows} row${head.rows === 1 ? '' : 's'})\n`)
     if (previous) io.stdout(`the database it replaced is kept at ${previous}: remove it once the restore is checked\n`)
     return EXIT.ok
   },
