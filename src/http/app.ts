@@ -121,6 +121,6 @@ export function createApp(options: AppOptions): SecretsApp {
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 
   app.notFound(notFound)
-  app.onError(errorHandler(logger))
+  app.onError(errorHandler(logger, ctx.store.location))
   return app
 }

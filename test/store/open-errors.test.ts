@@ -146,6 +146,8 @@ describe.skipIf(!POSTGRES_URL)('GET /readyz checks the store; /healthz stays liv
       const line = server.stderr().split('\n').find((l) => l.includes('/readyz') && l.includes('store does not answer'))
       expect(line).toBeDefined()
       expect(line).toContain(`PostgreSQL at 127.0.0.1:${cluster.port}, database postgres, user postgres`)
+      const secretsLine = server.stderr().split('\n').find((l) => l.includes('GET /secrets: store_unavailable'))
+      expect(secretsLine).toContain(`the store does not answer (PostgreSQL at 127.0.0.1:${cluster.port}, database postgres, user postgres: connection refused`)
       expect(server.stderr()).not.toContain(PASSWORD)
     } finally {
       await server.stop()
