@@ -7,6 +7,7 @@ import { tempDir } from '../helpers/context.ts'
 import { randomKey } from '../helpers/keys.ts'
 import { freshDatabase, POSTGRES_URL } from '../helpers/databases.ts'
 import { startServe } from '../helpers/serve.ts'
+import { runProcess, runtimes } from '../helpers/builds.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 let tmp: ReturnType<typeof tempDir>
@@ -223,3 +224,31 @@ describe.skipIf(!POSTGRES_URL)('backup and restore on PostgreSQL', () => {
     }
   })
 })
+
+for (const runtime of runtimes('secrets backup and restore')) {
+  describe.skipIf(!runtime.runs)(`backup and restore on ${runtime.name} (its own SQLite driver)`, () => {
+    test('a backup taken while a server runs restores once it stopped; while it runs, restore refuses', async () => {
+      const path = join(tmp.dir, `rt-${++n}`, 'secrets.db')
+      const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${path}` }
+      expect((await runProcess([...runtime.cmd, 'set', 'A'], env, 'a')).code).toBe(0)
+      const server = await startServe([...runtime.cmd, 'serve', '--port', '0'], env)
+      const backup = join(tmp.dir, `rt-${++n}.db`)
+      try {
+        const b = await runProcess([...runtime.cmd, 'backup', backup], env)
+        expect(b.stderr).toBe('')
+        expect(b.code).toBe(0)
+        expect(statSync(backup).mode & 0o777).toBe(0o600)
+        expect((await runProcess([...runtime.cmd, 'set', 'B'], env, 'b')).code).toBe(0)
+        const refused = await runProcess([...runtime.cmd, 'restore', backup], env)
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toContain('is in use by another process')
+      } finally {
+        expect(await server.stop()).toBe(0)
+      }
+      const r = await runProcess([...runtime.cmd, 'restore', backup], env)
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      expect(await names(env)).toEqual(['A'])
+    })
+  })
+}
