@@ -1,4 +1,5 @@
-import { Keyring } from './crypto/keyring.ts'
+import type { Keyring } from './crypto/keyring.ts'
+import { loadKeyring } from './key-sources.ts'
 import { SecretsService } from './secrets/service.ts'
 import { openStore, type Store } from './store/database.ts'
 
@@ -15,8 +16,9 @@ export interface SecretsContext {
 
 /**
  * Opens the secrets store the environment describes. In this order, so a bad
- * configuration fails before anything is touched: the master keys
- * (`CLAUDE_HOOKS_SECRET_KEY`, `CLAUDE_HOOKS_SECRET_KEY_PREVIOUS`), then the
+ * configuration fails before anything is touched: the master keys (each from
+ * exactly one of its variable, its `_FILE` or its systemd credential:
+ * key-sources.ts; read from `process.env`, the variables are removed from it), then the
  * database (`DATABASE_URL`, migrated to the latest schema), then the check
  * that every stored row's key id is configured. When this open migrated the
  * store (a new store, or an upgrade), it also authenticates the audit
@@ -26,7 +28,7 @@ export interface SecretsContext {
  *   or rows sealed under key ids no configured key has.
  */
 export async function openSecrets(env: Env, options: { now?: () => Date } = {}): Promise<SecretsContext> {
-  const keyring = await Keyring.fromEnv(env)
+  const keyring = await loadKeyring(env)
   const store = await openStore(env.DATABASE_URL || undefined)
   const service = new SecretsService({ db: store.db, keyring, ...options })
   try {

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'malformed_placeholder'
   | 'conflict'
   | 'not_granted'
+  | 'store_unavailable'
 
 /** Base class of every error this package throws on purpose. */
 export class SecretsError extends Error {

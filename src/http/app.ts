@@ -22,6 +22,7 @@ import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
 import { clientRoutes } from './routes/client-routes.ts'
+import { healthRoutes } from './routes/health-routes.ts'
 import { DEFAULT_RENDER_BODY_LIMIT, deliveryRoutes } from './routes/delivery-routes.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
@@ -60,7 +61,7 @@ export type SecretsApp = Hono<AppEnv>
 const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
 
 /**
- * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, `/audit`, the
+ * Builds the Hono app: `/healthz`, `/readyz`, `/session`, `/secrets`, `/clients`, `/audit`, the
  * delivery routes `/render` and `/resolve` (docs/http-api.md, docs/clients.md)
  * and the UI. Per-app work (header lists, services, the dummy password hash)
  * happens here, once; nothing in it depends on the runtime but the UI
@@ -101,9 +102,7 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.req.path === '/render' ? next() : bodyLimit(c, next)
   })
 
-  app.get('/healthz', function healthz(c) {
-    return c.json({ status: 'ok' })
-  })
+  app.route('/', healthRoutes(ctx.store, logger))
 
   const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
   const load = loadSession(sessions)
@@ -126,6 +125,6 @@ export function createApp(options: AppOptions): SecretsApp {
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 
   app.notFound(notFound)
-  app.onError(errorHandler(logger))
+  app.onError(errorHandler(logger, ctx.store.location))
   return app
 }

@@ -24,6 +24,7 @@ export const HTTP_ERROR_STATUS = {
   store_busy: 503,
   store_full: 503,
   store_readonly: 503,
+  store_unavailable: 503,
 } as const
 
 /** The closed union of the codes. */

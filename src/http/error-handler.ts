@@ -6,7 +6,9 @@ import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
 import { HttpError } from './http-error.ts'
 import { routeOf } from './middleware/request-log.ts'
+import type { DatabaseLocation } from '../store/database.ts'
 import { storeFault } from '../store/driver-errors.ts'
+import { describeFailure, StoreUnavailableError } from '../store/open-errors.ts'
 
 function send(c: Context, error: HttpError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
@@ -44,10 +46,11 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
 /**
  * The one place errors become responses: `{"error":{"code","message","field"?}}`.
  * HttpError as thrown; library errors by `code` (400, 404, 409); database faults (busy, full, read-only) 503 with
- * Retry-After. Anything else is logged through `logger.error`
+ * Retry-After (a store that does not answer is logged in one line naming
+ * `location` and why). Anything else is logged through `logger.error`
  * (name, message, stack; never the body) and answered with a generic 500.
  */
-export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
+export function errorHandler(logger: AppLogger, location?: DatabaseLocation): ErrorHandler<AppEnv> {
   return function handleError(error, c) {
     const known =
       error instanceof HttpError
@@ -60,12 +63,20 @@ export function errorHandler(logger: AppLogger): ErrorHandler<AppEnv> {
     // client may retry; the audit layer wraps them, so look at the cause too.
     const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)
     if (fault) {
-      logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, error)
+      logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, fault.code === 'store_unavailable' && location ? unavailableLine(error, location) : error)
       return send(c, new HttpError(fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
     }
     logger.error(`${c.req.method} ${routeOf(c)}`, error)
     return send(c, new HttpError('internal_error', 'internal error; the server log has the details'))
   }
+}
+
+/** The store gone: one line saying where it is and why (never the password), not the driver's stack. */
+function unavailableLine(error: unknown, location: DatabaseLocation): Error {
+  const cause = storeFault(error) ? error : (error as { cause?: unknown }).cause
+  const line = new StoreUnavailableError(`the store does not answer (${describeFailure(cause, location)})`)
+  line.stack = `${line.name}: ${line.message}`
+  return line
 }
 
 /** Unknown routes: 404 in the same JSON shape as every other error. */

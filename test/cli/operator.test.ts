@@ -140,3 +140,23 @@ describeEachDialect('operator CLI', (dialect) => {
     })
   })
 })
+
+describe('without DATABASE_URL, from a directory without data/secrets.db (an install directory)', () => {
+  test('operator add says it created a new database there, naming the path; the next command does not', async () => {
+    const { mkdtempSync, rmSync, realpathSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join: joinPath } = await import('node:path')
+    const { runBin: bin } = await import('../helpers/cli.ts')
+    const dir = realpathSync(mkdtempSync(joinPath(tmpdir(), 'chs-install-')))
+    try {
+      const first = await bin(['operator', 'add', 'alice'], { env: {}, stdin: 'correct horse battery', cwd: dir })
+      expect(first.code).toBe(0)
+      expect(first.stderr).toContain(`secrets: DATABASE_URL is not set: created a new database at ${joinPath(dir, 'data', 'secrets.db')}; a deployed service's database is elsewhere`)
+      const second = await bin(['operator', 'list'], { env: {}, cwd: dir })
+      expect(second.code).toBe(0)
+      expect(second.stderr).toBe('')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

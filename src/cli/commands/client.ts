@@ -3,14 +3,16 @@ import { ClientNameSchema } from '../../clients/client-validation.ts'
 import { parseTtl, TTL_RULE } from '../../clients/ttl.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
-import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { type Command, noteDefaultDatabase, parseCommandArgs, UsageError } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { CliIO } from '../io.ts'
 import { formatTable, truncate } from '../table.ts'
 
 /** Opens the store (DATABASE_URL) without the master key: clients hold no secrets. */
 async function withClients<T>(io: CliIO, fn: (clients: ClientService) => Promise<T>): Promise<T> {
+  const created = noteDefaultDatabase(io)
   const store = await openStore(io.env.DATABASE_URL || undefined)
+  created()
   try {
     return await fn(new ClientService({ db: store.db }))
   } finally {

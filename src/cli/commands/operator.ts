@@ -4,7 +4,7 @@ import { OperatorNotFoundError } from '../../operators/operator-errors.ts'
 import { OperatorService } from '../../operators/operator.service.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
-import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { type Command, noteDefaultDatabase, parseCommandArgs, UsageError } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { type CliIO, InputTooLargeError } from '../io.ts'
 import { formatTable } from '../table.ts'
@@ -44,7 +44,9 @@ async function readPassword(io: CliIO, username: string): Promise<string> {
 
 /** Opens the store (DATABASE_URL) without the master key: operators hold no secrets. */
 async function withOperators<T>(io: CliIO, fn: (operators: OperatorService) => Promise<T>): Promise<T> {
+  const created = noteDefaultDatabase(io)
   const store = await openStore(io.env.DATABASE_URL || undefined)
+  created()
   try {
     return await fn(new OperatorService({ db: store.db }))
   } finally {

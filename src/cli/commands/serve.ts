@@ -31,10 +31,17 @@ function parsePort(text: string, where: 'flag' | 'env'): number {
 const serve: Command = {
   help: `Usage: secrets serve [--host HOST] [--port PORT]
 
-Starts the HTTP API (/secrets, /clients, /session, /healthz, /render, /resolve) and the UI at
-/settings/secrets. Refuses to start (exit 78) without a valid
-CLAUDE_HOOKS_SECRET_KEY, or when stored secrets use a key id that no
-configured key has. Stops cleanly on SIGTERM or SIGINT.
+Starts the HTTP API (/secrets, /clients, /session, /healthz, /readyz, /render,
+/resolve) and the UI at /settings/secrets. Refuses to start (exit 78)
+without a valid master key (CLAUDE_HOOKS_SECRET_KEY, _FILE, or the systemd
+credential claude-hooks-secret-key: exactly one), when stored secrets use a
+key id that no configured key has, when the database refuses the login or
+does not exist, or when its schema is newer than this build; exit 1 when
+the database does not answer. Each says in one line where the database is
+and why (never its password). Stops cleanly on SIGTERM or SIGINT.
+
+GET /healthz: the process is up. GET /readyz: the store answers too (503
+store_unavailable otherwise): the one for a proxy's health check.
 
 Behind a TLS-terminating proxy, set PUBLIC_ORIGIN to the origin browsers
 use (https://secrets.example.org): mutations from it are accepted and the
