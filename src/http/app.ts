@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import type { SecretsContext } from '../context.ts'
+import { SecurityAudit } from '../audit/security-audit.ts'
 import { ClientService } from '../clients/client.service.ts'
 import { DeliveryService } from '../clients/delivery.service.ts'
 import { OperatorService } from '../operators/operator.service.ts'
@@ -79,12 +80,13 @@ export function createApp(options: AppOptions): SecretsApp {
   const { ctx } = options
   const logger = options.logger ?? consoleLogger()
   const trustedOrigins = [...(options.trustedOrigins ?? [])]
-  const operators = new OperatorService({ db: ctx.store.db, now: options.now, passwordParams: options.passwordParams })
+  const audit = new SecurityAudit({ db: ctx.store.db, log: ctx.service.auditLog, now: options.now })
+  const operators = new OperatorService({ db: ctx.store.db, now: options.now, passwordParams: options.passwordParams, audit })
   // The first login with an unknown username must not take longer than the others.
   operators.prepare().catch((e: unknown) => logger.error('startup: dummy password hash', e))
   const sessions = new SessionService({ db: ctx.store.db, now: options.now, policy: options.sessionPolicy })
   const throttle = new LoginThrottle({ policy: options.throttlePolicy, now: options.now })
-  const clients = new ClientService({ db: ctx.store.db, now: options.now })
+  const clients = new ClientService({ db: ctx.store.db, now: options.now, audit })
   const delivery = new DeliveryService({ db: ctx.store.db, secrets: ctx.service, clients, now: options.now })
   const tokenThrottle = new LoginThrottle({ policy: options.tokenThrottlePolicy, now: options.now })
 
@@ -115,7 +117,7 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use('/render', client)
   app.use('/resolve', client)
 
-  app.route('/session', sessionRoutes({ operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
+  app.route('/session', sessionRoutes({ audit, operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
   app.route('/secrets', secretRoutes(ctx.service))
   app.route('/clients', clientRoutes(clients))
   app.route('/', deliveryRoutes(delivery, { renderBodyLimit: options.renderBodyLimit ?? DEFAULT_RENDER_BODY_LIMIT }))
