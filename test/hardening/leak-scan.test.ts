@@ -377,9 +377,12 @@ describe('leak scan', () => {
     expect(where.some((w) => w.endsWith('secrets.db (server running)'))).toBe(true)
     expect(where.some((w) => w.endsWith('secrets.db-wal (server running)'))).toBe(true)
     expect(where.some((w) => w.startsWith('audit row'))).toBe(true)
-    // The request log ran: the server's stderr has a line per request.
-    const serverLog = Buffer.from(haystacks.find((h) => h.where === 'server stderr')!.bytes).toString()
-    expect(serverLog).toContain('http POST /secrets 201')
+    // The request log ran: the server's stdout (not a terminal) has one JSON object per request.
+    expect(where).toContain('server stdout')
+    const serverLog = Buffer.from(haystacks.find((h) => h.where === 'server stdout')!.bytes).toString()
+    const lines = serverLog.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.some((l) => l.msg === 'request' && l.method === 'POST' && l.route === '/secrets' && l.status === 201 && l.operator)).toBe(true)
+    expect(lines.some((l) => l.msg === 'request' && l.route === '/render' && l.client)).toBe(true)
   })
 
   test('no sentinel, in any form, in any output, response, database file or audit row', () => {

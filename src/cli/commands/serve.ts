@@ -1,6 +1,7 @@
 import { openSecrets } from '../../context.ts'
 import { ConfigError } from '../../errors.ts'
 import { createApp } from '../../http/app.ts'
+import { logFormat, loggerFor } from '../../http/log-format.ts'
 import { publicOriginSettings } from '../../http/public-origin.ts'
 import { startServer } from '../../http/server.ts'
 import { type Command, parseCommandArgs, UsageError } from '../command.ts'
@@ -49,6 +50,13 @@ Clients (docs/clients.md) read secrets with a token at POST /render and
 POST /resolve; RENDER_BODY_LIMIT (default 16M; bytes, or with K, M, G)
 bounds the artifact /render takes.
 
+Logs: one line per request on standard output (method, route pattern,
+status, duration, request id, operator or client, client address; never a
+path, query string, header or body): JSON lines when standard output is not
+a terminal, text on a terminal; LOG_FORMAT=json or text chooses. Security
+events (logins, lockouts, operator and client changes) are audit rows
+(docs/audit.md).
+
 Options:
   --host HOST  address to listen on (default: $HOST or 127.0.0.1)
   --port PORT  port (default: $PORT or 8787; 0 picks a free one)
@@ -64,21 +72,24 @@ Options:
     // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
     const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
     const renderBodyLimit = parseRenderBodyLimit(io.env.RENDER_BODY_LIMIT)
+    const logger = loggerFor(logFormat(io.env.LOG_FORMAT, process.stdout.isTTY === true))
     const ctx = await openSecrets(io.env)
     let server
     try {
-      const app = createApp({ ctx, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
+      const app = createApp({ ctx, logger, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()
       throw e
     }
     io.stderr(`secrets: listening on ${server.url} (UI: ${server.url}/settings/secrets)\n`)
+    logger.info?.('listening', { url: server.url })
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'))
       process.once('SIGINT', () => resolve('SIGINT'))
     })
     io.stderr(`secrets: ${signal}: finishing in-flight requests\n`)
+    logger.info?.('stopping', { signal })
     await server.stop()
     await ctx.close()
     return EXIT.ok
