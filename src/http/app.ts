@@ -11,6 +11,8 @@ import { type AppLogger, consoleLogger } from './app-logger.ts'
 import { errorHandler, notFound } from './error-handler.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
 import { checkHost } from './middleware/check-host.ts'
+import { AppMetrics, countAuditAppends, countErrors, countRequests } from './metrics/app-metrics.ts'
+import { metricsAccess } from './metrics/metrics-access.ts'
 import { DatabaseGeneration } from '../store/database-generation.ts'
 import { guardMutating } from './middleware/guard-mutating.ts'
 import { limitBody } from './middleware/limit-body.ts'
@@ -52,6 +54,8 @@ export interface AppOptions {
   renderBodyLimit?: number
   /** Throttling of refused client tokens (default: 5 per token id, 20 per address, in 15 min, like logins). */
   tokenThrottlePolicy?: Partial<ThrottlePolicy>
+  /** The bearer token that lets a non-loopback peer read `/metrics` (`METRICS_TOKEN`); without it, loopback only. */
+  metricsToken?: string | undefined
 }
 
 /** The Hono app createApp builds. */
@@ -60,7 +64,7 @@ export type SecretsApp = Hono<AppEnv>
 const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
 
 /**
- * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, the
+ * Builds the Hono app: `/healthz`, `/metrics` (loopback or METRICS_TOKEN), `/session`, `/secrets`, `/clients`, the
  * delivery routes `/render` and `/resolve` (docs/http-api.md, docs/clients.md)
  * and the UI. Per-app work (header lists, services, the dummy password hash)
  * happens here, once; nothing in it depends on the runtime but the UI
@@ -78,7 +82,9 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  */
 export function createApp(options: AppOptions): SecretsApp {
   const { ctx } = options
-  const logger = options.logger ?? consoleLogger()
+  const metrics = new AppMetrics()
+  countAuditAppends(ctx.service.auditLog, metrics)
+  const logger = countErrors(options.logger ?? consoleLogger(), metrics)
   const trustedOrigins = [...(options.trustedOrigins ?? [])]
   const audit = new SecurityAudit({ db: ctx.store.db, log: ctx.service.auditLog, now: options.now })
   const operators = new OperatorService({ db: ctx.store.db, now: options.now, passwordParams: options.passwordParams, audit })
@@ -92,6 +98,7 @@ export function createApp(options: AppOptions): SecretsApp {
 
   const app = new Hono<AppEnv>()
   app.use(requestLog(logger))
+  app.use(countRequests(metrics))
   app.use(securityHeaders())
   app.use(noStoreByDefault())
   app.use(checkHost(trustedOrigins))
@@ -103,6 +110,11 @@ export function createApp(options: AppOptions): SecretsApp {
 
   app.get('/healthz', function healthz(c) {
     return c.json({ status: 'ok' })
+  })
+
+  app.get('/metrics', metricsAccess(options.metricsToken), async function metricsText(c) {
+    const { body, contentType } = await metrics.exposition()
+    return c.body(body, 200, { 'Content-Type': contentType })
   })
 
   const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))

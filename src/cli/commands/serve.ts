@@ -22,6 +22,15 @@ function parseRenderBodyLimit(value: string | undefined): number | undefined {
   return bytes
 }
 
+/** METRICS_TOKEN: unset or empty, none (loopback only); else 16 to 256 visible ASCII characters. */
+function parseMetricsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined
+  if (!/^[\x21-\x7e]{16,256}$/.test(value)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 256 visible ASCII characters (e.g. openssl rand -hex 32)')
+  }
+  return value
+}
+
 function parsePort(text: string, where: 'flag' | 'env'): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
   if (port >= 0 && port <= 65_535) return port
@@ -32,7 +41,7 @@ function parsePort(text: string, where: 'flag' | 'env'): number {
 const serve: Command = {
   help: `Usage: secrets serve [--host HOST] [--port PORT]
 
-Starts the HTTP API (/secrets, /clients, /session, /healthz, /render, /resolve) and the UI at
+Starts the HTTP API (/secrets, /clients, /session, /healthz, /metrics, /render, /resolve) and the UI at
 /settings/secrets. Refuses to start (exit 78) without a valid
 CLAUDE_HOOKS_SECRET_KEY, or when stored secrets use a key id that no
 configured key has. Stops cleanly on SIGTERM or SIGINT.
@@ -49,6 +58,10 @@ the port on a 0.0.0.0 or :: bind) or a PUBLIC_ORIGIN host are refused with
 Clients (docs/clients.md) read secrets with a token at POST /render and
 POST /resolve; RENDER_BODY_LIMIT (default 16M; bytes, or with K, M, G)
 bounds the artifact /render takes.
+
+GET /metrics: Prometheus text (requests by route and status, decryptions,
+audit appends, renders, errors), readable from a loopback address (not
+through a proxy), or from anywhere with Authorization: Bearer $METRICS_TOKEN.
 
 Logs: one line per request on standard output (method, route pattern,
 status, duration, request id, operator or client, client address; never a
@@ -72,11 +85,12 @@ Options:
     // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
     const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
     const renderBodyLimit = parseRenderBodyLimit(io.env.RENDER_BODY_LIMIT)
+    const metricsToken = parseMetricsToken(io.env.METRICS_TOKEN)
     const logger = loggerFor(logFormat(io.env.LOG_FORMAT, process.stdout.isTTY === true))
     const ctx = await openSecrets(io.env)
     let server
     try {
-      const app = createApp({ ctx, logger, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
+      const app = createApp({ ctx, logger, metricsToken, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()
