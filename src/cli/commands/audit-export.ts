@@ -146,6 +146,7 @@ export const EXPORT_HELP = `export  Writes audit rows as JSON lines on standard 
         --secret N  rows of secret N only
         --follow    keep writing new rows as they come (every second) until
                     SIGINT or SIGTERM, or until standard output is closed
+                    (noticed at the next write)
         Needs DATABASE_URL only, not the master key.
 chain-keys --out FILE
         Writes the chain keys to FILE (new, mode 0600) for an independent
