@@ -196,7 +196,7 @@ if (!exists || newPassword) {
   say(`Log in as "${OPERATOR}" with the password printed on the first run.`)
 }
 say('  Lost the password? `npm run demo -- --new-password` prints a new one (or run')
-say(`  \`DATABASE_URL=${env.DATABASE_URL} npx secrets operator remove ${OPERATOR}\`, then npm run demo).`)
+say(`  \`npx secrets operator remove ${OPERATOR}\` with the variables of ${shown(envFile)}, then npm run demo).`)
 say()
 
 // ---- the server ----------------------------------------------------------

@@ -311,6 +311,8 @@ beforeAll(async () => {
 
   expect((await http('logout', 'DELETE', '/session')).status).toBe(204)
   await http('the old cookie after logout', 'GET', '/secrets')
+  // Metrics after every flow: their labels are route patterns, statuses and audit actions only.
+  expect((await http('metrics', 'GET', '/metrics')).status).toBe(200)
 
   // A render while the server runs, and the audit check.
   await cli(['render', '--accessor', 'leak-scan', '--reason', 'after http', file('in.txt'), file('out2.txt')])
