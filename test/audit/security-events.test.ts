@@ -79,12 +79,18 @@ describeEachDialect('security events over HTTP', (dialect) => {
     expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
   })
 
-  test('a change whose audit row cannot be written is not made (one transaction)', async () => {
+  test('a change or a login whose audit row cannot be written is not made', async () => {
     const s = await h.login(ALICE)
     await makeAuditReadOnly(h.ctx)
     const res = await h.as(s, 'POST', '/clients', { name: 'mcp-github', grants: ['GITHUB_*'] })
     expect(res.status).toBe(500)
     expect((await (await h.as(s, 'GET', '/clients')).json()) as unknown).toEqual({ clients: [] })
+    // A login whose row cannot be written gives no session.
+    const sessionsBefore = (await h.snapshot()).session
+    const login = await h.request('/session', jsonInit('POST', BOB))
+    expect(login.status).toBe(500)
+    expect(login.headers.get('Set-Cookie')).toBeNull()
+    expect((await h.snapshot()).session).toEqual(sessionsBefore)
   })
 })
 

@@ -57,8 +57,9 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
     // A login from a browser that still holds a session replaces it.
     const previous = c.get('session')
     if (previous) await sessions.end(previous.tokenHash)
-    const { token, session } = await sessions.create(who)
+    // Audited before the session exists: a login whose row cannot be written gives no session.
     await audit.record([{ action: 'login', accessor: `operator:${who}`, reason: 'login', address: peer }])
+    const { token, session } = await sessions.create(who)
     setSessionCookie(c, token, {
       secure: cookieShouldBeSecure(c, deps.secureCookies),
       maxAgeSeconds: Math.floor(sessions.policy.absoluteMs / 1000),
