@@ -125,7 +125,7 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use('/secrets/*', generation, load, requireSession(), guard)
   app.use('/clients/*', generation, load, requireSession(), guard)
   // Delivery: a bearer token only; no cookie, no session, no CSRF token.
-  const client = requireClient({ clients, delivery, throttle: tokenThrottle })
+  const client = requireClient({ clients, delivery, throttle: tokenThrottle, audit })
   app.use('/render', client)
   app.use('/resolve', client)
 

@@ -52,6 +52,22 @@ describeEachDialect('security events over HTTP', (dialect) => {
     expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
   })
 
+  test('refused client tokens that lock the address are one lockout row, once; the 429s after it are none', async () => {
+    const t = await harness({ tokenThrottlePolicy: { maxFailuresPerAddress: 2 } }, dialect)
+    try {
+      const bad = (n: number) => t.request('/resolve', { method: 'POST', headers: { Authorization: `Bearer chs_${'A'.repeat(42)}${n}`, 'X-Secrets-Reason': 'x' }, body: '{}' }, from)
+      expect([(await bad(1)).status, (await bad(2)).status, (await bad(3)).status]).toEqual([401, 401, 429])
+      expect((await securityRows(t)).map((r) => [r.action, r.accessor, r.outcome, r.client_address])).toEqual([
+        ['authenticate', 'client:?', 'denied', '192.0.2.7'],
+        ['authenticate', 'client:?', 'denied', '192.0.2.7'],
+        ['lockout', 'client:?', 'denied', '192.0.2.7'],
+      ])
+      expect((await securityRows(t)).at(-1)!.reason).toBe('client tokens locked for 60 s')
+    } finally {
+      await t.close()
+    }
+  })
+
   test('client changes and token issue and revocation are audit rows of the operator; never the token', async () => {
     const s = await h.login(ALICE)
     expect((await h.as(s, 'POST', '/clients', { name: 'mcp-github', grants: ['GITHUB_*'] })).status).toBe(201)
