@@ -226,7 +226,8 @@ if (!exists || newPassword) {
 } else {
   say(`Log in as "${OPERATOR}" with the password printed on the first run.`)
 }
-say('  Lost the password? `npm run demo -- --new-password` prints a new one.')
+say('  Lost the password? `npm run demo -- --new-password` prints a new one (or run')
+say(`  \`npx secrets operator remove ${OPERATOR}\` after \`. ${shown(envFile)}\`, then npm run demo).`)
 say()
 say('To use the CLI on the demo\'s store (in another terminal, at the top of the repository):')
 say()

@@ -63,10 +63,10 @@ export function errorHandler(logger: AppLogger, location?: DatabaseLocation): Er
     // client may retry; the audit layer wraps them, so look at the cause too.
     const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)
     if (fault) {
-      logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, fault.code === 'store_unavailable' && location ? unavailableLine(error, location) : error)
+      logger.error(`${c.req.method} ${routeOf(c)}: ${fault.code}`, fault.code === 'store_unavailable' && location ? unavailableLine(error, location) : error, c.get('requestId'))
       return send(c, new HttpError(fault.code, fault.message, { headers: { 'Retry-After': '1' } }))
     }
-    logger.error(`${c.req.method} ${routeOf(c)}`, error)
+    logger.error(`${c.req.method} ${routeOf(c)}`, error, c.get('requestId'))
     return send(c, new HttpError('internal_error', 'internal error; the server log has the details'))
   }
 }

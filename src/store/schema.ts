@@ -23,7 +23,27 @@ export interface SecretTable {
  * with outcome `denied`, a client's request for a secret its grants do not
  * cover); `authenticate` is a client token refused (secret_name empty).
  */
-export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
+export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate' | SecurityAction
+
+/**
+ * Security events (src/audit/security-audit.ts, docs/audit.md), rows with an
+ * empty secret_name: a login (`ok`, or `denied` for a wrong username or
+ * password), a logout, a lockout (a username or address locked by failed
+ * logins), operator and client changes, a token issued or revoked. A
+ * token's use is the delivery's own `read` row, which carries its token_id.
+ */
+export type SecurityAction =
+  | 'login'
+  | 'logout'
+  | 'lockout'
+  | 'operator_add'
+  | 'operator_passwd'
+  | 'operator_remove'
+  | 'client_add'
+  | 'client_update'
+  | 'client_remove'
+  | 'token_issue'
+  | 'token_revoke'
 
 /** Whether the audited operation succeeded. */
 export type AuditOutcome = 'ok' | 'error' | 'denied'

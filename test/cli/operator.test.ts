@@ -7,9 +7,10 @@ import { openStore } from '../../src/store/database.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { randomKey } from '../helpers/keys.ts'
 
 // A file database: each `main` call opens and closes the store, as the real command does.
-// No CLAUDE_HOOKS_SECRET_KEY: operator commands hold no secrets and must not need it.
+// Changes need the master key (each leaves an audit row); `list` does not (test/audit/security-events.test.ts).
 describeEachDialect('operator CLI', (dialect) => {
   let tmp: ReturnType<typeof tempDir>
   let db: Awaited<ReturnType<typeof freshDatabase>>
@@ -19,7 +20,7 @@ describeEachDialect('operator CLI', (dialect) => {
   beforeAll(async () => {
     tmp = tempDir()
     db = await freshDatabase(dialect, `file:${join(tmp.dir, 'ops.db')}`)
-    env = { DATABASE_URL: db.url }
+    env = { DATABASE_URL: db.url, CLAUDE_HOOKS_SECRET_KEY: randomKey() }
   })
   afterAll(async () => {
     await db.drop()

@@ -3,6 +3,7 @@ import { parseExportedHead } from '../../audit/exported-head.ts'
 import type { ExportedHead } from '../../audit/verify.ts'
 import { type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { EXPORT_HELP, runChainKeys, runExport } from './audit-export.ts'
 
 function readExportedHead(file: string): ExportedHead {
   let text: string
@@ -19,6 +20,8 @@ function readExportedHead(file: string): ExportedHead {
 const audit: Command = {
   help: `Usage: secrets audit verify [--head FILE]
        secrets audit head [--json]
+       secrets audit export [--since T] [--until T] [--secret NAME] [--follow]
+       secrets audit chain-keys --out FILE
 
 verify  Accounts for every row of the audit table and recomputes every link:
         rows outside the chain (ids of 0 or below, past the head, without an
@@ -35,6 +38,7 @@ verify  Accounts for every row of the audit table and recomputes every link:
 head    Prints the newest link (row id and chain value; with --json also the
         row count). Keep copies outside this machine (a ticket, a log
         shipper) and check them with \`secrets audit verify --head FILE\`.
+${EXPORT_HELP}
 
 Each link is HMAC-SHA256 over the previous link and the row's fields under a
 chain key of the log's own, stored sealed under the master key; the head
@@ -44,13 +48,16 @@ unseen. \`secrets rotate --all\` re-seals the chain keys under the current
 master key, after which the current key alone verifies every row.
 `,
   async run(args, io) {
+    // export and chain-keys have flags of their own (audit-export.ts).
+    if (args[0] === 'export') return runExport(args.slice(1), io)
+    if (args[0] === 'chain-keys') return runChainKeys(args.slice(1), io)
     const { values, positionals } = parseCommandArgs(
       args,
       { json: { type: 'boolean' }, head: { type: 'string' } },
-      { min: 1, max: 1, names: 'verify or head' },
+      { min: 1, max: 1, names: 'verify, head, export or chain-keys' },
     )
     const sub = positionals[0]
-    if (sub !== 'verify' && sub !== 'head') throw new UsageError(`unknown subcommand "${sub}": use verify or head`)
+    if (sub !== 'verify' && sub !== 'head') throw new UsageError(`unknown subcommand "${sub}": use verify, head, export or chain-keys`)
     if (sub === 'head' && values.head !== undefined) throw new UsageError('--head FILE goes with verify')
     const exported = values.head === undefined ? undefined : readExportedHead(values.head)
     return withSecrets(io, async ({ service, store }) => {

@@ -61,7 +61,9 @@ describeEachDialect('/secrets routes', (dialect) => {
         key_id: h.ctx.keyring.current.id,
         key_current: true,
       })
+      // The login before it is a row too (docs/audit.md).
       expect(await auditRows()).toMatchObject([
+        { secret_name: '', action: 'login', accessor: 'operator:alice', outcome: 'ok' },
         { secret_name: 'GITHUB_TOKEN', action: 'create', accessor: 'operator:alice', reason: 'http POST /secrets', outcome: 'ok' },
       ])
       // The value was stored, sealed: the service decrypts it back.
