@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'not_granted'
   | 'version_mismatch'
   | 'unknown_version'
+  | 'row_not_audited'
 
 /** Base class of every error this package throws on purpose. */
 export class SecretsError extends Error {
@@ -133,6 +134,25 @@ export class VersionMismatchError extends SecretsError {
     this.secretName = name
     this.current = current
     this.expected = expected
+  }
+}
+
+/**
+ * A rotation or rollback found a secret row (or kept version) that its last
+ * audited mutation did not write (an older ciphertext put back, a copied
+ * row) and refused to re-seal it: that would make the log vouch for it.
+ * `secrets audit verify` names it too.
+ */
+export class RowNotAuditedError extends SecretsError {
+  readonly secretName: string
+  readonly version: number
+  constructor(name: string, version: number) {
+    super(
+      'row_not_audited',
+      `secret ${name} (version ${version}) is not the row its last audited mutation wrote; nothing was re-sealed: run \`secrets audit verify\``,
+    )
+    this.secretName = name
+    this.version = version
   }
 }
 

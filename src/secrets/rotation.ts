@@ -11,6 +11,7 @@ import { countVersionsByKeyId, findStaleVersions, updateVersionIfUnchanged } fro
 import { countByKeyId, countFormat1UnderKey, distinctKeyIds, findSecret, findSecretMetadata, findStaleSecrets } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
+import { assertCurrentAudited, assertKeptAudited } from './audited-row.ts'
 import { writeNewVersion } from './new-version.ts'
 import { writeAudit } from './reads.ts'
 import { type Actor, type SecretMetadata, type ServiceDeps, toMetadata } from './types.ts'
@@ -80,8 +81,9 @@ const ROTATE_ATTEMPTS = 5
  * The decryption runs outside the write transaction, so the write is guarded
  * on the sealed value it read: if a replace (or another rotation) changed it
  * meanwhile, nothing is written and the rotation starts over from the new
- * value; the other writer's value always stands.
- * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError;
+ * value; the other writer's value always stands. A row its last audited
+ * mutation did not write is refused (audited as a failed rotation).
+ * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError; RowNotAuditedError;
  *   SecretChangedError after ROTATE_ATTEMPTS lost races.
  */
 export async function rotateSecret(deps: ServiceDeps, name: string, actor: Actor): Promise<SecretMetadata> {
@@ -100,6 +102,7 @@ async function rotateOnce(deps: ServiceDeps, name: string, who: Actor) {
   if (!row) throw new SecretNotFoundError(name)
   let plain: Uint8Array<ArrayBuffer>
   try {
+    await assertCurrentAudited(deps.db, row)
     plain = await decryptValue(deps.keyring, row, name)
   } catch (e) {
     await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
@@ -139,6 +142,7 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
   const audit: AuditEntry[] = []
   for (const row of rows) {
     try {
+      await assertCurrentAudited(deps.db, row)
       const plain = await decryptValue(deps.keyring, row, row.name)
       sealed.push({ row, value: await encryptValue(deps.keyring, plain, row.name, bindVersion(row.version + 1)) })
       plain.fill(0)
@@ -203,6 +207,7 @@ export async function resealBatch(
   const sealed: Array<{ row: (typeof rows)[number]; value: Awaited<ReturnType<typeof encryptValue>>; sha256: string }> = []
   for (const row of rows) {
     try {
+      await assertKeptAudited(deps.db, row)
       const plain = await decryptValue(deps.keyring, row, row.name)
       const value = await encryptValue(deps.keyring, plain, row.name, bindVersion(row.version))
       plain.fill(0)

@@ -8,6 +8,7 @@ import { findVersion, listVersionMetadata } from '../store/secret-version.reposi
 import { findSecretMetadata, lockSecret } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
+import { assertKeptAudited } from './audited-row.ts'
 import { writeNewVersion } from './new-version.ts'
 import { writeAudit } from './reads.ts'
 import { type Actor, type IfVersion, type SecretMetadata, type SecretVersions, type ServiceDeps, toMetadata } from './types.ts'
@@ -43,9 +44,11 @@ export async function listVersions(deps: ServiceDeps, name: string): Promise<Sec
  * ciphertext's hash. The old value is decrypted inside the transaction,
  * which holds the secret row, so nothing can change between the read and
  * the write; it never leaves the service. A failed decryption rolls back
- * and leaves a `rollback` row with outcome `error`.
+ * and leaves a `rollback` row with outcome `error`, as does a kept version
+ * its audit rows do not account for (RowNotAuditedError: re-sealing it would
+ * make the log vouch for it).
  * @throws ValidationError; SecretNotFoundError; UnknownVersionError (not kept,
- *   or the current one); VersionMismatchError; DecryptError / UnknownKeyError.
+ *   or the current one); VersionMismatchError; DecryptError / UnknownKeyError; RowNotAuditedError.
  */
 export async function rollbackSecret(
   deps: ServiceDeps,
@@ -73,6 +76,7 @@ export async function rollbackSecret(
       }
       let plain: Uint8Array<ArrayBuffer>
       try {
+        await assertKeptAudited(trx, kept)
         plain = await decryptValue(deps.keyring, kept, name)
       } catch (e) {
         decryptFailed = true

@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets, type SecretsContext } from '../../src/context.ts'
-import { ConfigError, DecryptError, UnknownVersionError, VersionMismatchError } from '../../src/errors.ts'
+import { ConfigError, DecryptError, RowNotAuditedError, UnknownVersionError, VersionMismatchError } from '../../src/errors.ts'
 import { CLI_ACTOR, memoryContext, tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
@@ -143,6 +143,35 @@ describeEachDialect('versions', (dialect) => {
     const restored = await verify()
     expect(restored).toMatchObject({ ok: false, problem: 'secret', secret: 'B' })
     expect((restored as { detail: string }).detail).toContain('the log says it was deleted')
+  })
+
+  test('rotate, rotate --all and rollback refuse to re-seal a row the log does not account for, so it stays named by verify', async () => {
+    await open()
+    await ctx.service.create({ name: 'A', value: 'old' }, CLI_ACTOR)
+    await ctx.service.replace('A', { value: 'new' }, CLI_ACTOR)
+    await ctx.service.replace('A', { value: 'newer' }, CLI_ACTOR)
+    const kept = await ctx.store.db.selectFrom('secret_version').selectAll().where('name', '=', 'A').orderBy('version').execute()
+    // Version 1's whole row put back as the current one: it decrypts.
+    await ctx.store.db
+      .updateTable('secret')
+      .set({ ciphertext: kept[0]!.ciphertext as never, iv: kept[0]!.iv as never, auth_tag: kept[0]!.auth_tag as never, version: 1 })
+      .where('name', '=', 'A')
+      .execute()
+    const before = (await audit()).length
+    await expect(ctx.service.rotate('A', CLI_ACTOR)).rejects.toBeInstanceOf(RowNotAuditedError)
+    expect((await audit()).slice(before).map((r) => [r.action, r.outcome])).toEqual([['rotate', 'error']])
+    expect(await value('A')).toBe('old')
+    expect(await verify()).toMatchObject({ ok: false, problem: 'secret', secret: 'A', version: 1 })
+    // A kept version edited (version 1's ciphertext copied into version 2): rollback to it is refused and audited.
+    await ctx.store.db
+      .updateTable('secret_version')
+      .set({ ciphertext: kept[0]!.ciphertext as never, iv: kept[0]!.iv as never, auth_tag: kept[0]!.auth_tag as never })
+      .where('name', '=', 'A')
+      .where('version', '=', 2)
+      .execute()
+    await expect(ctx.service.rollback('A', 2, CLI_ACTOR)).rejects.toBeInstanceOf(RowNotAuditedError)
+    expect((await audit()).at(-1)).toMatchObject({ action: 'rollback', outcome: 'error', version: 2 })
+    expect(await ctx.service.resealBatch(undefined, 10, CLI_ACTOR)).toMatchObject({ resealed: [] })
   })
 })
 

@@ -41,8 +41,9 @@ export const ReplaceSecretBody = v.strictObject({
  * name (the value changes only by PUT, as a new version).
  */
 export const PatchSecretBody = v.strictObject({
-  description: DescriptionSchema,
+  // First, so a body with a value is named for it before anything else.
   value: v.optional(v.never('is not allowed here: PATCH changes the description alone; PUT /secrets/{name} replaces the value')),
+  description: DescriptionSchema,
 })
 
 /** `POST /secrets/{name}/rollback`. */
