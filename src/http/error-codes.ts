@@ -13,6 +13,7 @@ export const HTTP_ERROR_STATUS = {
   not_found: 404,
   already_exists: 409,
   conflict: 409,
+  row_not_audited: 409,
   version_mismatch: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -37,6 +37,9 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
         : undefined
     case 'unknown_version':
       return new HttpError('unknown_version', e.message)
+    // The stored row is not what the audit log says: nothing was written; the operator runs `secrets audit verify`.
+    case 'row_not_audited':
+      return new HttpError('row_not_audited', e.message)
     // The delivery routes' refusals (docs/clients.md): names and positions only.
     case 'not_granted':
       return e instanceof NotGrantedError ? new HttpError('not_granted', e.message, { details: { names: [...e.names] } }) : undefined

@@ -13,6 +13,7 @@ import { deleteVersions } from '../store/secret-version.repository.ts'
 import { deleteSecret, findSecretMetadata, insertSecret, lockSecret, updateSecret } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
+import { assertCurrentAudited } from './audited-row.ts'
 import { writeNewVersion } from './new-version.ts'
 import { type Actor, type IfVersion, type SecretMetadata, type ServiceDeps, toMetadata } from './types.ts'
 import { DescriptionSchema, IfVersionSchema, SecretNameSchema, SecretValueSchema, validateField } from './validation.ts'
@@ -76,8 +77,10 @@ export async function createSecret(deps: ServiceDeps, input: NewSecretInput, act
  * Replaces the value as a new version (fresh IV, current key, the previous
  * value kept) and bumps `updated_at` and `rotated_at`. An omitted
  * description is kept. With `ifVersion`, only when the secret is at that
- * version.
- * @throws ValidationError (nothing written); SecretNotFoundError; VersionMismatchError.
+ * version. A current row the audit log does not account for (an older
+ * ciphertext put back) is refused: `secrets audit verify` names it, and a
+ * delete clears it.
+ * @throws ValidationError (nothing written); SecretNotFoundError; VersionMismatchError; RowNotAuditedError.
  */
 export async function replaceSecret(
   deps: ServiceDeps,
@@ -98,6 +101,8 @@ export async function replaceSecret(
       const current = await lockSecret(trx, name)
       if (!current) throw new SecretNotFoundError(name)
       if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
+      // The row becomes a kept version: it must be the one the log says (a replayed row is refused, never kept as genuine).
+      await assertCurrentAudited(trx, current)
       const sealed = await encryptValue(deps.keyring, value, name, bindVersion(current.version + 1))
       const update = { updated_at: at, rotated_at: at, ...(description === undefined ? {} : { description }) }
       const entries = await writeNewVersion(deps, trx, { current, sealed, update, action: 'replace', who, at })

@@ -3,12 +3,12 @@
  * writes an old value as a new version.
  */
 import { bindVersion, decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
-import { SecretChangedError, SecretNotFoundError, UnknownVersionError, VersionMismatchError } from '../errors.ts'
+import { RowNotAuditedError, SecretChangedError, SecretNotFoundError, UnknownVersionError, VersionMismatchError } from '../errors.ts'
 import { findVersion, listVersionMetadata } from '../store/secret-version.repository.ts'
 import { findSecretMetadata, lockSecret } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
-import { assertKeptAudited } from './audited-row.ts'
+import { assertCurrentAudited, assertKeptAudited } from './audited-row.ts'
 import { writeNewVersion } from './new-version.ts'
 import { writeAudit } from './reads.ts'
 import { type Actor, type IfVersion, type SecretMetadata, type SecretVersions, type ServiceDeps, toMetadata } from './types.ts'
@@ -69,6 +69,7 @@ export async function rollbackSecret(
       if (!current) throw new SecretNotFoundError(name)
       if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
       if (target === current.version) throw new UnknownVersionError(name, target, 'it is the current version')
+      await assertCurrentAudited(trx, current)
       const kept = await findVersion(trx, name, target)
       if (!kept) {
         const list = (await listVersionMetadata(trx, name)).map((k) => k.version).reverse()
@@ -91,7 +92,7 @@ export async function rollbackSecret(
     })
     return toMetadata(row!, deps.keyring.current.id)
   } catch (e) {
-    if (decryptFailed) await writeAudit(deps, [auditEntry(name, 'rollback', who, 'error', at, { version: target })])
+    if (decryptFailed || e instanceof RowNotAuditedError) await writeAudit(deps, [auditEntry(name, 'rollback', who, 'error', at, { version: target })])
     throw e
   }
 }

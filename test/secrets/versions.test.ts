@@ -151,6 +151,7 @@ describeEachDialect('versions', (dialect) => {
     await ctx.service.replace('A', { value: 'new' }, CLI_ACTOR)
     await ctx.service.replace('A', { value: 'newer' }, CLI_ACTOR)
     const kept = await ctx.store.db.selectFrom('secret_version').selectAll().where('name', '=', 'A').orderBy('version').execute()
+    const genuine = await ctx.store.db.selectFrom('secret').selectAll().where('name', '=', 'A').executeTakeFirstOrThrow()
     // Version 1's whole row put back as the current one: it decrypts.
     await ctx.store.db
       .updateTable('secret')
@@ -161,7 +162,16 @@ describeEachDialect('versions', (dialect) => {
     await expect(ctx.service.rotate('A', CLI_ACTOR)).rejects.toBeInstanceOf(RowNotAuditedError)
     expect((await audit()).slice(before).map((r) => [r.action, r.outcome])).toEqual([['rotate', 'error']])
     expect(await value('A')).toBe('old')
+    // A replace would keep the replayed row as a genuine version: refused too, nothing written.
+    const snapshot = await ctx.store.db.selectFrom('secret_version').selectAll().execute()
+    await expect(ctx.service.replace('A', { value: 'fresh' }, CLI_ACTOR)).rejects.toBeInstanceOf(RowNotAuditedError)
+    expect(await ctx.store.db.selectFrom('secret_version').selectAll().execute()).toEqual(snapshot)
+    expect(await value('A')).toBe('old')
     expect(await verify()).toMatchObject({ ok: false, problem: 'secret', secret: 'A', version: 1 })
+    await expect(ctx.service.rollback('A', 2, CLI_ACTOR)).rejects.toBeInstanceOf(RowNotAuditedError)
+    expect((await audit()).at(-1)).toMatchObject({ action: 'rollback', outcome: 'error', version: 2 })
+    await ctx.store.db.updateTable('secret').set(genuine as never).where('name', '=', 'A').execute()
+    expect(await verify()).toMatchObject({ ok: true })
     // A kept version edited (version 1's ciphertext copied into version 2): rollback to it is refused and audited.
     await ctx.store.db
       .updateTable('secret_version')
@@ -172,6 +182,10 @@ describeEachDialect('versions', (dialect) => {
     await expect(ctx.service.rollback('A', 2, CLI_ACTOR)).rejects.toBeInstanceOf(RowNotAuditedError)
     expect((await audit()).at(-1)).toMatchObject({ action: 'rollback', outcome: 'error', version: 2 })
     expect(await ctx.service.resealBatch(undefined, 10, CLI_ACTOR)).toMatchObject({ resealed: [] })
+    // The way out: delete (with the kept versions) and set it again.
+    await ctx.service.delete('A', CLI_ACTOR)
+    await ctx.service.create({ name: 'A', value: 'fresh' }, CLI_ACTOR)
+    expect(await verify()).toMatchObject({ ok: true })
   })
 })
 

@@ -106,6 +106,38 @@ describeEachDialect('/secrets versions routes', (dialect) => {
     })
   })
 
+  describe('a row the audit log does not account for', () => {
+    test('PUT, rotate and rollback over a replayed old ciphertext are 409 row_not_audited, nothing written; DELETE clears it', async () => {
+      await h.as(alice, 'PUT', '/secrets/TOKEN', { value: 'SENTINEL-2' })
+      const old = await h.ctx.store.db.selectFrom('secret_version').selectAll().where('name', '=', 'TOKEN').executeTakeFirstOrThrow()
+      await h.ctx.store.db
+        .updateTable('secret')
+        .set({ ciphertext: old.ciphertext as never, iv: old.iv as never, auth_tag: old.auth_tag as never, version: 1 })
+        .where('name', '=', 'TOKEN')
+        .execute()
+      const before = await h.snapshot()
+      for (const [method, path, body] of [
+        ['PUT', '/secrets/TOKEN', { value: 'SENTINEL-3' }],
+        ['POST', '/secrets/TOKEN/rollback', { version: 2 }],
+      ] as const) {
+        const res = await h.as(alice, method, path, body)
+        expect(res.status).toBe(409)
+        const error = await errorOf(res)
+        expect(error.code).toBe('row_not_audited')
+        expect(error.message).toContain('secrets audit verify')
+      }
+      // The secret and its versions unchanged; the refused rollback left an `error` row, as a refused rotation does.
+      const after = await h.snapshot()
+      expect([after.secret, after.secret_version]).toEqual([before.secret, before.secret_version])
+      expect(after.audit.slice(before.audit.length).map((r) => [r.action, r.outcome])).toEqual([['rollback', 'error']])
+      const rotated = await h.as(alice, 'POST', '/secrets/TOKEN/rotate')
+      expect([rotated.status, (await errorOf(rotated)).code]).toEqual([409, 'row_not_audited'])
+      expect(await value()).toBe('SENTINEL-1')
+      expect((await h.as(alice, 'DELETE', '/secrets/TOKEN')).status).toBe(204)
+      expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
+    })
+  })
+
   describe('PATCH /secrets/{name}', () => {
     test('changes the description alone: same version and value, audited', async () => {
       const res = await h.as(alice, 'PATCH', '/secrets/TOKEN', { description: 'the forge token' }, { 'If-Match': '"1"' })
