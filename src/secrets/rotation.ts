@@ -5,10 +5,18 @@
 import type { AuditEntry } from '../audit/audit-log.ts'
 import { bindVersion, ciphertextSha256, decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
 import { unknownKeyIdsError } from '../crypto/keyring.ts'
-import { SecretChangedError, SecretNotFoundError } from '../errors.ts'
+import { RowNotAuditedError, SecretChangedError, SecretNotFoundError } from '../errors.ts'
 import type { SecretRow } from '../store/schema.ts'
-import { countVersionsByKeyId, findStaleVersions, updateVersionIfUnchanged } from '../store/secret-version.repository.ts'
-import { countByKeyId, countFormat1UnderKey, distinctKeyIds, findSecret, findSecretMetadata, findStaleSecrets } from '../store/secret.repository.ts'
+import { countVersionsByKeyId, findStaleVersions, lockVersion, sameSeal, updateVersionIfUnchanged } from '../store/secret-version.repository.ts'
+import {
+  countByKeyId,
+  countFormat1UnderKey,
+  distinctKeyIds,
+  findSecret,
+  findSecretMetadata,
+  findStaleSecrets,
+  lockSecret,
+} from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
 import { assertCurrentAudited, assertKeptAudited } from './audited-row.ts'
@@ -102,7 +110,6 @@ async function rotateOnce(deps: ServiceDeps, name: string, who: Actor) {
   if (!row) throw new SecretNotFoundError(name)
   let plain: Uint8Array<ArrayBuffer>
   try {
-    await assertCurrentAudited(deps.db, row)
     plain = await decryptValue(deps.keyring, row, name)
   } catch (e) {
     await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
@@ -111,15 +118,22 @@ async function rotateOnce(deps: ServiceDeps, name: string, who: Actor) {
   const sealed = await encryptValue(deps.keyring, plain, name, bindVersion(row.version + 1))
   plain.fill(0)
   const at = deps.now().toISOString()
-  return writeTransaction(deps.db, async (trx) => {
-    const entries = await writeNewVersion(deps, trx, { current: row, sealed, update: { rotated_at: at }, action: 'rotate', who, at })
-    if (!entries) {
-      if (!(await findSecretMetadata(trx, name))) throw new SecretNotFoundError(name)
-      return undefined
-    }
-    await deps.auditLog.append(trx, entries)
-    return findSecretMetadata(trx, name)
-  })
+  try {
+    return await writeTransaction(deps.db, async (trx) => {
+      // Locked, then compared with what was read: a concurrent writer since is a lost race, not a tampered row.
+      const locked = await lockSecret(trx, name)
+      if (!locked) throw new SecretNotFoundError(name)
+      if (!sameSeal(locked, row)) return undefined
+      await assertCurrentAudited(trx, row)
+      const entries = await writeNewVersion(deps, trx, { current: row, sealed, update: { rotated_at: at }, action: 'rotate', who, at })
+      if (!entries) return undefined
+      await deps.auditLog.append(trx, entries)
+      return findSecretMetadata(trx, name)
+    })
+  } catch (e) {
+    if (e instanceof RowNotAuditedError) await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
+    throw e
+  }
 }
 
 /**
@@ -142,7 +156,6 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
   const audit: AuditEntry[] = []
   for (const row of rows) {
     try {
-      await assertCurrentAudited(deps.db, row)
       const plain = await decryptValue(deps.keyring, row, row.name)
       sealed.push({ row, value: await encryptValue(deps.keyring, plain, row.name, bindVersion(row.version + 1)) })
       plain.fill(0)
@@ -155,6 +168,20 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
   const changed: string[] = []
   await writeTransaction(deps.db, async (trx) => {
     for (const { row, value } of sealed) {
+      // Locked (secret rows first, the audit head last), then compared with what was read.
+      const locked = await lockSecret(trx, row.name)
+      if (!locked || !sameSeal(locked, row)) {
+        changed.push(row.name)
+        continue
+      }
+      try {
+        await assertCurrentAudited(trx, row)
+      } catch (e) {
+        if (!(e instanceof RowNotAuditedError)) throw e
+        failed.push({ name: row.name, code: e.code })
+        audit.push(auditEntry(row.name, 'rotate', who, 'error', at))
+        continue
+      }
       const entries = await writeNewVersion(deps, trx, { current: row, sealed: value, update: { rotated_at: at }, action: 'rotate', who, at })
       if (entries) {
         rotated.push(row.name)
@@ -207,7 +234,6 @@ export async function resealBatch(
   const sealed: Array<{ row: (typeof rows)[number]; value: Awaited<ReturnType<typeof encryptValue>>; sha256: string }> = []
   for (const row of rows) {
     try {
-      await assertKeptAudited(deps.db, row)
       const plain = await decryptValue(deps.keyring, row, row.name)
       const value = await encryptValue(deps.keyring, plain, row.name, bindVersion(row.version))
       plain.fill(0)
@@ -220,6 +246,17 @@ export async function resealBatch(
   const resealed: string[] = []
   await writeTransaction(deps.db, async (trx) => {
     for (const { row, value, sha256 } of sealed) {
+      // Locked, then compared with what was read: one pruned or deleted meanwhile is skipped.
+      const locked = await lockVersion(trx, row.name, row.version)
+      if (!locked || !sameSeal(locked, row)) continue
+      try {
+        await assertKeptAudited(trx, row)
+      } catch (e) {
+        if (!(e instanceof RowNotAuditedError)) throw e
+        failed.push({ name: row.name, version: row.version, code: e.code })
+        audit.push(auditEntry(row.name, 'reseal', who, 'error', at, { version: row.version }))
+        continue
+      }
       if ((await updateVersionIfUnchanged(trx, row, { ...value, aad_format: 2 })) === 1) {
         resealed.push(`${row.name}@${row.version}`)
         audit.push(auditEntry(row.name, 'reseal', who, 'ok', at, { version: row.version, sha256 }))

@@ -4,7 +4,7 @@
  */
 import { bindVersion, decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
 import { RowNotAuditedError, SecretChangedError, SecretNotFoundError, UnknownVersionError, VersionMismatchError } from '../errors.ts'
-import { findVersion, listVersionMetadata } from '../store/secret-version.repository.ts'
+import { listVersionMetadata, lockVersion } from '../store/secret-version.repository.ts'
 import { findSecretMetadata, lockSecret } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
@@ -70,7 +70,7 @@ export async function rollbackSecret(
       if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
       if (target === current.version) throw new UnknownVersionError(name, target, 'it is the current version')
       await assertCurrentAudited(trx, current)
-      const kept = await findVersion(trx, name, target)
+      const kept = await lockVersion(trx, name, target)
       if (!kept) {
         const list = (await listVersionMetadata(trx, name)).map((k) => k.version).reverse()
         throw new UnknownVersionError(name, target, list.length === 0 ? 'no previous version is kept' : `the kept versions are ${list.join(', ')}`)

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { dialectOf } from './dialect.ts'
 import type { Database, SecretRow, SecretVersionRow } from './schema.ts'
 import { toBytes } from './secret.repository.ts'
 
@@ -115,4 +116,24 @@ export async function countVersionsByKeyId(db: Kysely<Database>): Promise<Array<
     .orderBy('key_id')
     .execute()
   return rows.map((r) => ({ key_id: r.key_id, rows: Number(r.rows) }))
+}
+
+/**
+ * One kept version inside a write transaction, locked against other writers
+ * until it ends (`FOR UPDATE` on PostgreSQL; SQLite's BEGIN IMMEDIATE holds
+ * the write lock already), or undefined when it is gone.
+ */
+export async function lockVersion(trx: Kysely<Database>, name: string, version: number): Promise<SecretVersionRow | undefined> {
+  const query = trx.selectFrom('secret_version').selectAll().where('name', '=', name).where('version', '=', version)
+  const row = await (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
+  return row && mapVersionRow(row)
+}
+
+/** Whether two reads of a sealed value are the same write (same version, key id, IV and tag). */
+export function sameSeal(
+  a: Pick<SecretVersionRow, 'version' | 'key_id' | 'iv' | 'auth_tag'>,
+  b: Pick<SecretVersionRow, 'version' | 'key_id' | 'iv' | 'auth_tag'>,
+): boolean {
+  const eq = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((v, i) => v === y[i])
+  return a.version === b.version && a.key_id === b.key_id && eq(a.iv, b.iv) && eq(a.auth_tag, b.auth_tag)
 }
