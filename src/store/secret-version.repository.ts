@@ -35,12 +35,6 @@ export async function pruneVersions(trx: Kysely<Database>, name: string, kept: n
   return pruned
 }
 
-/** One kept version, sealed value included, or undefined. */
-export async function findVersion(db: Kysely<Database>, name: string, version: number): Promise<SecretVersionRow | undefined> {
-  const row = await db.selectFrom('secret_version').selectAll().where('name', '=', name).where('version', '=', version).executeTakeFirst()
-  return row && mapVersionRow(row)
-}
-
 /** The kept versions of a secret, newest first, metadata only. */
 export async function listVersionMetadata(db: Kysely<Database>, name: string): Promise<SecretVersionMetadataRow[]> {
   const rows = await db.selectFrom('secret_version').select(['version', 'key_id', 'created_at']).where('name', '=', name).orderBy('version', 'desc').execute()
