@@ -41,6 +41,9 @@ describeEachDialect('/secrets versions routes', (dialect) => {
       expect(await value()).toBe('SENTINEL-1')
       expect((await h.as(alice, 'DELETE', '/secrets/TOKEN', undefined, { 'If-Match': '"1"' })).status).toBe(204)
       expect((await h.as(alice, 'GET', '/secrets/TOKEN')).status).toBe(404)
+      // A secret that does not exist is 404 whatever If-Match says.
+      expect((await h.as(alice, 'PUT', '/secrets/TOKEN', { value: 'SENTINEL-x' }, { 'If-Match': '"1"' })).status).toBe(404)
+      expect((await h.as(alice, 'DELETE', '/secrets/TOKEN', undefined, { 'If-Match': '"1"' })).status).toBe(404)
     })
 
     test('a malformed If-Match is 400 naming the header, never echoing it, nothing written', async () => {
