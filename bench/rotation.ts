@@ -86,7 +86,7 @@ SQLite file database, WAL, \`synchronous=FULL\`.
 
 | what | figure |
 | --- | --- |
-| \`secrets rotate --all\` over ${N} secrets (batches of 500, one transaction each, chained audit row per secret) | ${Math.round(rotateRate)} rows/s (${(rotateMs / 1000).toFixed(1)} s) |
+| \`secrets rotate --all\` over ${N} secrets (batches of 500, one transaction each: a new version per secret, checked against the log, the previous one kept, a chained audit row; then each kept version re-sealed) | ${Math.round(rotateRate)} rows/s (${(rotateMs / 1000).toFixed(1)} s) |
 | audit append, one decryption per transaction (HMAC chain) | ${Math.round(single)} rows/s |
 | audit append, batched: one render of 100 names per transaction | ${Math.round(batched)} rows/s |
 | baseline: plain INSERT of an unchained row, one per transaction | ${Math.round(plain)} rows/s |

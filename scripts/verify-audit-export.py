@@ -41,7 +41,10 @@ def canonical(row):
     """The canonical bytes of a row's chained fields (docs/audit.md)."""
     v1 = [row["id"], row["secret_name"], row["action"], row["accessor"], row["reason"], row["outcome"], row["at"], row["chain_key_id"]]
     label, token_id, address = row.get("label"), row.get("token_id"), row.get("client_address")
-    if token_id is not None or address is not None:
+    version, digest = row.get("version"), row.get("ciphertext_sha256")
+    if version is not None or digest is not None:
+        fields = [4] + v1 + [label, token_id, address, version, digest]
+    elif token_id is not None or address is not None:
         fields = [3] + v1 + [label, token_id, address]
     elif label is not None:
         fields = [2] + v1 + [label]

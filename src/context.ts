@@ -1,6 +1,7 @@
 import type { Keyring } from './crypto/keyring.ts'
+import { ConfigError } from './errors.ts'
 import { loadKeyring } from './key-sources.ts'
-import { SecretsService } from './secrets/service.ts'
+import { DEFAULT_VERSIONS_KEPT, SecretsService } from './secrets/service.ts'
 import { openStore, type Store } from './store/database.ts'
 
 /** Environment variables, as a plain record (process.env, Deno.env.toObject(), a test's own). */
@@ -22,21 +23,41 @@ export interface SecretsContext {
  * database (`DATABASE_URL`, migrated to the latest schema), then the check
  * that every stored row's key id is configured. When this open migrated the
  * store (a new store, or an upgrade), it also authenticates the audit
- * chain's head (AuditLog.seal), while it still holds what the upgrade found.
+ * chain's head (AuditLog.seal), while it still holds what the upgrade found,
+ * and the first open with the master key after the upgrade to versions
+ * writes the baseline audit rows (SecretsService.baselineVersions).
+ * `SECRET_VERSIONS_KEPT` (default 10) is how many previous versions of each
+ * secret are kept.
  *
- * @throws ConfigError for a missing or malformed key, an unknown database URL,
+ * @throws ConfigError for a missing or malformed key, a SECRET_VERSIONS_KEPT that is not 0-1000, an unknown database URL,
  *   or rows sealed under key ids no configured key has.
  */
 export async function openSecrets(env: Env, options: { now?: () => Date } = {}): Promise<SecretsContext> {
+  const versionsKept = versionsKeptFrom(env)
   const keyring = await loadKeyring(env)
   const store = await openStore(env.DATABASE_URL || undefined)
-  const service = new SecretsService({ db: store.db, keyring, ...options })
+  const service = new SecretsService({ db: store.db, keyring, versionsKept, ...options })
   try {
     await service.assertKeysKnown()
     if (store.migrated.length > 0) await service.auditLog.seal(store.db)
+    // The secrets found at the upgrade to versions (0010) get their baseline audit rows (one query once done).
+    await service.baselineVersions()
   } catch (e) {
     await store.close()
     throw e
   }
   return { store, keyring, service, close: () => store.close() }
+}
+
+/**
+ * `SECRET_VERSIONS_KEPT`: how many previous versions of each secret are kept, 0 to 1000.
+ * @throws ConfigError naming the variable.
+ */
+export function versionsKeptFrom(env: Env): number {
+  const text = env.SECRET_VERSIONS_KEPT
+  if (text === undefined || text === '') return DEFAULT_VERSIONS_KEPT
+  if (!/^[0-9]{1,4}$/.test(text) || Number(text) > 1000) {
+    throw new ConfigError('SECRET_VERSIONS_KEPT must be a whole number from 0 to 1000 (previous versions kept per secret; default 10)')
+  }
+  return Number(text)
 }

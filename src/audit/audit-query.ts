@@ -48,6 +48,7 @@ export async function searchAudit(
     'client_address',
     'reason',
     'outcome',
+    'version',
   ])
   if (filter.secret !== undefined) query = query.where('secret_name', '=', filter.secret)
   if (filter.accessor !== undefined) query = query.where('accessor', '=', filter.accessor)
@@ -69,6 +70,8 @@ export async function searchAudit(
     client_address: r.client_address,
     reason: r.reason,
     outcome: r.outcome,
+    // The version a mutation wrote (0010); null for reads, security events and older rows.
+    version: r.version === null ? null : Number(r.version),
   }))
 }
 

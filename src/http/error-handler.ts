@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { MalformedPlaceholderError, MissingSecretError, SecretsError, ValidationError } from '../errors.ts'
+import { MalformedPlaceholderError, MissingSecretError, SecretsError, ValidationError, VersionMismatchError } from '../errors.ts'
 import { NotGrantedError } from '../clients/client-errors.ts'
 import type { AppEnv } from './app-env.ts'
 import type { AppLogger } from './app-logger.ts'
@@ -29,6 +29,19 @@ function fromSecretsError(e: SecretsError): HttpError | undefined {
       return new HttpError('already_exists', e.message)
     case 'conflict':
       return new HttpError('conflict', e.message)
+    // Check-and-set lost: the current version in the body and as the ETag, so the client can re-read and retry.
+    case 'version_mismatch':
+      return e instanceof VersionMismatchError
+        ? new HttpError('version_mismatch', e.message, {
+            details: { current_version: e.current },
+            headers: e.current > 0 ? { ETag: `"${e.current}"` } : {},
+          })
+        : undefined
+    case 'unknown_version':
+      return new HttpError('unknown_version', e.message)
+    // The stored row is not what the audit log says: nothing was written; the operator runs `secrets audit verify`.
+    case 'row_not_audited':
+      return new HttpError('row_not_audited', e.message)
     // The delivery routes' refusals (docs/clients.md): names and positions only.
     case 'not_granted':
       return e instanceof NotGrantedError ? new HttpError('not_granted', e.message, { details: { names: [...e.names] } }) : undefined

@@ -10,6 +10,7 @@ import * as m0006 from '../../migrations/0006_audit_chain_key.ts'
 import * as m0007 from '../../migrations/0007_audit_label.ts'
 import * as m0008 from '../../migrations/0008_create_client.ts'
 import * as m0009 from '../../migrations/0009_audit_client_columns.ts'
+import * as m0010 from '../../migrations/0010_secret_versions.ts'
 
 /**
  * Every migration, in order, imported statically: FileMigrationProvider reads
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_audit_label': m0007,
   '0008_create_client': m0008,
   '0009_audit_client_columns': m0009,
+  '0010_secret_versions': m0010,
 }
 
 const provider: MigrationProvider = {

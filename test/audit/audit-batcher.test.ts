@@ -128,7 +128,7 @@ describeEachDialect('audit batcher', (dialect) => {
   })
 
   describe('reads through a batcher (secrets/reads.ts resolveAll)', () => {
-    const depsWith = (batcher: AuditBatcher) => ({ db: ctx.store.db, keyring: ctx.keyring, auditLog: ctx.service.auditLog, auditBatcher: batcher, now: () => new Date() })
+    const depsWith = (batcher: AuditBatcher) => ({ db: ctx.store.db, keyring: ctx.keyring, auditLog: ctx.service.auditLog, auditBatcher: batcher, now: () => new Date(), versionsKept: 10 })
     const actor = (i: number) => ({ accessor: `client:c${i}`, reason: `request ${i}` })
 
     test('no read returns its values before the batch holding its rows committed', async () => {

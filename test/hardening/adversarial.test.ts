@@ -255,7 +255,8 @@ const CASES: Case[] = [
   { label: 'session: PUT', method: 'PUT', path: '/session', auth: 'alice', body: {}, status: 404, code: 'not_found' },
 
   // --- routes and methods that do not exist ---
-  { label: 'PATCH on a secret', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'alice', body: { value: MARK }, status: 404, code: 'not_found' },
+  { label: 'PATCH with a value (PATCH changes the description alone)', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'alice', body: { value: MARK }, status: 400, code: 'validation_error' },
+  { label: 'PATCH with a value and a description', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'alice', body: { description: 'd', value: MARK }, status: 400, code: 'validation_error' },
   { label: 'PATCH on a secret without the token', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'cookie-only', body: { value: MARK }, status: 403, code: 'csrf_failed' },
   { label: 'PUT on the collection', method: 'PUT', path: '/secrets', auth: 'alice', body: { value: MARK }, status: 404, code: 'not_found' },
   { label: 'an uppercase route', method: 'GET', path: '/SECRETS', auth: 'alice', status: 404, code: 'not_found' },

@@ -5,9 +5,11 @@
  * A reason a caller wrote (`render mcp.json`) is shown as written. The raw
  * text always stays available (a title, the export).
  */
+import { AUDIT_ACTIONS, type AuditAction } from '../../src/audit/actions.ts'
 import type { AccessLogEntry } from './types.ts'
 
-const ACTIONS: Record<string, string> = {
+// Typed by the server's own list: an action added there does not compile here until it is worded.
+const ACTIONS: Record<AuditAction, string> = {
   create: 'Created',
   replace: 'Value replaced',
   read: 'Value read',
@@ -15,17 +17,31 @@ const ACTIONS: Record<string, string> = {
   rollback: 'Rolled back to an earlier version',
   delete: 'Deleted',
   authenticate: 'Client token refused',
+  describe: 'Description changed',
+  prune: 'Old version discarded',
+  reseal: 'Old version re-encrypted',
+  baseline: 'Version history started',
+  login: 'Operator logged in',
+  logout: 'Operator logged out',
+  lockout: 'Locked out after failed logins',
+  operator_add: 'Operator added',
+  operator_passwd: 'Operator password changed',
+  operator_remove: 'Operator removed',
+  client_add: 'Client added',
+  client_update: 'Client grants changed',
+  client_remove: 'Client removed',
+  token_issue: 'Client token issued',
+  token_revoke: 'Client token revoked',
 }
 
-/** The choices of the action filter, in the order a person thinks of them. */
+// The first choices of the action filter, in the order a person thinks of them; every other action follows.
+const FIRST: readonly AuditAction[] = ['read', 'create', 'replace', 'rotate', 'rollback', 'delete', 'authenticate', 'login']
+
+/** The choices of the action filter: every action the server accepts. */
 export const ACTION_CHOICES: Array<[value: string, label: string]> = [
-  ['read', 'Value read'],
-  ['create', 'Created'],
-  ['replace', 'Value replaced'],
-  ['rotate', 'Re-encrypted'],
-  ['delete', 'Deleted'],
-  ['authenticate', 'Client token refused'],
-]
+  ...FIRST,
+  ...AUDIT_ACTIONS.filter((a) => !FIRST.includes(a)),
+].map((a) => [a, a === 'rotate' ? 'Re-encrypted' : ACTIONS[a]])
 
 /** The choices of the outcome filter. */
 export const OUTCOME_CHOICES: Array<[value: string, label: string]> = [
@@ -39,8 +55,9 @@ export function actionWords(entry: Pick<AccessLogEntry, 'action' | 'outcome'>): 
   const { action, outcome } = entry
   if (action === 'read' && outcome === 'denied') return 'Read refused: not granted'
   if (action === 'read' && outcome === 'error') return 'Read failed: could not decrypt'
-  if (action === 'authenticate') return ACTIONS.authenticate!
-  const words = ACTIONS[action] ?? action
+  if (action === 'authenticate') return ACTIONS.authenticate
+  if (action === 'login' && outcome === 'denied') return 'Login refused'
+  const words = ACTIONS[action as AuditAction] ?? action
   if (outcome === 'error') return `${words} (failed)`
   if (outcome === 'denied') return `${words} (refused)`
   return words

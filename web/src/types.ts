@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../src/audit/actions.ts'
 /**
  * Shapes of the JSON bodies the server answers with (docs/http-api.md).
  * Kept apart from the client so models and components can import the types
@@ -51,7 +52,8 @@ export interface SecretList {
 }
 
 /** What happened to a secret, as written to the audit log. */
-export type AccessAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
+/** Every action an audit row may hold: the server's own list (src/audit/actions.ts). */
+export type AccessAction = AuditAction
 
 /** One audit row of `GET /secrets/{name}/access-log`. */
 export interface AccessLogEntry {

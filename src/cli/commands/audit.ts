@@ -30,7 +30,12 @@ verify  Accounts for every row of the audit table and recomputes every link:
         head whose MAC does not match. Prints "ok: N rows" and exits 0, or
         names the first problem (changed, missing, reordered, outside,
         duplicate, count, older-key, head, exported-head, unverifiable) and
-        exits 1.
+        exits 1. Once the chain holds, every secret row and kept version
+        must be the one its last audited mutation wrote (same version,
+        same SHA-256 of the ciphertext): "broken: secret NAME: ..." names
+        an older ciphertext put back, a row copied from another secret or
+        version, a deleted secret or pruned version restored, or a row
+        removed around the service.
         --head FILE also checks that the chain still contains a head
         exported earlier with \`secrets audit head\` (text or --json form):
         this catches what the head's MAC cannot, the newest rows removed by
@@ -71,6 +76,10 @@ master key, after which the current key alone verifies every row.
         const against = exported ? `; contains the exported head ${exported.last_id}` : ''
         io.stdout(`ok: ${result.rows} rows (head ${result.head.last_id} ${result.head.chain}${against})\n`)
         return EXIT.ok
+      }
+      if (result.problem === 'secret') {
+        io.stdout(`broken: secret ${result.secret}: ${result.detail} (the chain holds: ${result.rows} rows)\n`)
+        return EXIT.failure
       }
       io.stdout(`broken: row ${result.id}: ${result.problem}: ${result.detail} (${result.rows} rows verified before it)\n`)
       return EXIT.failure

@@ -5,9 +5,7 @@ import { AccessorSchema, SecretNameSchema } from '../../secrets/validation.ts'
 import { decodeAccessLogCursor } from '../access-log-cursor.ts'
 import { ACCESS_LOG_DEFAULT_LIMIT, ACCESS_LOG_MAX_LIMIT } from './request-schemas.ts'
 
-/** The actions and outcomes the audit table holds (src/store/schema.ts). */
-export const AUDIT_ACTIONS = ['create', 'replace', 'read', 'rotate', 'delete', 'authenticate'] as const
-export const AUDIT_OUTCOMES = ['ok', 'error', 'denied'] as const
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../audit/actions.ts'
 
 const ONCE = 'must be given once'
 const TIME_RULE = 'must be an ISO 8601 UTC time: 2026-12-01, 2026-12-01T13:45Z or 2026-12-01T13:45:00.000Z'

@@ -53,9 +53,11 @@ describeEachDialect('/audit routes', (dialect) => {
       ['A', 'read'],
       ['GONE', 'create'],
       ['A', 'create'],
+      // alice's login, a security event: no secret (docs/audit.md).
+      [null, 'login'],
     ])
     expect(Object.keys(entries[0]!).sort()).toEqual(
-      ['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'secret', 'token_id'],
+      ['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'secret', 'token_id', 'version'],
     )
     expect(entries[1]).toMatchObject({ accessor: 'cli:root', label: 'ci', reason: 'render mcp.json', outcome: 'ok', at: '2026-01-01T00:00:03.000Z' })
     noValues()
@@ -175,7 +177,7 @@ describeEachDialect('/audit routes', (dialect) => {
     expect(rows.map((r) => r.reason)).toEqual(Array.from({ length: 1100 }, (_, i) => `bulk ${1099 - i}`))
     expect(new Set(rows.map((r) => r.id)).size).toBe(1100)
     const all = await (await h.as(alice, 'GET', '/audit/export')).text()
-    expect(all.trimEnd().split('\n')).toHaveLength(4 + 6 + 1100)
+    expect(all.trimEnd().split('\n')).toHaveLength(4 + 1 + 6 + 1100) // the 4 of beforeEach, alice's login, the 6, the 1,100
     expect(all).toContain('"secret":"GONE"')
     noValues()
   })
