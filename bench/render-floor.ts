@@ -52,7 +52,7 @@ if (cmd === 'setup') {
   const values = new Map<string, string>()
   const select = db.query('SELECT iv, sealed FROM secret WHERE name = ?')
   for (const name of names) {
-    const row = select.get(name) as { iv: Uint8Array; sealed: Uint8Array }
+    const row = select.get(name) as { iv: Uint8Array<ArrayBuffer>; sealed: Uint8Array<ArrayBuffer> }
     const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: row.iv, additionalData: aad(name) }, k, row.sealed)
     values.set(name, new TextDecoder().decode(plain))
   }
