@@ -43,6 +43,9 @@ const { values } = parseArgs({
 if (values['hello-server'] !== undefined) {
   const app = new Hono()
   app.get('/', (c) => c.text('Hello World!'))
+  // The same bytes as the authenticated list, precomputed: what the body's size alone costs.
+  const big = JSON.stringify({ secrets: Array.from({ length: 100 }, (_, i) => ({ name: `BENCH_SECRET_${i}`, description: 'x'.repeat(180) })) })
+  app.get('/big', (c) => c.body(big, 200, { 'Content-Type': 'application/json' }))
   await startServer(app.fetch, { host: '127.0.0.1', port: Number(values['hello-server']) })
   // Runs until the benchmark kills it.
 } else {
@@ -111,6 +114,7 @@ async function benchmark(): Promise<void> {
 
     const appPort = await freePort()
     const helloPort = await freePort()
+    const quietPort = await freePort()
     children.push(
       Bun.spawn([join(root, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(appPort)], {
         env,
@@ -119,11 +123,14 @@ async function benchmark(): Promise<void> {
         stderr: Bun.file(join(dir, 'serve.log')),
       }),
       Bun.spawn([process.execPath, import.meta.path, '--hello-server', String(helloPort)], { stdout: 'ignore', stderr: 'inherit' }),
+      // The same server with its request log sent to /dev/null: what writing it to a file costs.
+      Bun.spawn([join(root, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(quietPort)], { env, stdout: 'ignore', stderr: 'ignore' }),
     )
     const app = `http://127.0.0.1:${appPort}`
     const hello = `http://127.0.0.1:${helloPort}/`
     await waitUp(`${app}/healthz`)
     await waitUp(hello)
+    await waitUp(`http://127.0.0.1:${quietPort}/healthz`)
 
     const login = await fetch(`${app}/session`, {
       method: 'POST',
@@ -135,11 +142,22 @@ async function benchmark(): Promise<void> {
     const list = (await (await fetch(`${app}/secrets`, { headers: { Cookie: cookie } })).json()) as { secrets: unknown[] }
     if (list.secrets.length !== 100) throw new Error(`expected 100 secrets, got ${list.secrets.length}`)
     const listBytes = (await (await fetch(`${app}/secrets`, { headers: { Cookie: cookie } })).arrayBuffer()).byteLength
+    const helloBig = (await (await fetch(`${hello}big`)).arrayBuffer()).byteLength
+    const quietLogin = await fetch(`http://127.0.0.1:${quietPort}/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password }),
+    })
+    const quietCookie = quietLogin.headers.get('Set-Cookie')!.split(';')[0]!
 
     const targets = [
       { label: 'hello-world (bare Hono, same runtime and startServer)', url: hello, headers: {} as Record<string, string> },
       { label: '`GET /healthz`', url: `${app}/healthz`, headers: {} as Record<string, string> },
       { label: `\`GET /secrets\` with a session (100 secrets, ${listBytes} bytes)`, url: `${app}/secrets`, headers: { Cookie: cookie } },
+      // The breakdown: which part of the list's cost is what.
+      { label: `hello-world with a ${helloBig} byte JSON body (the body's size alone)`, url: `${hello}big`, headers: {} as Record<string, string> },
+      { label: '`GET /session` with a session (session check, small body)', url: `${app}/session`, headers: { Cookie: cookie } },
+      { label: '`GET /secrets` with a session, request log to /dev/null', url: `http://127.0.0.1:${quietPort}/secrets`, headers: { Cookie: quietCookie } },
     ]
     const seconds = Number(values.duration)
     for (const t of targets) await wrk(t.url, 2, t.headers)

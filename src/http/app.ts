@@ -103,7 +103,7 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.json({ status: 'ok' })
   })
 
-  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
+  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect, ctx.store.dataVersion))
   const load = loadSession(sessions)
   const guard = guardMutating({ trustedOrigins, except: isLogin })
   app.use('/session', generation, load, guard)

@@ -19,6 +19,13 @@ export interface Store {
   readonly dialect: DialectName
   /** The migrations this open ran (empty when the schema was current already). */
   readonly migrated: readonly string[]
+  /**
+   * SQLite only: `PRAGMA data_version` read synchronously on the driver's
+   * handle (database-generation.ts), without Kysely's connection queue. It
+   * only reads a counter of the connection, so it may run between the
+   * statements of another request's transaction.
+   */
+  readonly dataVersion?: () => number
   close(): Promise<void>
 }
 
@@ -75,7 +82,7 @@ function prepareSqliteFile(path: string): void {
   chmodSync(path, 0o600)
 }
 
-async function openSqlite(path: string): Promise<Kysely<Database>> {
+async function openSqlite(path: string): Promise<{ db: Kysely<Database>; dataVersion: () => number }> {
   if (path !== ':memory:') prepareSqliteFile(path)
   const handle = await openSqliteHandle(path)
   if (path !== ':memory:') handle.exec('PRAGMA journal_mode = WAL')
@@ -83,7 +90,9 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
   handle.exec('PRAGMA foreign_keys = ON')
   // FULL: an audit row that was reported written survives a power cut.
   handle.exec('PRAGMA synchronous = FULL')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) })
+  const pragma = handle.prepare('PRAGMA data_version')
+  const dataVersion = () => Number((pragma.all([]) as Array<{ data_version: number }>)[0]?.data_version)
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dataVersion }
 }
 
 async function openPostgres(url: string): Promise<Kysely<Database>> {
@@ -110,7 +119,8 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
  */
 export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
   const location = parseDatabaseUrl(url)
-  const db = location.kind === 'postgres' ? await openPostgres(location.url) : await openSqlite(location.path)
+  const opened = location.kind === 'postgres' ? { db: await openPostgres(location.url), dataVersion: undefined } : await openSqlite(location.path)
+  const db = opened.db
   let migrated: string[]
   try {
     const result = await migrateToLatest(db)
@@ -124,6 +134,7 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
     db,
     dialect: location.kind,
     migrated,
+    ...(opened.dataVersion ? { dataVersion: opened.dataVersion } : {}),
     async close() {
       if (closed) return
       closed = true
