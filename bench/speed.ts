@@ -26,7 +26,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { freshBundle } from '../src/cli/bundle/launch.ts'
 import { openSecrets } from '../src/context.ts'
+import { buildCliBundle } from '../scripts/build-cli.ts'
 import { BENCH_NAMES, benchValue, ensureCorpus, envsubstEnv, envsubstFormat } from './corpus.ts'
 import { machine, median, writeSection } from './lib.ts'
 
@@ -92,6 +94,9 @@ const ROWS = (bin: string): Row[] => [
   { what: `dense ${MIB} MiB, file to /dev/null`, ours: `${render(bin)} ${q(dense.secret)} > /dev/null`, base: `envsubst "$FMT" < ${q(dense.env)} > /dev/null`, label: 'GNU envsubst', kind: 'speed', goal: 5 },
   { what: `dense ${MIB} MiB, file to file`, ours: `${render(bin)} ${q(dense.secret)} ${q(OUT)}`, base: `envsubst "$FMT" < ${q(dense.env)} > ${q(OUT)} && sync ${q(OUT)}`, label: '`envsubst < IN > OUT && sync OUT`', kind: 'speed', goal: 4, cleanup: `rm -f ${q(OUT)}` },
 ]
+
+// bin/secrets as `npm run build` leaves it: with a fresh bundle.
+if (!freshBundle(ROOT, ['render'])) await buildCliBundle(ROOT)
 
 try {
   // The database: the 100 bench secrets and the 10 of the small artifact.
