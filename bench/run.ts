@@ -10,12 +10,14 @@
  *   ui-bundle    the UI's size, minified and gzip
  *   load         60 s of concurrent renders, HTTP reads and writes on one server; audit rows checked
  *   fuzz         60 s of random inputs through Substituter, renderStream and renderFile vs the reference
+ *   speed        issue 19's table: small render vs a floor script, sparse and dense vs cat and envsubst, peak RSS
  */
 import { join } from 'node:path'
 
 const ALL: Record<string, string[]> = {
   substituter: ['bench/substituter.ts'],
   http: ['bench/http.ts'],
+  speed: ['bench/speed.ts'],
   rotation: ['bench/rotation.ts'],
   startup: ['bench/startup.ts'],
   'ui-bundle': ['bench/ui-bundle.ts'],

@@ -119,7 +119,7 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.body(body, 200, { 'Content-Type': contentType })
   })
 
-  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
+  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect, ctx.store.dataVersion))
   const load = loadSession(sessions)
   const guard = guardMutating({ trustedOrigins, except: isLogin })
   app.use('/session', generation, load, guard)

@@ -23,6 +23,13 @@ export interface Store {
   readonly location: DatabaseLocation
   /** The migrations this open ran (empty when the schema was current already). */
   readonly migrated: readonly string[]
+  /**
+   * SQLite only: `PRAGMA data_version` read synchronously on the driver's
+   * handle (database-generation.ts), without Kysely's connection queue. It
+   * only reads a counter of the connection, so it may run between the
+   * statements of another request's transaction.
+   */
+  readonly dataVersion?: () => number
   close(): Promise<void>
 }
 
@@ -84,7 +91,7 @@ function prepareSqliteFile(path: string): void {
   chmodSync(path, 0o600)
 }
 
-async function openSqlite(path: string): Promise<Kysely<Database>> {
+async function openSqlite(path: string): Promise<{ db: Kysely<Database>; dataVersion: () => number }> {
   if (path !== ':memory:') prepareSqliteFile(path)
   const handle = await openSqliteHandle(path)
   if (path !== ':memory:') handle.exec('PRAGMA journal_mode = WAL')
@@ -92,7 +99,9 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
   handle.exec('PRAGMA foreign_keys = ON')
   // FULL: an audit row that was reported written survives a power cut.
   handle.exec('PRAGMA synchronous = FULL')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) })
+  const pragma = handle.prepare('PRAGMA data_version')
+  const dataVersion = () => Number((pragma.all([]) as Array<{ data_version: number }>)[0]?.data_version)
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dataVersion }
 }
 
 async function openPostgres(url: string): Promise<Kysely<Database>> {
@@ -129,12 +138,13 @@ function opening(error: unknown, location: DatabaseLocation): unknown {
  */
 export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
   const location = parseDatabaseUrl(url)
-  let db: Kysely<Database>
+  let opened: { db: Kysely<Database>; dataVersion: (() => number) | undefined }
   try {
-    db = location.kind === 'postgres' ? await openPostgres(location.url) : await openSqlite(location.path)
+    opened = location.kind === 'postgres' ? { db: await openPostgres(location.url), dataVersion: undefined } : await openSqlite(location.path)
   } catch (e) {
     throw opening(e, location)
   }
+  const db = opened.db
   let migrated: string[]
   try {
     const result = await migrateToLatest(db)
@@ -149,6 +159,7 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
     dialect: location.kind,
     location,
     migrated,
+    ...(opened.dataVersion ? { dataVersion: opened.dataVersion } : {}),
     async close() {
       if (closed) return
       closed = true
