@@ -39,6 +39,8 @@ export function loggableAddress(address: string | undefined): string | undefined
 }
 
 function errorDetail(error: unknown): string {
+  // A string is a line this program wrote itself (health-routes: where the store is and why, never a password).
+  if (typeof error === 'string') return error
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error
 }
 
@@ -91,7 +93,12 @@ export function jsonLogger(
       })
     },
     error(where, error, requestId) {
-      const detail = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { type: typeof error }
+      const detail =
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : typeof error === 'string'
+            ? { message: error } // a line this program wrote itself (where the store is and why)
+            : { type: typeof error }
       line({ level: 'error', msg: 'unexpected error', ...(requestId === undefined ? {} : { request_id: requestId }), where, error: detail })
     },
     info(message, fields = {}) {

@@ -150,7 +150,8 @@ describe('without DATABASE_URL, from a directory without data/secrets.db (an ins
     const { runBin: bin } = await import('../helpers/cli.ts')
     const dir = realpathSync(mkdtempSync(joinPath(tmpdir(), 'chs-install-')))
     try {
-      const first = await bin(['operator', 'add', 'alice'], { env: {}, stdin: 'correct horse battery', cwd: dir })
+      // operator add needs the master key (its audit row), not DATABASE_URL.
+      const first = await bin(['operator', 'add', 'alice'], { env: { CLAUDE_HOOKS_SECRET_KEY: randomKey() }, stdin: 'correct horse battery', cwd: dir })
       expect(first.code).toBe(0)
       expect(first.stderr).toContain(`secrets: DATABASE_URL is not set: created a new database at ${joinPath(dir, 'data', 'secrets.db')}; a deployed service's database is elsewhere`)
       const second = await bin(['operator', 'list'], { env: {}, cwd: dir })

@@ -4,9 +4,11 @@ import type { Subprocess } from 'bun'
 export interface ServeProcess {
   /** `http://127.0.0.1:PORT` */
   base: string
-  proc: Subprocess<'ignore', 'ignore', 'pipe'>
+  proc: Subprocess<'ignore', 'pipe', 'pipe'>
   /** Everything the server wrote on stderr so far (it keeps being drained, so the pipe never fills). */
   stderr(): string
+  /** Everything it wrote on stdout so far: its log, JSON lines (stdout is a pipe). Drained the same way. */
+  stdout(): string
   /** SIGTERM, then the exit code. */
   stop(): Promise<number>
 }
@@ -17,7 +19,17 @@ export interface ServeProcess {
  * @throws Error with the output when the process exits first.
  */
 export async function startServe(cmd: string[], env: Record<string, string>): Promise<ServeProcess> {
-  const proc = Bun.spawn(cmd, { env: { PATH: process.env.PATH!, ...env }, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' })
+  const proc = Bun.spawn(cmd, { env: { PATH: process.env.PATH!, ...env }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  let out = ''
+  void (async () => {
+    const outDecoder = new TextDecoder()
+    const outReader = proc.stdout.getReader()
+    for (;;) {
+      const { value, done } = await outReader.read()
+      if (done) return
+      out += outDecoder.decode(value, { stream: true })
+    }
+  })()
   const reader = proc.stderr.getReader()
   const decoder = new TextDecoder()
   let text = ''
@@ -38,6 +50,7 @@ export async function startServe(cmd: string[], env: Record<string, string>): Pr
     base: match[1]!,
     proc,
     stderr: () => text,
+    stdout: () => out,
     stop: async () => {
       proc.kill('SIGTERM')
       return proc.exited

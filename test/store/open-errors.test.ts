@@ -143,11 +143,15 @@ describe.skipIf(!POSTGRES_URL)('GET /readyz checks the store; /healthz stays liv
       expect(secrets.status).toBe(503)
       expect(((await secrets.json()) as { error: { code: string } }).error.code).toBe('store_unavailable')
       await Bun.sleep(200)
-      const line = server.stderr().split('\n').find((l) => l.includes('/readyz') && l.includes('store does not answer'))
+      // The log is JSON lines on stdout (a pipe): the error's message says where the store is and why.
+      const errors = server.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as { where?: string; error?: { message?: string } })
+      const line = errors.find((l) => l.where === 'GET /readyz')?.error?.message
       expect(line).toBeDefined()
+      expect(line).toContain('store does not answer')
       expect(line).toContain(`PostgreSQL at 127.0.0.1:${cluster.port}, database postgres, user postgres`)
-      const secretsLine = server.stderr().split('\n').find((l) => l.includes('GET /secrets: store_unavailable'))
+      const secretsLine = errors.find((l) => l.where === 'GET /secrets: store_unavailable')?.error?.message
       expect(secretsLine).toContain(`the store does not answer (PostgreSQL at 127.0.0.1:${cluster.port}, database postgres, user postgres: connection refused`)
+      expect(server.stdout()).not.toContain(PASSWORD)
       expect(server.stderr()).not.toContain(PASSWORD)
     } finally {
       await server.stop()

@@ -103,12 +103,14 @@ Options:
       await ctx.close()
       throw e
     }
-    io.stderr(`secrets: listening on ${server.url} (UI: ${server.url}/settings/secrets)\n`)
-    logger.info?.('listening', { url: server.url })
-    const signal = await new Promise<string>((resolve) => {
+    // The handlers before the line that says it listens: whoever waits for that line may signal at once.
+    const stopping = new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'))
       process.once('SIGINT', () => resolve('SIGINT'))
     })
+    io.stderr(`secrets: listening on ${server.url} (UI: ${server.url}/settings/secrets)\n`)
+    logger.info?.('listening', { url: server.url })
+    const signal = await stopping
     io.stderr(`secrets: ${signal}: finishing in-flight requests\n`)
     logger.info?.('stopping', { signal })
     await server.stop()
