@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import { AuditLog } from '../audit/audit-log.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import { SecretNotFoundError } from '../errors.ts'
-import { listAccessLog } from '../store/access-log.repository.ts'
+import { type LastRead, lastReads, listAccessLog } from '../store/access-log.repository.ts'
 import type { Database } from '../store/schema.ts'
 import { existingNames, findSecret, findSecretMetadata, listSecretMetadata } from '../store/secret.repository.ts'
 import { createSecret, type NewSecretInput, removeSecret, type ReplaceInput, replaceSecret, setSecret } from './mutations.ts'
@@ -13,6 +13,7 @@ import { SecretNameSchema, validateField } from './validation.ts'
 
 export type { AccessLogEntry, Actor, SealedSecret, SecretMetadata } from './types.ts'
 export type { KeyUsage, RotateBatchResult } from './rotation.ts'
+export type { LastRead } from '../store/access-log.repository.ts'
 
 export interface SecretsServiceOptions {
   db: Kysely<Database>
@@ -67,6 +68,11 @@ export class SecretsService {
   /** Metadata of every secret, sorted by name. */
   async list(): Promise<SecretMetadata[]> {
     return (await listSecretMetadata(this.#deps.db)).map((r) => toMetadata(r, this.currentKeyId))
+  }
+
+  /** The newest successful read of each secret that has one (one query; see access-log.repository.ts). */
+  lastReads(): Promise<Map<string, LastRead>> {
+    return lastReads(this.#deps.db)
   }
 
   /**
