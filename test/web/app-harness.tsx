@@ -48,7 +48,7 @@ export async function renderApp(options: RenderAppOptions = {}) {
   stub.on('GET', '/secrets', options.secretsReply ?? (() => ({ json: { secrets: options.secrets ?? [], current_key_id: CURRENT_KEY } })))
 
   // Same wiring as web/main.tsx.
-  const api = createApiClient({ fetch: stub.fetch, onUnauthenticated: () => session.expire() })
+  const api = createApiClient({ fetch: stub.fetch, onUnauthenticated: () => session.expire(), onAuthenticatedRequest: () => session.touched() })
   const session = new SessionModel(api)
   const secrets = new SecretsModel(api)
   const utils = render(<App api={api} session={session} secrets={secrets} />)
@@ -85,4 +85,21 @@ function dumpStorage(storage: Storage): string {
     pairs.push(`${key}=${storage.getItem(key)}`)
   }
   return pairs.join('\n')
+}
+
+/**
+ * Opens a row's action the way an operator does: the row's name button
+ * (details drawer), then the action's button there. Returns the name button,
+ * where focus comes back to.
+ */
+export function openRowAction(app: { getByRole: (role: string, options: { name: string | RegExp }) => HTMLElement }, name: string, action: string): HTMLElement {
+  const opener = app.getByRole('button', { name: `${name}: details and actions` })
+  opener.focus()
+  fireEvent.click(opener)
+  const details = app.getByRole('dialog', { name: 'Secret' })
+  const button = Array.from(details.querySelectorAll('button')).find((b) => b.textContent === action)
+  if (!button) throw new Error(`no "${action}" button in the details of ${name}`)
+  button.focus()
+  fireEvent.click(button)
+  return opener
 }

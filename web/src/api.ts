@@ -33,6 +33,11 @@ export interface ApiClientOptions {
    * session expired or was revoked elsewhere, so the UI must go back to login.
    */
   onUnauthenticated?: () => void
+  /**
+   * Called after every answered request but the session calls, 401s aside:
+   * the session's idle clock moved on (the session model re-plans its warning).
+   */
+  onAuthenticatedRequest?: () => void
 }
 
 /** Typed calls for every route the UI uses. Every method rejects with {@link ApiError}. */
@@ -84,6 +89,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       throw new ApiError({ status: 0, code: 'network_error', message: 'Cannot reach the server. Check that it is running and try again.' })
     }
 
+    if (response.status !== 401 && !path.startsWith('/session')) options.onAuthenticatedRequest?.()
     if (response.ok) {
       if (response.status === 204) return undefined as T
       try {

@@ -8,6 +8,18 @@
 export interface Session {
   username: string
   csrf_token: string
+  /** When the session ends unless used again (idle expiry as of this answer, capped by the absolute one). */
+  expires_at?: string
+  /** When it ends whatever happens. */
+  absolute_expires_at?: string
+  /** How far each authenticated request moves the idle expiry on. */
+  idle_timeout_seconds?: number
+}
+
+/** The newest successful read of a secret. */
+export interface LastRead {
+  at: string
+  accessor: string
 }
 
 /** Metadata of one secret. There is deliberately no value field: the API never returns one. */
@@ -20,6 +32,10 @@ export interface Secret {
   key_id: string
   /** false while the row is still encrypted under a previous master key */
   key_current: boolean
+  /** The secret's version, once the server reports versions (absent before). */
+  version?: number
+  /** Only in the list: the newest successful read, null when never read (absent from other answers). */
+  last_read?: LastRead | null
 }
 
 /** `GET /secrets` answer. */

@@ -32,6 +32,21 @@ export function AccessLogDrawer({ api, name, onClose, fallbackFocus }: AccessLog
   const status = log.status.value
   const loaded = log.entries.value.length
 
+  // Focus goes to the first entry the page added (in the panel shown), so it
+  // never falls to <body> when the last page removes the button; else to the count.
+  async function loadMore() {
+    const before = new Set(log.entries.value.map((e) => e.id))
+    await log.loadMore()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const rows = Array.from(document.querySelectorAll<HTMLElement>('[role="tabpanel"]:not([hidden]) tr[data-entry]'))
+    const first = rows.find((row) => !before.has(Number(row.dataset['entry'])))
+    const target = first ?? document.querySelector<HTMLElement>('.footer-note')
+    if (target) {
+      target.tabIndex = -1
+      target.focus()
+    }
+  }
+
   return (
     <Drawer
       title="Access log"
@@ -45,7 +60,7 @@ export function AccessLogDrawer({ api, name, onClose, fallbackFocus }: AccessLog
             {status === 'ready' ? `${loaded} ${loaded === 1 ? 'entry' : 'entries'} loaded${log.hasMore.value ? '' : ', that is all'}` : ''}
           </span>
           {log.hasMore.value ? (
-            <Button busy={log.loadingMore.value} busyLabel="Loading…" onClick={() => void log.loadMore()}>
+            <Button busy={log.loadingMore.value} busyLabel="Loading…" onClick={() => void loadMore()}>
               Load more
             </Button>
           ) : null}

@@ -8,6 +8,7 @@ import type { SecretsModel } from '../models/secrets-model.ts'
 import type { SessionModel } from '../models/session-model.ts'
 import { Banner } from '../ui/banner.tsx'
 import { Button } from '../ui/button.tsx'
+import { AppShell } from './app-shell.tsx'
 import { LoginScreen } from './login-screen.tsx'
 import { SecretsScreen } from './secrets-screen.tsx'
 
@@ -43,6 +44,10 @@ export function App({ api, session, secrets }: AppProps) {
     case 'anonymous':
       return <LoginScreen session={session} />
     case 'authenticated':
-      return <SecretsScreen api={api} session={session} secrets={secrets} />
+      return (
+        <AppShell session={session} current="/settings/secrets">
+          <SecretsScreen api={api} session={session} secrets={secrets} />
+        </AppShell>
+      )
   }
 }

@@ -4,6 +4,7 @@
  * because the contract keeps the stored one when it is omitted.
  */
 import type { SecretsModel } from '../models/secrets-model.ts'
+import type { FormDraft } from '../models/session-model.ts'
 import type { ReplaceSecretInput, Secret } from '../types.ts'
 import { SecretFormDrawer } from './secret-form-drawer.tsx'
 
@@ -13,11 +14,15 @@ export interface ReplaceSecretDrawerProps {
   secret: Secret
   onClose: () => void
   fallbackFocus?: () => HTMLElement | null | undefined
+  /** the description typed before a re-login */
+  draft?: FormDraft | null
+  onDraft?: (update: Partial<FormDraft>) => void
 }
 
 /** The drawer with the replace form. */
-export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }: ReplaceSecretDrawerProps) {
+export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus, draft, onDraft }: ReplaceSecretDrawerProps) {
   const original = secret.description ?? ''
+  const kept = draft?.kind === 'replace' && draft.secret === secret.name ? draft : null
   return (
     <SecretFormDrawer
       formId="replace-secret-form"
@@ -28,7 +33,8 @@ export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }:
       intro="The old value is overwritten and cannot be recovered. Renders use the new value from the next request on."
       valueLabel="New value"
       descriptionHint="Kept as it is unless you change it."
-      defaultDescription={original}
+      defaultDescription={kept ? kept.description : original}
+      onDraft={onDraft}
       onClose={onClose}
       fallbackFocus={fallbackFocus}
       send={({ value, description }, form) => {

@@ -47,7 +47,8 @@ export function Drawer({ title, subtitle, onClose, fallbackFocus, footer, wide =
         aria-labelledby={titleId}
         tabIndex={-1}
       >
-        <header class="drawer-header">
+        {/* Divs, not header/footer: inside a dialog those would be a second banner and contentinfo landmark. */}
+        <div class="drawer-header">
           <div class="drawer-titles">
             <h2 id={titleId} class="drawer-title">
               {title}
@@ -57,11 +58,11 @@ export function Drawer({ title, subtitle, onClose, fallbackFocus, footer, wide =
           <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
             <span aria-hidden="true">×</span>
           </button>
-        </header>
+        </div>
         <div class="drawer-body" data-modal-body>
           {children}
         </div>
-        {footer ? <footer class="drawer-footer">{footer}</footer> : null}
+        {footer ? <div class="drawer-footer">{footer}</div> : null}
       </div>
     </div>
   )

@@ -1,0 +1,47 @@
+/**
+ * A button that copies a short, non-secret text (a `${SECRET:NAME}`
+ * reference) to the clipboard and says so: its label turns to "Copied" for a
+ * moment and `onCopied` lets the page announce it. When the browser refuses
+ * (no clipboard API, no permission), `onCopied` gets false and the text to
+ * show instead.
+ */
+import { useSignal } from '@preact/signals'
+import { useEffect } from 'preact/hooks'
+import { Button } from './button.tsx'
+
+/** Props of {@link CopyButton}. */
+export interface CopyButtonProps {
+  text: string
+  /** visible label, e.g. "Copy reference" */
+  label: string
+  /** accessible name when the visible label is not enough, e.g. "Copy the reference to GITHUB_TOKEN" */
+  ariaLabel?: string
+  onCopied?: (ok: boolean, text: string) => void
+  size?: 'normal' | 'small'
+}
+
+/** Copies `text`; shows "Copied" for two seconds after success. */
+export function CopyButton({ text, label, ariaLabel, onCopied, size = 'small' }: CopyButtonProps) {
+  const copied = useSignal(false)
+  useEffect(() => {
+    if (!copied.value) return
+    const id = setTimeout(() => (copied.value = false), 2000)
+    return () => clearTimeout(id)
+  }, [copied.value])
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text)
+      copied.value = true
+      onCopied?.(true, text)
+    } catch {
+      onCopied?.(false, text)
+    }
+  }
+
+  return (
+    <Button size={size} variant="ghost" class="copy-button" aria-label={ariaLabel} onClick={() => void copy()}>
+      {copied.value ? 'Copied' : label}
+    </Button>
+  )
+}
