@@ -83,7 +83,8 @@ export const SecretsModel = createModel((api: ApiClient) => {
     },
     /** `POST /secrets`; rejects with ApiError for the form to place. */
     async create(input: CreateSecretInput): Promise<Secret> {
-      const secret = await api.createSecret(input)
+      // A new secret has never been read (the create answer, like any single secret's, has no last_read).
+      const secret: Secret = { ...(await api.createSecret(input)), last_read: null }
       put(secret)
       changed.value = secret.name
       notice.value = `${secret.name} was added.`

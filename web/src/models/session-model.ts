@@ -48,6 +48,8 @@ export const SessionModel = createModel((api: ApiClient) => {
   const expiresAt = signal<number | null>(null)
   /** true from {@link WARN_BEFORE_MS} before `expiresAt` */
   const warning = signal(false)
+  /** whether `expiresAt` is the absolute limit, which no request extends */
+  const atLimit = signal(false)
   /** the open form's name and description, kept when the session ends under it */
   const draft = signal<FormDraft | null>(null)
 
@@ -64,6 +66,7 @@ export const SessionModel = createModel((api: ApiClient) => {
   function plan(at: number | null) {
     clearTimers()
     expiresAt.value = at
+    atLimit.value = at !== null && at >= absoluteAt
     warning.value = false
     if (at === null) return
     const left = at - Date.now()
@@ -119,6 +122,7 @@ export const SessionModel = createModel((api: ApiClient) => {
     checkError,
     expiresAt,
     warning,
+    atLimit,
     draft,
     /** Asks the server whether the cookie still holds a session (page start, "Try again"). */
     async restore(): Promise<void> {

@@ -119,7 +119,7 @@ function SecretRow({ secret, withVersion, changed, onAction, onCopied }: RowProp
         )}
       </td>
       <td class="cell-copy">
-        <CopyButton text={secretReference(name)} label="Copy ref" ariaLabel={`Copy the reference to ${name}`} onCopied={onCopied} />
+        <CopyButton text={secretReference(name)} label="Copy ref" srSuffix={`of ${name}`} onCopied={onCopied} />
       </td>
     </tr>
   )

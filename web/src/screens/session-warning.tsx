@@ -33,7 +33,12 @@ export function SessionWarning({ session, onLogout }: { session: SessionModel; o
     <div class="session-warning-region" role="status">
       {warning && at !== null ? (
         <div class="banner banner-warning session-warning">
-          <div class="banner-text">Your session ends {timeLeft(at - Date.now())} unless you use the page.</div>
+          <div class="banner-text">
+            {session.atLimit.value
+              ? `Your session reaches its time limit ${timeLeft(at - Date.now())}; log in again then.`
+              : `Your session ends ${timeLeft(at - Date.now())} unless you use the page.`}
+          </div>
+          {session.atLimit.value ? null : (
           <Button
             size="small"
             variant="primary"
@@ -47,6 +52,7 @@ export function SessionWarning({ session, onLogout }: { session: SessionModel; o
           >
             Stay signed in
           </Button>
+          )}
           <Button size="small" variant="ghost" onClick={onLogout}>
             Log out
           </Button>

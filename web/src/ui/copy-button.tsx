@@ -14,14 +14,17 @@ export interface CopyButtonProps {
   text: string
   /** visible label, e.g. "Copy reference" */
   label: string
-  /** accessible name when the visible label is not enough, e.g. "Copy the reference to GITHUB_TOKEN" */
-  ariaLabel?: string
+  /**
+   * Said after the label to assistive technology only, e.g. "of GITHUB_TOKEN"
+   * (the accessible name starts with the visible label, as WCAG 2.5.3 asks)
+   */
+  srSuffix?: string
   onCopied?: (ok: boolean, text: string) => void
   size?: 'normal' | 'small'
 }
 
 /** Copies `text`; shows "Copied" for two seconds after success. */
-export function CopyButton({ text, label, ariaLabel, onCopied, size = 'small' }: CopyButtonProps) {
+export function CopyButton({ text, label, srSuffix, onCopied, size = 'small' }: CopyButtonProps) {
   const copied = useSignal(false)
   useEffect(() => {
     if (!copied.value) return
@@ -31,7 +34,11 @@ export function CopyButton({ text, label, ariaLabel, onCopied, size = 'small' }:
 
   async function copy() {
     try {
-      await navigator.clipboard.writeText(text)
+      // A browser may leave the promise pending (no focus, a permission prompt): give up after 3 s.
+      await Promise.race([
+        navigator.clipboard.writeText(text),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('clipboard timeout')), 3000)),
+      ])
       copied.value = true
       onCopied?.(true, text)
     } catch {
@@ -40,8 +47,9 @@ export function CopyButton({ text, label, ariaLabel, onCopied, size = 'small' }:
   }
 
   return (
-    <Button size={size} variant="ghost" class="copy-button" aria-label={ariaLabel} onClick={() => void copy()}>
+    <Button size={size} variant="ghost" class="copy-button" onClick={() => void copy()}>
       {copied.value ? 'Copied' : label}
+      {srSuffix ? <span class="sr-only"> {srSuffix}</span> : null}
     </Button>
   )
 }
