@@ -87,6 +87,10 @@ describe('access log drawer', () => {
     expect(panelRows(dialog, 'Changes')).toEqual([2, 4, 6])
     expect(queryByRole('button', { name: 'Load more' })).toBeNull()
     expect(dialog.querySelector('.footer-note')!.textContent).toBe('6 entries loaded, that is all')
+    // The button is gone: focus went to the first entry the page added (in the tab shown), not to <body>.
+    await settle()
+    expect((document.activeElement as HTMLElement).getAttribute('data-entry')).toBe('5')
+    expect(dialog.contains(document.activeElement)).toBe(true)
   })
 
   test('an empty log says so in each tab', async () => {

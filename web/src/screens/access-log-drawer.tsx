@@ -4,7 +4,7 @@
  * with "Load more" following the server's cursor.
  */
 import { useModel } from '@preact/signals'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useRef } from 'preact/hooks'
 import type { ApiClient } from '../api.ts'
 import { AccessLogModel } from '../models/access-log-model.ts'
 import type { AccessLogEntry } from '../types.ts'
@@ -34,18 +34,26 @@ export function AccessLogDrawer({ api, name, onClose, fallbackFocus }: AccessLog
 
   // Focus goes to the first entry the page added (in the panel shown), so it
   // never falls to <body> when the last page removes the button; else to the count.
+  // In an effect, so it runs once the new rows are rendered.
+  const before = useRef<Set<number> | null>(null)
   async function loadMore() {
-    const before = new Set(log.entries.value.map((e) => e.id))
+    before.current = new Set(log.entries.value.map((e) => e.id))
     await log.loadMore()
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    const rows = Array.from(document.querySelectorAll<HTMLElement>('[role="tabpanel"]:not([hidden]) tr[data-entry]'))
-    const first = rows.find((row) => !before.has(Number(row.dataset['entry'])))
-    const target = first ?? document.querySelector<HTMLElement>('.footer-note')
-    if (target) {
-      target.tabIndex = -1
-      target.focus()
-    }
   }
+  const loadingMore = log.loadingMore.value
+  useEffect(() => {
+    const seen = before.current
+    if (!seen || loadingMore) return
+    before.current = null
+    const rows = Array.from(document.querySelectorAll<HTMLElement>('[role="tabpanel"]:not([hidden]) tr[data-entry]'))
+    const target = rows.find((row) => !seen.has(Number(row.dataset['entry'])))
+    const lost = document.activeElement === null || document.activeElement === document.body
+    const where = target ?? (lost ? document.querySelector<HTMLElement>('.footer-note') : null)
+    if (where) {
+      where.tabIndex = -1
+      where.focus()
+    }
+  }, [loaded, loadingMore])
 
   return (
     <Drawer
