@@ -43,11 +43,13 @@ describeEachDialect('lastReads', (dialect) => {
     clock.tick()
     await ctx.service.create({ name: 'AGAIN', value: 'two' }, CLI_ACTOR)
     const at = clock.now().toISOString()
+    // Explicit ids after the last: the audit log numbers its rows itself (no sequence on PostgreSQL).
+    const last = Number((await ctx.store.db.selectFrom('secret_access_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0)
     await ctx.store.db
       .insertInto('secret_access_log')
       .values([
-        { secret_name: 'AGAIN', action: 'read', accessor: 'client:nope', label: null, reason: 'r', outcome: 'denied', at, chain: null, chain_key_id: null, token_id: null, client_address: null },
-        { secret_name: 'AGAIN', action: 'read', accessor: 'cli:broken', label: null, reason: 'r', outcome: 'error', at, chain: null, chain_key_id: null, token_id: null, client_address: null },
+        { id: last + 1, secret_name: 'AGAIN', action: 'read', accessor: 'client:nope', label: null, reason: 'r', outcome: 'denied', at, chain: null, chain_key_id: null, token_id: null, client_address: null },
+        { id: last + 2, secret_name: 'AGAIN', action: 'read', accessor: 'cli:broken', label: null, reason: 'r', outcome: 'error', at, chain: null, chain_key_id: null, token_id: null, client_address: null },
       ])
       .execute()
     expect((await lastReads(ctx.store.db)).size).toBe(0)
