@@ -9,9 +9,13 @@
  *
  * The tests run in order and share one page: log in, add, replace, rotate,
  * render from the CLI and read the access log, keyboard use of the access-log
- * tabs, delete, keyboard use of the add drawer, then the page-wide checks
- * (no console error, no CSP violation, no response body with a value) and a
- * clean SIGTERM.
+ * tabs, delete, keyboard use of the add drawer; then the list at real sizes
+ * (300 secrets and a 128-character name, at 1280 and 390 px, with the
+ * login-to-list time), "Rotate all" after a restart under a new master key;
+ * then the page-wide checks (no console error, no CSP violation, no response
+ * body with a value) and a clean SIGTERM. axe-core runs on every screen and
+ * drawer on the way (test/e2e/axe.ts); UPDATE_SCREENSHOTS=1 also writes the
+ * pictures of docs/screenshots.
  *
  * Without /usr/bin/chromium (`apt-get install -y chromium`) the suite is
  * skipped, unless REQUIRE_CHROMIUM=1 (CI), which makes it a failure.
