@@ -29,6 +29,25 @@ describe('session expiry', () => {
     expect(app.stub.requests.filter((r) => r.path === '/session')).toHaveLength(3)
   })
 
+  test('with a drawer open, the warning shows inside it (the page behind is inert) and can be answered there', async () => {
+    const app = await renderApp({ secrets: sampleSecrets(), sessionReply: sessionEnding(30 * 60_000) })
+    await waitFor(() => app.getByRole('heading', { level: 1, name: 'Secrets' }))
+    fireEvent.click(app.getByRole('button', { name: 'Add secret' }))
+    const dialog = app.getByRole('dialog', { name: 'Add secret' })
+    expect(document.activeElement).toBe(app.getByLabelText('Name'))
+    app.stub.on('GET', '/session', sessionEnding(90_000))
+    await act(() => app.session.extend())
+    const inside = dialog.querySelector('.session-warning')
+    expect(inside!.textContent).toContain('Your session ends in 2 minutes')
+    expect(inside!.closest('[inert]')).toBeNull()
+    // Focus stayed in the form.
+    expect(document.activeElement).toBe(app.getByLabelText('Name'))
+    app.stub.on('GET', '/session', sessionEnding(30 * 60_000))
+    fireEvent.click(inside!.querySelector('button')!)
+    await settle()
+    expect(dialog.querySelector('.session-warning')).toBeNull()
+  })
+
   test('the 12-hour limit cannot be extended: the warning says so and offers no "Stay signed in"', async () => {
     const app = await renderApp({ secrets: sampleSecrets(), sessionReply: sessionEnding(90_000, 90_000) })
     await waitFor(() => app.getByRole('heading', { level: 1, name: 'Secrets' }))

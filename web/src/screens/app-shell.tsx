@@ -9,6 +9,7 @@ import { useSignal } from '@preact/signals'
 import type { ComponentChildren } from 'preact'
 import type { SessionModel } from '../models/session-model.ts'
 import { Button } from '../ui/button.tsx'
+import { ModalExtra } from '../ui/modal-extra.ts'
 import { Brand } from './brand.tsx'
 import { NAV_ENTRIES } from './nav-entries.ts'
 import { SessionWarning } from './session-warning.tsx'
@@ -59,7 +60,8 @@ export function AppShell({ session, current, children }: AppShellProps) {
       </header>
       <SessionWarning session={session} onLogout={() => void logout()} />
       <main id="main" class="content" tabIndex={-1}>
-        {children}
+        {/* Drawers and dialogs opened by the page show the warning too (ui/modal-extra.ts). */}
+        <ModalExtra.Provider value={<SessionWarning session={session} onLogout={() => void logout()} />}>{children}</ModalExtra.Provider>
       </main>
     </div>
   )
