@@ -6,7 +6,7 @@
  * description filled (never the value), after the same operator logs in.
  */
 import { useSignal } from '@preact/signals'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { ApiClient } from '../api.ts'
 import { formatView, parseView } from '../models/list-view.ts'
 import type { SecretsModel } from '../models/secrets-model.ts'
@@ -43,8 +43,9 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
   /** the secret the last drawer or dialog was about (it is closed by the time focus needs a place) */
   const lastName = useRef<string | null>(null)
 
+  // The view comes from the URL before the first render, so that render never writes a default view back.
+  useState(() => secrets.setView(parseView(location.search)))
   useEffect(() => {
-    secrets.setView(parseView(location.search))
     // Focus starts on the page's heading (after a login it would fall to <body>).
     headingRef.current?.focus()
     void secrets.load().then(() => {
