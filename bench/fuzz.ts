@@ -40,7 +40,7 @@ const { values: args } = parseArgs({ options: { seconds: { type: 'string', defau
 const SECONDS = Number(args.seconds)
 const SEED = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.random() * 2 ** 31)
 if (!(SECONDS > 0) || !Number.isInteger(SEED)) {
-  console.error('usage: bun bench/fuzz.ts [--seconds N] [--seed N]')
+  console.error('usage: node_modules/.bin/bun bench/fuzz.ts [--seconds N] [--seed N]')
   process.exit(2)
 }
 

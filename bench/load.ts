@@ -44,7 +44,7 @@ const READERS = Number(args.readers)
 const WRITERS = Number(args.writers)
 for (const n of [SECONDS, RENDERS, READERS, WRITERS]) {
   if (!(n > 0) || n > 1000) {
-    console.error('usage: bun bench/load.ts [--seconds N] [--renders N] [--readers N] [--writers N]')
+    console.error('usage: node_modules/.bin/bun bench/load.ts [--seconds N] [--renders N] [--readers N] [--writers N]')
     process.exit(2)
   }
 }

@@ -4,7 +4,7 @@
  * with the bench's deterministic values resolved from memory, so the
  * renderer's own speed can be told apart from the command's fixed cost.
  *
- * Usage: bun bench/render-cli-stub.ts < IN > OUT
+ * Usage: node_modules/.bin/bun bench/render-cli-stub.ts < IN > OUT
  * Exit codes follow the CLI: 0 ok, 3 missing or malformed placeholder, 1 other.
  */
 import { MalformedPlaceholderError, MissingSecretError } from '../src/errors.ts'

@@ -1,7 +1,7 @@
 /**
  * Master-key rotation and audit-chain append throughput.
  *
- *   bun bench/rotation.ts [--secrets 100000] [--appends 3000]
+ *   node_modules/.bin/bun bench/rotation.ts [--secrets 100000] [--appends 3000]
  *
  * - `secrets rotate --all` over N secrets sealed under an old key: rows/s.
  * - Audit appends on a SQLite file (WAL, synchronous=FULL): one decryption
@@ -81,12 +81,12 @@ try {
   const batched = median(rounds.map((r) => r.batched))
   const plain = median(rounds.map((r) => r.plain))
 
-  const body = `Command: \`bun bench/rotation.ts --secrets ${N} --appends ${APPENDS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+  const body = `Command: \`node_modules/.bin/bun bench/rotation.ts --secrets ${N} --appends ${APPENDS}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
 SQLite file database, WAL, \`synchronous=FULL\`.
 
 | what | figure |
 | --- | --- |
-| \`secrets rotate --all\` over ${N} secrets (batches of 500, one transaction each, chained audit row per secret) | ${Math.round(rotateRate)} rows/s (${(rotateMs / 1000).toFixed(1)} s) |
+| \`secrets rotate --all\` over ${N} secrets (batches of 500, one transaction each: a new version per secret, checked against the log, the previous one kept, a chained audit row; then each kept version re-sealed) | ${Math.round(rotateRate)} rows/s (${(rotateMs / 1000).toFixed(1)} s) |
 | audit append, one decryption per transaction (HMAC chain) | ${Math.round(single)} rows/s |
 | audit append, batched: one render of 100 names per transaction | ${Math.round(batched)} rows/s |
 | baseline: plain INSERT of an unchained row, one per transaction | ${Math.round(plain)} rows/s |

@@ -357,7 +357,7 @@ function machine(): string {
 
 /** The reading of the figures that does not change from run to run (see the phase table for numbers). */
 const ANALYSIS = `- **Before and after this change**, same machine, interleaved, the stand-in
-  (\`bun bench/render-cli-stub.ts < FILE\`, renderFile without CLI or database)
+  (\`node_modules/.bin/bun bench/render-cli-stub.ts < FILE\`, renderFile without CLI or database)
   at the commit before position records and with them, output to /dev/null,
   medians of 5: dense 512 MiB 1402 ms to 897 ms (-36%), dense 64 MiB 217 ms
   to 148 ms (-32%), sparse 512 MiB 235 ms to 189 ms (-20%). Writing a
@@ -384,7 +384,7 @@ const ANALYSIS = `- **Before and after this change**, same machine, interleaved,
   outside the renderer (src/cli, src/store, src/secrets).
 - **Run-to-run variance** on this shared VM is large for anything that
   writes fresh page cache, and for \`cat | cat\` itself. A rerun right after
-  the table above (\`bun bench/substituter.ts --size 512 --reps 3 --no-doc\`)
+  the table above (\`node_modules/.bin/bun bench/substituter.ts --size 512 --reps 3 --no-doc\`)
   measured, for 512 MiB: \`cat | cat\` 345 ms (sparse) and 360 ms (dense)
   instead of 199 and 405 ms; \`secrets render < file\` 226 ms (sparse) and
   998 ms (dense, 2.73x envsubst); \`secrets render < file > out\` 358 ms

@@ -2,7 +2,7 @@
  * The UI bundle's size, minified and gzip (target: at most 30 KB gzip for the
  * whole UI). Builds web/dist and writes the "UI bundle" section.
  *
- *   bun bench/ui-bundle.ts
+ *   node_modules/.bin/bun bench/ui-bundle.ts
  */
 import { buildWeb } from '../scripts/build-web.ts'
 import { writeSection } from './lib.ts'
@@ -17,7 +17,7 @@ const rows = [
   [paths.icon, sizes.icon],
 ].map(([path, f]) => `| \`${path as string}\` | ${kb((f as { bytes: number }).bytes)} | ${kb((f as { gzip: number }).gzip)} |`)
 const total = { min: sizes.total.bytes, gz: sizes.total.gzip }
-const body = `Command: \`bun bench/ui-bundle.ts\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}. Preact, signals and the whole UI, built by \`scripts/build-web.ts\` (Bun.build, minified).
+const body = `Command: \`node_modules/.bin/bun bench/ui-bundle.ts\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}. Preact, signals and the whole UI, built by \`scripts/build-web.ts\` (Bun.build, minified).
 
 | file | minified | gzip |
 | --- | --- | --- |

@@ -2,7 +2,9 @@
  * `npm run demo`: one command to try claude-hooks-secrets on this machine.
  *
  * First run: creates `data/demo.env` (0600, in a 0700 directory) holding a
- * fresh CLAUDE_HOOKS_SECRET_KEY and DATABASE_URL=file:./data/demo.db, adds the
+ * fresh CLAUDE_HOOKS_SECRET_KEY and DATABASE_URL=file:<absolute path of
+ * data/demo.db>, as `export NAME='value'` lines, so `. data/demo.env` gives the
+ * CLI the demo's key and database from any directory; adds the
  * operator `demo` with a random password printed once, then starts
  * `bin/secrets serve` with that environment on $HOST:$PORT (default
  * 127.0.0.1:8787) and prints the URL of the UI. Later runs reuse the file and
@@ -22,7 +24,7 @@
  * server's exit code. (Killed with SIGKILL, it cannot forward anything: the
  * server then keeps running until stopped by its own pid.)
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { ensureWebBuild } from './build-web.ts'
@@ -76,14 +78,39 @@ function fail(message: string, code = 1): never {
   process.exit(code)
 }
 
-/** KEY=value lines; blank lines and # comments skipped; the value is everything after the first '='. */
+/**
+ * The env file's lines: `export NAME='value'` (what this demo writes, so that
+ * `. data/demo.env` in a POSIX shell exports them to the CLI), or `NAME=value`
+ * (what earlier demos wrote). Blank lines and # comments skipped.
+ */
 function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {}
   for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line)
-    if (match && !line.trimStart().startsWith('#')) out[match[1]!] = match[2]!
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line)
+    if (!match || line.trimStart().startsWith('#')) continue
+    const raw = match[2]!
+    const quoted = /^'((?:[^']|'\\'')*)'$/.exec(raw)
+    out[match[1]!] = quoted ? quoted[1]!.replaceAll("'\\''", "'") : raw
   }
   return out
+}
+
+/** One `export NAME='value'` line of a POSIX shell file (a `'` in the value written as `'\''`). */
+function exportLine(name: string, value: string): string {
+  return `export ${name}='${value.replaceAll("'", "'\\''")}'`
+}
+
+/** The env file's text: the comment, then the key and the database, both exported when the file is sourced. */
+function envFileText(key: string, databaseUrl: string): string {
+  return [
+    '# claude-hooks-secrets demo (npm run demo). For trying the product only:',
+    '# the master key below sits next to the database it protects.',
+    '# Real deployments: docs/credentials.md.',
+    '# `. data/demo.env` (from the repository) gives the CLI this key and database.',
+    exportLine('CLAUDE_HOOKS_SECRET_KEY', key),
+    exportLine('DATABASE_URL', databaseUrl),
+    '',
+  ].join('\n')
 }
 
 function randomBase64(bytes: number, urlSafe = false): string {
@@ -127,16 +154,8 @@ if (!existsSync(envFile)) {
         `  To start the demo over, remove ${shown(dbFile)} (and ${shown(dbFile)}-wal, -shm), then run npm run demo again.`,
     )
   }
-  const rel = relative(ROOT, dbFile)
-  const databaseUrl = rel.startsWith('..') || isAbsolute(rel) ? `file:${dbFile}` : `file:./${rel}`
-  const text = [
-    '# claude-hooks-secrets demo (npm run demo). For trying the product only:',
-    '# the master key below sits next to the database it protects.',
-    '# Real deployments: docs/credentials.md.',
-    `CLAUDE_HOOKS_SECRET_KEY=${randomBase64(32)}`,
-    `DATABASE_URL=${databaseUrl}`,
-    '',
-  ].join('\n')
+  // Absolute, so the CLI finds the demo's database from whatever directory it runs in.
+  const text = envFileText(randomBase64(32), `file:${dbFile}`)
   // 'wx': never overwrite a key file that appeared meanwhile (a second demo starting at the same time).
   writeFileSync(envFile, text, { mode: 0o600, flag: 'wx' })
   chmodSync(envFile, 0o600)
@@ -149,6 +168,18 @@ if (!existsSync(envFile)) {
     say(`${shown(envFile)} was readable by others (mode 0${mode.toString(8)}); set it to 0600.`)
   }
   say(`Using ${shown(envFile)} (its master key and DATABASE_URL).`)
+  // An earlier demo wrote NAME=value lines, which `. demo.env` sets without exporting: the CLI then
+  // saw no key (exit 78). Rewrite them as export lines, same key and database (a relative file: URL
+  // was relative to the repository, where the demo runs).
+  const text = readFileSync(envFile, 'utf8')
+  const vars = parseEnvFile(text)
+  if (vars.CLAUDE_HOOKS_SECRET_KEY && vars.DATABASE_URL && !/^export CLAUDE_HOOKS_SECRET_KEY=/m.test(text)) {
+    const url = vars.DATABASE_URL.startsWith('file:./') ? `file:${resolve(ROOT, vars.DATABASE_URL.slice('file:'.length))}` : vars.DATABASE_URL
+    const next = `${envFile}.${process.pid}.tmp`
+    writeFileSync(next, envFileText(vars.CLAUDE_HOOKS_SECRET_KEY, url), { mode: 0o600, flag: 'wx' })
+    renameSync(next, envFile)
+    say(`  Rewrote it with export lines (added \`export\`), so \`. ${shown(envFile)}\` gives the CLI its key and database.`)
+  }
 }
 
 const fileVars = parseEnvFile(readFileSync(envFile, 'utf8'))
@@ -196,7 +227,12 @@ if (!exists || newPassword) {
   say(`Log in as "${OPERATOR}" with the password printed on the first run.`)
 }
 say('  Lost the password? `npm run demo -- --new-password` prints a new one (or run')
-say(`  \`DATABASE_URL=${env.DATABASE_URL} npx secrets operator remove ${OPERATOR}\`, then npm run demo).`)
+say(`  \`npx secrets operator remove ${OPERATOR}\` after \`. ${shown(envFile)}\`, then npm run demo).`)
+say()
+say('To use the CLI on the demo\'s store (in another terminal, at the top of the repository):')
+say()
+say(`    . ${shown(envFile)}`)
+say('    npx secrets list')
 say()
 
 // ---- the server ----------------------------------------------------------

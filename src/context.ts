@@ -1,5 +1,7 @@
-import { Keyring } from './crypto/keyring.ts'
-import { SecretsService } from './secrets/service.ts'
+import type { Keyring } from './crypto/keyring.ts'
+import { ConfigError } from './errors.ts'
+import { loadKeyring } from './key-sources.ts'
+import { DEFAULT_VERSIONS_KEPT, SecretsService } from './secrets/service.ts'
 import { openStore, type Store } from './store/database.ts'
 
 /** Environment variables, as a plain record (process.env, Deno.env.toObject(), a test's own). */
@@ -15,26 +17,47 @@ export interface SecretsContext {
 
 /**
  * Opens the secrets store the environment describes. In this order, so a bad
- * configuration fails before anything is touched: the master keys
- * (`CLAUDE_HOOKS_SECRET_KEY`, `CLAUDE_HOOKS_SECRET_KEY_PREVIOUS`), then the
+ * configuration fails before anything is touched: the master keys (each from
+ * exactly one of its variable, its `_FILE` or its systemd credential:
+ * key-sources.ts; read from `process.env`, the variables are removed from it), then the
  * database (`DATABASE_URL`, migrated to the latest schema), then the check
  * that every stored row's key id is configured. When this open migrated the
  * store (a new store, or an upgrade), it also authenticates the audit
- * chain's head (AuditLog.seal), while it still holds what the upgrade found.
+ * chain's head (AuditLog.seal), while it still holds what the upgrade found,
+ * and the first open with the master key after the upgrade to versions
+ * writes the baseline audit rows (SecretsService.baselineVersions).
+ * `SECRET_VERSIONS_KEPT` (default 10) is how many previous versions of each
+ * secret are kept.
  *
- * @throws ConfigError for a missing or malformed key, an unknown database URL,
+ * @throws ConfigError for a missing or malformed key, a SECRET_VERSIONS_KEPT that is not 0-1000, an unknown database URL,
  *   or rows sealed under key ids no configured key has.
  */
 export async function openSecrets(env: Env, options: { now?: () => Date } = {}): Promise<SecretsContext> {
-  const keyring = await Keyring.fromEnv(env)
+  const versionsKept = versionsKeptFrom(env)
+  const keyring = await loadKeyring(env)
   const store = await openStore(env.DATABASE_URL || undefined)
-  const service = new SecretsService({ db: store.db, keyring, ...options })
+  const service = new SecretsService({ db: store.db, keyring, versionsKept, ...options })
   try {
     await service.assertKeysKnown()
     if (store.migrated.length > 0) await service.auditLog.seal(store.db)
+    // The secrets found at the upgrade to versions (0010) get their baseline audit rows (one query once done).
+    await service.baselineVersions()
   } catch (e) {
     await store.close()
     throw e
   }
   return { store, keyring, service, close: () => store.close() }
+}
+
+/**
+ * `SECRET_VERSIONS_KEPT`: how many previous versions of each secret are kept, 0 to 1000.
+ * @throws ConfigError naming the variable.
+ */
+export function versionsKeptFrom(env: Env): number {
+  const text = env.SECRET_VERSIONS_KEPT
+  if (text === undefined || text === '') return DEFAULT_VERSIONS_KEPT
+  if (!/^[0-9]{1,4}$/.test(text) || Number(text) > 1000) {
+    throw new ConfigError('SECRET_VERSIONS_KEPT must be a whole number from 0 to 1000 (previous versions kept per secret; default 10)')
+  }
+  return Number(text)
 }

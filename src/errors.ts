@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'malformed_placeholder'
   | 'conflict'
   | 'not_granted'
+  | 'store_unavailable'
+  | 'version_mismatch'
+  | 'unknown_version'
+  | 'row_not_audited'
 
 /** Base class of every error this package throws on purpose. */
 export class SecretsError extends Error {
@@ -106,6 +110,61 @@ export class SecretChangedError extends SecretsError {
   constructor(name: string) {
     super('conflict', `secret ${name} kept changing while it was being rotated; nothing was written, try again`)
     this.secretName = name
+  }
+}
+
+/**
+ * A check-and-set lost: the caller said which version it read (`If-Match`,
+ * `--if-version`) and the secret is at another one now (or does not exist,
+ * `current` 0; or exists while the caller asked for a create, `expected` 0).
+ * Nothing was written.
+ */
+export class VersionMismatchError extends SecretsError {
+  readonly secretName: string
+  readonly current: number
+  readonly expected: number
+  constructor(name: string, current: number, expected: number) {
+    super(
+      'version_mismatch',
+      current === 0
+        ? `secret ${name} does not exist (expected version ${expected}); nothing was written`
+        : expected === 0
+          ? `secret ${name} exists already (at version ${current}); nothing was written`
+          : `secret ${name} is at version ${current}, not ${expected}; nothing was written`,
+    )
+    this.secretName = name
+    this.current = current
+    this.expected = expected
+  }
+}
+
+/**
+ * A rotation or rollback found a secret row (or kept version) that its last
+ * audited mutation did not write (an older ciphertext put back, a copied
+ * row) and refused to re-seal it: that would make the log vouch for it.
+ * `secrets audit verify` names it too.
+ */
+export class RowNotAuditedError extends SecretsError {
+  readonly secretName: string
+  readonly version: number
+  constructor(name: string, version: number) {
+    super(
+      'row_not_audited',
+      `secret ${name} (version ${version}) is not the row its last audited mutation wrote; nothing was re-sealed: run \`secrets audit verify\``,
+    )
+    this.secretName = name
+    this.version = version
+  }
+}
+
+/** A rollback names a version that is not kept (never written, pruned, or the current one). */
+export class UnknownVersionError extends SecretsError {
+  readonly secretName: string
+  readonly version: number
+  constructor(name: string, version: number, why: string) {
+    super('unknown_version', `secret ${name} has no version ${version} to roll back to: ${why}`)
+    this.secretName = name
+    this.version = version
   }
 }
 

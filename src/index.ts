@@ -8,7 +8,8 @@
  */
 import type { EncryptedValue } from './crypto/aes-gcm.ts'
 import { encryptValue } from './crypto/aes-gcm.ts'
-import { Keyring } from './crypto/keyring.ts'
+import type { Keyring } from './crypto/keyring.ts'
+import { loadKeyring } from './key-sources.ts'
 import { type Env, openSecrets, type SecretsContext } from './context.ts'
 import { renderStream as renderByteStream, type RenderOptions, renderString } from './render/render.ts'
 import { renderTemplates } from './render/templates.ts'
@@ -62,7 +63,7 @@ export async function closeSecrets(): Promise<void> {
  * @throws ConfigError when the master key is missing or malformed.
  */
 export async function encrypt(plain: string | Uint8Array, name: string): Promise<EncryptedValue> {
-  defaultKeyring ??= Keyring.fromEnv(processEnv()).catch((e) => {
+  defaultKeyring ??= loadKeyring(processEnv()).catch((e) => {
     defaultKeyring = undefined
     throw e
   })

@@ -6,9 +6,11 @@
 import './styles.css'
 import './shell.css'
 import './list.css'
+import './pages.css'
 import { render } from 'preact'
 import { createApiClient } from './src/api.ts'
 import { startClock } from './src/clock.ts'
+import { startRouter } from './src/router.ts'
 import { SecretsModel } from './src/models/secrets-model.ts'
 import { SessionModel } from './src/models/session-model.ts'
 import { App } from './src/screens/app.tsx'
@@ -19,5 +21,6 @@ const session = new SessionModel(api)
 const secrets = new SecretsModel(api)
 
 startClock()
+startRouter()
 render(<App api={api} session={session} secrets={secrets} />, document.getElementById('app')!)
 void session.restore()

@@ -6,6 +6,7 @@ import { type ChainFields, chainLink, headMac } from './chain.ts'
 import { ChainKeyResolver, loadChainKeys, resealChainKeys, startChainKey } from './chain-key-store.ts'
 import { type ChainKeyRecord, parseChainKeyRecord } from './chain-keys.ts'
 import { type ExportedHead, verifyChain, type VerifyResult } from './verify.ts'
+import { verifySecretRows } from './verify-secrets.ts'
 
 export type { ExportedHead, VerifyProblem, VerifyResult } from './verify.ts'
 
@@ -167,9 +168,26 @@ export class AuditLog {
   /**
    * Accounts for every row of the table and recomputes every link, then
    * checks the head's MAC (see verify.ts for what it detects). With
-   * `exported`, also checks the chain against a head exported earlier.
+   * `exported`, also checks the chain against a head exported earlier. Once
+   * the chain holds, checks every secret row and kept version against the
+   * last audited mutation of it (verify-secrets.ts: problem `secret`).
    */
-  verify(db: Kysely<Database>, options: { exported?: ExportedHead } = {}): Promise<VerifyResult> {
-    return verifyChain(db, new ChainKeyResolver(this.#keyring), options)
+  async verify(db: Kysely<Database>, options: { exported?: ExportedHead } = {}): Promise<VerifyResult> {
+    const chain = await verifyChain(db, new ChainKeyResolver(this.#keyring), options)
+    if (!chain.ok) return chain
+    // The chain is authentic: now every secret row and kept version must be one its audit rows account for.
+    const { problems, total } = await verifySecretRows(db)
+    const first = problems[0]
+    if (!first) return chain
+    const more = total > 1 ? ` (and ${total - 1} more: ${problems.slice(1).map((p) => p.secret + (p.version === undefined ? '' : `@${p.version}`)).join(', ')}${total > problems.length ? ', …' : ''})` : ''
+    return {
+      ok: false,
+      rows: chain.rows,
+      id: first.id,
+      problem: 'secret',
+      detail: first.detail + more,
+      secret: first.secret,
+      ...(first.version === undefined ? {} : { version: first.version }),
+    }
   }
 }

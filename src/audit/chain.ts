@@ -25,6 +25,11 @@
  * delivery or refusal) is encoded as
  * [3, id, secret_name, action, accessor, reason, outcome, at, chain_key_id, label, token_id, client_address]
  * (null where absent); rows with neither keep the encodings above.
+ *
+ * A row with a `version` or a `ciphertext_sha256` (migration 0010: a
+ * mutation of a secret) is encoded as
+ * [4, id, secret_name, action, accessor, reason, outcome, at, chain_key_id, label, token_id, client_address, version, ciphertext_sha256]
+ * (null where absent); rows with neither keep the encodings above.
  */
 import { constantTimeEqualText } from '../crypto/constant-time.ts'
 import { decodeHex, encodeHex } from '../crypto/encoding.ts'
@@ -50,11 +55,19 @@ export interface ChainFields {
   token_id?: string | null | undefined
   /** The client's address (migration 0009); null or absent: none. */
   client_address?: string | null | undefined
+  /** The secret version a mutation wrote (migration 0010); null or absent: none. */
+  version?: number | null | undefined
+  /** Hex SHA-256 of the ciphertext it wrote (migration 0010); null or absent: none. */
+  ciphertext_sha256?: string | null | undefined
 }
 
 /** The canonical bytes of a row's chained fields. */
 export function canonicalRow(row: ChainFields): Uint8Array<ArrayBuffer> {
   const v1 = [row.id, row.secret_name, row.action, row.accessor, row.reason, row.outcome, row.at, row.chain_key_id]
+  if (row.version != null || row.ciphertext_sha256 != null) {
+    const client = [row.label ?? null, row.token_id ?? null, row.client_address ?? null]
+    return encoder.encode(JSON.stringify([4, ...v1, ...client, row.version ?? null, row.ciphertext_sha256 ?? null]))
+  }
   if (row.token_id != null || row.client_address != null) {
     return encoder.encode(JSON.stringify([3, ...v1, row.label ?? null, row.token_id ?? null, row.client_address ?? null]))
   }

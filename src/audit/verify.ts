@@ -32,6 +32,8 @@ export type VerifyProblem =
   | 'head'
   /** The chain does not contain the exported head (truncated, rewritten, or restored from an older backup). */
   | 'exported-head'
+  /** A secret row or kept version that its last audited mutation did not write (verify-secrets.ts). */
+  | 'secret'
 
 /** What `verify` found: every row accounted for and linked, or the first thing that is wrong. */
 export type VerifyResult =
@@ -44,6 +46,9 @@ export type VerifyResult =
       id: number
       problem: VerifyProblem
       detail: string
+      /** For `secret`: the secret named, and the version its row holds. */
+      secret?: string
+      version?: number
     }
 
 type Failure = Extract<VerifyResult, { ok: false }>

@@ -1,5 +1,5 @@
 import { fstatSync, openSync, readFileSync, closeSync } from 'node:fs'
-import { clientTokenId } from '../clients/client-token.ts'
+import { clientTokenId } from '../clients/token-shape.ts'
 import { ConfigError } from '../errors.ts'
 
 /** Where the CLI sends its requests in client mode, and the token it sends. */

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { SecretsContext } from '../context.ts'
 import type { CliIO } from './io.ts'
@@ -64,12 +66,32 @@ export async function clientModeFor(
   return remote
 }
 
+/**
+ * Says so on stderr when this open is about to create a new SQLite database
+ * at the default path because DATABASE_URL is unset: run from the install
+ * directory of a deployed service, a command would otherwise create a
+ * second, empty database there without a word (docs/deploy.md). Call it
+ * before opening; it returns the function to call once the open succeeded.
+ */
+export function noteDefaultDatabase(io: CliIO): () => void {
+  if (io.env.DATABASE_URL) return () => {}
+  const path = resolve('data', 'secrets.db')
+  if (existsSync(path)) return () => {}
+  return () =>
+    io.stderr(
+      `secrets: DATABASE_URL is not set: created a new database at ${path}; ` +
+        'a deployed service\'s database is elsewhere (docs/deploy.md, "Commands against the deployed database")\n',
+    )
+}
+
 /** Opens the store the environment describes, runs `fn`, and closes it whatever happens. */
 export async function withSecrets<T>(io: CliIO, fn: (ctx: SecretsContext) => Promise<T>): Promise<T> {
   // Imported here, not at the top: Kysely alone costs about 20 ms to load, which
   // `keygen`, `--help` and usage errors need not pay.
   const { openSecrets } = await import('../context.ts')
+  const created = noteDefaultDatabase(io)
   const ctx = await openSecrets(io.env)
+  created()
   try {
     return await fn(ctx)
   } finally {

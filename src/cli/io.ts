@@ -74,7 +74,12 @@ function readHiddenLine(prompt: string): Promise<string | undefined> {
   })
 }
 
-/** The real process's IO. */
+/**
+ * The real process's IO. The terminal checks are getters: touching
+ * `process.stdin` (or stdout, stderr) builds its Node stream, which loads
+ * node:stream and costs several milliseconds of start-up that a render,
+ * which uses none of them, need not pay.
+ */
 export function processIO(): CliIO {
   return {
     env: process.env,
@@ -82,9 +87,15 @@ export function processIO(): CliIO {
     stderr: (t) => process.stderr.write(t),
     readStdin: async (limit) => readAllStdin(limit),
     readHidden: readHiddenLine,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY)
+    },
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY)
+    },
+    get stdoutIsTTY() {
+      return Boolean(process.stdout.isTTY)
+    },
     stdoutBytes: (b) => writeAll(STDOUT, b),
   }
 }

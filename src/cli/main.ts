@@ -12,6 +12,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   keygen: { summary: 'print a fresh random master key', load: async () => (await import('./commands/keygen.ts')).default },
   set: { summary: 'create or replace a secret (value from stdin)', load: async () => (await import('./commands/set.ts')).default },
   list: { summary: 'list secrets (never values)', load: async () => (await import('./commands/list.ts')).default },
+  versions: { summary: 'list the versions of a secret (never values)', load: async () => (await import('./commands/versions.ts')).default },
+  rollback: { summary: 'write a kept previous version of a secret as a new version', load: async () => (await import('./commands/rollback.ts')).default },
+  delete: { summary: 'delete a secret and its kept versions', load: async () => (await import('./commands/delete.ts')).default },
   rotate: { summary: 're-encrypt secrets under the current master key', load: async () => (await import('./commands/rotate.ts')).default },
   render: { summary: 'replace ${SECRET:NAME} placeholders in a file or stream', load: async () => (await import('./commands/render.ts')).default },
   run: { summary: 'start a command with rendered secrets in its environment, output masked', load: async () => (await import('./commands/run.ts')).default },
@@ -20,6 +23,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   audit: { summary: 'verify the tamper-evident audit chain, print its head', load: async () => (await import('./commands/audit.ts')).default },
   client: { summary: 'add clients (agents, MCP servers) and issue their tokens', load: async () => (await import('./commands/client.ts')).default },
   operator: { summary: 'add, list or remove the operators who may log in over HTTP', load: async () => (await import('./commands/operator.ts')).default },
+  backup: { summary: 'write a consistent copy of the SQLite store to a new file (mode 0600)', load: async () => (await import('./commands/backup.ts')).default },
+  restore: { summary: 'replace the SQLite store with a checked backup', load: async () => (await import('./commands/restore.ts')).default },
   serve: { summary: 'start the HTTP API and the UI', load: async () => (await import('./commands/serve.ts')).default },
 }
 
@@ -35,7 +40,8 @@ function topHelp(): string {
     ...lines,
     '',
     'Run `secrets <command> --help` for a command\'s options.',
-    'Environment: CLAUDE_HOOKS_SECRET_KEY (required), CLAUDE_HOOKS_SECRET_KEY_PREVIOUS, DATABASE_URL, HOST, PORT;',
+    'Environment: the master key in exactly one of CLAUDE_HOOKS_SECRET_KEY, CLAUDE_HOOKS_SECRET_KEY_FILE or the systemd',
+    'credential claude-hooks-secret-key (the same for _PREVIOUS; docs/credentials.md), DATABASE_URL, HOST, PORT, SECRET_VERSIONS_KEPT;',
     'client mode (docs/clients.md): CLAUDE_HOOKS_SECRETS_URL with CLAUDE_HOOKS_SECRETS_TOKEN_FILE or _TOKEN.',
     'Exit codes: 0 ok, 1 failure, 2 usage, 3 missing or malformed placeholder, 78 configuration.',
     '',
@@ -84,7 +90,9 @@ function reportError(e: unknown, command: string, io: CliIO): number {
     io.stderr(`secrets: ${e.message}\n`)
     return EXIT.placeholder
   }
-  if (e instanceof SecretsError && !storeFault((e as { cause?: unknown }).cause)) {
+  // Ours, unless it only wraps a database fault (an audit row that could not be written);
+  // store_unavailable already names where the database is and why.
+  if (e instanceof SecretsError && (e.code === 'store_unavailable' || !storeFault((e as { cause?: unknown }).cause))) {
     io.stderr(`secrets: ${e.message}\n`)
     return EXIT.failure
   }

@@ -12,17 +12,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { constantTimeEqualText } from '../crypto/constant-time.ts'
+import { CLIENT_TOKEN_BYTES, CLIENT_TOKEN_PREFIX, ID_BYTES } from './token-shape.ts'
 
-/** Random bytes per token. */
-export const CLIENT_TOKEN_BYTES = 32
-/** The prefix that tells a client token apart (and lets secret scanners find one). */
-export const CLIENT_TOKEN_PREFIX = 'chs_'
-/** Bytes of the token that are its public id. */
-const ID_BYTES = 8
-
-const TOKEN_SHAPE = /^chs_[A-Za-z0-9_-]{43}$/
-/** A token id: 16 lowercase hex characters. */
-export const TOKEN_ID_PATTERN = /^[0-9a-f]{16}$/
+export { CLIENT_TOKEN_BYTES, CLIENT_TOKEN_PREFIX, clientTokenId, TOKEN_ID_PATTERN } from './token-shape.ts'
 
 /** A fresh token, its id, and the hash to store. */
 export function newClientToken(): { token: string; id: string; hash: string } {
@@ -31,18 +23,6 @@ export function newClientToken(): { token: string; id: string; hash: string } {
   const id = bytes.subarray(0, ID_BYTES).toString('hex')
   bytes.fill(0)
   return { token, id, hash: hashClientToken(token) }
-}
-
-/**
- * The id of a token-shaped text, or undefined when it is not one (checked
- * before any lookup). Only a shape check: whether the token is real is the
- * stored hash's to say.
- */
-export function clientTokenId(text: string | undefined): string | undefined {
-  if (text === undefined || !TOKEN_SHAPE.test(text)) return undefined
-  const bytes = Buffer.from(text.slice(CLIENT_TOKEN_PREFIX.length), 'base64url')
-  if (bytes.length !== CLIENT_TOKEN_BYTES) return undefined
-  return bytes.subarray(0, ID_BYTES).toString('hex')
 }
 
 /** What the database stores for a token: hex SHA-256 of its text. */

@@ -25,6 +25,7 @@ import { type ClientDb, clientDb, type ClientRow, type ClientTokenRow } from './
 import { normalizeGrants } from './grant.ts'
 import { DEFAULT_TOKEN_TTL_MS, MAX_TOKEN_TTL_MS } from './ttl.ts'
 import { ValidationError } from '../errors.ts'
+import type { ChangeActor, SecurityAudit, SecurityEvent } from '../audit/security-audit.ts'
 
 /** A token as lists show it: never the token, never its hash. */
 export interface TokenInfo {
@@ -73,7 +74,17 @@ export interface ClientServiceOptions {
   now?: () => Date
   /** A token's last use is written at most this often (default 60 s): a write per delivery would queue behind SQLite's one writer. */
   touchIntervalMs?: number
+  /**
+   * Where changes are audited (`client_add`, `client_update`,
+   * `client_remove`, `token_issue`, `token_revoke`), in the change's own
+   * transaction. Without it nothing is audited: the CLI and the server
+   * always pass one.
+   */
+  audit?: SecurityAudit | undefined
 }
+
+/** Who a change is attributed to when the caller names nobody. */
+const UNNAMED: ChangeActor = { accessor: 'unknown' }
 
 const tokenInfo = (t: ClientTokenRow): TokenInfo => ({
   id: t.id,
@@ -96,11 +107,17 @@ export class ClientService {
   readonly #db: ClientDb
   readonly #now: () => Date
   readonly #touchIntervalMs: number
+  readonly #audit: SecurityAudit | undefined
 
   constructor(options: ClientServiceOptions) {
     this.#db = clientDb(options.db)
     this.#now = options.now ?? (() => new Date())
     this.#touchIntervalMs = options.touchIntervalMs ?? 60_000
+    this.#audit = options.audit
+  }
+
+  async #audited(trx: ClientDb, by: ChangeActor, events: Array<Omit<SecurityEvent, 'accessor' | 'address'>>): Promise<void> {
+    if (events.length > 0) await this.#audit?.append(trx, events.map((e) => ({ ...e, accessor: by.accessor, address: by.address })))
   }
 
   #info(row: ClientRow, grants: string[] | undefined, tokens: ClientTokenRow[]): ClientInfo {
@@ -111,7 +128,7 @@ export class ClientService {
    * Adds a client with its grants.
    * @throws ValidationError (nothing written); ClientExistsError.
    */
-  async add(input: { name: string; description?: string | undefined; grants: readonly string[] }): Promise<ClientInfo> {
+  async add(input: { name: string; description?: string | undefined; grants: readonly string[] }, by: ChangeActor = UNNAMED): Promise<ClientInfo> {
     const name = validateField('name', ClientNameSchema, input?.name)
     const description = validateField('description', ClientDescriptionSchema, input?.description ?? '')
     const grants = normalizeGrants(validateField('grants', GrantListSchema, input?.grants))
@@ -121,6 +138,7 @@ export class ClientService {
       await writeTransaction(this.#db, async (trx) => {
         await insertClient(trx, row)
         await replaceGrants(trx, name, grants)
+        await this.#audited(trx, by, [{ action: 'client_add', reason: `client ${name}: grants ${grants.join(' ')}` }])
       })
     } catch (e) {
       if (isUniqueViolation(e)) throw new ClientExistsError(name)
@@ -133,7 +151,11 @@ export class ClientService {
    * Replaces a client's grant list (when given) and description (when given).
    * @throws ValidationError (nothing written); ClientNotFoundError.
    */
-  async update(name: string, input: { description?: string | undefined; grants?: readonly string[] | undefined }): Promise<ClientInfo> {
+  async update(
+    name: string,
+    input: { description?: string | undefined; grants?: readonly string[] | undefined },
+    by: ChangeActor = UNNAMED,
+  ): Promise<ClientInfo> {
     validateField('name', ClientNameSchema, name)
     const description =
       input?.description === undefined ? undefined : validateField('description', ClientDescriptionSchema, input.description)
@@ -143,6 +165,8 @@ export class ClientService {
       const set = { updated_at: at, ...(description === undefined ? {} : { description }) }
       if ((await updateClient(trx, name, set)) === 0) throw new ClientNotFoundError(name)
       if (grants !== undefined) await replaceGrants(trx, name, grants)
+      const what = [...(grants === undefined ? [] : [`grants ${grants.join(' ')}`]), ...(description === undefined ? [] : ['description'])]
+      await this.#audited(trx, by, [{ action: 'client_update', reason: `client ${name}: ${what.join(', ') || 'touched'}` }])
     })
     return this.get(name)
   }
@@ -163,10 +187,11 @@ export class ClientService {
   }
 
   /** Removes a client, its grants and its tokens (which stop working at once). @throws ClientNotFoundError. */
-  async remove(name: string): Promise<void> {
+  async remove(name: string, by: ChangeActor = UNNAMED): Promise<void> {
     validateField('name', ClientNameSchema, name)
     await writeTransaction(this.#db, async (trx) => {
       if ((await deleteClient(trx, name)) === 0) throw new ClientNotFoundError(name)
+      await this.#audited(trx, by, [{ action: 'client_remove', reason: `client ${name}` }])
     })
   }
 
@@ -175,7 +200,7 @@ export class ClientService {
    * is in the answer only: it is stored as a hash.
    * @throws ValidationError for a lifetime out of range; ClientNotFoundError.
    */
-  async issueToken(name: string, ttlMs: number = DEFAULT_TOKEN_TTL_MS): Promise<{ token: string; info: TokenInfo }> {
+  async issueToken(name: string, ttlMs: number = DEFAULT_TOKEN_TTL_MS, by: ChangeActor = UNNAMED): Promise<{ token: string; info: TokenInfo }> {
     validateField('name', ClientNameSchema, name)
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) {
       throw new ValidationError('ttl', 'range', 'ttl must be from 1 minute to 3650 days')
@@ -196,6 +221,7 @@ export class ClientService {
       // and a removal that comes later takes the token with it.
       if (!(await lockClient(trx, name))) throw new ClientNotFoundError(name)
       await insertToken(trx, row)
+      await this.#audited(trx, by, [{ action: 'token_issue', reason: `client ${name}: expires ${row.expires_at}`, tokenId: id }])
     })
     return { token, info: tokenInfo(row) }
   }
@@ -205,7 +231,7 @@ export class ClientService {
    * many were revoked (revoking a revoked token again is not an error).
    * @throws ClientNotFoundError; TokenNotFoundError for an id the client does not have.
    */
-  async revoke(name: string, id?: string): Promise<number> {
+  async revoke(name: string, id?: string, by: ChangeActor = UNNAMED): Promise<number> {
     validateField('name', ClientNameSchema, name)
     if (id !== undefined && !TOKEN_ID_PATTERN.test(id)) {
       throw new ValidationError('token', 'pattern', 'token id must be 16 lowercase hex characters (as `secrets client list` shows)')
@@ -217,7 +243,11 @@ export class ClientService {
         const token = await findToken(trx, id)
         if (!token || token.client_name !== name) throw new TokenNotFoundError(name, id)
       }
-      return revokeTokens(trx, name, at, id)
+      const live = this.#audit ? (await tokensOf(trx, [name])).filter((t) => t.revoked_at === null && (id === undefined || t.id === id)) : []
+      const revoked = await revokeTokens(trx, name, at, id)
+      // One row per token that stopped working (none when it was revoked already).
+      await this.#audited(trx, by, live.map((t) => ({ action: 'token_revoke' as const, reason: `client ${name}`, tokenId: t.id })))
+      return revoked
     })
   }
 

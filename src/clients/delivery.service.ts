@@ -1,9 +1,6 @@
-import type { Kysely } from 'kysely'
 import type { AuditEntry } from '../audit/audit-log.ts'
 import type { SecretsService } from '../secrets/service.ts'
 import { ReasonSchema, validateField } from '../secrets/validation.ts'
-import type { Database } from '../store/schema.ts'
-import { writeTransaction } from '../store/transaction.ts'
 import { NotGrantedError } from './client-errors.ts'
 import type { ClientPrincipal, ClientService, TokenRefusal } from './client.service.ts'
 import { notCovered } from './grant.ts'
@@ -33,7 +30,6 @@ export const clientAccessor = (name: string) => `client:${name}`
 export const UNKNOWN_CLIENT_ACCESSOR = 'client:?'
 
 export interface DeliveryServiceOptions {
-  db: Kysely<Database>
   secrets: SecretsService
   clients: ClientService
   now?: () => Date
@@ -46,13 +42,11 @@ export interface DeliveryServiceOptions {
  * value is returned). A refusal writes only its own audit rows.
  */
 export class DeliveryService {
-  readonly #db: Kysely<Database>
   readonly #secrets: SecretsService
   readonly #clients: ClientService
   readonly #now: () => Date
 
   constructor(options: DeliveryServiceOptions) {
-    this.#db = options.db
     this.#secrets = options.secrets
     this.#clients = options.clients
     this.#now = options.now ?? (() => new Date())
@@ -115,7 +109,8 @@ export class DeliveryService {
     ])
   }
 
+  /** A refusal's rows, in the next group commit with the reads (AuditBatcher). */
   async #audit(rows: AuditEntry[]): Promise<void> {
-    await writeTransaction(this.#db, (trx) => this.#secrets.auditLog.append(trx, rows))
+    await this.#secrets.auditBatcher.append(rows)
   }
 }

@@ -1,4 +1,5 @@
 import { DecryptError } from '../errors.ts'
+import { encodeHex } from './encoding.ts'
 import type { Keyring } from './keyring.ts'
 
 /** Bytes of a GCM nonce: 96 bits, the size GCM is designed for. */
@@ -7,7 +8,20 @@ export const IV_BYTES = 12
 export const TAG_BYTES = 16
 
 const AAD_PREFIX = 'claude-hooks-secret:v1:'
+const AAD_V2_PREFIX = 'claude-hooks-secret:v2:'
 const encoder = new TextEncoder()
+
+/**
+ * Which additional data a stored value is sealed with: format 1 binds the
+ * name (`claude-hooks-secret:v1:NAME`, rows written before versions), format
+ * 2 the name and the version (`claude-hooks-secret:v2:NAME:VERSION`), so an
+ * older ciphertext of the same secret put back in the row, or a kept version
+ * moved to another version number, fails to decrypt.
+ */
+export interface SealBinding {
+  aad_format: number
+  version: number
+}
 
 /** The stored form of one encrypted value (the on-disk format of DESIGN.md). */
 export interface EncryptedValue {
@@ -22,9 +36,16 @@ export interface EncryptedValue {
  * `claude-hooks-secret:v1:` + name. Binding the name means a ciphertext moved
  * to another row fails to decrypt.
  */
-export function additionalData(name: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(AAD_PREFIX + name)
+export function additionalData(name: string, binding?: SealBinding): Uint8Array<ArrayBuffer> {
+  if (binding === undefined || binding.aad_format === 1) return encoder.encode(AAD_PREFIX + name)
+  if (binding.aad_format !== 2 || !Number.isSafeInteger(binding.version) || binding.version < 1) {
+    throw new DecryptError('decryption failed: the stored additional-data format or version is not valid')
+  }
+  return encoder.encode(`${AAD_V2_PREFIX}${name}:${binding.version}`)
 }
+
+/** The binding of a new version: format 2 with that version. */
+export const bindVersion = (version: number): SealBinding => ({ aad_format: 2, version })
 
 /**
  * AES-GCM with a 128-bit tag over `crypto.subtle`, returning the ciphertext and
@@ -78,15 +99,22 @@ export async function encryptValue(
   keyring: Keyring,
   plain: Uint8Array<ArrayBuffer>,
   name: string,
+  binding?: SealBinding,
 ): Promise<EncryptedValue> {
   const key = keyring.current
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))
-  const { ciphertext, tag } = await gcmSeal(key.aes, iv, additionalData(name), plain)
+  const { ciphertext, tag } = await gcmSeal(key.aes, iv, additionalData(name, binding), plain)
   return { ciphertext, iv, auth_tag: tag, key_id: key.id }
 }
 
+/** Hex SHA-256 of a ciphertext: what a mutation's audit row records (`ciphertext_sha256`). */
+export async function ciphertextSha256(ciphertext: Uint8Array<ArrayBuffer>): Promise<string> {
+  return encodeHex(new Uint8Array(await crypto.subtle.digest('SHA-256', ciphertext)))
+}
+
 /**
- * Decrypts a stored value of the secret `name`.
+ * Decrypts a stored value of the secret `name`, with the additional data its
+ * `aad_format` and `version` say (format 1 when absent).
  *
  * @throws UnknownKeyError when no configured key has the row's key id.
  * @throws DecryptError when authentication fails: wrong key, a changed byte in
@@ -94,9 +122,10 @@ export async function encryptValue(
  */
 export async function decryptValue(
   keyring: Keyring,
-  value: Readonly<EncryptedValue>,
+  value: Readonly<EncryptedValue & Partial<SealBinding>>,
   name: string,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const key = keyring.get(value.key_id)
-  return gcmOpen(key.aes, value.iv, additionalData(name), value.ciphertext, value.auth_tag)
+  const binding = value.aad_format === undefined || value.aad_format === 1 ? undefined : { aad_format: value.aad_format, version: value.version ?? 0 }
+  return gcmOpen(key.aes, value.iv, additionalData(name, binding), value.ciphertext, value.auth_tag)
 }

@@ -42,14 +42,20 @@ export function parseMasterKey(text: string | undefined, where: string): Uint8Ar
  * Decodes the comma-separated previous keys. Empty entries (a trailing comma)
  * are refused too: a half-edited list is a mistake worth hearing about.
  *
+ * @param where names the source in error messages (the variable, its file, or the credential).
  * @throws ConfigError naming the bad entry by its 1-based position.
  */
-export function parsePreviousKeys(text: string | undefined): Uint8Array<ArrayBuffer>[] {
+export function parsePreviousKeys(text: string | undefined, where: string = PREVIOUS_KEYS_VARIABLE): Uint8Array<ArrayBuffer>[] {
   if (text === undefined || text.trim() === '') return []
   const entries = text.split(',')
-  return entries.map((entry, i) =>
-    parseMasterKey(entry, `${PREVIOUS_KEYS_VARIABLE} entry ${i + 1} of ${entries.length}`),
-  )
+  const keys: Uint8Array<ArrayBuffer>[] = []
+  try {
+    for (const [i, entry] of entries.entries()) keys.push(parseMasterKey(entry, `${where} entry ${i + 1} of ${entries.length}`))
+  } catch (e) {
+    for (const k of keys) k.fill(0)
+    throw e
+  }
+  return keys
 }
 
 /** A fresh random master key, base64-encoded (what `secrets keygen` prints). */

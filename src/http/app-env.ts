@@ -33,5 +33,7 @@ export type AppEnv = {
     ownOrigin: string | undefined
     /** The client of a valid bearer token, on the delivery routes (middleware/client-auth.ts). */
     client: ClientPrincipal | undefined
+    /** The server's id of this request (middleware/request-log.ts), in the log and the answer's `X-Request-Id`. */
+    requestId: string | undefined
   }
 }

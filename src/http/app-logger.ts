@@ -6,6 +6,14 @@ export interface RequestLogEntry {
   status: number
   /** Milliseconds from the request entering the app to its answer being ready. */
   ms: number
+  /** The server's id of the request, also in the answer's `X-Request-Id` (never one the client chose). */
+  requestId?: string | undefined
+  /** The operator of the session, when the request had a live one. */
+  operator?: string | undefined
+  /** The client of the bearer token, when the request had a valid one. */
+  client?: string | undefined
+  /** The peer's address, as the server adapter gave it (left out when it has another shape). */
+  address?: string | undefined
 }
 
 /** Where the app writes. Tests pass one that records. */
@@ -17,19 +25,77 @@ export interface AppLogger {
    * route` (the route pattern, as in the request log); the error's name, message and stack are logged, never the request
    * body, its headers or its query string.
    */
-  error(where: string, error: unknown): void
+  error(where: string, error: unknown, requestId?: string): void
+  /** A server event (`listening`, `stopping`) with fields of the server's own (never a client's input). */
+  info?(message: string, fields?: Record<string, string | number>): void
+}
+
+// What an address may look like to be written: IPv4, IPv6 (with a zone), nothing a client could shape.
+const ADDRESS = /^[0-9A-Za-z.:%_-]{1,64}$/
+
+/** The address when it has an address's shape, else undefined. */
+export function loggableAddress(address: string | undefined): string | undefined {
+  return address !== undefined && ADDRESS.test(address) ? address : undefined
+}
+
+function errorDetail(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error
 }
 
 /**
- * The default logger: one line per request on stderr,
- * `http GET /secrets/:name 200 1.4ms`, and errors with their stack.
+ * The text logger (on a terminal, or `LOG_FORMAT=text`): one line per
+ * request, `http GET /secrets/:name 200 1.4ms req=… operator=alice from=127.0.0.1`,
+ * and errors with their stack. Writes to standard output by default.
  */
-export function consoleLogger(write: (line: string) => void = (line) => process.stderr.write(line)): AppLogger {
+export function consoleLogger(write: (line: string) => void = (line) => process.stdout.write(line)): AppLogger {
   return {
-    request: (e) => write(`http ${e.method} ${e.route} ${e.status} ${e.ms.toFixed(1)}ms\n`),
-    error(where, error) {
-      const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error
-      write(`http error in ${where}: ${detail}\n`)
+    request(e) {
+      const who = e.operator !== undefined ? ` operator=${e.operator}` : e.client !== undefined ? ` client=${e.client}` : ''
+      const address = loggableAddress(e.address)
+      const tail = `${e.requestId === undefined ? '' : ` req=${e.requestId}`}${who}${address === undefined ? '' : ` from=${address}`}`
+      write(`http ${e.method} ${e.route} ${e.status} ${e.ms.toFixed(1)}ms${tail}\n`)
+    },
+    error(where, error, requestId) {
+      write(`http error in ${where}${requestId === undefined ? '' : ` (req=${requestId})`}: ${errorDetail(error)}\n`)
+    },
+    // No info lines: on a terminal, `serve` says what it does on stderr already.
+  }
+}
+
+/**
+ * The JSON-lines logger (standard output not a terminal, or
+ * `LOG_FORMAT=json`): one JSON object a line, with `time`, `level`, `msg`
+ * and, for a request, `request_id`, `method`, `route`, `status`,
+ * `duration_ms`, `operator` or `client`, `client_address`. JSON escapes
+ * every control character, so nothing can split a line.
+ */
+export function jsonLogger(
+  write: (line: string) => void = (line) => process.stdout.write(line),
+  now: () => Date = () => new Date(),
+): AppLogger {
+  const line = (fields: Record<string, unknown>) => write(`${JSON.stringify({ time: now().toISOString(), ...fields })}\n`)
+  return {
+    request(e) {
+      const level = e.status >= 500 ? 'error' : e.status >= 400 ? 'warn' : 'info'
+      line({
+        level,
+        msg: 'request',
+        request_id: e.requestId,
+        method: e.method,
+        route: e.route,
+        status: e.status,
+        duration_ms: Math.round(e.ms * 10) / 10,
+        ...(e.operator === undefined ? {} : { operator: e.operator }),
+        ...(e.client === undefined ? {} : { client: e.client }),
+        ...(loggableAddress(e.address) === undefined ? {} : { client_address: e.address }),
+      })
+    },
+    error(where, error, requestId) {
+      const detail = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { type: typeof error }
+      line({ level: 'error', msg: 'unexpected error', ...(requestId === undefined ? {} : { request_id: requestId }), where, error: detail })
+    },
+    info(message, fields = {}) {
+      line({ level: 'info', msg: message, ...fields })
     },
   }
 }

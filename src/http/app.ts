@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import type { SecretsContext } from '../context.ts'
+import { SecurityAudit } from '../audit/security-audit.ts'
 import { ClientService } from '../clients/client.service.ts'
 import { DeliveryService } from '../clients/delivery.service.ts'
 import { OperatorService } from '../operators/operator.service.ts'
@@ -10,6 +11,8 @@ import { type AppLogger, consoleLogger } from './app-logger.ts'
 import { errorHandler, notFound } from './error-handler.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
 import { checkHost } from './middleware/check-host.ts'
+import { AppMetrics, countAuditAppends, countErrors, countRequests } from './metrics/app-metrics.ts'
+import { metricsAccess } from './metrics/metrics-access.ts'
 import { DatabaseGeneration } from '../store/database-generation.ts'
 import { guardMutating } from './middleware/guard-mutating.ts'
 import { limitBody } from './middleware/limit-body.ts'
@@ -20,7 +23,9 @@ import { requireSession } from './middleware/require-session.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
+import { auditRoutes } from './routes/audit-routes.ts'
 import { clientRoutes } from './routes/client-routes.ts'
+import { healthRoutes } from './routes/health-routes.ts'
 import { DEFAULT_RENDER_BODY_LIMIT, deliveryRoutes } from './routes/delivery-routes.ts'
 import { secretRoutes } from './routes/secret-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
@@ -51,6 +56,8 @@ export interface AppOptions {
   renderBodyLimit?: number
   /** Throttling of refused client tokens (default: 5 per token id, 20 per address, in 15 min, like logins). */
   tokenThrottlePolicy?: Partial<ThrottlePolicy>
+  /** The bearer token that lets a non-loopback peer read `/metrics` (`METRICS_TOKEN`); without it, loopback only. */
+  metricsToken?: string | undefined
 }
 
 /** The Hono app createApp builds. */
@@ -59,7 +66,8 @@ export type SecretsApp = Hono<AppEnv>
 const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path === '/session'
 
 /**
- * Builds the Hono app: `/healthz`, `/session`, `/secrets`, `/clients`, the
+ * Builds the Hono app: `/healthz`, `/readyz`, `/metrics` (loopback or METRICS_TOKEN), `/session`,
+ * `/secrets`, `/clients`, `/audit`, the
  * delivery routes `/render` and `/resolve` (docs/http-api.md, docs/clients.md)
  * and the UI. Per-app work (header lists, services, the dummy password hash)
  * happens here, once; nothing in it depends on the runtime but the UI
@@ -70,26 +78,31 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * is not the server's own), 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating
- * (every POST, PUT, PATCH, DELETE but the login); the same on /clients. On
+ * (every POST, PUT, PATCH, DELETE but the login); the same on /clients
+ * and /audit. On
  * /render and /resolve: requireClient (a bearer token, throttled) instead,
  * and /render's own body limit. Errors become JSON in one
  * handler (error-handler.ts).
  */
 export function createApp(options: AppOptions): SecretsApp {
   const { ctx } = options
-  const logger = options.logger ?? consoleLogger()
+  const metrics = new AppMetrics()
+  countAuditAppends(ctx.service.auditLog, metrics)
+  const logger = countErrors(options.logger ?? consoleLogger(), metrics)
   const trustedOrigins = [...(options.trustedOrigins ?? [])]
-  const operators = new OperatorService({ db: ctx.store.db, now: options.now, passwordParams: options.passwordParams })
+  const audit = new SecurityAudit({ db: ctx.store.db, log: ctx.service.auditLog, now: options.now })
+  const operators = new OperatorService({ db: ctx.store.db, now: options.now, passwordParams: options.passwordParams, audit })
   // The first login with an unknown username must not take longer than the others.
   operators.prepare().catch((e: unknown) => logger.error('startup: dummy password hash', e))
   const sessions = new SessionService({ db: ctx.store.db, now: options.now, policy: options.sessionPolicy })
   const throttle = new LoginThrottle({ policy: options.throttlePolicy, now: options.now })
-  const clients = new ClientService({ db: ctx.store.db, now: options.now })
-  const delivery = new DeliveryService({ db: ctx.store.db, secrets: ctx.service, clients, now: options.now })
+  const clients = new ClientService({ db: ctx.store.db, now: options.now, audit })
+  const delivery = new DeliveryService({ secrets: ctx.service, clients, now: options.now })
   const tokenThrottle = new LoginThrottle({ policy: options.tokenThrottlePolicy, now: options.now })
 
   const app = new Hono<AppEnv>()
   app.use(requestLog(logger))
+  app.use(countRequests(metrics))
   app.use(securityHeaders())
   app.use(noStoreByDefault())
   app.use(checkHost(trustedOrigins))
@@ -99,30 +112,35 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.req.path === '/render' ? next() : bodyLimit(c, next)
   })
 
-  app.get('/healthz', function healthz(c) {
-    return c.json({ status: 'ok' })
+  app.route('/', healthRoutes(ctx.store, logger))
+
+  app.get('/metrics', metricsAccess(options.metricsToken), async function metricsText(c) {
+    const { body, contentType } = await metrics.exposition()
+    return c.body(body, 200, { 'Content-Type': contentType })
   })
 
-  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect))
+  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect, ctx.store.dataVersion))
   const load = loadSession(sessions)
   const guard = guardMutating({ trustedOrigins, except: isLogin })
   app.use('/session', generation, load, guard)
   // '/secrets/*' matches '/secrets' itself too.
   app.use('/secrets/*', generation, load, requireSession(), guard)
   app.use('/clients/*', generation, load, requireSession(), guard)
+  app.use('/audit/*', generation, load, requireSession(), guard)
   // Delivery: a bearer token only; no cookie, no session, no CSRF token.
-  const client = requireClient({ clients, delivery, throttle: tokenThrottle })
+  const client = requireClient({ clients, delivery, throttle: tokenThrottle, audit })
   // The generation too: a delivery writes audit rows (reads), which the cached list shows as last_read.
   app.use('/render', generation, client)
   app.use('/resolve', generation, client)
 
-  app.route('/session', sessionRoutes({ operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
+  app.route('/session', sessionRoutes({ audit, operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
   app.route('/secrets', secretRoutes(ctx.service))
   app.route('/clients', clientRoutes(clients))
+  app.route('/audit', auditRoutes(ctx.store.db, options.now))
   app.route('/', deliveryRoutes(delivery, { renderBodyLimit: options.renderBodyLimit ?? DEFAULT_RENDER_BODY_LIMIT }))
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 
   app.notFound(notFound)
-  app.onError(errorHandler(logger))
+  app.onError(errorHandler(logger, ctx.store.location))
   return app
 }

@@ -13,10 +13,13 @@ export const HTTP_ERROR_STATUS = {
   not_found: 404,
   already_exists: 409,
   conflict: 409,
+  row_not_audited: 409,
+  version_mismatch: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
   missing_secret: 422,
   malformed_placeholder: 422,
+  unknown_version: 422,
   host_not_allowed: 421,
   rate_limited: 429,
   internal_error: 500,
@@ -24,6 +27,7 @@ export const HTTP_ERROR_STATUS = {
   store_busy: 503,
   store_full: 503,
   store_readonly: 503,
+  store_unavailable: 503,
 } as const
 
 /** The closed union of the codes. */
@@ -40,5 +44,7 @@ export interface ErrorBody {
     /** Where a malformed placeholder is (`malformed_placeholder`), 1-based. */
     line?: number
     column?: number
+    /** The secret's current version (`version_mismatch`). */
+    current_version?: number
   }
 }

@@ -3,7 +3,7 @@ import { HTTP_ERROR_STATUS, type ErrorBody, type HttpErrorCode } from './error-c
 export type { ErrorBody, HttpErrorCode } from './error-codes.ts'
 
 /** The extra members an error body may carry. */
-export type ErrorDetails = Pick<ErrorBody['error'], 'names' | 'line' | 'column'>
+export type ErrorDetails = Pick<ErrorBody['error'], 'names' | 'line' | 'column' | 'current_version'>
 
 /**
  * A failed request, thrown by middleware and handlers and turned into a

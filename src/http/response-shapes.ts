@@ -13,6 +13,7 @@ export function secretJson(s: SecretMetadata): SecretMetadata {
     rotated_at: s.rotated_at,
     key_id: s.key_id,
     key_current: s.key_current,
+    version: s.version,
   }
 }
 
@@ -28,6 +29,7 @@ export function accessLogEntryJson(e: AccessLogEntry): AccessLogEntry {
     client_address: e.client_address,
     reason: e.reason,
     outcome: e.outcome,
+    version: e.version,
   }
 }
 

@@ -9,6 +9,7 @@ import { PasswordSchema, USERNAME_PATTERN, UsernameSchema } from './operator-val
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams, verifyPassword } from './password-hash.ts'
 import { deleteSessionsOf } from './session.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
+import type { ChangeActor, SecurityAudit } from '../audit/security-audit.ts'
 
 /** What the service tells about an operator: never the password hash. */
 export interface Operator {
@@ -23,7 +24,16 @@ export interface OperatorServiceOptions {
   now?: () => Date
   /** scrypt cost of new hashes and of the dummy hash (tests lower it). */
   passwordParams?: ScryptParams
+  /**
+   * Where changes are audited (`operator_add`, `operator_passwd`,
+   * `operator_remove`), in the change's own transaction. Without it nothing
+   * is audited: the CLI and the server always pass one.
+   */
+  audit?: SecurityAudit | undefined
 }
+
+/** Who a change is attributed to when the caller names nobody. */
+const UNNAMED: ChangeActor = { accessor: 'unknown' }
 
 /**
  * Operators: add, list, remove, and the password check of a login.
@@ -36,12 +46,18 @@ export class OperatorService {
   readonly #db: OperatorDb
   readonly #now: () => Date
   readonly #params: ScryptParams
+  readonly #audit: SecurityAudit | undefined
   #dummy: Promise<string> | undefined
 
   constructor(options: OperatorServiceOptions) {
     this.#db = operatorDb(options.db)
     this.#now = options.now ?? (() => new Date())
     this.#params = options.passwordParams ?? DEFAULT_SCRYPT_PARAMS
+    this.#audit = options.audit
+  }
+
+  async #audited(trx: OperatorDb, action: 'operator_add' | 'operator_passwd' | 'operator_remove', name: string, by: ChangeActor): Promise<void> {
+    await this.#audit?.append(trx, [{ action, accessor: by.accessor, reason: `operator ${name}`, address: by.address }])
   }
 
   /**
@@ -63,7 +79,7 @@ export class OperatorService {
    * @throws ValidationError for a bad username or a password outside 12..1024
    *   characters (the message never contains the password); OperatorExistsError.
    */
-  async add(username: string, password: string): Promise<Operator> {
+  async add(username: string, password: string, by: ChangeActor = UNNAMED): Promise<Operator> {
     const name = validateField('username', UsernameSchema, username)
     const pass = validateField('password', PasswordSchema, password)
     const row = {
@@ -73,12 +89,20 @@ export class OperatorService {
       last_login_at: null,
     }
     try {
-      await insertOperator(this.#db, row)
+      await writeTransaction(this.#db, async (trx) => {
+        await insertOperator(trx, row)
+        await this.#audited(trx, 'operator_add', name, by)
+      })
     } catch (e) {
       if (isUniqueViolation(e)) throw new OperatorExistsError(name)
       throw e
     }
     return { username: row.username, created_at: row.created_at, last_login_at: null }
+  }
+
+  /** Whether `username` names an operator (for audit rows of refused logins: only a known name is written). */
+  async exists(username: string): Promise<boolean> {
+    return USERNAME_PATTERN.test(username) && (await findOperator(this.#db, username)) !== undefined
   }
 
   /** Every operator, sorted by username. */
@@ -90,13 +114,14 @@ export class OperatorService {
    * Removes an operator and every session they hold.
    * @throws ValidationError for a malformed username; OperatorNotFoundError.
    */
-  async remove(username: string): Promise<void> {
+  async remove(username: string, by: ChangeActor = UNNAMED): Promise<void> {
     const name = validateField('username', UsernameSchema, username)
     await writeTransaction(this.#db, async (trx) => {
       // Sessions first: the foreign key would refuse the operator's deletion
       // if a SQLite connection ran without ON DELETE CASCADE.
       await deleteSessionsOf(trx, name)
       if ((await deleteOperator(trx, name)) === 0) throw new OperatorNotFoundError(name)
+      await this.#audited(trx, 'operator_remove', name, by)
     })
   }
 
@@ -105,13 +130,14 @@ export class OperatorService {
    * password changed because it leaked also logs out whoever used it.
    * @throws ValidationError for a bad username or password; OperatorNotFoundError.
    */
-  async setPassword(username: string, password: string): Promise<void> {
+  async setPassword(username: string, password: string, by: ChangeActor = UNNAMED): Promise<void> {
     const name = validateField('username', UsernameSchema, username)
     const pass = validateField('password', PasswordSchema, password)
     const hash = await hashPassword(pass, this.#params)
     await writeTransaction(this.#db, async (trx) => {
       if ((await setPasswordHash(trx, name, hash)) === 0) throw new OperatorNotFoundError(name)
       await deleteSessionsOf(trx, name)
+      await this.#audited(trx, 'operator_passwd', name, by)
     })
   }
 

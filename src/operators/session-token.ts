@@ -34,10 +34,11 @@ export function isSessionTokenShape(text: string | undefined): text is string {
 
 /** What the database stores for a token: base64url SHA-256 of its text. */
 export function hashSessionToken(token: string): string {
-  return encodeBase64Url(createHash('sha256').update(token).digest())
+  // node:crypto's base64url is unpadded, as encodeBase64Url: the same text, natively (every request hashes its cookie).
+  return createHash('sha256').update(token).digest('base64url')
 }
 
 /** The session's CSRF token: base64url HMAC-SHA256 of a fixed label, keyed with the session token. */
 export function csrfTokenFor(token: string): string {
-  return encodeBase64Url(createHmac('sha256', token).update(CSRF_LABEL).digest())
+  return createHmac('sha256', token).update(CSRF_LABEL).digest('base64url')
 }

@@ -19,7 +19,14 @@ export function checkActor(actor: Actor): Actor {
 }
 
 /** The one place an audit entry is built from an operation and its (checked) actor. */
-export function auditEntry(name: string, action: AuditAction, actor: Actor, outcome: AuditOutcome, at: string): AuditEntry {
+export function auditEntry(
+  name: string,
+  action: AuditAction,
+  actor: Actor,
+  outcome: AuditOutcome,
+  at: string,
+  written?: VersionWritten,
+): AuditEntry {
   return {
     secret_name: name,
     action,
@@ -31,5 +38,13 @@ export function auditEntry(name: string, action: AuditAction, actor: Actor, outc
     reason: actor.reason,
     outcome,
     at,
+    // Only on mutations of a secret (0010), so every other row keeps its older chain encoding.
+    ...(written === undefined ? {} : { version: written.version, ciphertext_sha256: written.sha256 ?? null }),
   }
+}
+
+/** What a mutation's audit row says it did: the version, and the SHA-256 of the ciphertext it wrote (none for removals and descriptions). */
+export interface VersionWritten {
+  version: number
+  sha256?: string | undefined
 }

@@ -7,17 +7,18 @@ import type { AuditEntry } from '../audit/audit-log.ts'
 import { decryptValue } from '../crypto/aes-gcm.ts'
 import { AuditWriteError, MissingSecretError } from '../errors.ts'
 import { findSecrets } from '../store/secret.repository.ts'
-import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
 import type { Actor, SealedSecret, ServiceDeps } from './types.ts'
 
 /**
- * Writes audit rows in their own transaction.
+ * Writes audit rows in their own transaction, shared with the rows of the
+ * reads that arrive while an earlier batch commits (AuditBatcher: group
+ * commit); resolves once that transaction committed.
  * @throws AuditWriteError (the cause attached) when they could not be written.
  */
 export async function writeAudit(deps: ServiceDeps, rows: AuditEntry[]): Promise<void> {
   try {
-    await writeTransaction(deps.db, (trx) => deps.auditLog.append(trx, rows))
+    await deps.auditBatcher.append(rows)
   } catch (cause) {
     throw new AuditWriteError({ cause })
   }

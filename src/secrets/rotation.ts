@@ -3,20 +3,24 @@
  * one by one or in resumable batches, and what the key ids in use are.
  */
 import type { AuditEntry } from '../audit/audit-log.ts'
-import { decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
+import { bindVersion, ciphertextSha256, decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
 import { unknownKeyIdsError } from '../crypto/keyring.ts'
-import { SecretChangedError, SecretNotFoundError } from '../errors.ts'
+import { RowNotAuditedError, SecretChangedError, SecretNotFoundError } from '../errors.ts'
 import type { SecretRow } from '../store/schema.ts'
+import { countVersionsByKeyId, findStaleVersions, lockVersion, sameSeal, updateVersionIfUnchanged } from '../store/secret-version.repository.ts'
 import {
   countByKeyId,
+  countFormat1UnderKey,
   distinctKeyIds,
   findSecret,
   findSecretMetadata,
   findStaleSecrets,
-  updateSecretIfUnchanged,
+  lockSecret,
 } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
+import { assertCurrentAudited, assertKeptAudited } from './audited-row.ts'
+import { writeNewVersion } from './new-version.ts'
 import { writeAudit } from './reads.ts'
 import { type Actor, type SecretMetadata, type ServiceDeps, toMetadata } from './types.ts'
 import { SecretNameSchema, validateField } from './validation.ts'
@@ -24,7 +28,10 @@ import { SecretNameSchema, validateField } from './validation.ts'
 /** Rows a key id seals, whether it is the current key and whether it is configured. */
 export interface KeyUsage {
   key_id: string
+  /** Secrets whose current value it seals. */
   rows: number
+  /** Kept previous versions it seals. */
+  versions: number
   current: boolean
   configured: boolean
 }
@@ -53,11 +60,21 @@ export async function assertKeysKnown(deps: ServiceDeps): Promise<void> {
 
 /** Rows per key id, and whether each key id is the current one. */
 export async function keyUsage(deps: ServiceDeps): Promise<KeyUsage[]> {
-  return (await countByKeyId(deps.db)).map((k) => ({
-    ...k,
-    current: k.key_id === deps.keyring.current.id,
-    configured: deps.keyring.has(k.key_id),
+  const rows = new Map((await countByKeyId(deps.db)).map((k) => [k.key_id, k.rows]))
+  const versions = new Map((await countVersionsByKeyId(deps.db)).map((k) => [k.key_id, k.rows]))
+  return [...new Set([...rows.keys(), ...versions.keys()])].sort().map((key_id) => ({
+    key_id,
+    rows: rows.get(key_id) ?? 0,
+    versions: versions.get(key_id) ?? 0,
+    current: key_id === deps.keyring.current.id,
+    configured: deps.keyring.has(key_id),
   }))
+}
+
+/** How many secrets `rotate --all` has left to move: under a previous key, or under the format-1 additional data. */
+export async function countStale(deps: ServiceDeps): Promise<number> {
+  const previous = (await countByKeyId(deps.db)).filter((k) => k.key_id !== deps.keyring.current.id).reduce((n, k) => n + k.rows, 0)
+  return previous + (await countFormat1UnderKey(deps.db, deps.keyring.current.id))
 }
 
 // How often `rotate` starts over when another writer changed the secret
@@ -72,8 +89,9 @@ const ROTATE_ATTEMPTS = 5
  * The decryption runs outside the write transaction, so the write is guarded
  * on the sealed value it read: if a replace (or another rotation) changed it
  * meanwhile, nothing is written and the rotation starts over from the new
- * value; the other writer's value always stands.
- * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError;
+ * value; the other writer's value always stands. A row its last audited
+ * mutation did not write is refused (audited as a failed rotation).
+ * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError; RowNotAuditedError;
  *   SecretChangedError after ROTATE_ATTEMPTS lost races.
  */
 export async function rotateSecret(deps: ServiceDeps, name: string, actor: Actor): Promise<SecretMetadata> {
@@ -97,17 +115,25 @@ async function rotateOnce(deps: ServiceDeps, name: string, who: Actor) {
     await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
     throw e
   }
-  const sealed = await encryptValue(deps.keyring, plain, name)
+  const sealed = await encryptValue(deps.keyring, plain, name, bindVersion(row.version + 1))
   plain.fill(0)
   const at = deps.now().toISOString()
-  return writeTransaction(deps.db, async (trx) => {
-    if ((await updateSecretIfUnchanged(trx, name, row, { ...sealed, rotated_at: at })) === 0) {
-      if (!(await findSecretMetadata(trx, name))) throw new SecretNotFoundError(name)
-      return undefined
-    }
-    await deps.auditLog.append(trx, [auditEntry(name, 'rotate', who, 'ok', at)])
-    return findSecretMetadata(trx, name)
-  })
+  try {
+    return await writeTransaction(deps.db, async (trx) => {
+      // Locked, then compared with what was read: a concurrent writer since is a lost race, not a tampered row.
+      const locked = await lockSecret(trx, name)
+      if (!locked) throw new SecretNotFoundError(name)
+      if (!sameSeal(locked, row)) return undefined
+      await assertCurrentAudited(trx, row)
+      const entries = await writeNewVersion(deps, trx, { current: row, sealed, update: { rotated_at: at }, action: 'rotate', who, at })
+      if (!entries) return undefined
+      await deps.auditLog.append(trx, entries)
+      return findSecretMetadata(trx, name)
+    })
+  } catch (e) {
+    if (e instanceof RowNotAuditedError) await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
+    throw e
+  }
 }
 
 /**
@@ -131,7 +157,7 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
   for (const row of rows) {
     try {
       const plain = await decryptValue(deps.keyring, row, row.name)
-      sealed.push({ row, value: await encryptValue(deps.keyring, plain, row.name) })
+      sealed.push({ row, value: await encryptValue(deps.keyring, plain, row.name, bindVersion(row.version + 1)) })
       plain.fill(0)
     } catch (e) {
       failed.push({ name: row.name, code: (e as { code?: string }).code ?? 'error' })
@@ -142,9 +168,24 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
   const changed: string[] = []
   await writeTransaction(deps.db, async (trx) => {
     for (const { row, value } of sealed) {
-      if ((await updateSecretIfUnchanged(trx, row.name, row, { ...value, rotated_at: at })) === 1) {
+      // Locked (secret rows first, the audit head last), then compared with what was read.
+      const locked = await lockSecret(trx, row.name)
+      if (!locked || !sameSeal(locked, row)) {
+        changed.push(row.name)
+        continue
+      }
+      try {
+        await assertCurrentAudited(trx, row)
+      } catch (e) {
+        if (!(e instanceof RowNotAuditedError)) throw e
+        failed.push({ name: row.name, code: e.code })
+        audit.push(auditEntry(row.name, 'rotate', who, 'error', at))
+        continue
+      }
+      const entries = await writeNewVersion(deps, trx, { current: row, sealed: value, update: { rotated_at: at }, action: 'rotate', who, at })
+      if (entries) {
         rotated.push(row.name)
-        audit.push(auditEntry(row.name, 'rotate', who, 'ok', at))
+        audit.push(...entries)
       } else {
         changed.push(row.name)
       }
@@ -157,4 +198,72 @@ export async function rotateBatch(deps: ServiceDeps, after: string, limit: numbe
     await deps.auditLog.append(trx, audit)
   })
   return { rotated, failed, changed, last: rows.at(-1)?.name }
+}
+
+/** What one batch of re-sealing kept versions did (`rotate --all`, after the secrets). */
+export interface ResealBatchResult {
+  /** The versions re-sealed, as `NAME@VERSION`. */
+  resealed: string[]
+  failed: Array<{ name: string; version: number; code: string }>
+  /** The last version looked at: the next batch's `after`. */
+  last: { name: string; version: number } | undefined
+}
+
+/**
+ * Re-encrypts the next batch of kept versions that are under a previous key
+ * or the format-1 additional data, in place (same version number, now bound
+ * into the additional data), in (name, version) order after `after`, in one
+ * transaction with their audit rows (action `reseal`, the version and the
+ * new ciphertext's hash). A version pruned or deleted between the read and
+ * the write is skipped: each write is guarded on what it read. Takes no
+ * secret row: kept versions are only written under them by the other
+ * writers, which never wait for this one while holding the audit head.
+ * @throws ValidationError for a bad actor.
+ */
+export async function resealBatch(
+  deps: ServiceDeps,
+  after: { name: string; version: number } | undefined,
+  limit: number,
+  actor: Actor,
+): Promise<ResealBatchResult> {
+  const who = checkActor(actor)
+  const rows = await findStaleVersions(deps.db, deps.keyring.current.id, after, limit)
+  const at = deps.now().toISOString()
+  const failed: ResealBatchResult['failed'] = []
+  const audit: AuditEntry[] = []
+  const sealed: Array<{ row: (typeof rows)[number]; value: Awaited<ReturnType<typeof encryptValue>>; sha256: string }> = []
+  for (const row of rows) {
+    try {
+      const plain = await decryptValue(deps.keyring, row, row.name)
+      const value = await encryptValue(deps.keyring, plain, row.name, bindVersion(row.version))
+      plain.fill(0)
+      sealed.push({ row, value, sha256: await ciphertextSha256(value.ciphertext) })
+    } catch (e) {
+      failed.push({ name: row.name, version: row.version, code: (e as { code?: string }).code ?? 'error' })
+      audit.push(auditEntry(row.name, 'reseal', who, 'error', at, { version: row.version }))
+    }
+  }
+  const resealed: string[] = []
+  await writeTransaction(deps.db, async (trx) => {
+    for (const { row, value, sha256 } of sealed) {
+      // Locked, then compared with what was read: one pruned or deleted meanwhile is skipped.
+      const locked = await lockVersion(trx, row.name, row.version)
+      if (!locked || !sameSeal(locked, row)) continue
+      try {
+        await assertKeptAudited(trx, row)
+      } catch (e) {
+        if (!(e instanceof RowNotAuditedError)) throw e
+        failed.push({ name: row.name, version: row.version, code: e.code })
+        audit.push(auditEntry(row.name, 'reseal', who, 'error', at, { version: row.version }))
+        continue
+      }
+      if ((await updateVersionIfUnchanged(trx, row, { ...value, aad_format: 2 })) === 1) {
+        resealed.push(`${row.name}@${row.version}`)
+        audit.push(auditEntry(row.name, 'reseal', who, 'ok', at, { version: row.version, sha256 }))
+      }
+    }
+    await deps.auditLog.append(trx, audit)
+  })
+  const last = rows.at(-1)
+  return { resealed, failed, last: last && { name: last.name, version: last.version } }
 }

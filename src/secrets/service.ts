@@ -1,25 +1,60 @@
 import type { Kysely } from 'kysely'
+import { AuditBatcher } from '../audit/audit-batcher.ts'
 import { AuditLog } from '../audit/audit-log.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import { SecretNotFoundError } from '../errors.ts'
 import { type LastRead, lastReads, listAccessLog } from '../store/access-log.repository.ts'
 import type { Database } from '../store/schema.ts'
 import { existingNames, findSecret, findSecretMetadata, listSecretMetadata } from '../store/secret.repository.ts'
-import { createSecret, type NewSecretInput, removeSecret, type ReplaceInput, replaceSecret, setSecret } from './mutations.ts'
+import { baselineVersions } from './baseline.ts'
+import {
+  createSecret,
+  describeSecret,
+  type NewSecretInput,
+  removeSecret,
+  type ReplaceInput,
+  replaceSecret,
+  setSecret,
+} from './mutations.ts'
 import { decryptBytes, resolveAll } from './reads.ts'
-import { assertKeysKnown, type KeyUsage, keyUsage, rotateBatch, type RotateBatchResult, rotateSecret } from './rotation.ts'
-import { type AccessLogEntry, type Actor, type SealedSecret, type SecretMetadata, type ServiceDeps, toMetadata } from './types.ts'
+import {
+  assertKeysKnown,
+  countStale,
+  type KeyUsage,
+  keyUsage,
+  resealBatch,
+  type ResealBatchResult,
+  rotateBatch,
+  type RotateBatchResult,
+  rotateSecret,
+} from './rotation.ts'
+import {
+  type AccessLogEntry,
+  type Actor,
+  type IfVersion,
+  type SealedSecret,
+  type SecretMetadata,
+  type SecretVersions,
+  type ServiceDeps,
+  toMetadata,
+} from './types.ts'
+import { listVersions, rollbackSecret } from './versions.ts'
 import { SecretNameSchema, validateField } from './validation.ts'
 
-export type { AccessLogEntry, Actor, SealedSecret, SecretMetadata } from './types.ts'
-export type { KeyUsage, RotateBatchResult } from './rotation.ts'
+export type { AccessLogEntry, Actor, IfVersion, SealedSecret, SecretMetadata, SecretVersionInfo, SecretVersions } from './types.ts'
+export type { KeyUsage, ResealBatchResult, RotateBatchResult } from './rotation.ts'
 export type { LastRead } from '../store/access-log.repository.ts'
+
+/** How many previous versions of each secret are kept when SECRET_VERSIONS_KEPT is not set. */
+export const DEFAULT_VERSIONS_KEPT = 10
 
 export interface SecretsServiceOptions {
   db: Kysely<Database>
   keyring: Keyring
   /** The clock, for tests. */
   now?: () => Date
+  /** How many previous versions of each secret are kept (SECRET_VERSIONS_KEPT; default {@link DEFAULT_VERSIONS_KEPT}). */
+  versionsKept?: number
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -36,10 +71,20 @@ export class SecretsService {
   readonly #deps: ServiceDeps
   /** The tamper-evident audit log every operation here appends to. */
   readonly auditLog: AuditLog
+  /** Group commit for the audit rows of reads and refusals (each process has its own). */
+  readonly auditBatcher: AuditBatcher
 
   constructor(options: SecretsServiceOptions) {
     this.auditLog = new AuditLog(options.keyring)
-    this.#deps = { db: options.db, keyring: options.keyring, auditLog: this.auditLog, now: options.now ?? (() => new Date()) }
+    this.auditBatcher = new AuditBatcher(options.db, this.auditLog)
+    this.#deps = {
+      db: options.db,
+      keyring: options.keyring,
+      auditLog: this.auditLog,
+      auditBatcher: this.auditBatcher,
+      now: options.now ?? (() => new Date()),
+      versionsKept: options.versionsKept ?? DEFAULT_VERSIONS_KEPT,
+    }
   }
 
   /** The current master key id. */
@@ -60,9 +105,17 @@ export class SecretsService {
     return keyUsage(this.#deps)
   }
 
-  /** How many secrets are not sealed under the current key. */
-  async countStale(): Promise<number> {
-    return (await this.keyUsage()).filter((k) => !k.current).reduce((n, k) => n + k.rows, 0)
+  /** How many secrets `rotate --all` has left: not sealed under the current key, or still under the format-1 additional data. */
+  countStale(): Promise<number> {
+    return countStale(this.#deps)
+  }
+
+  /**
+   * Writes the `baseline` audit rows of the secrets found at the upgrade to
+   * versions, once (see baseline.ts); `openSecrets` calls it. Returns how many.
+   */
+  baselineVersions(): Promise<number> {
+    return baselineVersions(this.#deps)
   }
 
   /** Metadata of every secret, sorted by name. */
@@ -95,28 +148,52 @@ export class SecretsService {
   }
 
   /**
-   * Replaces the value (fresh IV, current key) and bumps `updated_at` and
-   * `rotated_at`. An omitted description is kept.
-   * @throws ValidationError (nothing written); SecretNotFoundError.
+   * Replaces the value as a new version (the previous value kept), bumps
+   * `updated_at` and `rotated_at`; an omitted description is kept. With
+   * `ifVersion`, only when the secret is at that version (check-and-set).
+   * @throws ValidationError (nothing written); SecretNotFoundError; VersionMismatchError.
    */
-  replace(name: string, input: ReplaceInput, actor: Actor): Promise<SecretMetadata> {
-    return replaceSecret(this.#deps, name, input, actor)
+  replace(name: string, input: ReplaceInput, actor: Actor, cas?: IfVersion): Promise<SecretMetadata> {
+    return replaceSecret(this.#deps, name, input, actor, cas)
+  }
+
+  /**
+   * Changes the description alone (no new version).
+   * @throws ValidationError (nothing written); SecretNotFoundError; VersionMismatchError.
+   */
+  describe(name: string, description: string, actor: Actor, cas?: IfVersion): Promise<SecretMetadata> {
+    return describeSecret(this.#deps, name, description, actor, cas)
+  }
+
+  /** The versions of a secret, newest first, metadata only. @throws SecretNotFoundError. */
+  versions(name: string): Promise<SecretVersions> {
+    return listVersions(this.#deps, name)
+  }
+
+  /**
+   * Writes the value of a kept version as a new version (see versions.ts).
+   * @throws SecretNotFoundError; UnknownVersionError; VersionMismatchError; DecryptError.
+   */
+  rollback(name: string, version: number, actor: Actor, cas?: IfVersion): Promise<SecretMetadata> {
+    return rollbackSecret(this.#deps, name, version, actor, cas)
   }
 
   /**
    * Creates the secret, or replaces its value when it exists (`secrets set`).
+   * With `ifVersion`: 0 creates only, N replaces only a secret at version N.
    * @returns whether it was created.
    */
-  set(input: NewSecretInput, actor: Actor): Promise<{ created: boolean; secret: SecretMetadata }> {
-    return setSecret(this.#deps, input, actor)
+  set(input: NewSecretInput, actor: Actor, cas?: IfVersion): Promise<{ created: boolean; secret: SecretMetadata }> {
+    return setSecret(this.#deps, input, actor, cas)
   }
 
   /**
-   * Deletes a secret for good. Its audit history stays.
-   * @throws SecretNotFoundError.
+   * Deletes a secret for good, its kept versions with it. Its audit history
+   * stays. With `ifVersion`, only when the secret is at that version.
+   * @throws SecretNotFoundError; VersionMismatchError.
    */
-  delete(name: string, actor: Actor): Promise<void> {
-    return removeSecret(this.#deps, name, actor)
+  delete(name: string, actor: Actor, cas?: IfVersion): Promise<void> {
+    return removeSecret(this.#deps, name, actor, cas)
   }
 
   /**
@@ -130,6 +207,11 @@ export class SecretsService {
   /** Re-encrypts the next batch of stale secrets after `after` (see rotation.ts). */
   rotateBatch(after: string, limit: number, actor: Actor): Promise<RotateBatchResult> {
     return rotateBatch(this.#deps, after, limit, actor)
+  }
+
+  /** Re-seals the next batch of stale kept versions after `after` (see rotation.ts). */
+  resealBatch(after: { name: string; version: number } | undefined, limit: number, actor: Actor): Promise<ResealBatchResult> {
+    return resealBatch(this.#deps, after, limit, actor)
   }
 
   /**
@@ -176,8 +258,9 @@ export class SecretsService {
   async accessLog(name: string, page: { limit: number; beforeId?: number }): Promise<AccessLogEntry[]> {
     validateField('name', SecretNameSchema, name)
     const rows = await listAccessLog(this.#deps.db, name, page)
-    return rows.map(({ id, at, action, accessor, label, token_id, client_address, reason, outcome }) => ({
+    return rows.map(({ id, at, action, accessor, label, token_id, client_address, reason, outcome, version }) => ({
       id,
+      version: version === null ? null : Number(version),
       at,
       action,
       accessor,

@@ -57,3 +57,19 @@ export const ClientAddressSchema = v.pipe(
   v.regex(/^[0-9A-Za-z.:%_-]{1,64}$/, 'must be an IP address (at most 64 characters)'),
 )
 
+
+/** A check-and-set version (`If-Match`, `--if-version`): a whole number from 0 (must not exist yet) up. */
+export const IfVersionSchema = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(0, 'must be 0 or more'),
+  v.maxValue(2 ** 31 - 1, `must be at most ${2 ** 31 - 1}`),
+)
+
+/** A version to roll back to: a whole number from 1 up. */
+export const VersionSchema = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(1, 'must be 1 or more'),
+  v.maxValue(2 ** 31 - 1, `must be at most ${2 ** 31 - 1}`),
+)

@@ -1,3 +1,5 @@
+import { isUnavailable } from './open-errors.ts'
+
 /**
  * Whether a driver error is a unique-constraint violation: SQLite (bun:sqlite,
  * better-sqlite3) reports `SQLITE_CONSTRAINT_PRIMARYKEY` / `_UNIQUE`,
@@ -11,14 +13,15 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** A database fault that is the environment's, not a bug: what to tell the operator. */
 export interface StoreFault {
-  code: 'store_busy' | 'store_full' | 'store_readonly'
+  code: 'store_busy' | 'store_full' | 'store_readonly' | 'store_unavailable'
   message: string
 }
 
 /**
  * Recognises the faults an operator can act on: another writer holding the
  * lock past the busy timeout (SQLITE_BUSY/LOCKED, PostgreSQL lock timeout),
- * a full disk, a read-only database file. Undefined for anything else.
+ * a full disk, a read-only database file, a database that does not answer
+ * (connection refused or lost, login refused: open-errors.ts). Undefined for anything else.
  *
  * A full disk is SQLITE_FULL, PostgreSQL 53100 disk_full, an ENOSPC from the
  * file system, and SQLITE_IOERR_SHMSIZE: SQLite could not grow the WAL index
@@ -35,6 +38,9 @@ export function storeFault(error: unknown): StoreFault | undefined {
   }
   if (code.startsWith('SQLITE_FULL') || code === '53100' || code === 'SQLITE_IOERR_SHMSIZE' || code === 'ENOSPC') {
     return { code: 'store_full', message: 'the database disk is full; nothing was changed: free space and try again' }
+  }
+  if (isUnavailable(error)) {
+    return { code: 'store_unavailable', message: 'the database does not answer (down, unreachable, or refusing the login); nothing was changed' }
   }
   if (code.startsWith('SQLITE_READONLY')) {
     return { code: 'store_readonly', message: 'the database is read-only (file permissions or a read-only mount); nothing was changed' }

@@ -15,18 +15,28 @@ export interface SecretTable {
   created_at: string
   updated_at: string
   rotated_at: string
+  /** The current version: 1 at create, one more for each replace, rotate and rollback (0010). */
+  version: Generated<number>
+  /** The additional data the value is sealed with: 1 `claude-hooks-secret:v1:NAME`, 2 `…:v2:NAME:VERSION` (0010). */
+  aad_format: Generated<number>
 }
 
-/** Audit actions. `read` is a decryption whose plaintext left the service. */
-/**
- * Audit actions. `read` is a decryption whose plaintext left the service (or,
- * with outcome `denied`, a client's request for a secret its grants do not
- * cover); `authenticate` is a client token refused (secret_name empty).
- */
-export type AuditAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
+/** A previous value of a secret, kept sealed (0010); the newest SECRET_VERSIONS_KEPT of them. */
+export interface SecretVersionTable {
+  name: string
+  version: number
+  ciphertext: Uint8Array<ArrayBuffer>
+  iv: Uint8Array<ArrayBuffer>
+  auth_tag: Uint8Array<ArrayBuffer>
+  key_id: string
+  aad_format: number
+  /** When this version was written (the `rotated_at` it had while current). */
+  created_at: string
+}
 
-/** Whether the audited operation succeeded. */
-export type AuditOutcome = 'ok' | 'error' | 'denied'
+// The audit actions and outcomes: one list, shared with the HTTP filters and the UI.
+import type { AuditAction, AuditOutcome } from '../audit/actions.ts'
+export type { AuditAction, AuditOutcome, SecretVersionAction, SecurityAction } from '../audit/actions.ts'
 
 export interface SecretAccessLogTable {
   // PostgreSQL returns bigint columns as strings: the repository normalises.
@@ -43,6 +53,10 @@ export interface SecretAccessLogTable {
   client_address: string | null
   reason: string
   outcome: AuditOutcome
+  /** The secret version the mutation wrote, removed or described (0010), or null. */
+  version: number | null
+  /** Hex SHA-256 of the ciphertext the mutation wrote (0010), or null (reads, deletes, prunes, descriptions). */
+  ciphertext_sha256: string | null
   at: string
   /** Hex HMAC-SHA256 link of the audit chain (null only before start-up chains pre-0003 rows). */
   chain: string | null
@@ -61,6 +75,8 @@ export interface AuditChainHeadTable {
   chain_key: string | null
   /** Hex HMAC of (last_id, chain, row_count, chain key id) under the current chain key. */
   mac: string | null
+  /** 1 once the secrets found at the upgrade to 0010 have their `baseline` audit rows. */
+  versions_baseline: Generated<number>
 }
 
 /** A key the audit chain was extended under (0006); see migrations/0006_audit_chain_key.ts. */
@@ -78,6 +94,7 @@ export interface AuditChainKeyTable {
 
 export interface Database {
   secret: SecretTable
+  secret_version: SecretVersionTable
   secret_access_log: SecretAccessLogTable
   audit_chain_head: AuditChainHeadTable
   audit_chain_key: AuditChainKeyTable
@@ -88,4 +105,5 @@ export type NewSecretRow = Insertable<SecretTable>
 export type SecretUpdate = Updateable<SecretTable>
 export type AccessLogRow = Selectable<SecretAccessLogTable>
 export type NewAccessLogRow = Insertable<SecretAccessLogTable>
+export type SecretVersionRow = Selectable<SecretVersionTable>
 export type ChainKeyRow = Selectable<AuditChainKeyTable>

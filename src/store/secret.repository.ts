@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely'
+import { dialectOf } from './dialect.ts'
 import type { Database, NewSecretRow, SecretRow, SecretUpdate } from './schema.ts'
 
 /** Metadata columns only: what may leave the service. */
-const METADATA = ['name', 'description', 'key_id', 'created_at', 'updated_at', 'rotated_at'] as const
+const METADATA = ['name', 'description', 'key_id', 'created_at', 'updated_at', 'rotated_at', 'version'] as const
 
 /** A secret row without its sealed value. */
 export type SecretMetadataRow = Pick<SecretRow, (typeof METADATA)[number]>
@@ -11,12 +12,19 @@ export type SecretMetadataRow = Pick<SecretRow, (typeof METADATA)[number]>
  * BLOBs come back as `Uint8Array` on Bun, `Buffer` on Node and from pg: copy
  * into plain `Uint8Array`s so WebCrypto and equality checks see one type.
  */
-function toBytes(value: Uint8Array<ArrayBufferLike>): Uint8Array<ArrayBuffer> {
+export function toBytes(value: Uint8Array<ArrayBufferLike>): Uint8Array<ArrayBuffer> {
   return Uint8Array.prototype.slice.call(value) as Uint8Array<ArrayBuffer>
 }
 
 function mapSecretRow(row: SecretRow): SecretRow {
-  return { ...row, ciphertext: toBytes(row.ciphertext), iv: toBytes(row.iv), auth_tag: toBytes(row.auth_tag) }
+  return {
+    ...row,
+    version: Number(row.version),
+    aad_format: Number(row.aad_format),
+    ciphertext: toBytes(row.ciphertext),
+    iv: toBytes(row.iv),
+    auth_tag: toBytes(row.auth_tag),
+  }
 }
 
 /** The full row (sealed value included) of one secret, or undefined. */
@@ -30,6 +38,18 @@ export async function findSecrets(db: Kysely<Database>, names: readonly string[]
   if (names.length === 0) return []
   const rows = await db.selectFrom('secret').selectAll().where('name', 'in', [...names]).execute()
   return rows.map(mapSecretRow)
+}
+
+/**
+ * The full row of one secret inside a write transaction, locked against
+ * other writers until it ends: `FOR UPDATE` on PostgreSQL; on SQLite the
+ * transaction's BEGIN IMMEDIATE holds the database's write lock already.
+ * Writers lock the secret row first and the audit head last.
+ */
+export async function lockSecret(trx: Kysely<Database>, name: string): Promise<SecretRow | undefined> {
+  const query = trx.selectFrom('secret').selectAll().where('name', '=', name)
+  const row = await (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
+  return row && mapSecretRow(row)
 }
 
 /** Metadata of one secret, or undefined. */
@@ -61,11 +81,11 @@ export async function updateSecret(db: Kysely<Database>, name: string, update: S
 }
 
 /** What a read-modify-write saw of a secret's sealed value: the update applies only if it is still there. */
-export type SealSeen = Pick<SecretRow, 'key_id' | 'iv' | 'auth_tag'>
+export type SealSeen = Pick<SecretRow, 'key_id' | 'iv' | 'auth_tag' | 'version'>
 
 /**
  * Updates one secret only if its sealed value is still the one `seen` was
- * read from (same key id, IV and tag: the IV is fresh for every encryption,
+ * read from (same version, key id, IV and tag: the IV is fresh for every encryption,
  * and the tag authenticates the ciphertext under it). A concurrent replace
  * or rotation wins and this changes nothing. Returns 0 or 1.
  */
@@ -79,6 +99,7 @@ export async function updateSecretIfUnchanged(
     .updateTable('secret')
     .set(update)
     .where('name', '=', name)
+    .where('version', '=', seen.version)
     .where('key_id', '=', seen.key_id)
     .where('iv', '=', seen.iv)
     .where('auth_tag', '=', seen.auth_tag)
@@ -127,7 +148,11 @@ export async function countByKeyId(
   return rows.map((r) => ({ key_id: r.key_id, rows: Number(r.rows) }))
 }
 
-/** Full rows not sealed under `currentKeyId`, in name order after `after`, at most `limit`. */
+/**
+ * Full rows not sealed under `currentKeyId` or still under the additional
+ * data of format 1 (`claude-hooks-secret:v1:NAME`), in name order after
+ * `after`, at most `limit`.
+ */
 export async function findStaleSecrets(
   db: Kysely<Database>,
   currentKeyId: string,
@@ -137,10 +162,21 @@ export async function findStaleSecrets(
   const rows = await db
     .selectFrom('secret')
     .selectAll()
-    .where('key_id', '!=', currentKeyId)
+    .where((eb) => eb.or([eb('key_id', '!=', currentKeyId), eb('aad_format', '=', 1)]))
     .where('name', '>', after)
     .orderBy('name')
     .limit(limit)
     .execute()
   return rows.map(mapSecretRow)
+}
+
+/** How many secrets under the current key are still sealed with the format-1 additional data (`rotate --all` moves them). */
+export async function countFormat1UnderKey(db: Kysely<Database>, currentKeyId: string): Promise<number> {
+  const row = await db
+    .selectFrom('secret')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('aad_format', '=', 1)
+    .where('key_id', '=', currentKeyId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }

@@ -39,7 +39,10 @@ describeEachDialect('audit log', (dialect) => {
       const key = await openChainKeyIndependently(ctx.store.db, chainKeyId, ctx.env.CLAUDE_HOOKS_SECRET_KEY!)
       let prev = Buffer.alloc(32)
       for (const r of all) {
-        const canonical = JSON.stringify([1, r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id])
+        // Mutations carry their version and ciphertext hash (encoding 4, migration 0010); reads do not (encoding 1).
+        const v1 = [r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
+        const canonical = JSON.stringify(r.version === null ? [1, ...v1] : [4, ...v1, null, null, null, r.version, r.ciphertext_sha256])
+        expect(r.version === null).toBe(r.action === 'read')
         const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
         expect(r.chain).toBe(link)
         expect(r.chain_key_id).toBe(chainKeyId)
@@ -62,7 +65,9 @@ describeEachDialect('audit log', (dialect) => {
       expect(all.map((r) => [r.accessor, r.label])).toEqual([['cli:test', null], ['cli:alice', 'operator:bob'], ['cli:alice', null]])
       for (const r of all) {
         const fields = [r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
-        const canonical = JSON.stringify(r.label === null ? [1, ...fields] : [2, ...fields, r.label])
+        const canonical = JSON.stringify(
+          r.version !== null ? [4, ...fields, null, null, null, r.version, r.ciphertext_sha256] : r.label === null ? [1, ...fields] : [2, ...fields, r.label],
+        )
         const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
         expect(r.chain).toBe(link)
         prev = Buffer.from(link, 'hex')
@@ -87,7 +92,13 @@ describeEachDialect('audit log', (dialect) => {
       let prev = Buffer.alloc(32)
       for (const r of all) {
         const fields = [r.id, r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
-        const canonical = JSON.stringify(r.token_id === null && r.client_address === null ? [1, ...fields] : [3, ...fields, r.label, r.token_id, r.client_address])
+        const canonical = JSON.stringify(
+          r.version !== null
+            ? [4, ...fields, r.label, r.token_id, r.client_address, r.version, r.ciphertext_sha256]
+            : r.token_id === null && r.client_address === null
+              ? [1, ...fields]
+              : [3, ...fields, r.label, r.token_id, r.client_address],
+        )
         const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
         expect(r.chain).toBe(link)
         prev = Buffer.from(link, 'hex')
@@ -132,7 +143,8 @@ describeEachDialect('audit log', (dialect) => {
       const [r3, r6] = [(await rows())[2]!, (await rows())[5]!]
       const swap = async (id: number, r: typeof r3) =>
         sql`UPDATE secret_access_log SET secret_name = ${r.secret_name}, action = ${r.action}, accessor = ${r.accessor},
-            reason = ${r.reason}, outcome = ${r.outcome}, at = ${r.at}, chain = ${r.chain} WHERE id = ${id}`.execute(ctx.store.db)
+            reason = ${r.reason}, outcome = ${r.outcome}, at = ${r.at}, version = ${r.version}, ciphertext_sha256 = ${r.ciphertext_sha256},
+            chain = ${r.chain} WHERE id = ${id}`.execute(ctx.store.db)
       await swap(3, r6)
       await swap(6, r3)
       const result = await verify()

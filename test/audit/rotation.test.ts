@@ -75,14 +75,16 @@ describeEachDialect('audit chain across a master-key rotation', (dialect) => {
       // Every secret rotated one by one: no secret is left under the old key, the audit chain still needs it.
       expect((await runCli(['rotate', 'A'], { env: both })).code).toBe(0)
       const mid = JSON.parse((await runCli(['keys', '--json'], { env: both })).stdout).keys
-      expect(mid[1]).toMatchObject({ current: false, secrets: 0, audit: true, removable: false })
+      // The value A had before the rotation is kept (version 1), still under the old key.
+      expect(mid[1]).toMatchObject({ current: false, secrets: 0, versions: 1, audit: true, removable: false })
       expect((await runCli(['keys'], { env: both })).stdout).toContain('still needed: run `secrets rotate --all`')
       expect((await runCli(['rotate', '--all'], { env: both })).code).toBe(0)
       const done = JSON.parse((await runCli(['keys', '--json'], { env: both })).stdout).keys
-      expect(done[1]).toMatchObject({ current: false, secrets: 0, audit: false, removable: true })
+      expect(done[1]).toMatchObject({ current: false, secrets: 0, versions: 0, audit: false, removable: true })
       const alone = await runCli(['audit', 'verify'], { env: { CLAUDE_HOOKS_SECRET_KEY: newKey, DATABASE_URL: db.url } })
       expect(alone.code).toBe(0)
-      expect(alone.stdout).toStartWith('ok: 2 rows')
+      // create, rotate, and the kept version 1 re-sealed by rotate --all (`reseal`).
+      expect(alone.stdout).toStartWith('ok: 3 rows')
     } finally {
       await db.drop()
       tmp.cleanup()

@@ -18,6 +18,8 @@ describeEachDialect('audit chain of a store from before 0006', (dialect) => {
   let store: { url: string; drop: () => Promise<void> }
   let env: Record<string, string>
   const LEGACY_ROWS = 10
+  // The first keyed open after the upgrade to versions (0010) writes one `baseline` row per secret (B and C).
+  const BASELINE = 2
   beforeEach(async () => {
     tmp = tempDir()
     store = await legacyStore(dialect, join(tmp.dir, 's.db'))
@@ -32,9 +34,10 @@ describeEachDialect('audit chain of a store from before 0006', (dialect) => {
     const ctx = await openSecrets(env)
     try {
       const rows = await ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
-      expect(rows).toHaveLength(LEGACY_ROWS)
-      expect(new Set(rows.map((r) => r.chain_key_id)).size).toBe(2)
-      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS })
+      expect(rows).toHaveLength(LEGACY_ROWS + BASELINE)
+      expect(new Set(rows.slice(0, LEGACY_ROWS).map((r) => r.chain_key_id)).size).toBe(2)
+      expect(rows.slice(LEGACY_ROWS).map((r) => [r.action, r.secret_name, r.version])).toEqual([['baseline', 'B', 1], ['baseline', 'C', 1]])
+      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS + BASELINE })
       const head = await ctx.store.db.selectFrom('audit_chain_head').selectAll().executeTakeFirstOrThrow()
       expect(head.mac).toMatch(/^[0-9a-f]{64}$/)
       // The old key's rows are registered as derived keys, in order, and sealed under the current key.
@@ -45,12 +48,12 @@ describeEachDialect('audit chain of a store from before 0006', (dialect) => {
         ['random', ctx.keyring.current.id],
       ])
       await ctx.service.resolveAll(['B', 'C'], { accessor: 'hook', reason: 'after the upgrade' })
-      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS + 2 })
+      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS + BASELINE + 2 })
     } finally {
       await ctx.close()
     }
     const cli = await runCli(['audit', 'verify'], { env })
-    expect(cli.stdout).toStartWith(`ok: ${LEGACY_ROWS + 2} rows`)
+    expect(cli.stdout).toStartWith(`ok: ${LEGACY_ROWS + BASELINE + 2} rows`)
   })
 
   test('the pre-upgrade rows are still the ones that code wrote: an edit of one is caught after the upgrade', async () => {
@@ -67,7 +70,9 @@ describeEachDialect('audit chain of a store from before 0006', (dialect) => {
     expect((await runCli(['rotate', '--all'], { env })).code).toBe(0)
     const alone = { CLAUDE_HOOKS_SECRET_KEY: LEGACY_KEYS.second, DATABASE_URL: store.url }
     const r = await runCli(['audit', 'verify'], { env: alone })
-    expect(r.stdout).toStartWith(`ok: ${LEGACY_ROWS} rows`)
+    // rotate --all moved B and C to the version-bound additional data (one `rotate` row each),
+    // then re-sealed the versions it kept of them (one `reseal` row each).
+    expect(r.stdout).toStartWith(`ok: ${LEGACY_ROWS + BASELINE + 4} rows`)
     const keys = JSON.parse((await runCli(['keys', '--json'], { env })).stdout).keys
     expect(keys[1]).toMatchObject({ current: false, secrets: 0, audit: false, removable: true })
     const ctx = await openSecrets(alone)
@@ -79,15 +84,22 @@ describeEachDialect('audit chain of a store from before 0006', (dialect) => {
     }
   })
 
-  test('upgraded by a command without the master key: the head is sealed by the first keyed command, and verify names the wait', async () => {
+  test('upgraded by a command without the master key: the head is sealed by the first keyed command (its baseline rows), and verify names the wait before', async () => {
     // `secrets operator` opens the store without the master key: it migrates, cannot seal.
     expect((await runCli(['operator', 'list'], { env: { DATABASE_URL: store.url } })).code).toBe(0)
+    const { openStore } = await import('../../src/store/database.ts')
+    const raw = await openStore(store.url)
+    try {
+      const keyring = await Keyring.fromRawKeys(rawKey(LEGACY_KEYS.second), [rawKey(LEGACY_KEYS.first)])
+      expect(await new AuditLog(keyring).verify(raw.db)).toMatchObject({ ok: false, problem: 'head' })
+    } finally {
+      await raw.close()
+    }
     const c = await openSecrets(env)
     try {
-      const result = await c.service.auditLog.verify(c.store.db)
-      expect(result).toMatchObject({ ok: false, problem: 'head' })
+      expect(await c.service.auditLog.verify(c.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS + BASELINE })
       await c.service.resolveAll(['B'], { accessor: 'hook', reason: 'first after the upgrade' })
-      expect(await c.service.auditLog.verify(c.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS + 1 })
+      expect(await c.service.auditLog.verify(c.store.db)).toMatchObject({ ok: true, rows: LEGACY_ROWS + BASELINE + 1 })
     } finally {
       await c.close()
     }
@@ -104,8 +116,12 @@ describeEachDialect('audit chain of a store from before 0006', (dialect) => {
       const alone = c.service.auditLog
       expect(await alone.verify(c.store.db)).toMatchObject({ ok: false, id: 1, problem: 'unverifiable' })
       // A row chained under the second key (after the rotation in the fixture) edited: named, not hidden behind row 1.
-      const last = await c.store.db.selectFrom('secret_access_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
-      expect(last.chain_key_id).toBe(c.keyring.current.id)
+      const last = await c.store.db
+        .selectFrom('secret_access_log')
+        .selectAll()
+        .where('chain_key_id', '=', c.keyring.current.id)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow()
       await sql`UPDATE secret_access_log SET reason = 'edited' WHERE id = ${last.id}`.execute(c.store.db)
       expect(await alone.verify(c.store.db)).toMatchObject({ ok: false, id: Number(last.id), problem: 'changed' })
     } finally {

@@ -5,8 +5,9 @@ import { openStore } from '../../src/store/database.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { randomKey } from '../helpers/keys.ts'
 
-// No CLAUDE_HOOKS_SECRET_KEY: client administration holds no secrets and must not need it.
+// Changes need the master key (each leaves an audit row); `list` does not (test/audit/security-events.test.ts).
 describeEachDialect('secrets client', (dialect) => {
   let tmp: ReturnType<typeof tempDir>
   let db: Awaited<ReturnType<typeof freshDatabase>>
@@ -14,7 +15,7 @@ describeEachDialect('secrets client', (dialect) => {
   beforeAll(async () => {
     tmp = tempDir()
     db = await freshDatabase(dialect, `file:${join(tmp.dir, 'clients.db')}`)
-    env = { DATABASE_URL: db.url }
+    env = { DATABASE_URL: db.url, CLAUDE_HOOKS_SECRET_KEY: randomKey() }
   })
   afterAll(async () => {
     await db.drop()

@@ -7,9 +7,10 @@ import { openStore } from '../../src/store/database.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { randomKey } from '../helpers/keys.ts'
 
 // A file database: each `main` call opens and closes the store, as the real command does.
-// No CLAUDE_HOOKS_SECRET_KEY: operator commands hold no secrets and must not need it.
+// Changes need the master key (each leaves an audit row); `list` does not (test/audit/security-events.test.ts).
 describeEachDialect('operator CLI', (dialect) => {
   let tmp: ReturnType<typeof tempDir>
   let db: Awaited<ReturnType<typeof freshDatabase>>
@@ -19,7 +20,7 @@ describeEachDialect('operator CLI', (dialect) => {
   beforeAll(async () => {
     tmp = tempDir()
     db = await freshDatabase(dialect, `file:${join(tmp.dir, 'ops.db')}`)
-    env = { DATABASE_URL: db.url }
+    env = { DATABASE_URL: db.url, CLAUDE_HOOKS_SECRET_KEY: randomKey() }
   })
   afterAll(async () => {
     await db.drop()
@@ -138,5 +139,25 @@ describeEachDialect('operator CLI', (dialect) => {
       expect(r.stdout).toContain('At least 12 characters')
       expect(r.stdout).toContain('printf %s "$PASSWORD" | npx secrets operator add alice')
     })
+  })
+})
+
+describe('without DATABASE_URL, from a directory without data/secrets.db (an install directory)', () => {
+  test('operator add says it created a new database there, naming the path; the next command does not', async () => {
+    const { mkdtempSync, rmSync, realpathSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join: joinPath } = await import('node:path')
+    const { runBin: bin } = await import('../helpers/cli.ts')
+    const dir = realpathSync(mkdtempSync(joinPath(tmpdir(), 'chs-install-')))
+    try {
+      const first = await bin(['operator', 'add', 'alice'], { env: {}, stdin: 'correct horse battery', cwd: dir })
+      expect(first.code).toBe(0)
+      expect(first.stderr).toContain(`secrets: DATABASE_URL is not set: created a new database at ${joinPath(dir, 'data', 'secrets.db')}; a deployed service's database is elsewhere`)
+      const second = await bin(['operator', 'list'], { env: {}, cwd: dir })
+      expect(second.code).toBe(0)
+      expect(second.stderr).toBe('')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -3,7 +3,9 @@
  * DEMO_DIR so the repository's data/ is never touched: the first run makes a
  * private env file and an operator whose password (printed once) logs in
  * over HTTP; later runs reuse both and print no password; --new-password
- * replaces it. PORT=0 and the URL the demo prints.
+ * replaces it. PORT=0 and the URL the demo prints. The env file is a
+ * POSIX shell file of `export` lines: `. data/demo.env` gives the CLI the
+ * demo's key and database from any directory.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -33,6 +35,8 @@ describe('npm run demo', () => {
 
   /** Starts the demo, waits until it says where it listens; the child and the base URL. */
   async function startDemo(extra: string[] = [], env: Record<string, string> = {}) {
+    // A test that failed before stopping its demo must not leave it running behind the next one.
+    await running?.stop()
     running = startChild([...DEMO, ...extra], { env: { DEMO_DIR: demoDir, PORT: '0', ...env } })
     const match = await running.waitFor(/Demo running: open (http:\/\/127\.0\.0\.1:\d+)\/settings\/secrets and log in as "demo"\./)
     return { child: running, base: match[1]! }
@@ -70,10 +74,11 @@ describe('npm run demo', () => {
       expect(statSync(demoDir).mode & 0o777).toBe(0o700)
       expect(statSync(firstEnvFile).mode & 0o777).toBe(0o600)
       const text = readFileSync(firstEnvFile, 'utf8')
-      const key = /^CLAUDE_HOOKS_SECRET_KEY=(.+)$/m.exec(text)?.[1] ?? ''
+      const key = /^export CLAUDE_HOOKS_SECRET_KEY='(.+)'$/m.exec(text)?.[1] ?? ''
       expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/)
       expect(atob(key)).toHaveLength(32)
-      expect(text).toContain(`\nDATABASE_URL=file:${join(demoDir, 'demo.db')}\n`)
+      expect(text).toContain(`\nexport DATABASE_URL='file:${join(demoDir, 'demo.db')}'\n`)
+      expect(out).toContain(`. ${join(demoDir, 'demo.env')}`)
       // The key is never printed, not even in part.
       expect(out).not.toContain(key.slice(0, 12))
       expect(existsSync(join(demoDir, 'demo.db'))).toBe(true)
@@ -85,6 +90,36 @@ describe('npm run demo', () => {
       expect(ok.status).toBe(200)
       expect(await ok.json()).toMatchObject({ username: 'demo' })
       await stopDemo(child)
+    },
+    RUN_MS,
+  )
+
+  /** Runs `. ENV_FILE && bin/secrets ARGV` in sh, from `cwd`, with `env` as the caller's environment. */
+  async function sourcedCli(envFile: string, argv: string[], cwd: string, env: Record<string, string>) {
+    const proc = Bun.spawn(['sh', '-c', '. "$1" && shift && exec "$@"', 'sh', envFile, join(ROOT, 'bin', 'secrets'), ...argv], {
+      cwd,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+    return { stdout, stderr, code }
+  }
+
+  test(
+    '`. demo.env` gives the CLI the demo\'s key and database, from another directory, over a DATABASE_URL already set',
+    async () => {
+      const elsewhere = join(tmp.dir, 'elsewhere')
+      mkdirSync(elsewhere)
+      const env = { DATABASE_URL: `file:${join(elsewhere, 'other.db')}` }
+      const operators = await sourcedCli(firstEnvFile, ['operator', 'list', '--json'], elsewhere, env)
+      expect(operators.stderr).toBe('')
+      expect(operators.code).toBe(0)
+      expect(JSON.parse(operators.stdout).operators.map((o: { username: string }) => o.username)).toEqual(['demo'])
+      expect(await sourcedCli(firstEnvFile, ['list'], elsewhere, env)).toMatchObject({ code: 0, stderr: '' })
+      expect(existsSync(join(elsewhere, 'other.db'))).toBe(false)
+      expect(existsSync(join(elsewhere, 'data'))).toBe(false)
     },
     RUN_MS,
   )
@@ -118,6 +153,24 @@ describe('npm run demo', () => {
       expect((await login(base, firstPassword)).status).toBe(401)
       expect((await login(base, next)).status).toBe(200)
       await stopDemo(child)
+    },
+    RUN_MS,
+  )
+
+  test(
+    'an env file of an earlier demo (KEY=value lines, no export) is rewritten with export lines, same key and database',
+    async () => {
+      const current = readFileSync(firstEnvFile, 'utf8')
+      const key = /^export CLAUDE_HOOKS_SECRET_KEY='(.+)'$/m.exec(current)![1]!
+      writeFileSync(firstEnvFile, `# old demo\nCLAUDE_HOOKS_SECRET_KEY=${key}\nDATABASE_URL=file:${join(demoDir, 'demo.db')}\n`, { mode: 0o600 })
+      const { child } = await startDemo()
+      expect(child.output()).toContain('added `export`')
+      await stopDemo(child)
+      const text = readFileSync(firstEnvFile, 'utf8')
+      expect(text).toContain(`\nexport CLAUDE_HOOKS_SECRET_KEY='${key}'\n`)
+      expect(text).toContain(`\nexport DATABASE_URL='file:${join(demoDir, 'demo.db')}'\n`)
+      expect(statSync(firstEnvFile).mode & 0o777).toBe(0o600)
+      expect(await sourcedCli(firstEnvFile, ['list'], tmp.dir, {})).toMatchObject({ code: 0, stderr: '' })
     },
     RUN_MS,
   )

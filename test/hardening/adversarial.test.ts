@@ -52,7 +52,15 @@ interface Case {
    * said here so that no other case is silently rewritten before the app.
    */
   parsedPath?: string
+  /**
+   * The audit rows the refusal writes (a refused login is a security event,
+   * docs/audit.md): action, accessor, outcome. Every other table, and the
+   * audit table otherwise, stays as it was.
+   */
+  audited?: Array<{ action: string; accessor: string; outcome: string }>
 }
+
+const REFUSED_LOGIN = (accessor: string) => [{ action: 'login', accessor, outcome: 'denied' }]
 
 const json = (value: unknown) => JSON.stringify(value)
 const nested = (depth: number, open = '[', close = ']', inner = '0') => open.repeat(depth) + inner + close.repeat(depth)
@@ -234,10 +242,10 @@ const CASES: Case[] = [
   { label: 'login: the right password, as text/plain', method: 'POST', path: '/session', auth: 'none', body: json(ALICE), headers: { 'Content-Type': 'text/plain' }, status: 415, code: 'unsupported_media_type' },
   { label: 'login: the right password, as a form', method: 'POST', path: '/session', auth: 'none', body: `username=alice&password=${encodeURIComponent(ALICE.password)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type' },
   { label: 'login: the right password, cross-site', method: 'POST', path: '/session', auth: 'none', body: ALICE, headers: { Origin: 'https://evil.example' }, status: 403, code: 'csrf_failed' },
-  { label: 'login: a wrong password', method: 'POST', path: '/session', auth: 'none', body: { username: 'alice', password: MARK }, status: 401, code: 'unauthenticated' },
-  { label: 'login: a username with a NUL', method: 'POST', path: '/session', auth: 'none', body: { username: 'alice\u0000', password: ALICE.password }, status: 401, code: 'unauthenticated' },
-  { label: 'login: a username with a zero-width space', method: 'POST', path: '/session', auth: 'none', body: { username: 'ali\u200Bce', password: ALICE.password }, status: 401, code: 'unauthenticated' },
-  { label: 'login: a username with a right-to-left override', method: 'POST', path: '/session', auth: 'none', body: { username: '\u202Eecila', password: ALICE.password }, status: 401, code: 'unauthenticated' },
+  { label: 'login: a wrong password', method: 'POST', path: '/session', auth: 'none', body: { username: 'alice', password: MARK }, status: 401, code: 'unauthenticated', audited: REFUSED_LOGIN('operator:alice') },
+  { label: 'login: a username with a NUL', method: 'POST', path: '/session', auth: 'none', body: { username: 'alice\u0000', password: ALICE.password }, status: 401, code: 'unauthenticated', audited: REFUSED_LOGIN('operator:?') },
+  { label: 'login: a username with a zero-width space', method: 'POST', path: '/session', auth: 'none', body: { username: 'ali\u200Bce', password: ALICE.password }, status: 401, code: 'unauthenticated', audited: REFUSED_LOGIN('operator:?') },
+  { label: 'login: a username with a right-to-left override', method: 'POST', path: '/session', auth: 'none', body: { username: '\u202Eecila', password: ALICE.password }, status: 401, code: 'unauthenticated', audited: REFUSED_LOGIN('operator:?') },
   { label: 'login: deeply nested JSON', method: 'POST', path: '/session', auth: 'none', body: DEEP_TOP, status: 400, code: 'validation_error' },
   { label: 'login: a body over 128 KiB', method: 'POST', path: '/session', auth: 'none', body: json({ username: 'alice', password: BIG }), status: 413, code: 'payload_too_large' },
   { label: 'logout: without the token', method: 'DELETE', path: '/session', auth: 'cookie-only', status: 403, code: 'csrf_failed' },
@@ -247,7 +255,8 @@ const CASES: Case[] = [
   { label: 'session: PUT', method: 'PUT', path: '/session', auth: 'alice', body: {}, status: 404, code: 'not_found' },
 
   // --- routes and methods that do not exist ---
-  { label: 'PATCH on a secret', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'alice', body: { value: MARK }, status: 404, code: 'not_found' },
+  { label: 'PATCH with a value (PATCH changes the description alone)', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'alice', body: { value: MARK }, status: 400, code: 'validation_error' },
+  { label: 'PATCH with a value and a description', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'alice', body: { description: 'd', value: MARK }, status: 400, code: 'validation_error' },
   { label: 'PATCH on a secret without the token', method: 'PATCH', path: `/secrets/${EXISTING}`, auth: 'cookie-only', body: { value: MARK }, status: 403, code: 'csrf_failed' },
   { label: 'PUT on the collection', method: 'PUT', path: '/secrets', auth: 'alice', body: { value: MARK }, status: 404, code: 'not_found' },
   { label: 'an uppercase route', method: 'GET', path: '/SECRETS', auth: 'alice', status: 404, code: 'not_found' },
@@ -342,7 +351,19 @@ describe('adversarial input: 4xx with an error code, nothing changed', () => {
       expect(text).not.toContain(ALICE.password)
       expect(text).not.toContain('existing-value')
       expect(h.errors).toEqual([])
-      expect(await everyTable(h.ctx.store.db, h.ctx.store.dialect)).toEqual(before)
+      const after = await everyTable(h.ctx.store.db, h.ctx.store.dialect)
+      const audit = (t: typeof before) => (t.secret_access_log ?? []) as Array<{ id: number; action: string; accessor: string; outcome: string }>
+      const known = new Set(audit(before).map((r) => Number(r.id)))
+      const added = audit(after).filter((r) => !known.has(Number(r.id)))
+      expect(added.map(({ action, accessor, outcome }) => ({ action, accessor, outcome }))).toEqual(c.audited ?? [])
+      if (c.audited === undefined) expect(after).toEqual(before)
+      else {
+        // The rows, the head they moved and SQLite's id counter are the only change.
+        const rest = (t: typeof before) => Object.fromEntries(Object.entries(t).filter(([name]) => !['secret_access_log', 'audit_chain_head', 'sqlite_sequence'].includes(name)))
+        expect(rest(after)).toEqual(rest(before))
+        expect(JSON.stringify(added)).not.toContain(MARK)
+        expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
+      }
     })
   }
 })

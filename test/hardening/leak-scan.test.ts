@@ -258,6 +258,7 @@ beforeAll(async () => {
     ['malformed JSON', 'POST', '/secrets', `{"name":"BAD","value":"${S.httpRefused}`],
     ['a text/plain body', 'POST', '/secrets', JSON.stringify({ name: 'PLAIN', value: S.httpRefused }), { 'Content-Type': 'text/plain' }],
     ['a value in the query', 'GET', `/secrets/HTTP_CREATE/access-log?cursor=${encodeURIComponent(S.httpRefused)}`, undefined as never],
+    ['a value in an activity filter', 'GET', `/audit?since=${encodeURIComponent(S.httpRefused)}`, undefined as never],
     ['a value as the name in the path', 'GET', `/secrets/${encodeURIComponent(S.httpRefused)}`, undefined as never],
     ['a value on an unknown route', 'GET', `/nowhere/${encodeURIComponent(S.httpRefused)}`, undefined as never],
     ['a replace of a missing secret', 'PUT', '/secrets/NOT_THERE', { value: S.httpRefused }],
@@ -295,6 +296,9 @@ beforeAll(async () => {
   for (const [what, path, body, headers, status] of deliveryRefusals) {
     expect({ what, status: (await http(what, 'POST', path, body, headers)).status }).toEqual({ what, status })
   }
+  // The activity across secrets and its export: every row above, no value.
+  expect((await http('the activity', 'GET', '/audit?limit=200')).status).toBe(200)
+  expect((await http('the activity export', 'GET', '/audit/export')).status).toBe(200)
   // The CLI as a client: no key, the token from a 0600 file.
   writeFileSync(file('leak-ci.token'), `${T.cli}\n`, { mode: 0o600 })
   const clientEnv = { CLAUDE_HOOKS_SECRETS_URL: server.base, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: file('leak-ci.token') }
@@ -311,6 +315,8 @@ beforeAll(async () => {
 
   expect((await http('logout', 'DELETE', '/session')).status).toBe(204)
   await http('the old cookie after logout', 'GET', '/secrets')
+  // Metrics after every flow: their labels are route patterns, statuses and audit actions only.
+  expect((await http('metrics', 'GET', '/metrics')).status).toBe(200)
 
   // A render while the server runs, and the audit check.
   await cli(['render', '--accessor', 'leak-scan', '--reason', 'after http', file('in.txt'), file('out2.txt')])
@@ -377,13 +383,19 @@ describe('leak scan', () => {
     expect(where.some((w) => w.endsWith('secrets.db (server running)'))).toBe(true)
     expect(where.some((w) => w.endsWith('secrets.db-wal (server running)'))).toBe(true)
     expect(where.some((w) => w.startsWith('audit row'))).toBe(true)
-    // The request log ran: the server's stderr has a line per request.
-    const serverLog = Buffer.from(haystacks.find((h) => h.where === 'server stderr')!.bytes).toString()
-    expect(serverLog).toContain('http POST /secrets 201')
+    // The request log ran: the server's stdout (not a terminal) has one JSON object per request.
+    expect(where).toContain('server stdout')
+    const serverLog = Buffer.from(haystacks.find((h) => h.where === 'server stdout')!.bytes).toString()
+    const lines = serverLog.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.some((l) => l.msg === 'request' && l.method === 'POST' && l.route === '/secrets' && l.status === 201 && l.operator)).toBe(true)
+    expect(lines.some((l) => l.msg === 'request' && l.route === '/render' && l.client)).toBe(true)
   })
 
   test('no sentinel, in any form, in any output, response, database file or audit row', () => {
     expect(haystacks.length).toBeGreaterThan(60)
+    const bytes = haystacks.reduce((n, h) => n + h.bytes.length, 0)
+    // The figures docs/security.md quotes ("Figures"), printed so they can be checked.
+    console.log(`leak scan: ${haystacks.length} places, ${cliRuns.length} CLI runs, ${answers.length} HTTP answers, ${(bytes / 1e6).toFixed(1)} MB`)
     expect(hits(S)).toEqual([])
   })
 

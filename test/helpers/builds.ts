@@ -27,9 +27,10 @@ export function runtimes(suite: string): Array<{ name: string; cmd: string[]; ru
   ]
 }
 
-/** Runs a command with only PATH, HOME and `env`, stdin given or none; its output and exit code. */
-export async function runProcess(cmd: string[], env: Record<string, string>, stdin?: string) {
+/** Runs a command with only PATH, HOME and `env`, stdin given or none (in `cwd`, if given); its output and exit code. */
+export async function runProcess(cmd: string[], env: Record<string, string>, stdin?: string, cwd?: string) {
   const proc = Bun.spawn(cmd, {
+    ...(cwd === undefined ? {} : { cwd }),
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
     stdin: stdin === undefined ? 'ignore' : new Blob([stdin]),
     stdout: 'pipe',
@@ -37,4 +38,14 @@ export async function runProcess(cmd: string[], env: Record<string, string>, std
   })
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
   return { stdout, stderr, code }
+}
+
+/** The library's Node build (`npm run build` -> dist/index.js and dist/types/, scripts/build-lib.ts). */
+export const LIBRARY_BUILD = join(ROOT, 'dist', 'index.js')
+
+/** Whether a suite that needs dist/index.js runs: as {@link nodeBuildRuns}, for the library build. */
+export function libraryBuildRuns(suite: string): boolean {
+  if (existsSync(LIBRARY_BUILD) || BUILD_REQUIRED) return true
+  console.warn(`${suite}: dist/index.js is missing, so its Node suites are SKIPPED; \`npm run build\` (npm test does it) makes them run.`)
+  return false
 }

@@ -53,7 +53,7 @@ export async function rewriteWithKey(db: Kysely<Database>, masterB64: string, id
   for (const r of rows) {
     const row = { ...r, id: Number(r.id), reason: Number(r.id) === id ? reason : r.reason }
     if (row.id >= id) {
-      const canonical = JSON.stringify([1, row.id, row.secret_name, row.action, row.accessor, row.reason, row.outcome, row.at, row.chain_key_id])
+      const canonical = canonicalIndependently(row)
       const link = createHmac('sha256', key).update(prev).update(canonical).digest('hex')
       await db.updateTable('secret_access_log').set({ reason: row.reason, chain: link }).where('id', '=', row.id).execute()
       row.chain = link
@@ -62,4 +62,28 @@ export async function rewriteWithKey(db: Kysely<Database>, masterB64: string, id
   }
   const fields = { last_id: Number(head.last_id), chain: prev.toString('hex'), row_count: Number(head.row_count), chain_key_id: record.id }
   await db.updateTable('audit_chain_head').set({ chain: fields.chain, mac: headMacIndependently(key, fields) }).execute()
+}
+
+/** The canonical row of src/audit/chain.ts (encodings 1 to 4), written again from docs/security.md. */
+export function canonicalIndependently(r: {
+  id: number | string
+  secret_name: string
+  action: string
+  accessor: string
+  reason: string
+  outcome: string
+  at: string
+  chain_key_id: string | null
+  label: string | null
+  token_id: string | null
+  client_address: string | null
+  version: number | null
+  ciphertext_sha256: string | null
+}): string {
+  const v1 = [Number(r.id), r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
+  if (r.version !== null || r.ciphertext_sha256 !== null) {
+    return JSON.stringify([4, ...v1, r.label, r.token_id, r.client_address, r.version, r.ciphertext_sha256])
+  }
+  if (r.token_id !== null || r.client_address !== null) return JSON.stringify([3, ...v1, r.label, r.token_id, r.client_address])
+  return JSON.stringify(r.label === null ? [1, ...v1] : [2, ...v1, r.label])
 }

@@ -74,6 +74,7 @@ export async function harness(options: Partial<Omit<AppOptions, 'ctx'>> = {}, di
     const db = operatorDb(ctx.store.db)
     return {
       secret: await db.selectFrom('secret').selectAll().orderBy('name').execute(),
+      secret_version: await ctx.store.db.selectFrom('secret_version').selectAll().orderBy('name').orderBy('version').execute(),
       audit: await db.selectFrom('secret_access_log').selectAll().orderBy('id').execute(),
       operator: await db.selectFrom('operator').selectAll().orderBy('username').execute(),
       session: await db.selectFrom('operator_session').selectAll().orderBy('token_hash').execute(),

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import type { SecretsContext } from '../../src/context.ts'
 import { OperatorService } from '../../src/operators/operator.service.ts'
 import { operatorDb } from '../../src/operators/operator.table.ts'
+import { createHmac } from 'node:crypto'
+import { encodeBase64Url } from '../../src/crypto/encoding.ts'
 import { csrfTokenFor, hashSessionToken, isSessionTokenShape, newSessionToken } from '../../src/operators/session-token.ts'
 import { DEFAULT_SESSION_POLICY, SessionService } from '../../src/operators/session.service.ts'
 import { memoryContext, testClock } from '../helpers/context.ts'
@@ -37,6 +39,9 @@ describeEachDialect('SessionService', (dialect) => {
       expect(csrf).toBe(csrfTokenFor(token))
       expect(csrf).not.toBe(csrfTokenFor(newSessionToken()))
       expect(csrf).not.toBe(expected)
+      // Unpadded base64url, the same text as the project's own encoder gives (sessions stored before keep working).
+      expect(csrf).toBe(encodeBase64Url(new Uint8Array(createHmac('sha256', token).update('claude-hooks-secrets csrf v1').digest())))
+      expect(hashSessionToken(token)).toBe(encodeBase64Url(new Bun.CryptoHasher('sha256').update(token).digest()))
     })
 
     test('shapes other than 43 base64url characters are refused before any lookup', () => {

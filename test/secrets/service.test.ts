@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import type { SecretsContext } from '../../src/context.ts'
 import {
@@ -44,6 +45,7 @@ describeEachDialect('secrets service', (dialect) => {
         rotated_at: '2026-01-01T00:00:00.000Z',
         key_id: ctx.keyring.current.id,
         key_current: true,
+        version: 1,
       })
       const [row] = await secretRows()
       expect(new TextDecoder().decode(row!.ciphertext)).not.toContain('ghp_abc')
@@ -60,6 +62,9 @@ describeEachDialect('secrets service', (dialect) => {
           reason: 'unit test',
           outcome: 'ok',
           at: '2026-01-01T00:00:00.000Z',
+          // The version the create wrote and the SHA-256 of its ciphertext (migration 0010).
+          version: 1,
+          ciphertext_sha256: createHash('sha256').update(row!.ciphertext).digest('hex'),
           chain: expect.stringMatching(/^[0-9a-f]{64}$/),
           // The audit chain's own key (test/audit), not the master key.
           chain_key_id: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -218,7 +223,7 @@ describeEachDialect('secrets service', (dialect) => {
       expect(list.map((s) => s.name)).toEqual(['A', 'B'])
       for (const item of [...list, await ctx.service.get('A')]) {
         expect(Object.keys(item).sort()).toEqual(
-          ['created_at', 'description', 'key_current', 'key_id', 'name', 'rotated_at', 'updated_at'].sort(),
+          ['created_at', 'description', 'key_current', 'key_id', 'name', 'rotated_at', 'updated_at', 'version'].sort(),
         )
         expect(JSON.stringify(item)).not.toContain('value')
       }
@@ -302,7 +307,8 @@ describeEachDialect('secrets service', (dialect) => {
       expect(first.map((e) => e.id)).toEqual([5, 4])
       const next = await ctx.service.accessLog('A', { limit: 2, beforeId: 4 })
       expect(next.map((e) => e.id)).toEqual([3, 2])
-      expect(Object.keys(first[0]!).sort()).toEqual(['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'token_id'])
+      expect(Object.keys(first[0]!).sort()).toEqual(['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'token_id', 'version'])
+      expect(first.map((e) => e.version)).toEqual([5, 4])
     })
   })
 })

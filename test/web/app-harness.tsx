@@ -6,6 +6,7 @@ import { act, fireEvent, render, waitFor } from '@testing-library/preact'
 import { createApiClient } from '../../web/src/api.ts'
 import { SecretsModel } from '../../web/src/models/secrets-model.ts'
 import { SessionModel } from '../../web/src/models/session-model.ts'
+import { navigate, PAGES } from '../../web/src/router.ts'
 import { App } from '../../web/src/screens/app.tsx'
 import type { Secret } from '../../web/src/types.ts'
 import { type FetchStub, type StubReply, createFetchStub, errorReply } from './fetch-stub.ts'
@@ -25,6 +26,8 @@ export interface RenderAppOptions {
   secretsReply?: StubReply
   /** what GET /session answers, overriding `loggedIn` */
   sessionReply?: StubReply
+  /** the page's path and query at start; default the secrets page */
+  path?: string
 }
 
 /** Lets pending promises, signal updates and Preact renders run. */
@@ -47,6 +50,8 @@ export async function renderApp(options: RenderAppOptions = {}) {
   else stub.on('GET', '/session', errorReply(401, 'unauthenticated', 'no session'))
   stub.on('GET', '/secrets', options.secretsReply ?? (() => ({ json: { secrets: options.secrets ?? [], current_key_id: CURRENT_KEY } })))
 
+  // The route is a module-wide signal: every render starts from the page it names.
+  navigate(options.path ?? PAGES.secrets, { replace: true })
   // Same wiring as web/main.tsx.
   const api = createApiClient({ fetch: stub.fetch, onUnauthenticated: () => session.expire(), onAuthenticatedRequest: () => session.touched() })
   const session = new SessionModel(api)
@@ -54,7 +59,8 @@ export async function renderApp(options: RenderAppOptions = {}) {
   const utils = render(<App api={api} session={session} secrets={secrets} />)
   await act(() => session.restore())
   await settle()
-  if (!options.sessionReply && (options.loggedIn ?? true)) await waitFor(() => utils.getByRole('heading', { name: 'Secrets', level: 1 }))
+  const onSecrets = (options.path ?? PAGES.secrets).split('?')[0] === PAGES.secrets
+  if (onSecrets && !options.sessionReply && (options.loggedIn ?? true)) await waitFor(() => utils.getByRole('heading', { name: 'Secrets', level: 1 }))
   return { ...utils, stub, api, session, secrets }
 }
 

@@ -37,19 +37,33 @@ function withReads() {
 }
 
 describe('secrets list at real sizes', () => {
-  test('shows last read (when, by whom, or never) and the version when the server sends one', async () => {
+  test('shows last read (when, by whom, or never) and the version', async () => {
     const { container } = await renderApp({ secrets: withReads().map((s, i) => ({ ...s, version: i + 1 })) })
     const read = (name: string) => container.querySelector(`tr[data-secret="${name}"] .cell-read`)!.textContent
     expect(read('ANTHROPIC_API_KEY')).toBe('Read 1 day ago by client:mcp')
     expect(read('GITHUB_TOKEN')).toBe('never read')
-    expect(container.querySelector('tr[data-secret="SLACK_WEBHOOK"] .cell-version')!.textContent).toBe('v3')
+    expect(container.querySelector('tr[data-secret="SLACK_WEBHOOK"] .cell-version')!.textContent).toBe('Version v3')
     expect(Array.from(container.querySelectorAll('thead th'), (th) => th.textContent)).toContain('Version')
   })
 
-  test('without a version field there is no version column', async () => {
-    const { container } = await renderApp({ secrets: withReads() })
-    expect(Array.from(container.querySelectorAll('thead th'), (th) => th.textContent)).not.toContain('Version')
-    expect(container.querySelector('.cell-version')).toBeNull()
+  test('a row has two controls, its name and Copy ref; History, Edit description and the other actions are in the details drawer', async () => {
+    const { container, getByRole } = await renderApp({ secrets: withReads() })
+    const row = container.querySelector('tr[data-secret="GITHUB_TOKEN"]')!
+    expect(Array.from(row.querySelectorAll('button, a, input'), (b) => b.getAttribute('aria-label') ?? b.textContent)).toEqual([
+      'GITHUB_TOKEN: details and actions',
+      'Copy ref of GITHUB_TOKEN',
+    ])
+    fireEvent.click(getByRole('button', { name: 'GITHUB_TOKEN: details and actions' }))
+    await settle()
+    const actions = getByRole('group', { name: 'Actions' })
+    expect(Array.from(actions.querySelectorAll('button'), (b) => b.textContent)).toEqual([
+      'Replace value',
+      'Rotate',
+      'Edit description',
+      'History',
+      'Access log',
+      'Delete',
+    ])
   })
 
   test('sorts by a column on click, says so in aria-sort, and keeps sort and filter in the URL', async () => {
@@ -69,13 +83,11 @@ describe('secrets list at real sizes', () => {
   })
 
   test('a URL with a view opens in that view; unknown values fall back to the default', async () => {
-    history.replaceState(null, '', '/settings/secrets?q=token&sort=rotated&dir=asc')
-    const first = await renderApp({ secrets: sampleSecrets() })
+    const first = await renderApp({ secrets: sampleSecrets(), path: '/settings/secrets?q=token&sort=rotated&dir=asc' })
     expect(rowNames(first.container)).toEqual(['GITHUB_TOKEN'])
     expect((first.getByPlaceholderText('Filter by name or description') as HTMLInputElement).value).toBe('token')
     first.unmount()
-    history.replaceState(null, '', '/settings/secrets?sort=value&dir=sideways')
-    const second = await renderApp({ secrets: sampleSecrets() })
+    const second = await renderApp({ secrets: sampleSecrets(), path: '/settings/secrets?sort=value&dir=sideways' })
     expect(rowNames(second.container)).toEqual(['ANTHROPIC_API_KEY', 'GITHUB_TOKEN', 'SLACK_WEBHOOK'])
   })
 

@@ -22,8 +22,8 @@ describe('secrets screen', () => {
 
     const row = container.querySelector('tr[data-secret="GITHUB_TOKEN"]') as HTMLElement
     const cells = Array.from(row.children).map((cell) => cell.textContent)
-    // "—" for last read: this answer (like a server before last_read) carries none.
-    expect(cells).toEqual(['GITHUB_TOKEN', 'forge token for the CI bot', 'Rotated 3 days ago', '—', CURRENT_KEY, 'Copy ref of GITHUB_TOKEN'])
+    // "—" for last read: this answer (like a single secret's) carries none.
+    expect(cells).toEqual(['GITHUB_TOKEN', 'forge token for the CI bot', 'Version v1', 'Rotated 3 days ago', '—', CURRENT_KEY, 'Copy ref of GITHUB_TOKEN'])
     const time = row.querySelector('time')!
     expect(time.getAttribute('datetime')).toBe(secrets[1]!.rotated_at)
     expect(time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/)

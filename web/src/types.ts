@@ -1,3 +1,5 @@
+import type { AuditAction } from '../../src/audit/actions.ts'
+
 /**
  * Shapes of the JSON bodies the server answers with (docs/http-api.md).
  * Kept apart from the client so models and components can import the types
@@ -32,11 +34,22 @@ export interface Secret {
   key_id: string
   /** false while the row is still encrypted under a previous master key */
   key_current: boolean
-  /** The secret's version, once the server reports versions (absent before). */
-  version?: number
+  /**
+   * The current version (1, 2, …; DESIGN.md "Versions and check-and-set"):
+   * sent back as `If-Match: "N"` so a change made meanwhile by someone else
+   * is refused (412 `version_mismatch`) rather than overwritten.
+   */
+  version: number
   /** Only in the list: the newest successful read, null when never read (absent from other answers). */
   last_read?: LastRead | null
 }
+
+/**
+ * `GET /secrets/{name}/versions` (newest first, the current one included)
+ * and one entry of it: metadata only, never a value. The server's own types,
+ * imported as types only, so the two cannot disagree about a field.
+ */
+export type { SecretVersionInfo as SecretVersion, SecretVersions as VersionList } from '../../src/secrets/types.ts'
 
 /** `GET /secrets` answer. */
 export interface SecretList {
@@ -45,7 +58,8 @@ export interface SecretList {
 }
 
 /** What happened to a secret, as written to the audit log. */
-export type AccessAction = 'create' | 'replace' | 'read' | 'rotate' | 'delete' | 'authenticate'
+/** Every action an audit row may hold: the server's own list (src/audit/actions.ts). */
+export type AccessAction = AuditAction
 
 /** One audit row of `GET /secrets/{name}/access-log`. */
 export interface AccessLogEntry {
@@ -82,4 +96,58 @@ export interface CreateSecretInput {
 export interface ReplaceSecretInput {
   value: string
   description?: string
+}
+
+/** One row of `GET /audit`: an access-log entry and the secret it is about (null: none, a refused token). */
+export interface AuditEntry extends AccessLogEntry {
+  secret: string | null
+}
+
+/** One page of `GET /audit`, newest first; `next_cursor` is null on the last page. */
+export interface AuditPage {
+  entries: AuditEntry[]
+  next_cursor: string | null
+}
+
+/** The filters of `GET /audit` and `GET /audit/export` (docs/http-api.md "Activity"); unset: any. */
+export interface AuditFilters {
+  secret?: string
+  accessor?: string
+  action?: string
+  outcome?: string
+  /** ISO 8601 UTC, inclusive */
+  since?: string
+  /** ISO 8601 UTC, exclusive */
+  until?: string
+}
+
+/** One token of a client as lists show it: never the token itself. */
+export interface ClientToken {
+  id: string
+  created_at: string
+  expires_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+/** A machine client (docs/clients.md). */
+export interface Client {
+  name: string
+  description: string
+  grants: string[]
+  created_at: string
+  updated_at: string
+  tokens: ClientToken[]
+}
+
+/** Body of `POST /clients`. */
+export interface CreateClientInput {
+  name: string
+  grants: string[]
+  description?: string
+}
+
+/** The 201 of `POST /clients/{name}/tokens`: the only answer that ever holds a token. */
+export interface IssuedToken extends ClientToken {
+  token: string
 }

@@ -3,19 +3,34 @@ import { ClientNameSchema } from '../../clients/client-validation.ts'
 import { parseTtl, TTL_RULE } from '../../clients/ttl.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
-import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { type ChangeActor, SecurityAudit } from '../../audit/security-audit.ts'
+import { cliAccessor, type Command, noteDefaultDatabase, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { CliIO } from '../io.ts'
 import { formatTable, truncate } from '../table.ts'
 
-/** Opens the store (DATABASE_URL) without the master key: clients hold no secrets. */
+/** Opens the store (DATABASE_URL) without the master key, to read: clients hold no secrets. */
 async function withClients<T>(io: CliIO, fn: (clients: ClientService) => Promise<T>): Promise<T> {
+  const created = noteDefaultDatabase(io)
   const store = await openStore(io.env.DATABASE_URL || undefined)
+  created()
   try {
     return await fn(new ClientService({ db: store.db }))
   } finally {
     await store.close()
   }
+}
+
+/**
+ * Opens the store with the master key, to change: every change leaves an
+ * audit row (client_add, client_update, client_remove, token_issue,
+ * token_revoke), and the audit chain's key is sealed under the master key.
+ * Without a key: exit 78, nothing changed.
+ */
+async function withAuditedClients<T>(io: CliIO, fn: (clients: ClientService, by: ChangeActor) => Promise<T>): Promise<T> {
+  return withSecrets(io, ({ store, service }) =>
+    fn(new ClientService({ db: store.db, audit: new SecurityAudit({ db: store.db, log: service.auditLog }) }), { accessor: cliAccessor() }),
+  )
 }
 
 const when = (t: string | null) => (t === null ? 'never' : t.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, 'Z'))
@@ -54,7 +69,9 @@ Options:
   --json             (list) one JSON document: {"clients": [...]}
 
 NAME: a lowercase letter, then up to 63 lowercase letters, digits or "-".
-Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
+Needs DATABASE_URL (default file:./data/secrets.db). Every subcommand but list
+also needs the master key (CLAUDE_HOOKS_SECRET_KEY): each change leaves a row
+in the audit chain (docs/audit.md), whose key is sealed under the master key.
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
@@ -111,32 +128,32 @@ Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
       ttl = parseTtl(values.ttl)
       if (ttl === undefined) throw new UsageError(`--ttl ${TTL_RULE}`)
     }
-    return withClients(io, async (clients) => {
+    return withAuditedClients(io, async (clients, by) => {
       switch (action) {
         case 'add': {
-          const added = await clients.add({ name, grants, description: values.description })
+          const added = await clients.add({ name, grants, description: values.description }, by)
           io.stdout(`added client ${added.name}, granted ${added.grants.join(' ')}\n`)
           break
         }
         case 'grant': {
-          const updated = await clients.update(name, { grants })
+          const updated = await clients.update(name, { grants }, by)
           io.stdout(`client ${updated.name} is now granted ${updated.grants.join(' ')}\n`)
           break
         }
         case 'token': {
-          const { token, info } = await clients.issueToken(name, ttl)
+          const { token, info } = await clients.issueToken(name, ttl, by)
           // The token alone on stdout, so `> file` or `$(...)` takes exactly it.
           io.stdout(`${token}\n`)
           io.stderr(`secrets: token ${info.id} for client ${name}, expires ${when(info.expires_at)}; it is not shown again\n`)
           break
         }
         case 'revoke': {
-          const n = await clients.revoke(name, values.token)
+          const n = await clients.revoke(name, values.token, by)
           io.stdout(values.token === undefined ? `revoked ${n} token${n === 1 ? '' : 's'} of client ${name}\n` : `revoked token ${values.token} of client ${name}\n`)
           break
         }
         case 'remove': {
-          await clients.remove(name)
+          await clients.remove(name, by)
           io.stdout(`removed client ${name}; its tokens no longer work\n`)
           break
         }

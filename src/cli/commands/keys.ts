@@ -6,20 +6,23 @@ const keys: Command = {
   help: `Usage: secrets keys [--json]
 
 Shows the configured master keys by key id: which is current, how many
-secrets each seals, whether the audit chain still needs it (a chain key is
-sealed under it), and whether a previous key can now be removed from
-CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: it seals no secret and no audit chain key
-any more. \`secrets rotate --all\` moves both onto the current key.
+secrets and kept previous versions (KEPT) each seals, whether the audit
+chain still needs it (a chain key is sealed under it), and whether a
+previous key can now be removed from CLAUDE_HOOKS_SECRET_KEY_PREVIOUS: it
+seals no secret, no kept version and no audit chain key \`secrets rotate --all\` moves them all onto the current key.
 `,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, { min: 0, max: 0, names: '' })
     return withSecrets(io, async ({ service, keyring, store }) => {
-      const usage = new Map((await service.keyUsage()).map((u) => [u.key_id, u.rows]))
+      const all = await service.keyUsage()
+      const usage = new Map(all.map((u) => [u.key_id, u.rows]))
+      const kept = new Map(all.map((u) => [u.key_id, u.versions]))
       const audit = await service.auditLog.masterKeysNeeded(store.db)
       const rows = keyring.ids.map((id) => {
         const current = id === keyring.current.id
         const secrets = usage.get(id) ?? 0
-        return { key_id: id, current, secrets, audit: audit.has(id), removable: !current && secrets === 0 && !audit.has(id) }
+        const versions = kept.get(id) ?? 0
+        return { key_id: id, current, secrets, versions, audit: audit.has(id), removable: !current && secrets === 0 && versions === 0 && !audit.has(id) }
       })
       if (values.json) {
         io.stdout(`${JSON.stringify({ keys: rows }, null, 2)}\n`)
@@ -27,11 +30,12 @@ any more. \`secrets rotate --all\` moves both onto the current key.
       }
       io.stdout(
         formatTable(
-          ['KEY ID', 'ROLE', 'SECRETS', 'AUDIT', 'NOTE'],
+          ['KEY ID', 'ROLE', 'SECRETS', 'KEPT', 'AUDIT', 'NOTE'],
           rows.map((r) => [
             r.key_id,
             r.current ? 'current' : 'previous',
             String(r.secrets),
+            String(r.versions),
             r.audit ? 'needed' : '-',
             r.current ? '' : r.removable ? 'nothing sealed under it: can be removed' : 'still needed: run `secrets rotate --all`',
           ]),

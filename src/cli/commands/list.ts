@@ -6,7 +6,7 @@ import { formatTable, truncate } from '../table.ts'
 const list: Command = {
   help: `Usage: secrets list [--json]
 
-Lists the secrets: name, description, when the value last changed or was
+Lists the secrets: name, current version, description, when the value last changed or was
 re-encrypted, and the id of the master key it is sealed under ("previous"
 when that is not the current key; \`secrets rotate --all\` fixes it). Never
 a value. Control and text-direction characters in a description (possible
@@ -29,11 +29,12 @@ Options:
       }
       const rows = secrets.map((s) => [
         s.name,
+        String(s.version),
         truncate(escapeUnsafeText(s.description), 48),
         s.rotated_at.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, 'Z'),
         s.key_current ? s.key_id : `${s.key_id} (previous)`,
       ])
-      io.stdout(formatTable(['NAME', 'DESCRIPTION', 'ROTATED', 'KEY ID'], rows))
+      io.stdout(formatTable(['NAME', 'VERSION', 'DESCRIPTION', 'ROTATED', 'KEY ID'], rows))
       return EXIT.ok
     })
   },

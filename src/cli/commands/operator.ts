@@ -4,7 +4,8 @@ import { OperatorNotFoundError } from '../../operators/operator-errors.ts'
 import { OperatorService } from '../../operators/operator.service.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
-import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { type ChangeActor, SecurityAudit } from '../../audit/security-audit.ts'
+import { cliAccessor, type Command, noteDefaultDatabase, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { type CliIO, InputTooLargeError } from '../io.ts'
 import { formatTable } from '../table.ts'
@@ -42,14 +43,27 @@ async function readPassword(io: CliIO, username: string): Promise<string> {
   }
 }
 
-/** Opens the store (DATABASE_URL) without the master key: operators hold no secrets. */
+/** Opens the store (DATABASE_URL) without the master key, to read: the list holds no secret. */
 async function withOperators<T>(io: CliIO, fn: (operators: OperatorService) => Promise<T>): Promise<T> {
+  const created = noteDefaultDatabase(io)
   const store = await openStore(io.env.DATABASE_URL || undefined)
+  created()
   try {
     return await fn(new OperatorService({ db: store.db }))
   } finally {
     await store.close()
   }
+}
+
+/**
+ * Opens the store with the master key, to change: every change leaves an
+ * audit row (operator_add, operator_passwd, operator_remove), and the audit
+ * chain's key is sealed under the master key. Without a key: exit 78, nothing changed.
+ */
+async function withAuditedOperators<T>(io: CliIO, fn: (operators: OperatorService, by: ChangeActor) => Promise<T>): Promise<T> {
+  return withSecrets(io, ({ store, service }) =>
+    fn(new OperatorService({ db: store.db, audit: new SecurityAudit({ db: store.db, log: service.auditLog }) }), { accessor: cliAccessor() }),
+  )
 }
 
 const operator: Command = {
@@ -76,7 +90,9 @@ Options:
   --json  (list) one JSON document: {"operators": [...]}
 
 NAME: a lowercase letter, then up to 63 lowercase letters, digits, ".", "_"
-or "-". Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
+or "-". Needs DATABASE_URL (default file:./data/secrets.db). add, remove and
+passwd also need the master key (CLAUDE_HOOKS_SECRET_KEY): each leaves a row in
+the audit chain (docs/audit.md); list does not.
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
@@ -107,20 +123,20 @@ or "-". Needs DATABASE_URL (default file:./data/secrets.db), not the master key.
     if (name === undefined) throw new UsageError('missing NAME')
     // Checked before a password is asked for: nobody types a password twice for nothing.
     const username = validateField('username', UsernameSchema, name)
-    return withOperators(io, async (operators) => {
+    return withAuditedOperators(io, async (operators, by) => {
       if (action === 'remove') {
-        await operators.remove(username)
+        await operators.remove(username, by)
         io.stdout(`removed operator ${username}; their sessions are ended\n`)
         return EXIT.ok
       }
       if (action === 'passwd') {
         // Known to exist before a password is asked for; setPassword checks again, atomically.
         if (!(await operators.list()).some((o) => o.username === username)) throw new OperatorNotFoundError(username)
-        await operators.setPassword(username, await readPassword(io, username))
+        await operators.setPassword(username, await readPassword(io, username), by)
         io.stdout(`changed the password of ${username}; their sessions are ended\n`)
         return EXIT.ok
       }
-      const added = await operators.add(username, await readPassword(io, username))
+      const added = await operators.add(username, await readPassword(io, username), by)
       io.stdout(`added operator ${added.username}\n`)
       return EXIT.ok
     })

@@ -11,8 +11,12 @@ const rotate: Command = {
        secrets rotate --all [--batch-size N] [--reason TEXT]
 
 Re-encrypts a secret under the current master key (CLAUDE_HOOKS_SECRET_KEY)
-with a fresh IV. With --all, every secret still sealed under a previous key
-(CLAUDE_HOOKS_SECRET_KEY_PREVIOUS), in batches of one transaction each.
+with a fresh IV, as a new version (the additional data binds the name and
+the version). With --all, every secret still sealed under a previous key
+(CLAUDE_HOOKS_SECRET_KEY_PREVIOUS) or under the older additional data that
+binds the name alone, in batches of one transaction each; then every kept
+previous version under a previous key or the older additional data is
+re-sealed in place (same version number; audited "reseal").
 Interrupted at any moment (even kill -9), it loses nothing: every secret
 stays decryptable, and running it again finishes the job. Each
 re-encryption is audited (action "rotate").
@@ -69,8 +73,21 @@ Options:
         changed.push(...result.changed)
         progress.advance(result.rotated.length + result.failed.length, `batch ${++batchNo}`)
       }
+      // Then the kept previous versions, re-sealed in place, so a retired key seals nothing.
+      let resealed = 0
+      let afterVersion: { name: string; version: number } | undefined
+      while (!stopped) {
+        stopped = shutdownRequested()
+        if (stopped) break
+        const result = await service.resealBatch(afterVersion, batch, actor)
+        if (result.last === undefined) break
+        afterVersion = result.last
+        resealed += result.resealed.length
+        failed.push(...result.failed.map((f) => ({ name: `${f.name}@${f.version}`, code: f.code })))
+      }
       progress.finish()
       io.stdout(`rotated ${rotated}, already current ${total - stale}, failed ${failed.length}\n`)
+      if (resealed > 0) io.stdout(`kept versions re-sealed ${resealed}\n`)
       if (changed.length > 0) {
         io.stdout(
           `changed meanwhile ${changed.length} (left as the other writer made them; ${await service.countStale()} still under a previous key: run \`secrets rotate --all\` again if not 0)\n`,

@@ -1,6 +1,7 @@
 import { openSecrets } from '../../context.ts'
 import { ConfigError } from '../../errors.ts'
 import { createApp } from '../../http/app.ts'
+import { logFormat, loggerFor } from '../../http/log-format.ts'
 import { publicOriginSettings } from '../../http/public-origin.ts'
 import { startServer } from '../../http/server.ts'
 import { type Command, parseCommandArgs, UsageError } from '../command.ts'
@@ -21,6 +22,15 @@ function parseRenderBodyLimit(value: string | undefined): number | undefined {
   return bytes
 }
 
+/** METRICS_TOKEN: unset or empty, none (loopback only); else 16 to 256 visible ASCII characters. */
+function parseMetricsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined
+  if (!/^[\x21-\x7e]{16,256}$/.test(value)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 256 visible ASCII characters (e.g. openssl rand -hex 32)')
+  }
+  return value
+}
+
 function parsePort(text: string, where: 'flag' | 'env'): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
   if (port >= 0 && port <= 65_535) return port
@@ -31,10 +41,17 @@ function parsePort(text: string, where: 'flag' | 'env'): number {
 const serve: Command = {
   help: `Usage: secrets serve [--host HOST] [--port PORT]
 
-Starts the HTTP API (/secrets, /clients, /session, /healthz, /render, /resolve) and the UI at
-/settings/secrets. Refuses to start (exit 78) without a valid
-CLAUDE_HOOKS_SECRET_KEY, or when stored secrets use a key id that no
-configured key has. Stops cleanly on SIGTERM or SIGINT.
+Starts the HTTP API (/secrets, /clients, /audit, /session, /healthz, /readyz,
+/metrics, /render, /resolve) and the UI at /settings/secrets. Refuses to start (exit 78)
+without a valid master key (CLAUDE_HOOKS_SECRET_KEY, _FILE, or the systemd
+credential claude-hooks-secret-key: exactly one), when stored secrets use a
+key id that no configured key has, when the database refuses the login or
+does not exist, or when its schema is newer than this build; exit 1 when
+the database does not answer. Each says in one line where the database is
+and why (never its password). Stops cleanly on SIGTERM or SIGINT.
+
+GET /healthz: the process is up. GET /readyz: the store answers too (503
+store_unavailable otherwise): the one for a proxy's health check.
 
 Behind a TLS-terminating proxy, set PUBLIC_ORIGIN to the origin browsers
 use (https://secrets.example.org): mutations from it are accepted and the
@@ -48,6 +65,17 @@ the port on a 0.0.0.0 or :: bind) or a PUBLIC_ORIGIN host are refused with
 Clients (docs/clients.md) read secrets with a token at POST /render and
 POST /resolve; RENDER_BODY_LIMIT (default 16M; bytes, or with K, M, G)
 bounds the artifact /render takes.
+
+GET /metrics: Prometheus text (requests by route and status, decryptions,
+audit appends, renders, errors), readable from a loopback address (not
+through a proxy), or from anywhere with Authorization: Bearer $METRICS_TOKEN.
+
+Logs: one line per request on standard output (method, route pattern,
+status, duration, request id, operator or client, client address; never a
+path, query string, header or body): JSON lines when standard output is not
+a terminal, text on a terminal; LOG_FORMAT=json or text chooses. Security
+events (logins, lockouts, operator and client changes) are audit rows
+(docs/audit.md).
 
 Options:
   --host HOST  address to listen on (default: $HOST or 127.0.0.1)
@@ -64,21 +92,25 @@ Options:
     // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
     const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
     const renderBodyLimit = parseRenderBodyLimit(io.env.RENDER_BODY_LIMIT)
+    const metricsToken = parseMetricsToken(io.env.METRICS_TOKEN)
+    const logger = loggerFor(logFormat(io.env.LOG_FORMAT, process.stdout.isTTY === true))
     const ctx = await openSecrets(io.env)
     let server
     try {
-      const app = createApp({ ctx, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
+      const app = createApp({ ctx, logger, metricsToken, ...origins, ...(renderBodyLimit === undefined ? {} : { renderBodyLimit }) })
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()
       throw e
     }
     io.stderr(`secrets: listening on ${server.url} (UI: ${server.url}/settings/secrets)\n`)
+    logger.info?.('listening', { url: server.url })
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'))
       process.once('SIGINT', () => resolve('SIGINT'))
     })
     io.stderr(`secrets: ${signal}: finishing in-flight requests\n`)
+    logger.info?.('stopping', { signal })
     await server.stop()
     await ctx.close()
     return EXIT.ok

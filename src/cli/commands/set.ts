@@ -2,6 +2,7 @@ import { ValidationError } from '../../errors.ts'
 import { MAX_VALUE_BYTES, SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, type Command, parseCommandArgs, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { parseIfVersion } from '../if-version.ts'
 import { type CliIO, InputTooLargeError } from '../io.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -39,9 +40,10 @@ async function readValue(io: CliIO, name: string, keepNewline: boolean): Promise
 }
 
 const set: Command = {
-  help: `Usage: secrets set NAME [--description TEXT] [--reason TEXT] [--keep-newline]
+  help: `Usage: secrets set NAME [--description TEXT] [--if-version N] [--reason TEXT] [--keep-newline]
 
-Creates the secret NAME, or replaces its value when it exists. The value is
+Creates the secret NAME (version 1), or replaces its value when it exists
+(a new version; the previous value is kept, see \`secrets versions\`). The value is
 read from standard input, never from the command line (other users can read
 a process's arguments). On a terminal it is asked for with echo off.
 
@@ -50,6 +52,9 @@ a process's arguments). On a terminal it is asked for with echo off.
 
 Options:
   --description TEXT  what the secret is for (at most 500 characters)
+  --if-version N      check-and-set: replace only if NAME is at version N now,
+                      or with 0 create only if it does not exist (exit 1 otherwise,
+                      nothing written)
   --reason TEXT       why, for the audit log (default: "secrets set")
   --keep-newline      keep a trailing newline (by default one is dropped)
 
@@ -63,16 +68,18 @@ Value: 1 to 65,536 bytes of UTF-8.
         description: { type: 'string' },
         reason: { type: 'string' },
         'keep-newline': { type: 'boolean' },
+        'if-version': { type: 'string' },
       },
       { min: 1, max: 1, names: 'NAME' },
     )
     // Checked before a value is asked for: nobody types a token twice.
     const name = validateField('name', SecretNameSchema, positionals[0])
+    const ifVersion = parseIfVersion(values['if-version'])
     return withSecrets(io, async ({ service }) => {
       const value = await readValue(io, name, values['keep-newline'] ?? false)
       const actor = { accessor: cliAccessor(), reason: values.reason ?? 'secrets set' }
-      const { created, secret } = await service.set({ name, value, description: values.description }, actor)
-      io.stdout(`${created ? 'created' : 'replaced'} ${secret.name} (key ${secret.key_id})\n`)
+      const { created, secret } = await service.set({ name, value, description: values.description }, actor, { ifVersion })
+      io.stdout(`${created ? 'created' : 'replaced'} ${secret.name} (version ${secret.version}, key ${secret.key_id})\n`)
       return EXIT.ok
     })
   },

@@ -11,7 +11,7 @@ import { PlaceholderScanner, type RenderFormat, type ScanHandler } from '../../r
 import { Substituter } from '../../render/substituter.ts'
 import { readFull, writeAll } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
-import { SpoolLimitError } from './spool.ts'
+import { spoolAppend, SpoolLimitError } from './spool.ts'
 
 /** Size of the reused read buffers (and of both buffers of the scanning fallback). */
 export const BUFFER_SIZE = 1 << 20
@@ -30,7 +30,8 @@ export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandle
     // Spool before scanning, so an error's position can be found in the spool.
     if (source.spoolFd >= 0) {
       if (length + n > spoolLimit) throw new SpoolLimitError(spoolLimit)
-      writeAll(source.spoolFd, chunk)
+      const fd = spoolAppend(source.spoolFd, chunk, length)
+      if (fd !== source.spoolFd) source.spoolFd = source.replayFd = fd
     }
     length += n
     source.length = length

@@ -148,8 +148,11 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
     // Throws MissingSecretError for names the map lacks, before anything is written.
     const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(dest.fd, bytes), {
-      chunkSize: BUFFER_SIZE,
-      outSize: OUT_BUFFER_SIZE,
+      // No larger than the input needs: wipe() below writes every byte of
+      // these buffers, and on a 4 KiB render faulting in 1.25 MiB of fresh
+      // pages to zero them cost more than the rest of pass 2.
+      chunkSize: Math.min(BUFFER_SIZE, Math.max(source.length, 4096)),
+      outSize: Math.min(OUT_BUFFER_SIZE, Math.max(source.length, 65_536)),
       variants: recorder.variants,
     })
     try {

@@ -21,8 +21,8 @@ export interface Source {
    * redirected from a file may start past the file's beginning).
    */
   replayStart: number
-  /** Descriptor pass 1 copies the input to, or -1 when the input can be read again. */
-  readonly spoolFd: number
+  /** Descriptor pass 1 copies the input to, or -1 when the input can be read again (it may move: spool.ts spoolAppend). */
+  spoolFd: number
   /** Input bytes read by pass 1. */
   length: number
   /** Device and inode when the input is a regular file (read twice), else null. */
@@ -46,18 +46,19 @@ export function openSource(path: string | null): Source {
     throw err
   }
   const stamp = spoolFd >= 0 ? '' : fileStamp(fd)
+  const spooled = spoolFd >= 0
   return {
     fd,
     checkUnchanged() {
-      if (spoolFd < 0 && fileStamp(fd) !== stamp) throw inputChangedError()
+      if (!spooled && fileStamp(fd) !== stamp) throw inputChangedError()
     },
-    replayFd: spoolFd >= 0 ? spoolFd : fd,
-    replayStart: spoolFd >= 0 || path !== null ? 0 : -1,
+    replayFd: spooled ? spoolFd : fd,
+    replayStart: spooled || path !== null ? 0 : -1,
     spoolFd,
     length: 0,
     file,
     close() {
-      if (spoolFd >= 0) closeSync(spoolFd)
+      if (this.spoolFd >= 0) closeSync(this.spoolFd)
       if (path !== null) closeSync(fd)
     },
   }

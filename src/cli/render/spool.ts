@@ -3,8 +3,9 @@
  * pipe, a terminal) is copied into one while pass 1 reads it, and position
  * records that outgrow their buffer go to another. Each is unlinked as soon
  * as it is opened, so nothing remains on disk after close, an error or a kill.
+ * They go to a memory file system when there is one (spoolDirectory).
  */
-import { closeSync, mkdtempSync, openSync, rmdirSync, unlinkSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmdirSync, statfsSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '../../errors.ts'
@@ -46,14 +47,37 @@ export class SpoolLimitError extends Error {
   }
 }
 
+/** statfs type of tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994
+/** The memory file system most Linux systems mount. */
+const SHM_DIR = '/dev/shm'
+
 /**
- * Opens a spool file in a fresh 0700 directory and unlinks both at once: the
- * open descriptor keeps the data reachable, and nothing remains on disk
- * after close, an error or a kill.
+ * Where a spool goes: $TMPDIR when it is set (the operator chose), else
+ * /dev/shm when it is a memory file system (tmpfs), else the system's
+ * temporary directory. On a memory file system the spool never waits for
+ * the disk: a piped 256 MiB input spooled to an ext4 /tmp made the kernel
+ * throttle the render while it wrote the dirty pages back, for a file that
+ * is unlinked and never needs to reach the disk.
  */
-export function openSpool(): number {
-  const dir = mkdtempSync(join(tmpdir(), 'secrets-render-'))
-  const path = join(dir, 'input')
+export function spoolDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.TMPDIR) return tmpdir()
+  try {
+    if (statfsSync(SHM_DIR).type === TMPFS_MAGIC) return SHM_DIR
+  } catch {
+    // No /dev/shm here.
+  }
+  return tmpdir()
+}
+
+/**
+ * Opens a spool file in a fresh 0700 directory under `dir` and unlinks both
+ * at once: the open descriptor keeps the data reachable, and nothing
+ * remains on disk after close, an error or a kill.
+ */
+export function openSpool(dir: string = spoolDirectory()): number {
+  const made = mkdtempSync(join(dir, 'secrets-render-'))
+  const path = join(made, 'input')
   try {
     const fd = openSync(path, 'wx+', 0o600)
     unlinkSync(path)
@@ -64,8 +88,38 @@ export function openSpool(): number {
     } catch {
       // Already unlinked above (the normal case), or never created.
     }
-    rmdirSync(dir)
+    rmdirSync(made)
   }
+}
+
+/**
+ * Appends `chunk` at `at` to a spool; when a memory file system is full
+ * (ENOSPC), moves what it holds to a new spool in the system's temporary
+ * directory and goes on there. Returns the descriptor now in use.
+ */
+export function spoolAppend(fd: number, chunk: Uint8Array, at: number): number {
+  try {
+    writeAll(fd, chunk)
+    return fd
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOSPC' || spoolDirectory() === tmpdir()) throw e
+  }
+  const disk = openSpool(tmpdir())
+  try {
+    const buf = new Uint8Array(Math.min(1 << 20, Math.max(at, 1)))
+    for (let done = 0; done < at; ) {
+      const n = readFull(fd, buf.subarray(0, Math.min(buf.length, at - done)), done)
+      if (n === 0) throw new Error('render: the spool is truncated')
+      writeAll(disk, n === buf.length ? buf : buf.subarray(0, n))
+      done += n
+    }
+    writeAll(disk, chunk)
+  } catch (e) {
+    closeSync(disk)
+    throw e
+  }
+  closeSync(fd)
+  return disk
 }
 
 /**
@@ -83,7 +137,7 @@ export class RecordSpool {
 
   write(records: Int32Array): void {
     if (this.fd < 0) this.fd = openSpool()
-    writeAll(this.fd, new Uint8Array(records.buffer, records.byteOffset, records.byteLength))
+    this.fd = spoolAppend(this.fd, new Uint8Array(records.buffer, records.byteOffset, records.byteLength), this.size)
     this.size += records.byteLength
   }
 

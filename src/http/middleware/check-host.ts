@@ -7,6 +7,8 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]']
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]', ''])
 // A Host is a name, an IPv4 address or a bracketed IPv6 address, and an optional port: nothing else.
 const HOST_SYNTAX = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/
+/** Most allowed host texts remembered (any IP literal may be allowed on a wildcard listener). */
+const MAX_REMEMBERED_HOSTS = 64
 const IP_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/
 
 /** The host name (lower case, as URL normalises it) and the port if one is given; undefined for anything that is not a host. */
@@ -68,8 +70,20 @@ export class AllowedHosts {
     }
   }
 
+  /** Hosts found allowed, by scheme and text: parsing costs two regular expressions and a URL per request otherwise. Bounded; refusals are never kept. */
+  readonly #allowed = new Set<string>()
+
   /** Whether a request may name this host (a `Host` header, or the host of its URL) when it came in over `scheme`. */
   allows(host: string, scheme: 'http:' | 'https:'): boolean {
+    const key = `${scheme}${host}`
+    if (this.#allowed.has(key)) return true
+    if (!this.#decide(host, scheme)) return false
+    if (this.#allowed.size >= MAX_REMEMBERED_HOSTS) this.#allowed.clear()
+    this.#allowed.add(key)
+    return true
+  }
+
+  #decide(host: string, scheme: 'http:' | 'https:'): boolean {
     const entry = parseHost(host)
     if (!entry) return false
     if (entry.port === undefined && this.#bare.has(entry.hostname)) return true

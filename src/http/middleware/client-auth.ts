@@ -6,6 +6,8 @@ import { clientAddressKey } from '../client-address.ts'
 import { HttpError } from '../http-error.ts'
 import type { LoginThrottle } from '../login-throttle.ts'
 import { clientTokenId } from '../../clients/client-token.ts'
+import { clientAccessor, UNKNOWN_CLIENT_ACCESSOR } from '../../clients/delivery.service.ts'
+import type { SecurityAudit } from '../../audit/security-audit.ts'
 
 const BEARER = /^Bearer +(\S+) *$/i
 // A client token anywhere it must not be: `chs_`, also percent-encoded (`chs%5F`).
@@ -38,11 +40,19 @@ function misplacedToken(c: Context<AppEnv>): boolean {
  *    it is audited (never with the token) and answered 401, the same answer
  *    for every reason.
  *
+ * A refusal that starts a lock is also audited as one `lockout` row.
+ *
  * On success `c.var.client` holds the principal. The token is never
  * logged: the request log has no headers, and no message here holds it.
  */
-export function requireClient(deps: { clients: ClientService; delivery: DeliveryService; throttle: LoginThrottle }): MiddlewareHandler<AppEnv> {
-  const { clients, delivery, throttle } = deps
+export function requireClient(deps: {
+  clients: ClientService
+  delivery: DeliveryService
+  throttle: LoginThrottle
+  /** Where a lockout is audited, when a refusal starts one (absent: not audited). */
+  audit?: SecurityAudit | undefined
+}): MiddlewareHandler<AppEnv> {
+  const { clients, delivery, throttle, audit } = deps
   return async function requireClient(c, next) {
     const address = clientAddressKey(c)
     if (misplacedToken(c)) {
@@ -64,6 +74,12 @@ export function requireClient(deps: { clients: ClientService; delivery: Delivery
       throttle.failed('tokenId' in auth ? auth.tokenId : undefined, address)
       const known = 'tokenId' in auth ? { client: auth.client, tokenId: auth.tokenId } : {}
       await delivery.refuseToken({ why: auth.why, ...known, address: c.env?.remoteAddress })
+      // This refusal locked the token id or the address: one `lockout` row when the lock starts (refusals while locked are 429s).
+      const locked = throttle.lockedFor(known.tokenId, address)
+      if (locked !== undefined && audit) {
+        const accessor = known.client === undefined ? UNKNOWN_CLIENT_ACCESSOR : clientAccessor(known.client)
+        await audit.record([{ action: 'lockout', accessor, reason: `client tokens locked for ${locked} s`, outcome: 'denied', tokenId: known.tokenId, address: c.env?.remoteAddress }])
+      }
       throw refused()
     }
     c.set('client', auth.principal)

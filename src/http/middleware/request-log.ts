@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
+import type { AppEnv } from '../app-env.ts'
 import type { AppLogger } from '../app-logger.ts'
 
 /** What the log says for a request no route matched (a 404, or a refusal before routing). */
@@ -23,13 +24,29 @@ export function routeOf(c: Context): string {
 
 /**
  * Logs one entry per request once its answer is ready: method, route
- * pattern ({@link routeOf}), status and milliseconds. Registered first, so
- * it sees the status the error handler chose.
+ * pattern ({@link routeOf}), status, milliseconds, the request id, the
+ * operator or client the request was authenticated as, and the peer's
+ * address. Registered first, so it sees the status the error handler chose.
+ * Gives every request an id of the server's own (`c.var.requestId`, and the
+ * answer's `X-Request-Id`): one a client sends is not taken, so nothing a
+ * client chose reaches the log.
  */
-export function requestLog(logger: AppLogger): MiddlewareHandler {
+export function requestLog(logger: AppLogger): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const start = performance.now()
+    const requestId = crypto.randomUUID()
+    c.set('requestId', requestId)
     await next()
-    logger.request({ method: c.req.method, route: routeOf(c), status: c.res.status, ms: performance.now() - start })
+    c.res.headers.set('X-Request-Id', requestId)
+    logger.request({
+      method: c.req.method,
+      route: routeOf(c),
+      status: c.res.status,
+      ms: performance.now() - start,
+      requestId,
+      operator: c.get('session')?.username,
+      client: c.get('client')?.client,
+      address: c.env?.remoteAddress,
+    })
   }
 }

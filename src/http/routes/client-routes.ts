@@ -1,4 +1,5 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
+import type { ChangeActor } from '../../audit/security-audit.ts'
 import * as v from 'valibot'
 import type { ClientInfo, ClientService, TokenInfo } from '../../clients/client.service.ts'
 import { ClientDescriptionSchema, ClientNameSchema, GrantListSchema } from '../../clients/client-validation.ts'
@@ -56,6 +57,12 @@ export function clientJson(c: ClientInfo): ClientInfo {
   }
 }
 
+/** Who changes a client: the session's operator, from the peer's address (for the audit row). */
+function changedBy(c: Context<AppEnv>): ChangeActor {
+  // requireSession ran before every /clients route.
+  return { accessor: `operator:${c.get('session')!.username}`, address: c.env?.remoteAddress }
+}
+
 /**
  * `/clients`: administer machine clients (docs/clients.md). Mounted behind
  * requireSession and guardMutating (app.ts), like `/secrets`. The only
@@ -69,7 +76,7 @@ export function clientRoutes(clients: ClientService): Hono<AppEnv> {
   })
 
   app.post('/', jsonBody(CreateClientBody), async function createClient(c) {
-    return c.json(clientJson(await clients.add(c.req.valid('json'))), 201)
+    return c.json(clientJson(await clients.add(c.req.valid('json'), changedBy(c))), 201)
   })
 
   app.get('/:name', valid('param', ClientParams), async function getClient(c) {
@@ -77,29 +84,29 @@ export function clientRoutes(clients: ClientService): Hono<AppEnv> {
   })
 
   app.put('/:name', valid('param', ClientParams), jsonBody(UpdateClientBody), async function updateClient(c) {
-    return c.json(clientJson(await clients.update(c.req.valid('param').name, c.req.valid('json'))))
+    return c.json(clientJson(await clients.update(c.req.valid('param').name, c.req.valid('json'), changedBy(c))))
   })
 
   app.delete('/:name', valid('param', ClientParams), jsonBody(EmptyBody, { optional: true }), async function removeClient(c) {
-    await clients.remove(c.req.valid('param').name)
+    await clients.remove(c.req.valid('param').name, changedBy(c))
     return c.body(null, 204)
   })
 
   app.post('/:name/tokens', valid('param', ClientParams), jsonBody(IssueTokenBody, { optional: true }), async function issueToken(c) {
     const { ttl } = c.req.valid('json')
-    const { token, info } = await clients.issueToken(c.req.valid('param').name, ttl)
+    const { token, info } = await clients.issueToken(c.req.valid('param').name, ttl, changedBy(c))
     return c.json({ ...tokenJson(info), token }, 201)
   })
 
   // Every live token of the client at once (`secrets client revoke NAME`).
   app.delete('/:name/tokens', valid('param', ClientParams), jsonBody(EmptyBody, { optional: true }), async function revokeAll(c) {
-    const revoked = await clients.revoke(c.req.valid('param').name)
+    const revoked = await clients.revoke(c.req.valid('param').name, undefined, changedBy(c))
     return c.json({ revoked })
   })
 
   app.delete('/:name/tokens/:id', valid('param', TokenParams), jsonBody(EmptyBody, { optional: true }), async function revokeToken(c) {
     const { name, id } = c.req.valid('param')
-    await clients.revoke(name, id)
+    await clients.revoke(name, id, changedBy(c))
     return c.body(null, 204)
   })
 

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono'
-import type { Actor, SecretsService } from '../../secrets/service.ts'
+import type { Actor, SecretMetadata, SecretsService } from '../../secrets/service.ts'
 import type { AppEnv } from '../app-env.ts'
 import { encodeAccessLogCursor } from '../access-log-cursor.ts'
 import { unauthenticated } from '../http-error.ts'
@@ -9,9 +9,12 @@ import {
   AccessLogQuery,
   CreateSecretBody,
   EmptyBody,
+  PatchSecretBody,
   ReplaceSecretBody,
+  RollbackBody,
   SecretNameParams,
 } from '../validation/request-schemas.ts'
+import { ifMatchVersion, versionTag } from '../if-match.ts'
 import { accessLogEntryJson, lastReadJson, secretJson } from '../response-shapes.ts'
 
 /**
@@ -50,27 +53,60 @@ export function secretRoutes(service: SecretsService): Hono<AppEnv> {
     return c.body(listed.json, 200, { 'Content-Type': 'application/json' })
   })
 
+  // Every answer about one secret carries its version as the ETag, for If-Match on the next write.
+  const withTag = (c: Context<AppEnv>, secret: SecretMetadata, status: 200 | 201 = 200) => {
+    c.header('ETag', versionTag(secret.version))
+    return c.json(secretJson(secret), status)
+  }
+
   app.post('/', jsonBody(CreateSecretBody), async function createSecret(c) {
-    const created = await service.create(c.req.valid('json'), httpActor(c))
-    return c.json(secretJson(created), 201)
+    return withTag(c, await service.create(c.req.valid('json'), httpActor(c)), 201)
   })
 
   app.get('/:name', valid('param', SecretNameParams), async function getSecret(c) {
-    return c.json(secretJson(await service.get(c.req.valid('param').name)))
+    return withTag(c, await service.get(c.req.valid('param').name))
   })
 
   app.put('/:name', valid('param', SecretNameParams), jsonBody(ReplaceSecretBody), async function replaceSecret(c) {
-    const replaced = await service.replace(c.req.valid('param').name, c.req.valid('json'), httpActor(c))
-    return c.json(secretJson(replaced))
+    const ifVersion = ifMatchVersion(c.req.header('If-Match'))
+    return withTag(c, await service.replace(c.req.valid('param').name, c.req.valid('json'), httpActor(c), { ifVersion }))
+  })
+
+  app.patch('/:name', valid('param', SecretNameParams), jsonBody(PatchSecretBody), async function describeSecret(c) {
+    const ifVersion = ifMatchVersion(c.req.header('If-Match'))
+    const { description } = c.req.valid('json')
+    return withTag(c, await service.describe(c.req.valid('param').name, description, httpActor(c), { ifVersion }))
   })
 
   app.delete('/:name', valid('param', SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function deleteSecret(c) {
-    await service.delete(c.req.valid('param').name, httpActor(c))
+    const ifVersion = ifMatchVersion(c.req.header('If-Match'))
+    await service.delete(c.req.valid('param').name, httpActor(c), { ifVersion })
     return c.body(null, 204)
   })
 
   app.post('/:name/rotate', valid('param', SecretNameParams), jsonBody(EmptyBody, { optional: true }), async function rotateSecret(c) {
-    return c.json(secretJson(await service.rotate(c.req.valid('param').name, httpActor(c))))
+    return withTag(c, await service.rotate(c.req.valid('param').name, httpActor(c)))
+  })
+
+  app.get('/:name/versions', valid('param', SecretNameParams), async function listVersions(c) {
+    const versions = await service.versions(c.req.valid('param').name)
+    c.header('ETag', versionTag(versions.current_version))
+    return c.json({
+      name: versions.name,
+      current_version: versions.current_version,
+      versions: versions.versions.map((v) => ({
+        version: v.version,
+        created_at: v.created_at,
+        key_id: v.key_id,
+        key_current: v.key_current,
+        current: v.current,
+      })),
+    })
+  })
+
+  app.post('/:name/rollback', valid('param', SecretNameParams), jsonBody(RollbackBody), async function rollbackSecret(c) {
+    const ifVersion = ifMatchVersion(c.req.header('If-Match'))
+    return withTag(c, await service.rollback(c.req.valid('param').name, c.req.valid('json').version, httpActor(c), { ifVersion }))
   })
 
   app.get('/:name/access-log', valid('param', SecretNameParams), valid('query', AccessLogQuery), async function accessLog(c) {

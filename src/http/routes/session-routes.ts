@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { type SecurityAudit, type SecurityEvent, UNKNOWN_OPERATOR_ACCESSOR } from '../../audit/security-audit.ts'
 import type { OperatorService } from '../../operators/operator.service.ts'
 import type { ActiveSession, SessionPolicy, SessionService } from '../../operators/session.service.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -11,6 +12,8 @@ import { EmptyBody, LoginBody } from '../validation/request-schemas.ts'
 import { clearSessionCookie, cookieShouldBeSecure, setSessionCookie } from '../session-cookie.ts'
 
 export interface SessionRoutesDeps {
+  /** Where logins, refused logins, lockouts and logouts are audited. */
+  audit: SecurityAudit
   operators: OperatorService
   sessions: SessionService
   throttle: LoginThrottle
@@ -41,7 +44,7 @@ function sessionJson(session: ActiveSession, policy: SessionPolicy) {
  * yet, so here it only refuses cross-site requests.
  */
 export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
-  const { operators, sessions, throttle } = deps
+  const { operators, sessions, throttle, audit } = deps
   const app = new Hono<AppEnv>()
 
   app.post('/', refuseCrossSite({ trustedOrigins: deps.trustedOrigins }), jsonBody(LoginBody), async function login(c) {
@@ -53,13 +56,25 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
         headers: { 'Retry-After': String(wait) },
       })
     }
+    const peer = c.env?.remoteAddress
     // One message for both: the answer must not tell which of the two was wrong.
     const who = await operators.authenticate(username, password)
-    if (who === undefined) throw unauthenticated('wrong username or password')
+    if (who === undefined) {
+      // Only a name that is an operator's is written: what was typed may be a password.
+      const accessor = (await operators.exists(username)) ? `operator:${username}` : UNKNOWN_OPERATOR_ACCESSOR
+      const events: SecurityEvent[] = [{ action: 'login', accessor, reason: 'login refused: wrong username or password', outcome: 'denied', address: peer }]
+      // This failure locked the username or the address: said once, when the lock starts (refusals while locked are 429s, not rows).
+      const locked = throttle.lockedFor(username, address)
+      if (locked !== undefined) events.push({ action: 'lockout', accessor, reason: `logins locked for ${locked} s`, outcome: 'denied', address: peer })
+      await audit.record(events)
+      throw unauthenticated('wrong username or password')
+    }
     throttle.succeeded(username, address)
     // A login from a browser that still holds a session replaces it.
     const previous = c.get('session')
     if (previous) await sessions.end(previous.tokenHash)
+    // Audited before the session exists: a login whose row cannot be written gives no session.
+    await audit.record([{ action: 'login', accessor: `operator:${who}`, reason: 'login', address: peer }])
     const { token, session } = await sessions.create(who)
     setSessionCookie(c, token, {
       secure: cookieShouldBeSecure(c, deps.secureCookies),
@@ -79,6 +94,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
     // guardMutating answered 401 already; this is the type's due.
     if (!session) throw unauthenticated()
     await sessions.end(session.tokenHash)
+    await audit.record([{ action: 'logout', accessor: `operator:${session.username}`, reason: 'logout', address: c.env?.remoteAddress }])
     clearSessionCookie(c, { secure: cookieShouldBeSecure(c, deps.secureCookies) })
     return c.body(null, 204)
   })

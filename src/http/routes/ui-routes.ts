@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { HttpError } from '../http-error.ts'
 import { loadWebBuild, type WebBuild } from '../web-build.ts'
@@ -6,11 +6,15 @@ import { loadWebBuild, type WebBuild } from '../web-build.ts'
 /** Where the UI lives. */
 export const UI_PATH = '/settings/secrets'
 
+/** Every page of the UI: each is the same index.html, which picks the screen from the path. */
+export const UI_PAGES = [UI_PATH, '/settings/activity', '/settings/clients'] as const
+
 const ASSETS_PREFIX = '/assets/'
 
 /**
- * The UI: `GET /` redirects to it, `GET /settings/secrets` is index.html
- * (revalidated on every load: it names the current hashed assets), and
+ * The UI: `GET /` redirects to it, `GET /settings/secrets` (and the other
+ * {@link UI_PAGES}) is index.html (revalidated on every load: it names the
+ * current hashed assets), and
  * `GET /assets/*` are the hashed files, cached for a year.
  *
  * The build is read from `webDir` once, at the first request that needs it.
@@ -28,7 +32,7 @@ export function uiRoutes(webDir: string): Hono<AppEnv> {
     return c.redirect(UI_PATH, 302)
   })
 
-  app.get(UI_PATH, function page(c) {
+  const page = function page(c: Context<AppEnv>) {
     const b = current()
     if (!b) {
       throw new HttpError(
@@ -37,7 +41,8 @@ export function uiRoutes(webDir: string): Hono<AppEnv> {
       )
     }
     return c.body(b.index, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' })
-  })
+  }
+  for (const path of UI_PAGES) app.get(path, page)
 
   app.get(`${ASSETS_PREFIX}*`, function asset(c) {
     const file = current()?.assets.get(c.req.path.slice(ASSETS_PREFIX.length))

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { MAX_PASSWORD_CHARS } from '../../operators/operator-validation.ts'
-import { DescriptionSchema, SecretNameSchema, SecretValueSchema } from '../../secrets/validation.ts'
+import { DescriptionSchema, SecretNameSchema, SecretValueSchema, VersionSchema } from '../../secrets/validation.ts'
 import { decodeAccessLogCursor } from '../access-log-cursor.ts'
 
 /**
@@ -35,6 +35,19 @@ export const ReplaceSecretBody = v.strictObject({
   value: SecretValueSchema,
   description: v.optional(DescriptionSchema),
 })
+
+/**
+ * `PATCH /secrets/{name}`: the description alone. A `value` is refused by
+ * name (the value changes only by PUT, as a new version).
+ */
+export const PatchSecretBody = v.strictObject({
+  // First, so a body with a value is named for it before anything else.
+  value: v.optional(v.never('is not allowed here: PATCH changes the description alone; PUT /secrets/{name} replaces the value')),
+  description: DescriptionSchema,
+})
+
+/** `POST /secrets/{name}/rollback`. */
+export const RollbackBody = v.strictObject({ version: VersionSchema })
 
 /** Routes that take no body accept none, or an empty object. */
 export const EmptyBody = v.strictObject({})

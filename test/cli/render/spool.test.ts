@@ -3,11 +3,11 @@
  * the RENDER_SPOOL_LIMIT format and the limit itself (issue 12, point 9).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statfsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { renderFile } from '../../../src/cli/render/render-file.ts'
-import { DEFAULT_SPOOL_LIMIT, parseSpoolLimit, SpoolLimitError } from '../../../src/cli/render/spool.ts'
+import { DEFAULT_SPOOL_LIMIT, openSpool, parseSpoolLimit, spoolAppend, spoolDirectory, SpoolLimitError } from '../../../src/cli/render/spool.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { errorOf } from '../../render/helpers.ts'
 
@@ -99,5 +99,76 @@ describe('the spool limit', () => {
     expect(over.exitCode).toBe(1)
     expect(over.stdout.length).toBe(0)
     expect(over.stderr.toString()).toStartWith(`Error: the input is longer than RENDER_SPOOL_LIMIT (${MIB + 3} bytes)`)
+  })
+})
+
+/** Whether this machine has /dev/shm as a memory file system (tmpfs). */
+function haveShm(): boolean {
+  try {
+    return statfsSync('/dev/shm').type === 0x01021994
+  } catch {
+    return false
+  }
+}
+
+describe('where the spool goes', () => {
+  test('$TMPDIR when it is set; else /dev/shm when it is tmpfs; else the temporary directory', () => {
+    const dir = mkdtempSync(join(root, 'tmpdir-'))
+    const prev = process.env.TMPDIR
+    try {
+      process.env.TMPDIR = dir
+      expect(spoolDirectory(process.env)).toBe(dir)
+    } finally {
+      if (prev === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = prev
+    }
+    expect(spoolDirectory({})).toBe(haveShm() ? '/dev/shm' : tmpdir())
+  })
+
+  test('a spool leaves no name behind in its directory', () => {
+    const dir = mkdtempSync(join(root, 'spooldir-'))
+    const fd = openSpool(dir)
+    try {
+      expect(readdirSync(dir)).toEqual([])
+      expect(fstatSync(fd).nlink).toBe(0)
+      expect(fstatSync(fd).mode & 0o777).toBe(0o600)
+    } finally {
+      closeSync(fd)
+    }
+  })
+
+  test.skipIf(!haveShm())('a full memory file system (ENOSPC) moves the spool to the temporary directory, bytes kept', () => {
+    const prev = process.env.TMPDIR
+    delete process.env.TMPDIR
+    // /dev/full: every write fails with ENOSPC, reads give zero bytes (as if it held "\0\0\0").
+    const full = openSync('/dev/full', 'r+')
+    let moved = -1
+    try {
+      moved = spoolAppend(full, new TextEncoder().encode('abc'), 3)
+    } finally {
+      if (prev !== undefined) process.env.TMPDIR = prev
+    }
+    try {
+      expect(moved).not.toBe(full)
+      expect(() => fstatSync(full)).toThrow() // the old spool was closed
+      const back = new Uint8Array(16)
+      const n = readSync(moved, back, 0, 16, 0)
+      expect([...back.subarray(0, n)]).toEqual([0, 0, 0, 97, 98, 99])
+      expect(fstatSync(moved).nlink).toBe(0)
+    } finally {
+      closeSync(moved)
+    }
+  })
+
+  test('another write error is not swallowed', () => {
+    const dir = mkdtempSync(join(root, 'ro-'))
+    const fd = openSync(join(dir, 'f'), 'w')
+    const ro = openSync(join(dir, 'f'), 'r')
+    closeSync(fd)
+    try {
+      expect(() => spoolAppend(ro, new Uint8Array(4), 0)).toThrow(expect.objectContaining({ code: 'EBADF' }))
+    } finally {
+      closeSync(ro)
+    }
   })
 })

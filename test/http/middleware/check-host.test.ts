@@ -125,3 +125,25 @@ describe('the cross-site check trusts only an origin checkHost verified', () => 
     expect(ran()).toBe(1)
   })
 })
+
+describe('AllowedHosts remembers what it allowed, never what it refused', () => {
+  test('repeated and interleaved answers stay the same; past the bound of remembered hosts too', async () => {
+    const { AllowedHosts } = await import('../../../src/http/middleware/check-host.ts')
+    const hosts = new AllowedHosts({ host: '0.0.0.0', port: 8787 }, ['https://secrets.example.org'])
+    const cases: Array<[string, 'http:' | 'https:', boolean]> = [
+      ['127.0.0.1:8787', 'http:', true],
+      ['evil.example:8787', 'http:', false],
+      ['secrets.example.org', 'https:', true],
+      ['secrets.example.org:8787', 'http:', false],
+      ['10.1.2.3:8787', 'http:', true],
+      ['10.1.2.3:8788', 'http:', false],
+      ['localhost:8787', 'http:', true],
+      ['localhost:8787/x', 'http:', false],
+    ]
+    for (let round = 0; round < 3; round++) {
+      for (const [host, scheme, ok] of cases) expect([host, hosts.allows(host, scheme)]).toEqual([host, ok])
+      // Fill the memory with allowed IP literals (a wildcard listener allows any at its port), then ask again.
+      for (let i = 0; i < 200; i++) expect(hosts.allows(`10.0.${round}.${i}:8787`, 'http:')).toBe(true)
+    }
+  })
+})

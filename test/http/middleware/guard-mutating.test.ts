@@ -182,9 +182,19 @@ describeEachDialect('guardMutating', (dialect) => {
   })
 
   describe('methods without a route', () => {
-    test('PATCH /secrets/{name} with a session and token is 404 JSON; without a session 401', async () => {
-      expect((await h.as(alice, 'PATCH', '/secrets/EXISTING', { value: 'x' })).status).toBe(404)
-      expect((await h.request('/secrets/EXISTING', jsonInit('PATCH', { value: 'x' }))).status).toBe(401)
+    test('PATCH /secrets (no such route) with a session and token is 404 JSON; without a session 401', async () => {
+      expect((await h.as(alice, 'PATCH', '/secrets', { description: 'x' })).status).toBe(404)
+      expect((await h.request('/secrets', jsonInit('PATCH', { description: 'x' }))).status).toBe(401)
+    })
+
+    test('PATCH /secrets/{name} (the description) is guarded like every mutation: 403 without the CSRF token', async () => {
+      const res = await h.request('/secrets/EXISTING', {
+        method: 'PATCH',
+        headers: { Cookie: alice.cookie, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ description: 'x' }),
+      })
+      expect(res.status).toBe(403)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('csrf_failed')
     })
   })
 })

@@ -10,7 +10,7 @@ const AWS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'
 const SENTINEL = 'SENTINEL-7f3a'
 
 // What one line of the default logger may look like: nothing a client chose.
-const LOG_LINE = /^http [A-Z]+ (?:\/[a-z/:*-]*|<unmatched>) \d{3} \d+\.\dms\n$/
+const LOG_LINE = /^http [A-Z]+ (?:\/[a-z/:*-]*|<unmatched>) \d{3} \d+\.\dms req=[0-9a-f-]{36}(?: operator=[a-z]+)? from=127\.0\.0\.1\n$/
 
 test('premise: percent-encoded control characters reach the app, decoded, in c.req.path', async () => {
   const seen: string[] = []
@@ -112,8 +112,15 @@ describe('consoleLogger', () => {
     const lines: string[] = []
     const logger = consoleLogger((l) => lines.push(l))
     logger.request({ method: 'GET', route: '/secrets/:name', status: 200, ms: 1.25 })
+    logger.request({ method: 'GET', route: '/secrets', status: 200, ms: 2, requestId: 'r1', operator: 'alice', address: '::1' })
+    logger.request({ method: 'POST', route: '/render', status: 200, ms: 2, requestId: 'r2', client: 'ci', address: 'evil\nline' })
     logger.error('GET /x', new TypeError('boom'))
+    logger.error('GET /y', new TypeError('bang'), 'r3')
     expect(lines[0]).toBe('http GET /secrets/:name 200 1.3ms\n')
-    expect(lines[1]).toStartWith('http error in GET /x: TypeError: boom')
+    expect(lines[1]).toBe('http GET /secrets 200 2.0ms req=r1 operator=alice from=::1\n')
+    // An address of another shape is left out: it cannot split or forge a line.
+    expect(lines[2]).toBe('http POST /render 200 2.0ms req=r2 client=ci\n')
+    expect(lines[3]).toStartWith('http error in GET /x: TypeError: boom')
+    expect(lines[4]).toStartWith('http error in GET /y (req=r3): TypeError: bang')
   })
 })

@@ -98,9 +98,25 @@ describeEachDialect('cache coherence', (dialect) => {
       expect(await g.current()).not.toBe(b)
     })
 
+    if (dialect === 'sqlite') test('SQLite, read synchronously on the driver (Store.dataVersion, what the app uses): moves the same way', async () => {
+      expect(typeof server.store.dataVersion).toBe('function')
+      const g = new DatabaseGeneration(server.store.db, 'sqlite', server.store.dataVersion)
+      const a = await g.current()
+      expect(await g.current()).toBe(a)
+      await cli.service.create({ name: 'Y', value: 'v' }, { accessor: 'cli:test', reason: 'test' })
+      const b = await g.current()
+      expect(b).not.toBe(a)
+      // The same counter as the pragma through Kysely.
+      expect(b!.split('.')[0]).toBe((await new DatabaseGeneration(server.store.db, 'sqlite').current())!.split('.')[0])
+      g.bump()
+      expect(await g.current()).not.toBe(b)
+    })
+
     if (dialect === 'postgres') test('PostgreSQL: no signal on the real store, so nothing is cached', async () => {
       expect(server.store.dialect).toBe('postgres')
       expect(await new DatabaseGeneration(server.store.db, server.store.dialect).current()).toBeUndefined()
+      expect(server.store.dataVersion).toBeUndefined()
+      expect(await new DatabaseGeneration(server.store.db, server.store.dialect, () => 1).current()).toBeUndefined()
     })
   })
 

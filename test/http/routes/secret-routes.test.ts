@@ -17,7 +17,7 @@ describeEachDialect('/secrets routes', (dialect) => {
   })
   afterEach(() => h.close())
 
-  const SECRET_KEYS = ['name', 'description', 'created_at', 'updated_at', 'rotated_at', 'key_id', 'key_current'].sort()
+  const SECRET_KEYS = ['name', 'description', 'created_at', 'updated_at', 'rotated_at', 'key_id', 'key_current', 'version'].sort()
   const auditRows = () => h.ctx.store.db.selectFrom('secret_access_log').selectAll().orderBy('id').execute()
 
   /** No answer may carry a value or any sealed column, by key or by content. */
@@ -87,8 +87,12 @@ describeEachDialect('/secrets routes', (dialect) => {
         rotated_at: '2026-01-01T00:00:00.000Z',
         key_id: h.ctx.keyring.current.id,
         key_current: true,
+        version: 1,
       })
+      expect(res.headers.get('ETag')).toBe('"1"')
+      // The login before it is a row too (docs/audit.md).
       expect(await auditRows()).toMatchObject([
+        { secret_name: '', action: 'login', accessor: 'operator:alice', outcome: 'ok' },
         { secret_name: 'GITHUB_TOKEN', action: 'create', accessor: 'operator:alice', reason: 'http POST /secrets', outcome: 'ok' },
       ])
       // The value was stored, sealed: the service decrypts it back.
@@ -250,8 +254,11 @@ describeEachDialect('/secrets routes', (dialect) => {
       const { entries } = await page('?limit=2')
       expect(entries).toHaveLength(2)
       expect(entries[0]!.id).toBeGreaterThan(entries[1]!.id)
-      expect(Object.keys(entries[0]!).sort()).toEqual(['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'token_id'])
-      expect(entries[0]).toMatchObject({ action: 'rotate', accessor: 'operator:alice', label: null, reason: 'http POST /secrets/BUSY/rotate', outcome: 'ok' })
+      expect(Object.keys(entries[0]!).sort()).toEqual(['accessor', 'action', 'at', 'client_address', 'id', 'label', 'outcome', 'reason', 'token_id', 'version'])
+      // The newest rows of a rotation: its `rotate` row, then the `prune` of the version past SECRET_VERSIONS_KEPT.
+      expect(entries[1]).toMatchObject({ action: 'rotate', version: 120 })
+      expect(entries[0]).toMatchObject({ action: 'prune', version: 109 })
+      expect(entries[1]).toMatchObject({ action: 'rotate', accessor: 'operator:alice', label: null, reason: 'http POST /secrets/BUSY/rotate', outcome: 'ok' })
       expectNoSealedData()
     })
 
@@ -271,11 +278,14 @@ describeEachDialect('/secrets routes', (dialect) => {
         seen.push(...p.entries.map((e) => e.id))
         cursor = p.next_cursor
       } while (cursor !== null)
-      expect(sizes).toEqual([50, 50, 20])
-      expect(new Set(seen).size).toBe(120)
+      // 1 create, 119 rotations and 109 prunes (10 previous versions kept).
+      const total = 1 + 119 + 109
+      expect(sizes).toEqual([50, 50, 50, 50, 29])
+      expect(new Set(seen).size).toBe(total)
       expect(seen).toEqual([...seen].sort((a, b) => b - a))
-      expect((await page('?limit=200')).next_cursor).toBeNull()
-      expect((await page('?limit=120')).next_cursor).toBeNull()
+      expect((await page('?limit=200')).entries).toHaveLength(200)
+      const last = await page(`?limit=${total - 200}&cursor=${encodeURIComponent((await page('?limit=200')).next_cursor!)}`)
+      expect([last.entries.length, last.next_cursor]).toEqual([total - 200, null])
       expect((await page('?limit=119')).next_cursor).not.toBeNull()
     })
 

@@ -54,6 +54,17 @@ describe('with a build', () => {
     expect(await res.text()).toBe(INDEX)
   })
 
+  test('the Activity and Clients pages are the same index.html, and a page that is not one is a 404', async () => {
+    h = await harness({ webDir: fixture.dir })
+    for (const path of ['/settings/activity', '/settings/clients']) {
+      const res = await h.request(path)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('Content-Type')).toBe('text/html; charset=utf-8')
+      expect(await res.text()).toBe(INDEX)
+    }
+    expect((await h.request('/settings/anything')).status).toBe(404)
+  })
+
   const assets: Array<[string, string]> = [
     ['/assets/main-1a2b3c4d.js', 'text/javascript; charset=utf-8'],
     ['/assets/main-1a2b3c4d.css', 'text/css; charset=utf-8'],

@@ -6,7 +6,7 @@
  * Values pass through `create`/`replace` into the request and are not kept.
  */
 import { computed, createModel, signal } from '@preact/signals'
-import { ApiError } from '../api-error.ts'
+import { ApiError, isVersionMismatch } from '../api-error.ts'
 import type { ApiClient } from '../api.ts'
 import type { CreateSecretInput, ReplaceSecretInput, Secret } from '../types.ts'
 import { applyView, DEFAULT_VIEW, type ListView, type SortKey } from './list-view.ts'
@@ -53,6 +53,35 @@ export const SecretsModel = createModel((api: ApiClient) => {
     secrets.value = [...rest, secret].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
+  /**
+   * Runs a write sent with `If-Match`. On 412 `version_mismatch` (someone
+   * else changed the secret since this page read it) the row is read again,
+   * so the page shows their change and the next attempt sends their version,
+   * and the write rejects with a message that says so: nothing is overwritten
+   * without the operator seeing it first.
+   */
+  async function checked(name: string, write: () => Promise<Secret>): Promise<Secret> {
+    try {
+      return await write()
+    } catch (e) {
+      if (!isVersionMismatch(e)) throw e
+      let now = e.currentVersion
+      try {
+        const fresh = await api.getSecret(name)
+        put(fresh)
+        now = fresh.version
+      } catch (again) {
+        if (!(again instanceof ApiError)) throw again
+      }
+      throw new ApiError({
+        status: e.status,
+        code: e.code,
+        currentVersion: now,
+        message: `Someone else changed ${name} while you were editing${now === undefined ? '' : ` (it is now version ${now})`}. Nothing of yours was saved: check their change, then save again.`,
+      })
+    }
+  }
+
   return {
     secrets,
     currentKeyId,
@@ -91,13 +120,31 @@ export const SecretsModel = createModel((api: ApiClient) => {
       added.value = secret.name
       return secret
     },
-    /** `PUT /secrets/{name}`; rejects with ApiError. */
-    async replace(name: string, input: ReplaceSecretInput): Promise<Secret> {
-      const secret = await api.replaceSecret(name, input)
+    /** `PUT /secrets/{name}`, with `If-Match` when `ifVersion` is given; rejects with ApiError (412: see checked). */
+    async replace(name: string, input: ReplaceSecretInput, ifVersion?: number): Promise<Secret> {
+      const secret = await checked(name, () => api.replaceSecret(name, input, ifVersion))
       put(secret)
       changed.value = secret.name
       added.value = null
       notice.value = `The value of ${secret.name} was replaced.`
+      return secret
+    },
+    /** `PATCH /secrets/{name}`: the description alone, with `If-Match`; rejects with ApiError (412: see checked). */
+    async describe(name: string, description: string, ifVersion?: number): Promise<Secret> {
+      const secret = await checked(name, () => api.updateDescription(name, description, ifVersion))
+      put(secret)
+      changed.value = secret.name
+      added.value = null
+      notice.value = `The description of ${secret.name} was changed.`
+      return secret
+    },
+    /** `POST /secrets/{name}/rollback`: version `version`'s value as a new version; rejects with ApiError (412: see checked). */
+    async rollback(name: string, version: number, ifVersion?: number): Promise<Secret> {
+      const secret = await checked(name, () => api.rollback(name, version, ifVersion))
+      put(secret)
+      changed.value = secret.name
+      added.value = null
+      notice.value = `${secret.name} was rolled back to the value of version ${version}, now version ${secret.version}.`
       return secret
     },
     /** `POST /secrets/{name}/rotate`; rejects with ApiError. */

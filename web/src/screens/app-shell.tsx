@@ -1,13 +1,17 @@
 /**
  * The frame around every signed-in page: a skip link, the banner landmark
  * (brand, navigation, who is signed in, log out), the session warning, and
- * the page itself in the one `main` landmark. Drawers and dialogs are
+ * the page itself in the one `main` landmark. The navigation's links are
+ * real links (a middle click opens a new tab), followed in place by the
+ * router (router.ts) on a plain click. Drawers and dialogs are
  * rendered by the pages as siblings of this frame's parts and make the rest
  * of the page inert while open (ui/use-modal-focus.ts).
  */
 import { useSignal } from '@preact/signals'
 import type { ComponentChildren } from 'preact'
+import { useEffect } from 'preact/hooks'
 import type { SessionModel } from '../models/session-model.ts'
+import { navigate } from '../router.ts'
 import { Button } from '../ui/button.tsx'
 import { ModalExtra } from '../ui/modal-extra.ts'
 import { Brand } from './brand.tsx'
@@ -25,6 +29,10 @@ export interface AppShellProps {
 /** The signed-in frame. */
 export function AppShell({ session, current, children }: AppShellProps) {
   const loggingOut = useSignal(false)
+  const label = NAV_ENTRIES.find((entry) => entry.path === current)?.label
+  useEffect(() => {
+    document.title = label ? `${label} · claude-hooks-secrets` : 'claude-hooks-secrets'
+  }, [label])
   async function logout() {
     loggingOut.value = true
     // The page is cleared whatever the server says (session-model.ts); the login screen tells the rest.
@@ -42,7 +50,16 @@ export function AppShell({ session, current, children }: AppShellProps) {
           <ul>
             {NAV_ENTRIES.map((entry) => (
               <li key={entry.path}>
-                <a href={entry.path} aria-current={entry.path === current ? 'page' : undefined}>
+                <a
+                  href={entry.path}
+                  aria-current={entry.path === current ? 'page' : undefined}
+                  onClick={(event) => {
+                    // New-tab and new-window clicks stay the browser's.
+                    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+                    event.preventDefault()
+                    navigate(entry.path)
+                  }}
+                >
                   {entry.label}
                 </a>
               </li>

@@ -1,6 +1,6 @@
 /**
  * One secret in full: its whole name, description, times (relative and
- * exact UTC), key, version when the server reports one, last read, the
+ * exact UTC), key, version, last read, the
  * `${SECRET:NAME}` reference with a copy button, and the actions. Keeping
  * the actions here rather than in every row is what keeps the list at two
  * tab stops a row.
@@ -58,12 +58,8 @@ export function SecretDetailsDrawer({ secret, onAction, onCopied, onClose, fallb
           </span>{' '}
           <span class="muted">write-only: never shown</span>
         </dd>
-        {secret.version === undefined ? null : (
-          <>
-            <dt>Version</dt>
-            <dd>v{secret.version}</dd>
-          </>
-        )}
+        <dt>Version</dt>
+        <dd>v{secret.version}</dd>
         <dt>Last read</dt>
         <dd>
           {read ? (
@@ -91,6 +87,8 @@ export function SecretDetailsDrawer({ secret, onAction, onCopied, onClose, fallb
       <div class="details-actions" role="group" aria-label="Actions">
         <Button onClick={() => onAction('replace', secret)}>Replace value</Button>
         <Button onClick={() => onAction('rotate', secret)}>Rotate</Button>
+        <Button onClick={() => onAction('describe', secret)}>Edit description</Button>
+        <Button onClick={() => onAction('versions', secret)}>History</Button>
         <Button onClick={() => onAction('log', secret)}>Access log</Button>
         <Button variant="danger" onClick={() => onAction('delete', secret)}>
           Delete

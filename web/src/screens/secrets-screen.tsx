@@ -19,12 +19,15 @@ import { CopyButton } from '../ui/copy-button.tsx'
 import { AccessLogDrawer } from './access-log-drawer.tsx'
 import { AddSecretDrawer } from './add-secret-drawer.tsx'
 import { DeleteDialog } from './delete-dialog.tsx'
+import { DescriptionDrawer } from './description-drawer.tsx'
 import { EmptyState } from './empty-state.tsx'
+import { PageHead } from './page-head.tsx'
 import { ReplaceSecretDrawer } from './replace-secret-drawer.tsx'
 import { RotateAllBanner } from './rotate-all-banner.tsx'
 import { RotateDialog } from './rotate-dialog.tsx'
 import { SecretDetailsDrawer } from './secret-details-drawer.tsx'
 import { type SecretAction, SecretsTable } from './secrets-table.tsx'
+import { VersionsDrawer } from './versions-drawer.tsx'
 
 /** Which drawer or dialog is open. */
 type Open = { kind: 'add' } | { kind: SecretAction; secret: Secret } | null
@@ -46,8 +49,6 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
   // The view comes from the URL before the first render, so that render never writes a default view back.
   useState(() => secrets.setView(parseView(location.search)))
   useEffect(() => {
-    // Focus starts on the page's heading (after a login it would fall to <body>).
-    headingRef.current?.focus()
     void secrets.load().then(() => {
       const draft = session.draft.value
       if (!draft) return
@@ -94,22 +95,23 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1 ref={headingRef} tabIndex={-1}>
-            Secrets
-          </h1>
-          <p class="muted">
+      <PageHead
+        title="Secrets"
+        headingRef={headingRef}
+        lead={
+          <>
             Values are write-only: they are encrypted on arrival and never shown again. Reference them in artifacts as{' '}
             <code>{'${SECRET:NAME}'}</code>.
-          </p>
-        </div>
-        {total > 0 ? (
-          <Button variant="primary" onClick={() => openAction('add')}>
-            Add secret
-          </Button>
-        ) : null}
-      </div>
+          </>
+        }
+        action={
+          total > 0 ? (
+            <Button variant="primary" onClick={() => openAction('add')}>
+              Add secret
+            </Button>
+          ) : null
+        }
+      />
 
       <div class="toast-region" role="status">
         {secrets.notice.value ? (
@@ -192,6 +194,10 @@ export function SecretsScreen({ api, session, secrets }: SecretsScreenProps) {
       {current?.kind === 'rotate' ? <RotateDialog secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} /> : null}
       {current?.kind === 'delete' ? <DeleteDialog secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} /> : null}
       {current?.kind === 'log' ? <AccessLogDrawer api={api} name={current.secret.name} onClose={close} fallbackFocus={fallbackFocus} /> : null}
+      {current?.kind === 'versions' ? (
+        <VersionsDrawer api={api} secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} />
+      ) : null}
+      {current?.kind === 'describe' ? <DescriptionDrawer secrets={secrets} secret={current.secret} onClose={close} fallbackFocus={fallbackFocus} /> : null}
     </>
   )
 }

@@ -14,7 +14,7 @@ import { CopyButton } from '../ui/copy-button.tsx'
 import { RelativeTime } from '../ui/relative-time.tsx'
 
 /** What a row or the details drawer asks for. */
-export type SecretAction = 'details' | 'replace' | 'rotate' | 'log' | 'delete'
+export type SecretAction = 'details' | 'replace' | 'rotate' | 'log' | 'versions' | 'describe' | 'delete'
 
 /** Props of {@link SecretsTable}. */
 export interface SecretsTableProps {
@@ -31,7 +31,6 @@ const SORT_LABEL: Record<SortKey, string> = { name: 'Name', rotated: 'Last rotat
 
 /** One row per secret. */
 export function SecretsTable({ secrets, view, onSort, onAction, onCopied, changed }: SecretsTableProps) {
-  const withVersion = secrets.some((s) => s.version !== undefined)
   const sortHeader = (key: SortKey, extra: string) => {
     const active = view.sort === key
     return (
@@ -46,7 +45,7 @@ export function SecretsTable({ secrets, view, onSort, onAction, onCopied, change
     )
   }
   return (
-    <div class={withVersion ? 'table-wrap with-version' : 'table-wrap'}>
+    <div class="table-wrap">
       <table class="table secrets-table">
         <caption class="sr-only">
           Secrets ({secrets.length} shown), sorted by {SORT_LABEL[view.sort].toLowerCase()}. Values are write-only and never displayed.
@@ -57,11 +56,9 @@ export function SecretsTable({ secrets, view, onSort, onAction, onCopied, change
             <th scope="col" class="col-description">
               Description
             </th>
-            {withVersion ? (
-              <th scope="col" class="col-version">
-                Version
-              </th>
-            ) : null}
+            <th scope="col" class="col-version">
+              Version
+            </th>
             {sortHeader('rotated', 'col-time')}
             {sortHeader('read', 'col-read')}
             <th scope="col" class="col-key">
@@ -74,7 +71,7 @@ export function SecretsTable({ secrets, view, onSort, onAction, onCopied, change
         </thead>
         <tbody>
           {secrets.map((secret) => (
-            <SecretRow key={secret.name} secret={secret} withVersion={withVersion} onAction={onAction} onCopied={onCopied} changed={secret.name === changed} />
+            <SecretRow key={secret.name} secret={secret} onAction={onAction} onCopied={onCopied} changed={secret.name === changed} />
           ))}
         </tbody>
       </table>
@@ -84,13 +81,12 @@ export function SecretsTable({ secrets, view, onSort, onAction, onCopied, change
 
 interface RowProps {
   secret: Secret
-  withVersion: boolean
   changed: boolean
   onAction: SecretsTableProps['onAction']
   onCopied: SecretsTableProps['onCopied']
 }
 
-function SecretRow({ secret, withVersion, changed, onAction, onCopied }: RowProps) {
+function SecretRow({ secret, changed, onAction, onCopied }: RowProps) {
   const { name } = secret
   return (
     <tr data-secret={name} class={changed ? 'row-changed' : undefined}>
@@ -102,7 +98,9 @@ function SecretRow({ secret, withVersion, changed, onAction, onCopied }: RowProp
       <td class="cell-description">
         {secret.description ? <span class="clamp-2">{secret.description}</span> : <span class="muted">—</span>}
       </td>
-      {withVersion ? <td class="cell-version">{secret.version === undefined ? '—' : `v${secret.version}`}</td> : null}
+      <td class="cell-version">
+        <span class="card-label">Version </span>v{secret.version}
+      </td>
       <td class="cell-time">
         <span class="card-label">Rotated </span>
         <RelativeTime iso={secret.rotated_at} />

@@ -1,0 +1,107 @@
+import { Counter, Histogram, Registry } from 'prom-client'
+import type { AuditEntry, AuditLog } from '../../audit/audit-log.ts'
+import type { MiddlewareHandler } from 'hono'
+import type { AppLogger } from '../app-logger.ts'
+import { routeOf } from '../middleware/request-log.ts'
+
+/**
+ * The server's Prometheus metrics (prom-client, which runs on Bun and Node),
+ * in a registry of the app's own, so two apps in one process (tests) never
+ * share counts. Labels are closed sets only (route patterns, status codes,
+ * audit actions and outcomes): never a secret name, a path or a user.
+ */
+export class AppMetrics {
+  readonly registry = new Registry()
+  readonly requests = new Counter({
+    name: 'secrets_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  })
+  readonly duration = new Histogram({
+    name: 'secrets_http_request_duration_seconds',
+    help: 'Time from a request entering the app to its answer being ready, by method and route pattern.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  })
+  readonly decryptions = new Counter({
+    name: 'secrets_decryptions_total',
+    help: 'Secret values decrypted and handed out (audit rows of action read, outcome ok).',
+    registers: [this.registry],
+  })
+  readonly auditAppends = new Counter({
+    name: 'secrets_audit_appends_total',
+    help: 'Rows appended to the audit chain, by action and outcome.',
+    labelNames: ['action', 'outcome'] as const,
+    registers: [this.registry],
+  })
+  readonly renders = new Counter({
+    name: 'secrets_renders_total',
+    help: 'POST /render answers, by outcome (ok, refused: 4xx, error: 5xx).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  })
+  readonly errors = new Counter({
+    name: 'secrets_errors_total',
+    help: 'Unexpected errors and database faults the server logged (answered 500 or 503).',
+    registers: [this.registry],
+  })
+
+  /** Counts one answered request. `route` is the route pattern (`/secrets/:name`) or `<unmatched>`. */
+  request(method: string, route: string, status: number, seconds: number): void {
+    this.requests.inc({ method, route, status: String(status) })
+    this.duration.observe({ method, route }, seconds)
+    if (method === 'POST' && route === '/render') this.renders.inc({ outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'error' })
+  }
+
+  /** Counts rows written to the audit chain. */
+  audited(entries: readonly AuditEntry[]): void {
+    for (const e of entries) {
+      this.auditAppends.inc({ action: e.action, outcome: e.outcome })
+      if (e.action === 'read' && e.outcome === 'ok') this.decryptions.inc()
+    }
+  }
+
+  /** The exposition text and its content type. */
+  async exposition(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType }
+  }
+}
+
+/**
+ * Counts every row the audit log appends, after the append wrote it (inside
+ * the caller's transaction: a transaction rolled back later was counted
+ * still, which only a failed commit does). Wraps the instance's `append`
+ * rather than changing audit-log.ts, so the log stays unaware of metrics;
+ * every audited operation (decryption, mutation, security event) goes
+ * through `append`.
+ */
+export function countAuditAppends(log: AuditLog, metrics: AppMetrics): void {
+  const append = log.append.bind(log)
+  log.append = async function countedAppend(trx, entries) {
+    await append(trx, entries)
+    metrics.audited(entries)
+  }
+}
+
+/** Counts every answered request by method, route pattern and status (registered next to the request log). */
+export function countRequests(metrics: AppMetrics): MiddlewareHandler {
+  return async function countRequests(c, next) {
+    const start = performance.now()
+    await next()
+    metrics.request(c.req.method, routeOf(c), c.res.status, (performance.now() - start) / 1000)
+  }
+}
+
+/** The logger, with every error it logs counted. */
+export function countErrors(logger: AppLogger, metrics: AppMetrics): AppLogger {
+  return {
+    request: (entry) => logger.request(entry),
+    error(where, error, requestId) {
+      metrics.errors.inc()
+      logger.error(where, error, requestId)
+    },
+    ...(logger.info ? { info: logger.info.bind(logger) } : {}),
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * bin/secrets runs the prebuilt bundle (dist/bun) only while the sources are
+ * the ones it was built from; a stale bundle is never run. Each test works
+ * on a copy of the package (bin, src, migrations, package.json; node_modules
+ * linked) whose dist/bun/cli.js is a stand-in that says where it came from.
+ */
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BUNDLE_DIR, BUNDLE_LISTING, sourceListing } from '../../../src/cli/bundle/listing.ts'
+import { ROOT } from '../../helpers/builds.ts'
+
+const STAND_IN = 'console.log("from the bundle " + JSON.stringify(process.argv.slice(2)))\n'
+let copy: string
+
+async function secrets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn([join(copy, 'bin/secrets'), ...args], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  return { code, stdout, stderr }
+}
+
+/** A stand-in bundle recorded as built from the copy's sources as they are now. */
+function freshStandIn(): void {
+  mkdirSync(join(copy, BUNDLE_DIR), { recursive: true })
+  writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), STAND_IN)
+  writeFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), sourceListing(copy))
+}
+
+async function ranBundle(): Promise<boolean> {
+  const { code, stdout } = await secrets('keygen')
+  expect(code).toBe(0)
+  if (stdout.startsWith('from the bundle ["keygen"]')) return true
+  // The sources ran: keygen printed a key.
+  expect(stdout).toMatch(/^[A-Za-z0-9+/]{43}=\n$/)
+  return false
+}
+
+beforeEach(() => {
+  copy = mkdtempSync(join(tmpdir(), 'chs-bundle-'))
+  for (const part of ['bin', 'src', 'migrations', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true })
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'))
+})
+afterEach(() => rmSync(copy, { recursive: true, force: true }))
+
+describe('bin/secrets and the prebuilt bundle', () => {
+  test('a fresh bundle runs, with the arguments', async () => {
+    freshStandIn()
+    expect(await ranBundle()).toBe(true)
+    const { stdout } = await secrets('render', '--reason', 'x y')
+    expect(stdout).toBe('from the bundle ["render","--reason","x y"]\n')
+  })
+
+  test('no bundle, or no listing: the sources run', async () => {
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    unlinkSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('an edited source file makes it stale', async () => {
+    freshStandIn()
+    const file = join(copy, 'src/cli/commands/keygen.ts')
+    writeFileSync(file, `${readFileSync(file, 'utf8')}// edited\n`)
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a file put back with the same size and an older time makes it stale', async () => {
+    freshStandIn()
+    const file = join(copy, 'src/errors.ts')
+    const before = statSync(file)
+    utimesSync(file, new Date(before.atimeMs - 86_400_000), new Date(before.mtimeMs - 86_400_000))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a new or a deleted file under src or migrations makes it stale', async () => {
+    freshStandIn()
+    writeFileSync(join(copy, 'migrations/9999_new.ts'), 'export {}\n')
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    unlinkSync(join(copy, 'src/cli/table.ts'))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a changed package.json or another Bun makes it stale', async () => {
+    freshStandIn()
+    writeFileSync(join(copy, 'package.json'), `${readFileSync(join(copy, 'package.json'), 'utf8')} `)
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    const listing = join(copy, BUNDLE_DIR, BUNDLE_LISTING)
+    writeFileSync(listing, readFileSync(listing, 'utf8').replace(/^bun \S+/, 'bun 0.0.1'))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('serve never runs the bundle', async () => {
+    freshStandIn()
+    const { code, stdout } = await secrets('serve', '--help')
+    expect(code).toBe(0)
+    expect(stdout).not.toContain('from the bundle')
+    expect(stdout).toContain('Usage: secrets serve')
+  })
+
+  test('scripts/build-cli.ts builds a bundle that runs and is fresh; an edit after it makes it stale', async () => {
+    const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await build.exited).toBe(0)
+    expect(existsSync(join(copy, BUNDLE_DIR, 'cli.js'))).toBe(true)
+    expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), 'utf8')).toBe(sourceListing(copy))
+    // The real bundle: same behaviour as the sources.
+    expect(await ranBundle()).toBe(false)
+    const help = await secrets('--help')
+    expect(help.stdout).toContain('Usage: secrets <command>')
+    // Replace it with the stand-in, keeping the listing: it runs while fresh...
+    writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), STAND_IN)
+    expect(await ranBundle()).toBe(true)
+    // ...and not after an edit.
+    writeFileSync(join(copy, 'src/cli/exit-codes.ts'), `${readFileSync(join(copy, 'src/cli/exit-codes.ts'), 'utf8')}\n`)
+    expect(await ranBundle()).toBe(false)
+  })
+})
