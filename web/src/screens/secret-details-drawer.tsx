@@ -5,6 +5,7 @@
  * the actions here rather than in every row is what keeps the list at two
  * tab stops a row.
  */
+import { useEffect } from 'preact/hooks'
 import { formatExactTime } from '../relative-time.ts'
 import { secretReference } from '../secret-rules.ts'
 import type { Secret } from '../types.ts'
@@ -12,6 +13,7 @@ import { Button } from '../ui/button.tsx'
 import { CopyButton } from '../ui/copy-button.tsx'
 import { Drawer } from '../ui/drawer.tsx'
 import { RelativeTime } from '../ui/relative-time.tsx'
+import { preloadSecretDrawers } from './lazy-screens.tsx'
 import type { SecretAction } from './secrets-table.tsx'
 
 /** Props of {@link SecretDetailsDrawer}. */
@@ -34,6 +36,8 @@ function When({ iso }: { iso: string }) {
 /** The details drawer of one secret. */
 export function SecretDetailsDrawer({ secret, onAction, onCopied, onClose, fallbackFocus }: SecretDetailsDrawerProps) {
   const reference = secretReference(secret.name)
+  // The drawers of the actions below are files of their own: fetch them now, before one is chosen.
+  useEffect(preloadSecretDrawers, [])
   const read = secret.last_read
   return (
     <Drawer
