@@ -260,7 +260,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator UI in Chromium against `secrets serve`
       await secretRow().waitFor()
       expect(await rowCells(page.locator('table.secrets-table'))).toEqual([
         // The card labels ("Rotated") and the copy button's name for screen readers are in the text too.
-        [NAME, 'token for the e2e suite', expect.stringMatching(/^Rotated (just now|.* ago)$/), 'never read', expect.stringMatching(/^[0-9a-f]{16}$/), `Copy ref of ${NAME}`],
+        [NAME, 'token for the e2e suite', 'Version v1', expect.stringMatching(/^Rotated (just now|.* ago)$/), 'never read', expect.stringMatching(/^[0-9a-f]{16}$/), `Copy ref of ${NAME}`],
       ])
       expect(await page.evaluate(() => document.querySelector('[inert]'))).toBeNull()
       await page.locator('.toast').getByText(`${NAME} was added.`).waitFor()
@@ -322,7 +322,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator UI in Chromium against `secrets serve`
       // The list shows the read once reloaded (the CLI is another process).
       await page.reload()
       await secretRow().waitFor()
-      expect((await rowCells(page.locator('table.secrets-table')))[0]![3]).toMatch(new RegExp(`^Read (just now|\\d+ minutes? ago) by cli:`))
+      expect((await rowCells(page.locator('table.secrets-table')))[0]![4]).toMatch(new RegExp(`^Read (just now|\\d+ minutes? ago) by cli:`))
       await rowAction(NAME, 'Access log')
       const drawer = page.getByRole('dialog', { name: 'Access log' })
       await drawer.waitFor()
