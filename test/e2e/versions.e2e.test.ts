@@ -173,7 +173,7 @@ describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets
       await drawer.locator('tr[data-version="4"]').waitFor()
       expect(await drawer.locator('tr[data-version="4"]').textContent()).toContain('current')
       expect(mutations).toEqual([{ method: 'POST', path: `/secrets/${NAME}/rollback`, ifMatch: '"3"', body: JSON.stringify({ version: 1 }) }])
-      await page.locator('.toast').getByText(`${NAME} was rolled back to the value of version 1, now version 4.`).waitFor()
+      await drawer.locator('.banner-notice').getByText('Rolled back: version 4 holds the value of version 1.').waitFor()
       expect(await renderedValue()).toBe(V[0]!)
       await drawer.getByRole('button', { name: 'Close' }).last().click()
       await drawer.waitFor({ state: 'detached' })
@@ -291,6 +291,18 @@ describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets
       const history = page.getByRole('dialog', { name: 'Version history' })
       await history.locator('tbody tr').first().waitFor()
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390)
+      // Every version's Roll back is on screen (a card a version), and the page's last notice hides no button of the drawer.
+      for (const box of await history.getByRole('button', { name: /^Roll back to version/ }).evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) {
+        expect(box).toBeLessThanOrEqual(390)
+      }
+      expect(await page.locator('.toast').count()).toBe(1)
+      const close = history.locator('.drawer-footer').getByRole('button', { name: 'Close' })
+      expect(
+        await close.evaluate((button) => {
+          const r = button.getBoundingClientRect()
+          return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === button
+        }),
+      ).toBe(true)
       await expectAccessible('history drawer, 390 px')
       await screenshot(page, 'history-mobile')
       await page.keyboard.press('Escape')

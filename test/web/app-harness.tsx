@@ -8,6 +8,7 @@ import { SecretsModel } from '../../web/src/models/secrets-model.ts'
 import { SessionModel } from '../../web/src/models/session-model.ts'
 import { navigate, PAGES } from '../../web/src/router.ts'
 import { App } from '../../web/src/screens/app.tsx'
+import { LAZY_PARTS } from '../../web/src/screens/lazy-screens.tsx'
 import type { Secret } from '../../web/src/types.ts'
 import { type FetchStub, type StubReply, createFetchStub, errorReply } from './fetch-stub.ts'
 import { CURRENT_KEY } from './fixtures.ts'
@@ -50,6 +51,8 @@ export async function renderApp(options: RenderAppOptions = {}) {
   else stub.on('GET', '/session', errorReply(401, 'unauthenticated', 'no session'))
   stub.on('GET', '/secrets', options.secretsReply ?? (() => ({ json: { secrets: options.secrets ?? [], current_key_id: CURRENT_KEY } })))
 
+  // The split-off parts (lazy-screens.tsx) fetched first, so no test waits on a module's first load.
+  await Promise.all(LAZY_PARTS.map((part) => part.preload()))
   // The route is a module-wide signal: every render starts from the page it names.
   navigate(options.path ?? PAGES.secrets, { replace: true })
   // Same wiring as web/main.tsx.

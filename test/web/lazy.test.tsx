@@ -39,7 +39,7 @@ describe('lazy', () => {
     await settle()
     expect(view.container.textContent).toBe('Hello alice')
     view.rerender(<Lazy who="bob" />)
-    Lazy.preload()
+    await Lazy.preload()
     await settle()
     expect(view.container.textContent).toBe('Hello bob')
     expect(calls.count).toBe(1)
@@ -60,8 +60,7 @@ describe('lazy', () => {
 
   test('preload fetches before the first render', async () => {
     const { Lazy, calls } = lazyHello(0)
-    Lazy.preload()
-    await settle()
+    await Lazy.preload()
     expect(calls.count).toBe(1)
     const view = render(<Lazy who="carol" />)
     expect(view.container.textContent).toBe('Hello carol')

@@ -82,6 +82,8 @@ describe('version history and rollback', () => {
     expect(sent(stub)).toEqual([['POST', `/secrets/${NAME}/rollback`, '"3"', JSON.stringify({ version: 2 }), CSRF]])
     expect(dialog.querySelector('tr[data-version="4"]')!.textContent).toContain('current')
     expect(document.querySelector('.toast-region .banner-text')!.textContent).toBe(`${NAME} was rolled back to the value of version 2, now version 4.`)
+    // The drawer says it too: the page's notice is behind it, inert.
+    expect(within(dialog).getAllByRole('status').map((s) => s.textContent)).toContain('Rolled back: version 4 holds the value of version 2.')
     expect(within(dialog).queryByRole('group')).toBeNull()
   })
 

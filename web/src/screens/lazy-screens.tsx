@@ -65,7 +65,10 @@ export const AccessLogDrawer = lazyDrawer<AccessLogDrawerProps>('Access log', ()
 
 /** Starts fetching the drawers a secret's details lead to. */
 export function preloadSecretDrawers(): void {
-  VersionsDrawer.preload()
-  DescriptionDrawer.preload()
-  AccessLogDrawer.preload()
+  void VersionsDrawer.preload()
+  void DescriptionDrawer.preload()
+  void AccessLogDrawer.preload()
 }
+
+/** Every lazy part, for tests that want them fetched before they render. */
+export const LAZY_PARTS = [ActivityScreen, ClientsScreen, VersionsDrawer, DescriptionDrawer, AccessLogDrawer] as const

@@ -35,6 +35,8 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
   const error = useSignal<string | null>(null)
   const confirming = useSignal<number | null>(null)
   const busy = useSignal(false)
+  /** what the last rollback did, said in the drawer itself (the page's notices are behind it, inert) */
+  const done = useSignal<string | null>(null)
   const cancelRef = useRef<HTMLDivElement>(null)
 
   /** Reads the history; `keepError` leaves a rollback's refusal on screen while the history is read again. */
@@ -58,8 +60,10 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
   async function rollback(version: number) {
     busy.value = true
     error.value = null
+    done.value = null
     try {
-      await secrets.rollback(secret.name, version, current.value)
+      const now = await secrets.rollback(secret.name, version, current.value)
+      done.value = `Rolled back: version ${now.version} holds the value of version ${version}.`
       confirming.value = null
       await load()
     } catch (e) {
@@ -87,6 +91,7 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
       footer={<Button onClick={onClose}>Close</Button>}
     >
       {error.value ? <Banner tone="error">{error}</Banner> : null}
+      {done.value ? <Banner tone="notice">{done}</Banner> : null}
       {target !== null ? (
         <section class="token-box" aria-labelledby="rollback-title" role="group">
           <h3 id="rollback-title">Roll back to version {target}?</h3>
@@ -115,7 +120,7 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
       ) : list.length === 0 ? (
         <p class="muted">No versions recorded.</p>
       ) : (
-        <table class="table log-table">
+        <table class="table log-table versions-table">
           <caption class="sr-only">Versions of {secret.name}, newest first. Values are never shown.</caption>
           <thead>
             <tr>
@@ -131,16 +136,14 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
             {list.map((v) => (
               <tr key={v.version} data-version={v.version}>
                 <td>
-                  {v.version}
-                  {v.current ? <span class="badge badge-ok"> current</span> : null}
+                  {v.version} {v.current ? <span class="badge badge-ok">current</span> : null}
                 </td>
                 <td class="cell-time">
                   <RelativeTime iso={v.created_at} />
                   <span class="abs-time">{formatExactTime(v.created_at)}</span>
                 </td>
                 <td>
-                  <code class="key-id">{v.key_id}</code>
-                  {v.key_current ? null : <span class="badge badge-warn"> previous key</span>}
+                  <code class="key-id">{v.key_id}</code> {v.key_current ? null : <span class="badge badge-warn">previous key</span>}
                 </td>
                 <td class="cell-actions">
                   {!v.current ? (

@@ -13,8 +13,8 @@ import type { ComponentType, VNode } from 'preact'
 /** A lazily fetched component, and a way to start fetching it before it is needed. */
 export interface Lazy<P> {
   (props: P): VNode | null
-  /** starts the fetch (once); a failed one is tried again by the next call */
-  preload(): void
+  /** starts the fetch (once; a failed one is tried again by the next call); settles when it is done */
+  preload(): Promise<void>
 }
 
 /** What a {@link Lazy} shows before its code is there. */
@@ -29,7 +29,7 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>, st
   const component = signal<ComponentType<P> | null>(null)
   const failed = signal(false)
   let loading: Promise<void> | null = null
-  const preload = () => {
+  const preload = (): Promise<void> => {
     loading ??= load().then(
       (loaded) => {
         component.value = loaded
@@ -39,16 +39,17 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>, st
         failed.value = true
       },
     )
+    return loading
   }
   const retry = () => {
     failed.value = false
-    preload()
+    void preload()
   }
   function LazyComponent(props: P) {
     const Loaded = component.value
     if (Loaded) return <Loaded {...props} />
     if (failed.value) return states.failed(props, retry)
-    preload()
+    void preload()
     return states.loading(props)
   }
   return Object.assign(LazyComponent, { preload })
