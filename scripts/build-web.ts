@@ -6,6 +6,8 @@
  *
  *   web/dist/index.html           references the assets by absolute path, no inline script or style
  *   web/dist/assets/main-<h>.js   minified bundle of web/main.tsx (Preact + signals + the app)
+ *   web/dist/assets/chunk-*-<h>.js  the parts the app imports dynamically (web/src/screens/lazy-screens.tsx)
+ *                                 and the code they share, fetched when first needed
  *   web/dist/assets/main-<h>.css  the stylesheet imported by main.tsx
  *   web/dist/assets/favicon-<h>.svg
  *   web/dist/manifest.json        { sourceHash, files } so callers can tell a stale build
@@ -63,7 +65,18 @@ export interface WebBuildResult {
   manifest: WebManifest
   /** URL paths the page loads, e.g. `/assets/main-1a2b3c4d.js` */
   paths: { js: string; css: string; icon: string }
-  sizes: { js: SizeFigure; css: SizeFigure; html: SizeFigure; icon: SizeFigure; total: SizeFigure }
+  sizes: {
+    js: SizeFigure
+    css: SizeFigure
+    html: SizeFigure
+    icon: SizeFigure
+    /** what opening the console fetches: index.html, the entry and the chunks it imports statically, the CSS, the icon */
+    firstLoad: SizeFigure
+    /** the chunks fetched later, when a lazy part is first shown, by URL path */
+    lazy: Record<string, SizeFigure>
+    /** every file of the build */
+    total: SizeFigure
+  }
 }
 
 const ENTRY = 'main.tsx'
@@ -192,7 +205,9 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
     target: 'browser',
     format: 'esm',
     minify: true,
-    naming: { entry: '[name]-[hash].[ext]', asset: '[name]-[hash].[ext]', chunk: '[name]-[hash].[ext]' },
+    // Every dynamic import() becomes a file of its own, fetched when first needed.
+    splitting: true,
+    naming: { entry: '[name]-[hash].[ext]', asset: '[name]-[hash].[ext]', chunk: 'chunk-[name]-[hash].[ext]' },
     // Preact reads no env, but libraries commonly do; make production explicit.
     define: { 'process.env.NODE_ENV': '"production"' },
   })
@@ -213,7 +228,7 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
     if (output.kind === 'entry-point' && name.endsWith('.js')) js = `/assets/${name}`
     else if (name.endsWith('.css')) css = `/assets/${name}`
   }
-  if (!js || !css) throw new Error(`web build: expected one .js and one .css output, got ${files.join(', ')}`)
+  if (!js || !css) throw new Error(`web build: expected one entry .js and one .css output, got ${files.join(', ')}`)
 
   const iconBytes = readFileSync(join(webDir, ICON))
   const iconName = `favicon-${createHash('sha256').update(iconBytes).digest('hex').slice(0, 8)}.svg`
@@ -237,32 +252,42 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   return summary
 }
 
+/** The chunks `file` imports statically (`from"./chunk-….js"`), not the `import("./…")` ones fetched later. */
+function staticImports(source: string): string[] {
+  return [...source.matchAll(/\bfrom\s*"\.\/(chunk-[^"/]+\.js)"/g)].map((m) => `assets/${m[1]}`)
+}
+
 function summarize(outDir: string, manifest: WebManifest): WebBuildResult {
-  const pick = (suffix: string) => manifest.files.find((f) => f.startsWith('assets/') && f.endsWith(suffix)) ?? ''
-  const jsFile = pick('.js')
-  const cssFile = pick('.css')
-  const iconFile = pick('.svg')
+  const pick = (pattern: RegExp) => manifest.files.find((f) => pattern.test(f)) ?? ''
+  const jsFile = pick(/^assets\/main-[^/]+\.js$/)
+  const cssFile = pick(/^assets\/[^/]+\.css$/)
+  const iconFile = pick(/^assets\/[^/]+\.svg$/)
   const read = (file: string) => new Uint8Array(readFileSync(join(outDir, file)))
-  const all = [jsFile, cssFile, 'index.html', iconFile].map(read)
-  const joined = new Uint8Array(all.reduce((n, b) => n + b.length, 0))
-  let offset = 0
-  for (const bytes of all) {
-    joined.set(bytes, offset)
-    offset += bytes.length
+  const sizes = new Map(manifest.files.map((file) => [file, size(read(file))]))
+  const of = (file: string) => sizes.get(file) ?? { bytes: 0, gzip: 0 }
+  // Each file is compressed on its own on the wire; the sum of those is the honest total.
+  const sum = (files: Iterable<string>) => [...files].reduce((n, f) => ({ bytes: n.bytes + of(f).bytes, gzip: n.gzip + of(f).gzip }), { bytes: 0, gzip: 0 })
+
+  const first = new Set(['index.html', jsFile, cssFile, iconFile])
+  const pending = [jsFile]
+  while (pending.length > 0) {
+    for (const chunk of staticImports(new TextDecoder().decode(read(pending.pop()!)))) {
+      if (!first.has(chunk)) pending.push(chunk)
+      first.add(chunk)
+    }
   }
+  const lazy = manifest.files.filter((f) => f.endsWith('.js') && !first.has(f))
   return {
     manifest,
     paths: { js: `/${jsFile}`, css: `/${cssFile}`, icon: `/${iconFile}` },
     sizes: {
-      js: size(all[0]!),
-      css: size(all[1]!),
-      html: size(all[2]!),
-      icon: size(all[3]!),
-      // Each file is compressed on its own on the wire; the sum of those is the honest total.
-      total: {
-        bytes: joined.length,
-        gzip: all.reduce((n, b) => n + size(b).gzip, 0),
-      },
+      js: of(jsFile),
+      css: of(cssFile),
+      html: of('index.html'),
+      icon: of(iconFile),
+      firstLoad: sum(first),
+      lazy: Object.fromEntries(lazy.map((f) => [`/${f}`, of(f)])),
+      total: sum(manifest.files),
     },
   }
 }
@@ -275,6 +300,8 @@ function printSizes({ paths, sizes }: WebBuildResult): void {
   console.log(row(paths.css, sizes.css))
   console.log(row('/index.html', sizes.html))
   console.log(row(paths.icon, sizes.icon))
+  console.log(row('first load (the four above)', sizes.firstLoad))
+  for (const [path, figure] of Object.entries(sizes.lazy)) console.log(row(path, figure))
   console.log(row('total', sizes.total))
 }
 

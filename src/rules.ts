@@ -57,3 +57,12 @@ export function codePointLength(text: string): number {
   for (const _ of text) n++
   return n
 }
+
+/**
+ * The placeholder that references a secret in an artifact (DESIGN.md
+ * "Placeholder syntax"): what the UI's copy button puts on the clipboard.
+ * test/rules.test.ts renders it through the scanner to keep the two agreed.
+ */
+export function secretReference(name: string): string {
+  return `\${SECRET:${name}}`
+}

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { escapeUnsafeJson, escapeUnsafeText, hasUnsafeText, MAX_DESCRIPTION_CHARS, NAME_PATTERN, UNSAFE_TEXT } from '../src/rules.ts'
+import { renderString } from '../src/render/render.ts'
+import { escapeUnsafeJson, escapeUnsafeText, hasUnsafeText, MAX_DESCRIPTION_CHARS, NAME_PATTERN, secretReference, UNSAFE_TEXT } from '../src/rules.ts'
 import * as web from '../web/src/secret-rules.ts'
 
 const hex = (c: number) => c.toString(16).padStart(4, '0')
@@ -58,5 +59,15 @@ describe('the web UI uses the same rules', () => {
 
   test.each(['\u0085', '\u009b', '\u202e', '\u2066', '\u200f', '\u061c'])('checkDescription refuses U+%s like the server', (c) => {
     expect(web.checkDescription(`a${c}b`)).toBe('One line only: no line breaks, control characters or text-direction overrides.')
+  })
+})
+
+describe('secretReference', () => {
+  test('is the placeholder the renderer substitutes, for the shortest and the longest name', async () => {
+    for (const name of ['A', `A${'B'.repeat(127)}`]) {
+      expect(secretReference(name)).toBe(`\${SECRET:${name}}`)
+      const rendered = await renderString(`x=${secretReference(name)};`, async (names) => new Map(names.map((n) => [n, new TextEncoder().encode(`value of ${n.length}`)])))
+      expect(rendered).toBe(`x=value of ${name.length};`)
+    }
   })
 })

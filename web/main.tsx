@@ -4,6 +4,8 @@
  * they build the same pieces around a fetch stub.
  */
 import './styles.css'
+import './shell.css'
+import './list.css'
 import './pages.css'
 import { render } from 'preact'
 import { createApiClient } from './src/api.ts'
@@ -14,7 +16,7 @@ import { SessionModel } from './src/models/session-model.ts'
 import { App } from './src/screens/app.tsx'
 
 // The callback runs only after a request, by which time `session` exists.
-const api = createApiClient({ onUnauthenticated: () => session.expire() })
+const api = createApiClient({ onUnauthenticated: () => session.expire(), onAuthenticatedRequest: () => session.touched() })
 const session = new SessionModel(api)
 const secrets = new SecretsModel(api)
 

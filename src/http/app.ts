@@ -129,8 +129,9 @@ export function createApp(options: AppOptions): SecretsApp {
   app.use('/audit/*', generation, load, requireSession(), guard)
   // Delivery: a bearer token only; no cookie, no session, no CSRF token.
   const client = requireClient({ clients, delivery, throttle: tokenThrottle, audit })
-  app.use('/render', client)
-  app.use('/resolve', client)
+  // The generation too: a delivery writes audit rows (reads), which the cached list shows as last_read.
+  app.use('/render', generation, client)
+  app.use('/resolve', generation, client)
 
   app.route('/session', sessionRoutes({ audit, operators, sessions, throttle, secureCookies: options.secureCookies ?? false, trustedOrigins }))
   app.route('/secrets', secretRoutes(ctx.service))

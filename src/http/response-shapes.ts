@@ -1,4 +1,4 @@
-import type { AccessLogEntry, SecretMetadata } from '../secrets/service.ts'
+import type { AccessLogEntry, LastRead, SecretMetadata } from '../secrets/service.ts'
 
 /**
  * The JSON of a secret, field by field: whatever the service's type gains
@@ -31,4 +31,9 @@ export function accessLogEntryJson(e: AccessLogEntry): AccessLogEntry {
     outcome: e.outcome,
     version: e.version,
   }
+}
+
+/** The `last_read` of a list entry: `{at, accessor}` of the newest successful read, or null. */
+export function lastReadJson(r: LastRead | undefined): LastRead | null {
+  return r ? { at: r.at, accessor: r.accessor } : null
 }

@@ -33,6 +33,10 @@ export interface ActiveSession {
   /** The value `X-CSRF-Token` must carry. */
   readonly csrfToken: string
   readonly createdAt: string
+  /** When it ends unless used again: the earlier of the idle and the absolute expiry, as of now. */
+  readonly expiresAt: string
+  /** When it ends whatever happens (created_at + the absolute lifetime). */
+  readonly absoluteExpiresAt: string
 }
 
 export interface SessionServiceOptions {
@@ -85,7 +89,7 @@ export class SessionService {
     const tokenHash = hashSessionToken(token)
     const at = now.toISOString()
     await insertSession(this.#db, { token_hash: tokenHash, username, created_at: at, last_seen_at: at })
-    return { token, session: { username, tokenHash, csrfToken: csrfTokenFor(token), createdAt: at } }
+    return { token, session: { username, tokenHash, csrfToken: csrfTokenFor(token), createdAt: at, ...this.#expiry(at, at) } }
   }
 
   /**
@@ -116,13 +120,20 @@ export class SessionService {
       await deleteSession(this.#db, tokenHash)
       return undefined
     }
+    let seen = row.last_seen_at
     if (idle >= this.policy.touchIntervalMs) {
-      const at = new Date(now).toISOString()
-      await touchSession(this.#db, tokenHash, at)
+      seen = new Date(now).toISOString()
+      await touchSession(this.#db, tokenHash, seen)
       // Only this row changed, and by us: the cached copy stays valid once updated.
-      entry.row = { ...row, last_seen_at: at }
+      entry.row = { ...row, last_seen_at: seen }
     }
-    return { username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at }
+    return { username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at, ...this.#expiry(row.created_at, seen) }
+  }
+
+  #expiry(createdAt: string, lastSeenAt: string): { expiresAt: string; absoluteExpiresAt: string } {
+    const absolute = Date.parse(createdAt) + this.policy.absoluteMs
+    const idle = Date.parse(lastSeenAt) + this.policy.idleMs
+    return { expiresAt: new Date(Math.min(absolute, idle)).toISOString(), absoluteExpiresAt: new Date(absolute).toISOString() }
   }
 
   /** Ends a session (log out). Returns whether it existed. */

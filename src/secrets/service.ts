@@ -3,7 +3,7 @@ import { AuditBatcher } from '../audit/audit-batcher.ts'
 import { AuditLog } from '../audit/audit-log.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import { SecretNotFoundError } from '../errors.ts'
-import { listAccessLog } from '../store/access-log.repository.ts'
+import { type LastRead, lastReads, listAccessLog } from '../store/access-log.repository.ts'
 import type { Database } from '../store/schema.ts'
 import { existingNames, findSecret, findSecretMetadata, listSecretMetadata } from '../store/secret.repository.ts'
 import { baselineVersions } from './baseline.ts'
@@ -43,6 +43,7 @@ import { SecretNameSchema, validateField } from './validation.ts'
 
 export type { AccessLogEntry, Actor, IfVersion, SealedSecret, SecretMetadata, SecretVersionInfo, SecretVersions } from './types.ts'
 export type { KeyUsage, ResealBatchResult, RotateBatchResult } from './rotation.ts'
+export type { LastRead } from '../store/access-log.repository.ts'
 
 /** How many previous versions of each secret are kept when SECRET_VERSIONS_KEPT is not set. */
 export const DEFAULT_VERSIONS_KEPT = 10
@@ -120,6 +121,11 @@ export class SecretsService {
   /** Metadata of every secret, sorted by name. */
   async list(): Promise<SecretMetadata[]> {
     return (await listSecretMetadata(this.#deps.db)).map((r) => toMetadata(r, this.currentKeyId))
+  }
+
+  /** The newest successful read of each secret that has one (one query; see access-log.repository.ts). */
+  lastReads(): Promise<Map<string, LastRead>> {
+    return lastReads(this.#deps.db)
   }
 
   /**

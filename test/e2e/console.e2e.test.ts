@@ -16,6 +16,7 @@ import { ensureWebBuild } from '../../scripts/build-web.ts'
 import { tempDir } from '../helpers/context.ts'
 import { TEST_TIMEOUT_MS } from '../helpers/depth.ts'
 import { randomKey } from '../helpers/keys.ts'
+import { axeViolations } from './axe.ts'
 import { BIN, type RunningChild, randomHex, runSecrets, startChild } from './processes.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -31,18 +32,6 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
   let page: Page
   const bodies: Array<Promise<string>> = []
   const pageErrors: string[] = []
-
-  /** axe-core's violations on the page as it is now (any impact), as `rule: target` lines. */
-  const AXE = readFileSync(join(import.meta.dir, '../../node_modules/axe-core/axe.min.js'), 'utf8')
-  async function axeViolations(): Promise<string[]> {
-    // evaluate runs through the DevTools protocol, so the page's CSP does not refuse the script.
-    return page.evaluate(async (source) => {
-      const w = window as unknown as { axe?: { run: (c: Document) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }
-      if (!w.axe) (0, eval)(source)
-      const result = await w.axe!.run(document)
-      return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))
-    }, AXE)
-  }
 
   /** An operator session of the test's own, for making data over HTTP. */
   let session = { cookie: '', csrf: '' }
@@ -67,7 +56,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
     })
     expect(login.status).toBe(200)
     session = { cookie: login.headers.get('Set-Cookie')!.split(';')[0]!, csrf: ((await login.json()) as { csrf_token: string }).csrf_token }
-    // 61 rows of KEEP (a create, 60 rotations): more than a page of 50. GONE: created, then deleted.
+    // 111 rows of KEEP (a create, 60 rotations, 50 prunes of old versions): more than a page of 50. GONE: created, then deleted.
     expect((await api('POST', '/secrets', { name: 'KEEP', value: VALUE })).status).toBe(201)
     for (let i = 0; i < 60; i++) expect((await api('POST', '/secrets/KEEP/rotate')).status).toBe(200)
     expect((await api('POST', '/secrets', { name: 'GONE', value: VALUE })).status).toBe(201)
@@ -106,17 +95,19 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       await page.getByLabel('Password').fill(PASSWORD)
       await page.getByRole('button', { name: 'Log in' }).click()
       await page.getByRole('heading', { level: 1, name: 'Secrets' }).waitFor()
-      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Activity' }).click()
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click()
       await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor()
       expect(new URL(page.url()).pathname).toBe('/settings/activity')
       await page.getByText('Showing the newest 50+ entries').waitFor()
-      const first = page.locator('tbody tr').first()
+      // Newest first: the browser's own login (a security event, no secret), then the delete of GONE.
+      const [login, first] = [page.locator('tbody tr').nth(0), page.locator('tbody tr').nth(1)]
+      expect(await login.locator('[data-action]').textContent()).toBe('Operator logged in')
       expect(await first.locator('[data-action]').textContent()).toBe('Deleted')
       expect(await first.locator('code').textContent()).toBe('GONE')
       expect(await first.locator('.abs-time').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/)
       expect(await page.locator('main').innerText()).not.toContain('http POST')
       expect(await page.locator('tbody tr').count()).toBe(50)
-      expect(await axeViolations()).toEqual([])
+      expect(await axeViolations(page)).toEqual([])
     },
     STEP_MS,
   )
@@ -156,7 +147,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
   )
 
   test(
-    'the export downloads every filtered row (61 of KEEP, more than the 50 loaded), and no value',
+    'the export downloads every filtered row (111 of KEEP, more than the 50 loaded), and no value',
     async () => {
       const form = page.getByRole('form', { name: 'Filter activity' })
       await form.getByLabel('Secret').fill('KEEP')
@@ -168,7 +159,10 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       await download.saveAs(file)
       const text = readFileSync(file, 'utf8')
       const rows = text.trimEnd().split('\n').map((line) => JSON.parse(line) as { secret: string; action: string })
-      expect(rows).toHaveLength(61)
+      // A create and 60 rotations make versions 1 to 61; past the 10 kept, each new one prunes the oldest (50 prune rows).
+      const counts: Record<string, number> = {}
+      for (const r of rows) counts[r.action] = (counts[r.action] ?? 0) + 1
+      expect(counts).toEqual({ create: 1, rotate: 60, prune: 50 })
       expect(rows.every((r) => r.secret === 'KEEP')).toBe(true)
       expect(rows.at(-1)!.action).toBe('create')
       expect(text).not.toContain(VALUE)
@@ -188,7 +182,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
     'Clients: add one with a grant, issue a token shown once, copy it; once closed it is nowhere in the page, and one answer held it',
     async () => {
       await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
-      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Clients' }).click()
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click()
       await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor()
       await page.getByRole('button', { name: 'Add client' }).click()
       const drawer = page.getByRole('dialog', { name: 'Add client' })
@@ -202,7 +196,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       expect((await issued).status()).toBe(201)
       const shown = page.getByRole('dialog', { name: 'Token issued' })
       token = (await shown.locator('[data-token-value]').textContent())!
-      expect(await axeViolations()).toEqual([])
+      expect(await axeViolations(page)).toEqual([])
       expect(token).toMatch(/^chs_[A-Za-z0-9_-]{43}$/)
       const command = (await shown.locator('[data-command]').textContent())!
       expect(command).toStartWith(`CLAUDE_HOOKS_SECRETS_URL=${base} CLAUDE_HOOKS_SECRETS_TOKEN_FILE=$PWD/mcp-e2e.token npx secrets render`)
@@ -216,7 +210,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       const left = await page.evaluate(() => document.documentElement.outerHTML + JSON.stringify({ ...localStorage, ...sessionStorage }) + location.href)
       expect(left).not.toContain(token.slice(4))
       await page.locator('[data-client="mcp-e2e"] tbody tr').first().waitFor()
-      expect(await axeViolations()).toEqual([])
+      expect(await axeViolations(page)).toEqual([])
       const holding = (await Promise.all(bodies)).filter((b) => b.includes(token.slice(4)))
       expect(holding.map((b) => b.split('\n')[0])).toEqual([`${base}/clients/mcp-e2e/tokens`])
       // The token works, as a client would use it.
@@ -233,7 +227,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
       await history.getByText('1 entry, that is all').waitFor()
       expect(await history.locator('tbody tr [data-action]').textContent()).toBe('Value read')
       expect(await history.locator('tbody tr code').textContent()).toBe('KEEP')
-      expect(await axeViolations()).toEqual([])
+      expect(await axeViolations(page)).toEqual([])
       await history.getByRole('button', { name: 'Close' }).first().click()
       await history.waitFor({ state: 'detached' })
 
@@ -262,7 +256,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
         if (path.endsWith('activity')) await page.locator('tbody tr').first().waitFor()
         const width = await page.evaluate(() => document.documentElement.scrollWidth)
         expect({ path, width }).toEqual({ path, width: 390 })
-        expect(await axeViolations()).toEqual([])
+        expect(await axeViolations(page)).toEqual([])
       }
       await page.setViewportSize({ width: 1280, height: 800 })
     },

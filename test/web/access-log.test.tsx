@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { fireEvent, within } from '@testing-library/preact'
 import { useHappyDom } from './dom.ts'
-import { renderApp, settle } from './app-harness.tsx'
+import { renderApp, settle, openRowAction } from './app-harness.tsx'
 import { errorReply } from './fetch-stub.ts'
 import { entryFixture, sampleSecrets } from './fixtures.ts'
 
@@ -19,9 +19,7 @@ async function openLog(pages: { first?: unknown; second?: unknown } = {}) {
   const app = await renderApp({ secrets: sampleSecrets() })
   app.stub.on('GET', '/secrets/GITHUB_TOKEN/access-log', pages.first ?? { json: { entries: PAGE_1, next_cursor: 'c1' } })
   app.stub.on('GET', '/secrets/GITHUB_TOKEN/access-log?cursor=c1', pages.second ?? { json: { entries: PAGE_2, next_cursor: null } })
-  const opener = app.getByRole('button', { name: 'Access log of GITHUB_TOKEN' })
-  opener.focus()
-  fireEvent.click(opener)
+  const opener = openRowAction(app, 'GITHUB_TOKEN', 'Access log')
   await settle()
   const dialog = app.getByRole('dialog', { name: 'Access log' })
   return { ...app, dialog, opener }
@@ -89,6 +87,10 @@ describe('access log drawer', () => {
     expect(panelRows(dialog, 'Changes')).toEqual([2, 4, 6])
     expect(queryByRole('button', { name: 'Load more' })).toBeNull()
     expect(dialog.querySelector('.footer-note')!.textContent).toBe('6 entries loaded, that is all')
+    // The button is gone: focus went to the first entry the page added (in the tab shown), not to <body>.
+    await settle()
+    expect((document.activeElement as HTMLElement).getAttribute('data-entry')).toBe('5')
+    expect(dialog.contains(document.activeElement)).toBe(true)
   })
 
   test('an empty log says so in each tab', async () => {

@@ -63,7 +63,7 @@ describe('add secret drawer', () => {
 
     expect(queryByRole('dialog')).toBeNull()
     expect(container.querySelector('tr[data-secret="NEW_TOKEN"]')).not.toBeNull()
-    expect(container.querySelector('.status-line .banner-text')!.textContent).toBe('NEW_TOKEN was added.')
+    expect(container.querySelector('.toast-region .banner-text')!.textContent).toBe('NEW_TOKEN was added.')
     expect(document.activeElement).toBe(opener)
     // The value: gone from the input that held it and from everywhere the page could keep it.
     expect(value.value).toBe('')

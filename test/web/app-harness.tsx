@@ -8,6 +8,7 @@ import { SecretsModel } from '../../web/src/models/secrets-model.ts'
 import { SessionModel } from '../../web/src/models/session-model.ts'
 import { navigate, PAGES } from '../../web/src/router.ts'
 import { App } from '../../web/src/screens/app.tsx'
+import { LAZY_PARTS } from '../../web/src/screens/lazy-screens.tsx'
 import type { Secret } from '../../web/src/types.ts'
 import { type FetchStub, type StubReply, createFetchStub, errorReply } from './fetch-stub.ts'
 import { CURRENT_KEY } from './fixtures.ts'
@@ -50,10 +51,12 @@ export async function renderApp(options: RenderAppOptions = {}) {
   else stub.on('GET', '/session', errorReply(401, 'unauthenticated', 'no session'))
   stub.on('GET', '/secrets', options.secretsReply ?? (() => ({ json: { secrets: options.secrets ?? [], current_key_id: CURRENT_KEY } })))
 
+  // The split-off parts (lazy-screens.tsx) fetched first, so no test waits on a module's first load.
+  await Promise.all(LAZY_PARTS.map((part) => part.preload()))
   // The route is a module-wide signal: every render starts from the page it names.
   navigate(options.path ?? PAGES.secrets, { replace: true })
   // Same wiring as web/main.tsx.
-  const api = createApiClient({ fetch: stub.fetch, onUnauthenticated: () => session.expire() })
+  const api = createApiClient({ fetch: stub.fetch, onUnauthenticated: () => session.expire(), onAuthenticatedRequest: () => session.touched() })
   const session = new SessionModel(api)
   const secrets = new SecretsModel(api)
   const utils = render(<App api={api} session={session} secrets={secrets} />)
@@ -91,4 +94,21 @@ function dumpStorage(storage: Storage): string {
     pairs.push(`${key}=${storage.getItem(key)}`)
   }
   return pairs.join('\n')
+}
+
+/**
+ * Opens a row's action the way an operator does: the row's name button
+ * (details drawer), then the action's button there. Returns the name button,
+ * where focus comes back to.
+ */
+export function openRowAction(app: { getByRole: (role: string, options: { name: string | RegExp }) => HTMLElement }, name: string, action: string): HTMLElement {
+  const opener = app.getByRole('button', { name: `${name}: details and actions` })
+  opener.focus()
+  fireEvent.click(opener)
+  const details = app.getByRole('dialog', { name: 'Secret' })
+  const button = Array.from(details.querySelectorAll('button')).find((b) => b.textContent === action)
+  if (!button) throw new Error(`no "${action}" button in the details of ${name}`)
+  button.focus()
+  fireEvent.click(button)
+  return opener
 }

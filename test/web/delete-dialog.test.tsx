@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { fireEvent } from '@testing-library/preact'
 import { useHappyDom } from './dom.ts'
-import { CSRF, renderApp, settle, type } from './app-harness.tsx'
+import { CSRF, renderApp, settle, type, openRowAction } from './app-harness.tsx'
 import { errorReply } from './fetch-stub.ts'
 import { sampleSecrets } from './fixtures.ts'
 
@@ -9,9 +9,7 @@ useHappyDom()
 
 async function openDelete(name = 'GITHUB_TOKEN') {
   const app = await renderApp({ secrets: sampleSecrets() })
-  const opener = app.getByRole('button', { name: `Delete ${name}` })
-  opener.focus()
-  fireEvent.click(opener)
+  const opener = openRowAction(app, name, 'Delete')
   // happy-dom's accessible-name computation puts spaces around <code>; browsers do not.
   const dialog = app.getByRole('alertdialog', { name: new RegExp(`^Delete ${name} ?\\?$`) })
   const confirmInput = app.getByLabelText(new RegExp(`^Type ${name} ?to confirm$`)) as HTMLInputElement
@@ -52,7 +50,7 @@ describe('delete confirmation', () => {
     expect(queryByRole('alertdialog')).toBeNull()
     expect(container.querySelector('tr[data-secret="GITHUB_TOKEN"]')).toBeNull()
     expect(container.querySelectorAll('tbody tr')).toHaveLength(2)
-    expect(container.querySelector('.status-line .banner-text')!.textContent).toBe('GITHUB_TOKEN was deleted. Its access log stays readable.')
+    expect(container.querySelector('.toast-region .banner-text')!.textContent).toBe('GITHUB_TOKEN was deleted. Its access log stays readable.')
     expect(document.activeElement).toBe(getByRole('heading', { name: 'Secrets', level: 1 }))
   })
 

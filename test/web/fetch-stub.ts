@@ -48,9 +48,15 @@ export interface FetchStub {
 }
 
 /** A JSON error body as the server writes it. */
-export function errorReply(status: number, code: string, message: string, extra: { field?: string; headers?: Record<string, string> } = {}): StubReply {
-  const error: Record<string, string> = { code, message }
+export function errorReply(
+  status: number,
+  code: string,
+  message: string,
+  extra: { field?: string; current_version?: number; headers?: Record<string, string> } = {},
+): StubReply {
+  const error: Record<string, string | number> = { code, message }
   if (extra.field) error.field = extra.field
+  if (extra.current_version !== undefined) error.current_version = extra.current_version
   return { status, json: { error }, headers: extra.headers ?? {} }
 }
 

@@ -24,6 +24,7 @@ export function secretFixture(overrides: Partial<Secret> = {}): Secret {
     rotated_at: at,
     key_id: CURRENT_KEY,
     key_current: true,
+    version: 1,
     ...overrides,
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { fireEvent } from '@testing-library/preact'
 import { useHappyDom } from './dom.ts'
-import { CSRF, expectNoTrace, renderApp, settle, type } from './app-harness.tsx'
+import { CSRF, expectNoTrace, renderApp, settle, type, openRowAction } from './app-harness.tsx'
 import { errorReply } from './fetch-stub.ts'
 import { daysAgo, sampleSecrets, secretFixture } from './fixtures.ts'
 
@@ -11,9 +11,7 @@ const VALUE = 'xoxb-new-value-9876543210'
 
 async function openReplace(name = 'GITHUB_TOKEN') {
   const app = await renderApp({ secrets: sampleSecrets() })
-  const opener = app.getByRole('button', { name: `Replace value of ${name}` })
-  opener.focus()
-  fireEvent.click(opener)
+  const opener = openRowAction(app, name, 'Replace value')
   const dialog = app.getByRole('dialog', { name: 'Replace value' })
   const value = app.getByLabelText('New value') as HTMLInputElement
   const description = app.getByLabelText('Description (optional)') as HTMLInputElement
@@ -47,7 +45,7 @@ describe('replace value drawer', () => {
     ])
     expect(queryByRole('dialog')).toBeNull()
     expect(container.querySelector('tr[data-secret="GITHUB_TOKEN"] time')!.textContent).toBe('just now')
-    expect(container.querySelector('.status-line .banner-text')!.textContent).toBe('The value of GITHUB_TOKEN was replaced.')
+    expect(container.querySelector('.toast-region .banner-text')!.textContent).toBe('The value of GITHUB_TOKEN was replaced.')
     expect(document.activeElement).toBe(opener)
     expect(value.value).toBe('')
     expect(expectNoTrace(VALUE)).toEqual([])

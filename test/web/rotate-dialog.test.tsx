@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { fireEvent } from '@testing-library/preact'
 import { useHappyDom } from './dom.ts'
-import { CSRF, renderApp, settle } from './app-harness.tsx'
+import { CSRF, renderApp, settle, openRowAction } from './app-harness.tsx'
 import { deferred, errorReply, type StubReply } from './fetch-stub.ts'
 import { CURRENT_KEY, OLD_KEY, sampleSecrets, secretFixture } from './fixtures.ts'
 
@@ -9,9 +9,7 @@ useHappyDom()
 
 async function openRotate(name = 'SLACK_WEBHOOK') {
   const app = await renderApp({ secrets: sampleSecrets() })
-  const opener = app.getByRole('button', { name: `Rotate ${name}` })
-  opener.focus()
-  fireEvent.click(opener)
+  const opener = openRowAction(app, name, 'Rotate')
   // happy-dom's accessible-name computation puts a space after the <code> element; browsers do not.
   const dialog = app.getByRole('dialog', { name: new RegExp(`^Rotate ${name} ?\\?$`) })
   return { ...app, opener, dialog }
@@ -38,7 +36,7 @@ describe('rotate confirmation', () => {
     expect(row.querySelector('.badge-warn')).toBeNull()
     expect(row.querySelector('.key-id')!.textContent).toBe(CURRENT_KEY)
     expect(container.querySelector('.banner-warning')).toBeNull()
-    expect(container.querySelector('.status-line .banner-text')!.textContent).toBe(`SLACK_WEBHOOK is now encrypted under key ${CURRENT_KEY}.`)
+    expect(container.querySelector('.toast-region .banner-text')!.textContent).toBe(`SLACK_WEBHOOK is now encrypted under key ${CURRENT_KEY}.`)
     expect(document.activeElement).toBe(opener)
   })
 

@@ -1,13 +1,16 @@
 /**
- * The versions UI against a fetch stub shaped by DESIGN.md "Versions and
- * check-and-set" (the API is built elsewhere): `version` on each secret,
- * `GET /secrets/{name}/versions` (metadata only), `POST …/rollback
- * {"version"}`, `PATCH /secrets/{name} {"description"}`, and `If-Match: "N"`
- * answered by 412 `version_mismatch` when N is not current.
+ * The versions UI against a fetch stub shaped like the real API
+ * (docs/http-api.md; test/e2e/console.e2e.test.ts runs the same flows
+ * against the server): `version` on each secret, `GET
+ * /secrets/{name}/versions` (metadata only), `POST …/rollback {"version"}`,
+ * `PATCH /secrets/{name} {"description"}` (same version), and `If-Match:
+ * "N"` answered by 412 `version_mismatch` with `current_version` when N is
+ * not current. History and Edit description are reached through the
+ * secret's details drawer.
  */
 import { describe, expect, test } from 'bun:test'
 import { fireEvent, within } from '@testing-library/preact'
-import { CSRF, renderApp, settle, type } from './app-harness.tsx'
+import { CSRF, openRowAction, renderApp, settle, type } from './app-harness.tsx'
 import { useHappyDom } from './dom.ts'
 import { errorReply, type FetchStub } from './fetch-stub.ts'
 import { daysAgo, sampleSecrets, secretFixture } from './fixtures.ts'
@@ -16,20 +19,28 @@ useHappyDom()
 
 const NAME = 'GITHUB_TOKEN'
 const withVersions = () => sampleSecrets().map((s) => ({ ...s, version: s.name === NAME ? 3 : 1 }))
+const CURRENT = '3f2a9c0d11b2e4f5'
+const OLD = '0a1b2c3d4e5f6071'
+const entry = (version: number, days: number, key_id = CURRENT, current = false) => ({
+  version,
+  created_at: daysAgo(days),
+  key_id,
+  key_current: key_id === CURRENT,
+  current,
+})
 const HISTORY = {
-  versions: [
-    { version: 3, created_at: daysAgo(1), key_id: '3f2a9c0d11b2e4f5' },
-    { version: 1, created_at: daysAgo(30), key_id: '0a1b2c3d4e5f6071' },
-    { version: 2, created_at: daysAgo(10), key_id: '3f2a9c0d11b2e4f5' },
-  ],
+  name: NAME,
+  current_version: 3,
+  // Out of order on purpose: the drawer sorts.
+  versions: [entry(3, 1, CURRENT, true), entry(1, 30, OLD), entry(2, 10)],
 }
-const mismatch = errorReply(412, 'version_mismatch', 'If-Match "3" is not the current version 4')
+const mismatch = errorReply(412, 'version_mismatch', 'GITHUB_TOKEN is at version 4, not 3', { current_version: 4 })
 const row = () => document.querySelector(`tr[data-secret="${NAME}"]`) as HTMLElement
 
 async function open(kind: 'Version history' | 'Edit description') {
   const app = await renderApp({ secrets: withVersions() })
   app.stub.on('GET', `/secrets/${NAME}/versions`, { json: HISTORY })
-  fireEvent.click(app.getByRole('button', { name: `${kind} of ${NAME}` }))
+  openRowAction(app, NAME, kind === 'Version history' ? 'History' : 'Edit description')
   await settle()
   return { ...app, dialog: app.getByRole('dialog', { name: kind }) }
 }
@@ -46,6 +57,8 @@ describe('version history and rollback', () => {
     expect(dialog.querySelector('tr[data-version="3"]')!.textContent).toContain('current')
     expect(within(dialog).queryByRole('button', { name: 'Roll back to version 3' })).toBeNull()
     expect(within(dialog).getAllByRole('button', { name: /^Roll back to version/ })).toHaveLength(2)
+    expect(dialog.querySelector('tr[data-version="1"]')!.textContent).toContain('previous key')
+    expect(dialog.querySelector('tr[data-version="2"]')!.textContent).not.toContain('previous key')
   })
 
   test('rollback asks first (Cancel focused, sends nothing), then POSTs {version} with If-Match of the current version', async () => {
@@ -61,12 +74,16 @@ describe('version history and rollback', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Roll back to version 2' }))
     await settle()
     stub.on('POST', `/secrets/${NAME}/rollback`, { json: secretFixture({ version: 4, rotated_at: daysAgo(0) }) })
-    stub.on('GET', `/secrets/${NAME}/versions`, { json: { versions: [{ version: 4, created_at: daysAgo(0) }, ...HISTORY.versions] } })
+    stub.on('GET', `/secrets/${NAME}/versions`, {
+      json: { name: NAME, current_version: 4, versions: [entry(4, 0, CURRENT, true), ...HISTORY.versions.map((v) => ({ ...v, current: false }))] },
+    })
     fireEvent.click(within(dialog).getByRole('button', { name: 'Roll back' }))
     await settle()
     expect(sent(stub)).toEqual([['POST', `/secrets/${NAME}/rollback`, '"3"', JSON.stringify({ version: 2 }), CSRF]])
     expect(dialog.querySelector('tr[data-version="4"]')!.textContent).toContain('current')
-    expect(document.querySelector('.status-line .banner-text')!.textContent).toBe(`${NAME} was rolled back to the value of version 2, now version 4.`)
+    expect(document.querySelector('.toast-region .banner-text')!.textContent).toBe(`${NAME} was rolled back to the value of version 2, now version 4.`)
+    // The drawer says it too: the page's notice is behind it, inert.
+    expect(within(dialog).getAllByRole('status').map((s) => s.textContent)).toContain('Rolled back: version 4 holds the value of version 2.')
     expect(within(dialog).queryByRole('group')).toBeNull()
   })
 
@@ -92,7 +109,8 @@ describe('edit description alone', () => {
     expect(dialog.querySelector('input[type="password"]')).toBeNull()
     const input = within(dialog).getByLabelText('Description') as HTMLInputElement
     expect(input.value).toBe('forge token for the CI bot')
-    stub.on('PATCH', `/secrets/${NAME}`, { json: secretFixture({ description: 'CI bot, read only', version: 4 }) })
+    // A description alone makes no new version.
+    stub.on('PATCH', `/secrets/${NAME}`, { json: secretFixture({ description: 'CI bot, read only', version: 3 }) })
     type(input, '  CI bot, read only ')
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save description' }))
     await settle()
@@ -114,7 +132,7 @@ describe('edit description alone', () => {
     expect(alert.querySelector('[data-theirs]')!.textContent).toBe('set by bob')
     expect(input.value).toBe('set by alice')
     expect(row().textContent).toContain('set by bob')
-    stub.on('PATCH', `/secrets/${NAME}`, { json: secretFixture({ description: 'set by alice', version: 5 }) })
+    stub.on('PATCH', `/secrets/${NAME}`, { json: secretFixture({ description: 'set by alice', version: 4 }) })
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save description' }))
     await settle()
     expect(stub.mutations().map((r) => r.headers['if-match'])).toEqual(['"3"', '"4"'])
@@ -125,7 +143,8 @@ describe('edit description alone', () => {
 describe('replace value with If-Match', () => {
   test('PUT carries If-Match of the version opened; a 412 keeps the drawer and the next Save sends the new version', async () => {
     const app = await renderApp({ secrets: withVersions() })
-    fireEvent.click(app.getByRole('button', { name: `Replace value of ${NAME}` }))
+    openRowAction(app, NAME, 'Replace value')
+    await settle()
     const dialog = app.getByRole('dialog', { name: 'Replace value' })
     app.stub.once('PUT', `/secrets/${NAME}`, mismatch)
     app.stub.on('GET', `/secrets/${NAME}`, { json: secretFixture({ version: 4 }) })
@@ -140,13 +159,20 @@ describe('replace value with If-Match', () => {
     expect(app.queryByRole('dialog')).toBeNull()
   })
 
-  test('a server without versions (no version field): no If-Match is sent', async () => {
-    const app = await renderApp({ secrets: sampleSecrets() })
-    fireEvent.click(app.getByRole('button', { name: `Edit description of ${NAME}` }))
-    app.stub.on('PATCH', `/secrets/${NAME}`, { json: secretFixture({ description: 'x' }) })
-    type(app.getByLabelText('Description'), 'x')
-    fireEvent.click(app.getByRole('button', { name: 'Save description' }))
+  test('when the secret cannot be read again after a 412, the version comes from the refusal itself', async () => {
+    const app = await renderApp({ secrets: withVersions() })
+    openRowAction(app, NAME, 'Replace value')
     await settle()
-    expect(app.stub.mutations().map((r) => [r.method, r.headers['if-match']])).toEqual([['PATCH', undefined]])
+    const dialog = app.getByRole('dialog', { name: 'Replace value' })
+    app.stub.once('PUT', `/secrets/${NAME}`, mismatch)
+    app.stub.on('GET', `/secrets/${NAME}`, errorReply(503, 'store_busy', 'busy'))
+    type(app.getByLabelText('New value'), 'new-value-123456')
+    fireEvent.click(dialog.querySelector('button[type="submit"]')!)
+    await settle()
+    expect(within(dialog).getByRole('alert').textContent).toContain('(it is now version 4)')
+    app.stub.on('PUT', `/secrets/${NAME}`, { json: secretFixture({ version: 5 }) })
+    fireEvent.click(dialog.querySelector('button[type="submit"]')!)
+    await settle()
+    expect(app.stub.mutations().map((r) => r.headers['if-match'])).toEqual(['"3"', '"4"'])
   })
 })

@@ -26,6 +26,8 @@ export class ApiError extends Error {
   readonly field: string | undefined
   /** seconds to wait before trying again, from the `Retry-After` header (429) */
   readonly retryAfter: number | undefined
+  /** the secret's version now, from a `version_mismatch` body's `current_version` */
+  readonly currentVersion: number | undefined
 
   constructor(init: {
     status: number
@@ -33,13 +35,23 @@ export class ApiError extends Error {
     message: string
     field?: string | undefined
     retryAfter?: number | undefined
+    currentVersion?: number | undefined
   }) {
     super(init.message)
     this.status = init.status
     this.code = init.code
     this.field = init.field
     this.retryAfter = init.retryAfter
+    this.currentVersion = init.currentVersion
   }
+}
+
+/** The code of a write refused by `If-Match` (412): typed by the server's list, so a rename there fails the UI's build. */
+export const VERSION_MISMATCH = 'version_mismatch' satisfies HttpErrorCode
+
+/** Whether `e` is a write refused because someone else changed the secret since it was read (412 `version_mismatch`). */
+export function isVersionMismatch(e: unknown): e is ApiError {
+  return e instanceof ApiError && e.code === VERSION_MISMATCH
 }
 
 /**

@@ -7,6 +7,7 @@
  * Secret values pass through `createSecret`/`replaceSecret` straight into the
  * request body and are never logged, kept or echoed back.
  */
+import type { ErrorBody } from '../../src/http/error-codes.ts'
 import { ApiError, parseRetryAfter } from './api-error.ts'
 import type {
   AccessLogPage,
@@ -15,12 +16,12 @@ import type {
   Client,
   CreateClientInput,
   IssuedToken,
-  VersionList,
   CreateSecretInput,
   ReplaceSecretInput,
   Secret,
   SecretList,
   Session,
+  VersionList,
 } from './types.ts'
 
 export { ApiError } from './api-error.ts'
@@ -39,6 +40,11 @@ export interface ApiClientOptions {
    * session expired or was revoked elsewhere, so the UI must go back to login.
    */
   onUnauthenticated?: () => void
+  /**
+   * Called after every answered request but the session calls, 401s aside:
+   * the session's idle clock moved on (the session model re-plans its warning).
+   */
+  onAuthenticatedRequest?: () => void
 }
 
 /** Typed calls for every route the UI uses. Every method rejects with {@link ApiError}. */
@@ -132,6 +138,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       throw new ApiError({ status: 0, code: 'network_error', message: 'Cannot reach the server. Check that it is running and try again.' })
     }
 
+    if (response.status !== 401 && !path.startsWith('/session')) options.onAuthenticatedRequest?.()
     if (response.ok) {
       if (response.status === 204) return undefined as T
       try {
@@ -197,7 +204,7 @@ async function readError(response: Response): Promise<ApiError> {
   } catch {
     parsed = undefined
   }
-  const error = (parsed as { error?: { code?: unknown; message?: unknown; field?: unknown } } | undefined)?.error
+  const error = (parsed as { error?: { [K in keyof ErrorBody['error']]?: unknown } } | undefined)?.error
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
     return new ApiError({
       status: response.status,
@@ -205,6 +212,7 @@ async function readError(response: Response): Promise<ApiError> {
       message: error.message,
       field: typeof error.field === 'string' ? error.field : undefined,
       retryAfter,
+      currentVersion: typeof error.current_version === 'number' ? error.current_version : undefined,
     })
   }
   return new ApiError({

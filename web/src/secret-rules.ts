@@ -4,11 +4,11 @@
  * again; these only save a round trip and never replace that check.
  */
 
-import { codePointLength, hasUnsafeText, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN } from '../../src/rules.ts'
+import { codePointLength, hasUnsafeText, MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN, secretReference } from '../../src/rules.ts'
 
 // The very definitions the server validates with (src/rules.ts has no
 // dependencies, so the bundle gains a few hundred bytes, not valibot).
-export { MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN }
+export { MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN, secretReference }
 
 /** A message naming the broken rule, or null when the name is valid. */
 export function checkName(name: string): string | null {

@@ -1,4 +1,5 @@
 import type { AuditAction } from '../../src/audit/actions.ts'
+
 /**
  * Shapes of the JSON bodies the server answers with (docs/http-api.md).
  * Kept apart from the client so models and components can import the types
@@ -9,6 +10,18 @@ import type { AuditAction } from '../../src/audit/actions.ts'
 export interface Session {
   username: string
   csrf_token: string
+  /** When the session ends unless used again (idle expiry as of this answer, capped by the absolute one). */
+  expires_at?: string
+  /** When it ends whatever happens. */
+  absolute_expires_at?: string
+  /** How far each authenticated request moves the idle expiry on. */
+  idle_timeout_seconds?: number
+}
+
+/** The newest successful read of a secret. */
+export interface LastRead {
+  at: string
+  accessor: string
 }
 
 /** Metadata of one secret. There is deliberately no value field: the API never returns one. */
@@ -24,26 +37,19 @@ export interface Secret {
   /**
    * The current version (1, 2, …; DESIGN.md "Versions and check-and-set"):
    * sent back as `If-Match: "N"` so a change made meanwhile by someone else
-   * is refused (412) rather than overwritten. Absent from servers before versions.
+   * is refused (412 `version_mismatch`) rather than overwritten.
    */
-  version?: number
-}
-
-/** One version of a secret in `GET /secrets/{name}/versions`: metadata only, never a value. */
-export interface SecretVersion {
   version: number
-  created_at: string
-  key_id?: string
-  /** what made it, when the server says (`create`, `replace`, `rotate`, `rollback`) */
-  action?: string
-  /** who made it, when the server says */
-  accessor?: string
+  /** Only in the list: the newest successful read, null when never read (absent from other answers). */
+  last_read?: LastRead | null
 }
 
-/** `GET /secrets/{name}/versions`, newest first. */
-export interface VersionList {
-  versions: SecretVersion[]
-}
+/**
+ * `GET /secrets/{name}/versions` (newest first, the current one included)
+ * and one entry of it: metadata only, never a value. The server's own types,
+ * imported as types only, so the two cannot disagree about a field.
+ */
+export type { SecretVersionInfo as SecretVersion, SecretVersions as VersionList } from '../../src/secrets/types.ts'
 
 /** `GET /secrets` answer. */
 export interface SecretList {

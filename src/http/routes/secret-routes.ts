@@ -15,7 +15,7 @@ import {
   SecretNameParams,
 } from '../validation/request-schemas.ts'
 import { ifMatchVersion, versionTag } from '../if-match.ts'
-import { accessLogEntryJson, secretJson } from '../response-shapes.ts'
+import { accessLogEntryJson, lastReadJson, secretJson } from '../response-shapes.ts'
 
 /**
  * Who and why for the audit row of an HTTP mutation: `operator:<username>`,
@@ -43,7 +43,9 @@ export function secretRoutes(service: SecretsService): Hono<AppEnv> {
   app.get('/', async function listSecrets(c) {
     const generation = c.get('generation')
     if (generation === undefined || listed?.generation !== generation) {
-      const secrets = (await service.list()).map(secretJson)
+      // Two queries whatever the number of secrets: the rows, then every last read at once.
+      const [rows, reads] = await Promise.all([service.list(), service.lastReads()])
+      const secrets = rows.map((s) => ({ ...secretJson(s), last_read: lastReadJson(reads.get(s.name)) }))
       const json = JSON.stringify({ secrets, current_key_id: service.currentKeyId })
       listed = generation === undefined ? undefined : { generation, json }
       return c.body(json, 200, { 'Content-Type': 'application/json' })

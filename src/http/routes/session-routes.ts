@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { type SecurityAudit, type SecurityEvent, UNKNOWN_OPERATOR_ACCESSOR } from '../../audit/security-audit.ts'
 import type { OperatorService } from '../../operators/operator.service.ts'
-import type { SessionService } from '../../operators/session.service.ts'
+import type { ActiveSession, SessionPolicy, SessionService } from '../../operators/session.service.ts'
 import type { AppEnv } from '../app-env.ts'
 import { clientAddressKey } from '../client-address.ts'
 import { refuseCrossSite } from '../middleware/refuse-cross-site.ts'
@@ -20,6 +20,22 @@ export interface SessionRoutesDeps {
   /** Secure cookies even over plain HTTP (TLS ends at a proxy in front). */
   secureCookies: boolean
   trustedOrigins: readonly string[]
+}
+
+/**
+ * The answer of `POST /session` and `GET /session`: who, the CSRF token, and
+ * when the session ends, so the UI can warn before it does. `expires_at` is
+ * the idle expiry as of this request (capped by the absolute one); every
+ * authenticated request moves it on, by up to `idle_timeout_seconds`.
+ */
+function sessionJson(session: ActiveSession, policy: SessionPolicy) {
+  return {
+    username: session.username,
+    csrf_token: session.csrfToken,
+    expires_at: session.expiresAt,
+    absolute_expires_at: session.absoluteExpiresAt,
+    idle_timeout_seconds: Math.floor(policy.idleMs / 1000),
+  }
 }
 
 /**
@@ -64,13 +80,13 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
       secure: cookieShouldBeSecure(c, deps.secureCookies),
       maxAgeSeconds: Math.floor(sessions.policy.absoluteMs / 1000),
     })
-    return c.json({ username: session.username, csrf_token: session.csrfToken })
+    return c.json(sessionJson(session, sessions.policy))
   })
 
   app.get('/', function whoAmI(c) {
     const session = c.get('session')
     if (!session) throw unauthenticated()
-    return c.json({ username: session.username, csrf_token: session.csrfToken })
+    return c.json(sessionJson(session, sessions.policy))
   })
 
   app.delete('/', jsonBody(EmptyBody, { optional: true }), async function logout(c) {

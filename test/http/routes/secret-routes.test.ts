@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { ClientService } from '../../../src/clients/client.service.ts'
 import { createApp } from '../../../src/http/app.ts'
 import { memoryContext, tempDir } from '../../helpers/context.ts'
 import { randomKey } from '../../helpers/keys.ts'
@@ -38,8 +39,34 @@ describeEachDialect('/secrets routes', (dialect) => {
       expect(Object.keys(body).sort()).toEqual(['current_key_id', 'secrets'])
       expect(body.current_key_id).toBe(h.ctx.keyring.current.id)
       expect(body.secrets.map((s) => s.name)).toEqual(['ALPHA', 'ZED'])
-      for (const s of body.secrets) expect(Object.keys(s).sort()).toEqual(SECRET_KEYS)
+      for (const s of body.secrets) expect(Object.keys(s).sort()).toEqual([...SECRET_KEYS, 'last_read'].sort())
       expect(body.secrets[1]).toMatchObject({ description: 'last', key_current: true, created_at: '2026-01-01T00:00:00.000Z' })
+      expectNoSealedData()
+    })
+
+    test('each entry carries last_read: the newest successful read (time and accessor), null when never read', async () => {
+      await h.as(alice, 'POST', '/secrets', { name: 'READ_ME', value: 'SENTINEL-read' })
+      await h.as(alice, 'POST', '/secrets', { name: 'UNREAD', value: 'SENTINEL-unread' })
+      const before = (await (await h.as(alice, 'GET', '/secrets')).json()) as { secrets: Array<{ name: string; last_read: unknown }> }
+      expect(before.secrets.map((s) => [s.name, s.last_read])).toEqual([['READ_ME', null], ['UNREAD', null]])
+
+      // A client reads it over HTTP (the list cached before must not hide the read).
+      const clients = new ClientService({ db: h.ctx.store.db, now: h.clock.now })
+      await clients.add({ name: 'carol', grants: ['READ_ME'] })
+      const { token } = await clients.issueToken('carol')
+      h.clock.tick(5000)
+      const resolved = await h.request('/resolve', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'X-Secrets-Reason': 'deploy', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ names: ['READ_ME'] }),
+      })
+      expect(resolved.status).toBe(200)
+      h.bodies.pop() // the one answer that carries the value, by design
+      const after = (await (await h.as(alice, 'GET', '/secrets')).json()) as { secrets: Array<{ name: string; last_read: unknown }> }
+      expect(after.secrets.map((s) => [s.name, s.last_read])).toEqual([
+        ['READ_ME', { at: '2026-01-01T00:00:05.000Z', accessor: 'client:carol' }],
+        ['UNREAD', null],
+      ])
       expectNoSealedData()
     })
 

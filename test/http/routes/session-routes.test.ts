@@ -26,7 +26,7 @@ describeEachDialect('/session', (dialect) => {
       const res = await h.request('/session', jsonInit('POST', ALICE))
       expect(res.status).toBe(200)
       const body = (await res.json()) as Record<string, string>
-      expect(Object.keys(body).sort()).toEqual(['csrf_token', 'username'])
+      expect(Object.keys(body).sort()).toEqual(['absolute_expires_at', 'csrf_token', 'expires_at', 'idle_timeout_seconds', 'username'])
       expect(body.username).toBe('alice')
       expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/)
       const cookie = cookieAttributes(res.headers.get('Set-Cookie'))
@@ -114,7 +114,27 @@ describeEachDialect('/session', (dialect) => {
       const s = await h.login()
       const res = await h.request('/session', { headers: { Cookie: s.cookie } })
       expect(res.status).toBe(200)
-      expect(await res.json()).toEqual({ username: 'alice', csrf_token: s.csrf })
+      expect(await res.json()).toEqual({
+        username: 'alice',
+        csrf_token: s.csrf,
+        expires_at: '2026-01-01T00:30:00.000Z',
+        absolute_expires_at: '2026-01-01T12:00:00.000Z',
+        idle_timeout_seconds: 1800,
+      })
+    })
+
+    test('expires_at follows use: the idle expiry moves on with each request, never past the absolute one', async () => {
+      const s = await h.login()
+      const expiry = async () => ((await (await h.request('/session', { headers: { Cookie: s.cookie } })).json()) as { expires_at: string }).expires_at
+      h.clock.tick(10 * 60_000)
+      expect(await expiry()).toBe('2026-01-01T00:40:00.000Z')
+      // Used every 25 minutes until near the end of the 12 hours: capped by the absolute expiry.
+      for (let i = 0; i < 28; i++) {
+        h.clock.tick(25 * 60_000)
+        await expiry()
+      }
+      h.clock.tick(5 * 60_000)
+      expect(await expiry()).toBe('2026-01-01T12:00:00.000Z')
     })
 
     test('401 without a cookie, with a garbage cookie, or with a forged well-formed one', async () => {

@@ -4,7 +4,7 @@
  * with "Load more" following the server's cursor.
  */
 import { useModel } from '@preact/signals'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useRef } from 'preact/hooks'
 import type { ApiClient } from '../api.ts'
 import { AccessLogModel } from '../models/access-log-model.ts'
 import type { AccessLogEntry } from '../types.ts'
@@ -32,6 +32,29 @@ export function AccessLogDrawer({ api, name, onClose, fallbackFocus }: AccessLog
   const status = log.status.value
   const loaded = log.entries.value.length
 
+  // Focus goes to the first entry the page added (in the panel shown), so it
+  // never falls to <body> when the last page removes the button; else to the count.
+  // In an effect, so it runs once the new rows are rendered.
+  const before = useRef<Set<number> | null>(null)
+  async function loadMore() {
+    before.current = new Set(log.entries.value.map((e) => e.id))
+    await log.loadMore()
+  }
+  const loadingMore = log.loadingMore.value
+  useEffect(() => {
+    const seen = before.current
+    if (!seen || loadingMore) return
+    before.current = null
+    const rows = Array.from(document.querySelectorAll<HTMLElement>('[role="tabpanel"]:not([hidden]) tr[data-entry]'))
+    const target = rows.find((row) => !seen.has(Number(row.dataset['entry'])))
+    const lost = document.activeElement === null || document.activeElement === document.body
+    const where = target ?? (lost ? document.querySelector<HTMLElement>('.footer-note') : null)
+    if (where) {
+      where.tabIndex = -1
+      where.focus()
+    }
+  }, [loaded, loadingMore])
+
   return (
     <Drawer
       title="Access log"
@@ -45,7 +68,7 @@ export function AccessLogDrawer({ api, name, onClose, fallbackFocus }: AccessLog
             {status === 'ready' ? `${loaded} ${loaded === 1 ? 'entry' : 'entries'} loaded${log.hasMore.value ? '' : ', that is all'}` : ''}
           </span>
           {log.hasMore.value ? (
-            <Button busy={log.loadingMore.value} busyLabel="Loading…" onClick={() => void log.loadMore()}>
+            <Button busy={log.loadingMore.value} busyLabel="Loading…" onClick={() => void loadMore()}>
               Load more
             </Button>
           ) : null}

@@ -8,21 +8,19 @@ import { useModel } from '@preact/signals'
 import { useEffect } from 'preact/hooks'
 import type { ApiClient } from '../api.ts'
 import { ActivityModel } from '../models/activity-model.ts'
-import type { SessionModel } from '../models/session-model.ts'
 import { navigate, PAGES, route, withQuery } from '../router.ts'
 import { Button } from '../ui/button.tsx'
 import { ActivityFilters, filtersOf } from './activity-filters.tsx'
 import { ActivityTable } from './activity-table.tsx'
-import { PageFrame } from './page-frame.tsx'
+import { PageHead } from './page-head.tsx'
 
 /** Props of {@link ActivityScreen}. */
 export interface ActivityScreenProps {
   api: ApiClient
-  session: SessionModel
 }
 
 /** The Activity page. */
-export function ActivityScreen({ api, session }: ActivityScreenProps) {
+export function ActivityScreen({ api }: ActivityScreenProps) {
   const model = useModel(() => new ActivityModel(api))
   const filters = filtersOf(route.value.query)
   const key = JSON.stringify(filters)
@@ -32,16 +30,16 @@ export function ActivityScreen({ api, session }: ActivityScreenProps) {
   }, [key])
 
   return (
-    <PageFrame
-      session={session}
-      title="Activity"
-      lead="Every read and change of every secret, deleted ones included, newest first. Values are never shown here or in the export."
-      action={
-        <a class="btn btn-secondary" href={api.auditExportUrl(filters)} download>
-          Export JSON lines
-        </a>
-      }
-    >
+    <>
+      <PageHead
+        title="Activity"
+        lead="Every read and change of every secret, deleted ones included, newest first. Values are never shown here or in the export."
+        action={
+          <a class="btn btn-secondary" href={api.auditExportUrl(filters)} download>
+            Export JSON lines
+          </a>
+        }
+      />
       <ActivityFilters
         filters={filters}
         error={model.filterError.value}
@@ -55,6 +53,6 @@ export function ActivityScreen({ api, session }: ActivityScreenProps) {
       {model.status.value === 'error' && !model.filterError.value ? (
         <Button onClick={() => void model.load(filters)}>Try again</Button>
       ) : null}
-    </PageFrame>
+    </>
   )
 }

@@ -1,5 +1,6 @@
 /**
- * The page: which screen to show follows the session model alone. Models are
+ * The page: loading, login, or the signed-in page, which follows the session
+ * model and then the path (router.ts), always inside the AppShell. Models are
  * made by the caller (main.tsx, or a test) and passed in, so the same App runs
  * against the real server or a fetch stub.
  */
@@ -9,8 +10,8 @@ import type { SessionModel } from '../models/session-model.ts'
 import { Banner } from '../ui/banner.tsx'
 import { Button } from '../ui/button.tsx'
 import { PAGES, route } from '../router.ts'
-import { ActivityScreen } from './activity-screen.tsx'
-import { ClientsScreen } from './clients-screen.tsx'
+import { AppShell } from './app-shell.tsx'
+import { ActivityScreen, ClientsScreen } from './lazy-screens.tsx'
 import { LoginScreen } from './login-screen.tsx'
 import { SecretsScreen } from './secrets-screen.tsx'
 
@@ -46,14 +47,23 @@ export function App({ api, session, secrets }: AppProps) {
     case 'anonymous':
       return <LoginScreen session={session} />
     case 'authenticated':
-      // The path picks the page (router.ts); any other path is the secrets list.
-      switch (route.value.path) {
-        case PAGES.activity:
-          return <ActivityScreen api={api} session={session} />
-        case PAGES.clients:
-          return <ClientsScreen api={api} session={session} />
-        default:
-          return <SecretsScreen api={api} session={session} secrets={secrets} />
-      }
+      return <SignedIn api={api} session={session} secrets={secrets} />
   }
+}
+
+/** The page the path names (router.ts), inside the shell; any other path is the secrets list. */
+function SignedIn({ api, session, secrets }: AppProps) {
+  const path = route.value.path
+  const page = path === PAGES.activity || path === PAGES.clients ? path : PAGES.secrets
+  return (
+    <AppShell session={session} current={page}>
+      {page === PAGES.activity ? (
+        <ActivityScreen api={api} />
+      ) : page === PAGES.clients ? (
+        <ClientsScreen api={api} />
+      ) : (
+        <SecretsScreen api={api} session={session} secrets={secrets} />
+      )}
+    </AppShell>
+  )
 }

@@ -8,7 +8,6 @@ import { useEffect } from 'preact/hooks'
 import type { ApiClient } from '../api.ts'
 import { ClientsModel } from '../models/clients-model.ts'
 import { FormModel } from '../models/form-model.ts'
-import type { SessionModel } from '../models/session-model.ts'
 import type { ClientToken } from '../types.ts'
 import { Banner } from '../ui/banner.tsx'
 import { Button } from '../ui/button.tsx'
@@ -16,19 +15,18 @@ import { ConfirmDialog } from '../ui/confirm-dialog.tsx'
 import { AddClientDrawer } from './add-client-drawer.tsx'
 import { type ClientAction, ClientCard, tokenState } from './client-card.tsx'
 import { ClientHistoryDrawer } from './client-history-drawer.tsx'
-import { PageFrame } from './page-frame.tsx'
+import { PageHead } from './page-head.tsx'
 import { TokenDialog } from './token-dialog.tsx'
 
 /** Props of {@link ClientsScreen}. */
 export interface ClientsScreenProps {
   api: ApiClient
-  session: SessionModel
 }
 
 type Open = { kind: 'add' } | ({ name: string } & ClientAction) | null
 
 /** The Clients page. */
-export function ClientsScreen({ api, session }: ClientsScreenProps) {
+export function ClientsScreen({ api }: ClientsScreenProps) {
   const clients = useModel(() => new ClientsModel(api))
   const open = useSignal<Open>(null)
   useEffect(() => {
@@ -44,16 +42,16 @@ export function ClientsScreen({ api, session }: ClientsScreenProps) {
   const list = clients.clients.value
 
   return (
-    <PageFrame
-      session={session}
-      title="Clients"
-      lead="Machine identities (MCP servers, agents, CI jobs) that read the secrets their grants cover with a token of their own, without the master key."
-      action={
-        <Button variant="primary" onClick={() => (open.value = { kind: 'add' })}>
-          Add client
-        </Button>
-      }
-    >
+    <>
+      <PageHead
+        title="Clients"
+        lead="Machine identities (MCP servers, agents, CI jobs) that read the secrets their grants cover with a token of their own, without the master key."
+        action={
+          <Button variant="primary" onClick={() => (open.value = { kind: 'add' })}>
+            Add client
+          </Button>
+        }
+      />
       <div class="status-line" role="status">
         {clients.notice.value ? (
           <Banner tone="notice" onDismiss={() => clients.dismissNotice()}>
@@ -90,7 +88,7 @@ export function ClientsScreen({ api, session }: ClientsScreenProps) {
       {current?.kind === 'revoke' ? (
         <RevokeDialog clients={clients} name={current.name} token={current.token} onClose={close} fallbackFocus={fallbackFocus} />
       ) : null}
-    </PageFrame>
+    </>
   )
 }
 

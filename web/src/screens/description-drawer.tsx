@@ -8,6 +8,7 @@
  */
 import { useModel } from '@preact/signals'
 import { useRef } from 'preact/hooks'
+import { isVersionMismatch } from '../api-error.ts'
 import { FormModel } from '../models/form-model.ts'
 import type { SecretsModel } from '../models/secrets-model.ts'
 import { checkDescription, MAX_DESCRIPTION_CHARS } from '../secret-rules.ts'
@@ -42,9 +43,9 @@ export function DescriptionDrawer({ secrets, secret, onClose, fallbackFocus }: D
     if (problem) return inputRef.current!.focus()
     const result = await form.submit(() => secrets.describe(secret.name, description, base.current))
     if (result.ok) return onClose()
-    if (result.error.status === 412) {
+    if (isVersionMismatch(result.error)) {
       const fresh = secrets.secrets.value.find((s) => s.name === secret.name)
-      base.current = fresh?.version
+      base.current = result.error.currentVersion ?? base.current
       theirs.current = fresh?.description ?? ''
       document.getElementById(`${formId}-banner`)?.focus()
     }

@@ -7,7 +7,9 @@
  * Save sends the version the operator has now been told about.
  */
 import { useRef } from 'preact/hooks'
+import { isVersionMismatch } from '../api-error.ts'
 import type { SecretsModel } from '../models/secrets-model.ts'
+import type { FormDraft } from '../models/session-model.ts'
 import type { ReplaceSecretInput, Secret } from '../types.ts'
 import { SecretFormDrawer } from './secret-form-drawer.tsx'
 
@@ -17,11 +19,15 @@ export interface ReplaceSecretDrawerProps {
   secret: Secret
   onClose: () => void
   fallbackFocus?: () => HTMLElement | null | undefined
+  /** the description typed before a re-login */
+  draft?: FormDraft | null
+  onDraft?: (update: Partial<FormDraft>) => void
 }
 
 /** The drawer with the replace form. */
-export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }: ReplaceSecretDrawerProps) {
+export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus, draft, onDraft }: ReplaceSecretDrawerProps) {
   const original = secret.description ?? ''
+  const kept = draft?.kind === 'replace' && draft.secret === secret.name ? draft : null
   const base = useRef(secret.version)
   return (
     <SecretFormDrawer
@@ -30,17 +36,19 @@ export function ReplaceSecretDrawer({ secrets, secret, onClose, fallbackFocus }:
       subtitle={<code>{secret.name}</code>}
       submitLabel="Replace value"
       withName={false}
-      intro="The old value is overwritten and cannot be recovered. Renders use the new value from the next request on."
+      intro="The new value becomes a new version. The current one stays in the history (as many previous versions as the server keeps, 10 unless set otherwise), from where it can be rolled back. Renders use the new value from the next request on."
       valueLabel="New value"
       descriptionHint="Kept as it is unless you change it."
-      defaultDescription={original}
+      defaultDescription={kept ? kept.description : original}
+      onDraft={onDraft}
       onClose={onClose}
       fallbackFocus={fallbackFocus}
       send={({ value, description }, form) => {
         const body: ReplaceSecretInput = { value }
         if (description !== original.trim()) body.description = description
         return form.submit(() => secrets.replace(secret.name, body, base.current)).then((result) => {
-          if (!result.ok && result.error.status === 412) base.current = secrets.secrets.value.find((s) => s.name === secret.name)?.version
+          // The next Save sends the version the operator has now been told about.
+          if (!result.ok && isVersionMismatch(result.error)) base.current = result.error.currentVersion ?? base.current
           return result
         })
       }}

@@ -39,6 +39,10 @@ export interface SecretFormDrawerProps {
   valueLabel: string
   descriptionHint: string
   defaultDescription?: string
+  /** what the name field starts with (a draft kept across a re-login) */
+  defaultName?: string
+  /** told the name and description as they are typed (never the value), to keep them across a re-login */
+  onDraft?: (draft: { name?: string; description?: string }) => void
   /** Sends the request; resolves to the form model's submit result. */
   send: (values: SecretFormValues, form: FormModelInstance) => Promise<SubmitResult<unknown>>
   onClose: () => void
@@ -52,7 +56,7 @@ export function SecretFormDrawer(props: SecretFormDrawerProps) {
   const { formId, withName } = props
   const form = useModel(() => new FormModel(withName ? ['name', 'value', 'description'] : ['value', 'description']))
   // The name is not secret, so it may be state: that is what lets it be checked per keystroke.
-  const name = useSignal('')
+  const name = useSignal(props.defaultName ?? '')
   const nameRef = useRef<HTMLInputElement>(null)
   const valueRef = useRef<HTMLInputElement>(null)
   const descriptionRef = useRef<HTMLInputElement>(null)
@@ -135,6 +139,7 @@ export function SecretFormDrawer(props: SecretFormDrawerProps) {
                 onInput={(event) => {
                   const next = event.currentTarget.value
                   name.value = next
+                  props.onDraft?.({ name: next })
                   // Silent while empty: "enter a name" before typing anything would only nag.
                   form.setError('name', next === '' ? null : checkName(next))
                 }}
@@ -155,7 +160,11 @@ export function SecretFormDrawer(props: SecretFormDrawerProps) {
               autoComplete="off"
               defaultValue={props.defaultDescription}
               // Not secret, so it may be checked per keystroke (length, one line).
-              onInput={(event) => form.setError('description', checkDescription(event.currentTarget.value.trim()))}
+              onInput={(event) => {
+                const text = event.currentTarget.value
+                props.onDraft?.({ description: text })
+                form.setError('description', checkDescription(text.trim()))
+              }}
             />
           )}
         </Field>

@@ -30,17 +30,22 @@ export interface VersionsDrawerProps {
 /** The history drawer of one secret. */
 export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }: VersionsDrawerProps) {
   const versions = useSignal<SecretVersion[] | null>(null)
+  /** the version the history says is current: what a rollback's If-Match sends */
+  const current = useSignal<number | undefined>(undefined)
   const error = useSignal<string | null>(null)
   const confirming = useSignal<number | null>(null)
   const busy = useSignal(false)
+  /** what the last rollback did, said in the drawer itself (the page's notices are behind it, inert) */
+  const done = useSignal<string | null>(null)
   const cancelRef = useRef<HTMLDivElement>(null)
 
   /** Reads the history; `keepError` leaves a rollback's refusal on screen while the history is read again. */
   async function load(keepError = false) {
     if (!keepError) error.value = null
     try {
-      const list = (await api.listVersions(secret.name)).versions
-      versions.value = [...list].sort((a, b) => b.version - a.version)
+      const history = await api.listVersions(secret.name)
+      current.value = history.current_version
+      versions.value = [...history.versions].sort((a, b) => b.version - a.version)
     } catch (e) {
       if (!(e instanceof ApiError)) throw e
       error.value = e.message
@@ -51,14 +56,14 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
   }, [])
 
   const list = versions.value
-  // The list row is read again after every change; the history's newest entry is the fallback.
-  const current = secrets.secrets.value.find((s) => s.name === secret.name)?.version ?? list?.[0]?.version
 
   async function rollback(version: number) {
     busy.value = true
     error.value = null
+    done.value = null
     try {
-      await secrets.rollback(secret.name, version, current)
+      const now = await secrets.rollback(secret.name, version, current.value)
+      done.value = `Rolled back: version ${now.version} holds the value of version ${version}.`
       confirming.value = null
       await load()
     } catch (e) {
@@ -86,11 +91,12 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
       footer={<Button onClick={onClose}>Close</Button>}
     >
       {error.value ? <Banner tone="error">{error}</Banner> : null}
+      {done.value ? <Banner tone="notice">{done}</Banner> : null}
       {target !== null ? (
         <section class="token-box" aria-labelledby="rollback-title" role="group">
           <h3 id="rollback-title">Roll back to version {target}?</h3>
           <p>
-            The value of version {target} becomes the current value, as a new version{current === undefined ? '' : ` ${current + 1}`}. The
+            The value of version {target} becomes the current value, as a new version{current.value === undefined ? '' : ` ${current.value + 1}`}. The
             current value stays in the history. Renders use the rolled-back value from the next request on.
           </p>
           <div class="client-actions" ref={cancelRef}>
@@ -114,7 +120,7 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
       ) : list.length === 0 ? (
         <p class="muted">No versions recorded.</p>
       ) : (
-        <table class="table log-table">
+        <table class="table log-table versions-table">
           <caption class="sr-only">Versions of {secret.name}, newest first. Values are never shown.</caption>
           <thead>
             <tr>
@@ -130,16 +136,17 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
             {list.map((v) => (
               <tr key={v.version} data-version={v.version}>
                 <td>
-                  {v.version}
-                  {v.version === current ? <span class="badge badge-ok"> current</span> : null}
+                  {v.version} {v.current ? <span class="badge badge-ok">current</span> : null}
                 </td>
                 <td class="cell-time">
                   <RelativeTime iso={v.created_at} />
                   <span class="abs-time">{formatExactTime(v.created_at)}</span>
                 </td>
-                <td>{v.key_id ? <code class="key-id">{v.key_id}</code> : <span class="muted">—</span>}</td>
+                <td>
+                  <code class="key-id">{v.key_id}</code> {v.key_current ? null : <span class="badge badge-warn">previous key</span>}
+                </td>
                 <td class="cell-actions">
-                  {v.version !== current ? (
+                  {!v.current ? (
                     <Button size="small" variant="ghost" disabled={target !== null} aria-label={`Roll back to version ${v.version}`} onClick={() => (confirming.value = v.version)}>
                       Roll back
                     </Button>

@@ -4,7 +4,8 @@
  * hold the action back until a condition holds (typing the secret's name).
  */
 import type { ComponentChildren } from 'preact'
-import { useId, useRef } from 'preact/hooks'
+import { useContext, useId, useRef } from 'preact/hooks'
+import { ModalExtra } from './modal-extra.ts'
 import { Button, type ButtonVariant } from './button.tsx'
 import { useModalFocus } from './use-modal-focus.ts'
 
@@ -45,6 +46,7 @@ export function ConfirmDialog({
   const ref = useRef<HTMLDivElement>(null)
   const titleId = useId()
   const bodyId = useId()
+  const extra = useContext(ModalExtra)
   // While a request runs, Esc must not pretend to cancel something already sent.
   useModalFocus(ref, { onClose: () => (busy ? undefined : onCancel()), fallbackFocus })
 
@@ -70,6 +72,7 @@ export function ConfirmDialog({
         <h2 id={titleId} class="dialog-title">
           {title}
         </h2>
+        {extra ? <div class="modal-extra">{extra}</div> : null}
         <div id={bodyId} class="dialog-body">
           {children}
         </div>

@@ -5,7 +5,8 @@
  * throws away whatever the panel held (which is how secret values are dropped).
  */
 import type { ComponentChildren } from 'preact'
-import { useId, useRef } from 'preact/hooks'
+import { useContext, useId, useRef } from 'preact/hooks'
+import { ModalExtra } from './modal-extra.ts'
 import { useModalFocus } from './use-modal-focus.ts'
 
 /** Props of {@link Drawer}. */
@@ -29,6 +30,7 @@ export interface DrawerProps {
 export function Drawer({ title, subtitle, onClose, fallbackFocus, footer, wide = false, children }: DrawerProps) {
   const ref = useRef<HTMLDivElement>(null)
   const titleId = useId()
+  const extra = useContext(ModalExtra)
   useModalFocus(ref, { onClose, fallbackFocus })
 
   return (
@@ -47,7 +49,8 @@ export function Drawer({ title, subtitle, onClose, fallbackFocus, footer, wide =
         aria-labelledby={titleId}
         tabIndex={-1}
       >
-        <header class="drawer-header">
+        {/* Divs, not header/footer: inside a dialog those would be a second banner and contentinfo landmark. */}
+        <div class="drawer-header">
           <div class="drawer-titles">
             <h2 id={titleId} class="drawer-title">
               {title}
@@ -57,11 +60,13 @@ export function Drawer({ title, subtitle, onClose, fallbackFocus, footer, wide =
           <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
             <span aria-hidden="true">×</span>
           </button>
-        </header>
+        </div>
+        {/* Outside the body, so first focus still goes to the form, not to a warning's button. */}
+        {extra ? <div class="modal-extra">{extra}</div> : null}
         <div class="drawer-body" data-modal-body>
           {children}
         </div>
-        {footer ? <footer class="drawer-footer">{footer}</footer> : null}
+        {footer ? <div class="drawer-footer">{footer}</div> : null}
       </div>
     </div>
   )

@@ -89,11 +89,13 @@ export function useModalFocus(ref: RefObject<HTMLElement | null>, options: Modal
       if (openModals[openModals.length - 1] === container) onKeyDown(event)
     }
 
+    const uninert = makeRestInert(container)
     openModals.push(container)
     document.addEventListener('keydown', onDocumentKeyDown)
     document.addEventListener('focusin', onFocusIn)
     return () => {
       openModals.splice(openModals.indexOf(container), 1)
+      uninert()
       document.removeEventListener('keydown', onDocumentKeyDown)
       document.removeEventListener('focusin', onFocusIn)
       const target = opener && opener.isConnected ? opener : latest.current.fallbackFocus?.()
@@ -106,4 +108,28 @@ export function useModalFocus(ref: RefObject<HTMLElement | null>, options: Modal
       })
     }
   }, [])
+}
+
+/**
+ * Sets `inert` on everything but the modal: every sibling of the modal and
+ * of each of its ancestors up to <body>. The page behind then leaves the
+ * accessibility tree and takes no focus or click, in every browser with
+ * `inert` (the focus trap above stays for the rest). Returns the undo, which
+ * leaves alone what was inert before.
+ */
+function makeRestInert(modal: HTMLElement): () => void {
+  const made: Element[] = []
+  // The backdrop (or the dialog itself) is the part of the page the modal owns.
+  let node: Element | null = modal.closest('.backdrop') ?? modal
+  while (node && node !== document.body && node.parentElement) {
+    for (const sibling of Array.from(node.parentElement.children)) {
+      if (sibling === node || sibling.hasAttribute('inert') || sibling.tagName === 'SCRIPT') continue
+      sibling.setAttribute('inert', '')
+      made.push(sibling)
+    }
+    node = node.parentElement
+  }
+  return () => {
+    for (const el of made) el.removeAttribute('inert')
+  }
 }
