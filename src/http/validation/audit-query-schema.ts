@@ -2,8 +2,7 @@ import * as v from 'valibot'
 import type { AuditFilter } from '../../audit/audit-query.ts'
 import { HttpError } from '../http-error.ts'
 import { AccessorSchema, SecretNameSchema } from '../../secrets/validation.ts'
-import { decodeAccessLogCursor } from '../access-log-cursor.ts'
-import { ACCESS_LOG_DEFAULT_LIMIT, ACCESS_LOG_MAX_LIMIT } from './request-schemas.ts'
+import { accessLogPageEntries } from './request-schemas.ts'
 
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../audit/actions.ts'
 
@@ -20,8 +19,6 @@ const TimeParam = v.pipe(
   v.transform((t) => new Date(t).toISOString()),
 )
 
-const LIMIT_MESSAGE = `must be a whole number from 1 to ${ACCESS_LOG_MAX_LIMIT}`
-
 /** The filters shared by `GET /audit` and `GET /audit/export`. */
 const filterEntries = {
   secret: v.optional(v.pipe(v.string(ONCE), SecretNameSchema)),
@@ -36,26 +33,7 @@ const filterEntries = {
 export const AuditExportQuery = v.strictObject(filterEntries)
 
 /** `GET /audit?…&limit=&cursor=`: the filters and the access log's paging. */
-export const AuditQuery = v.strictObject({
-    ...filterEntries,
-    limit: v.optional(
-      v.pipe(
-        v.string(LIMIT_MESSAGE),
-        v.regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE),
-        v.transform(Number),
-        v.minValue(1, LIMIT_MESSAGE),
-        v.maxValue(ACCESS_LOG_MAX_LIMIT, LIMIT_MESSAGE),
-      ),
-      String(ACCESS_LOG_DEFAULT_LIMIT),
-    ),
-    cursor: v.optional(
-      v.pipe(
-        v.string(ONCE),
-        v.check((c) => decodeAccessLogCursor(c) !== undefined, 'is not a cursor this server gave out (use next_cursor as is)'),
-        v.transform((c) => decodeAccessLogCursor(c)!),
-      ),
-    ),
-})
+export const AuditQuery = v.strictObject({ ...filterEntries, ...accessLogPageEntries })
 
 /**
  * The filter of a validated query. `until` at or before `since` selects

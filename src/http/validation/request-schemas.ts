@@ -57,8 +57,8 @@ export const SecretNameParams = v.strictObject({ name: SecretNameSchema })
 
 const LIMIT_MESSAGE = `must be a whole number from 1 to ${ACCESS_LOG_MAX_LIMIT}`
 
-/** `?limit=&cursor=` of the access log. */
-export const AccessLogQuery = v.strictObject({
+/** The `limit` and `cursor` entries of an access-log page, shared by `GET /secrets/{name}/access-log` and `GET /audit`. */
+export const accessLogPageEntries = {
   limit: v.optional(
     v.pipe(
       v.string(LIMIT_MESSAGE),
@@ -76,4 +76,7 @@ export const AccessLogQuery = v.strictObject({
       v.transform((c) => decodeAccessLogCursor(c)!),
     ),
   ),
-})
+}
+
+/** `?limit=&cursor=` of the access log. */
+export const AccessLogQuery = v.strictObject(accessLogPageEntries)
