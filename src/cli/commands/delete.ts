@@ -1,7 +1,6 @@
-import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
-import { cliAccessor, type Command, parseCommandArgs, withSecrets } from '../command.ts'
+import { type Command, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
-import { parseIfVersion } from '../if-version.ts'
+import { parseGuardedWriteArgs } from '../if-version.ts'
 
 const del: Command = {
   help: `Usage: secrets delete NAME [--if-version N] [--reason TEXT]
@@ -14,14 +13,7 @@ Options:
   --reason TEXT   why, for the audit log (default: "secrets delete")
 `,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      { reason: { type: 'string' }, 'if-version': { type: 'string' } },
-      { min: 1, max: 1, names: 'NAME' },
-    )
-    const name = validateField('name', SecretNameSchema, positionals[0])
-    const ifVersion = parseIfVersion(values['if-version'])
-    const actor = { accessor: cliAccessor(), reason: values.reason ?? 'secrets delete' }
+    const { name, ifVersion, actor } = parseGuardedWriteArgs(args, 'delete', { count: 1, names: 'NAME' })
     return withSecrets(io, async ({ service }) => {
       await service.delete(name, actor, { ifVersion })
       io.stdout(`deleted ${name}\n`)

@@ -1,7 +1,6 @@
-import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
-import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { type Command, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
-import { parseIfVersion } from '../if-version.ts'
+import { parseGuardedWriteArgs } from '../if-version.ts'
 
 const rollback: Command = {
   help: `Usage: secrets rollback NAME VERSION [--if-version N] [--reason TEXT]
@@ -19,16 +18,10 @@ Options:
   --reason TEXT   why, for the audit log (default: "secrets rollback")
 `,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      { reason: { type: 'string' }, 'if-version': { type: 'string' } },
-      { min: 2, max: 2, names: 'NAME and VERSION' },
-    )
-    const name = validateField('name', SecretNameSchema, positionals[0])
-    const text = positionals[1]!
-    if (!/^[1-9][0-9]{0,9}$/.test(text) || Number(text) > 2 ** 31 - 1) throw new UsageError('VERSION must be a whole number from 1 up')
-    const ifVersion = parseIfVersion(values['if-version'])
-    const actor = { accessor: cliAccessor(), reason: values.reason ?? 'secrets rollback' }
+    const { name, rest: text, ifVersion, actor } = parseGuardedWriteArgs(args, 'rollback', { count: 2, names: 'NAME and VERSION' }, ([text]) => {
+      if (!/^[1-9][0-9]{0,9}$/.test(text!) || Number(text) > 2 ** 31 - 1) throw new UsageError('VERSION must be a whole number from 1 up')
+      return text!
+    })
     return withSecrets(io, async ({ service }) => {
       const secret = await service.rollback(name, Number(text), actor, { ifVersion })
       io.stdout(`rolled back ${secret.name} to the value of version ${text}, now version ${secret.version} (key ${secret.key_id})\n`)
