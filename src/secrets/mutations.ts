@@ -10,13 +10,14 @@ import { bindVersion, ciphertextSha256, encryptValue } from '../crypto/aes-gcm.t
 import { SecretChangedError, SecretExistsError, SecretNotFoundError, VersionMismatchError } from '../errors.ts'
 import { isUniqueViolation } from '../store/driver-errors.ts'
 import { deleteVersions } from '../store/secret-version.repository.ts'
-import { deleteSecret, findSecretMetadata, insertSecret, lockSecret, updateSecret } from '../store/secret.repository.ts'
+import { deleteSecret, findSecretMetadata, insertSecret, updateSecret } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
 import { assertCurrentAudited } from './audited-row.ts'
+import { checkIfVersion, lockCurrent } from './check-and-set.ts'
 import { writeNewVersion } from './new-version.ts'
 import { type Actor, type IfVersion, type SecretMetadata, type ServiceDeps, toMetadata } from './types.ts'
-import { DescriptionSchema, IfVersionSchema, SecretNameSchema, SecretValueSchema, validateField } from './validation.ts'
+import { DescriptionSchema, SecretNameSchema, SecretValueSchema, validateField } from './validation.ts'
 
 const encoder = new TextEncoder()
 
@@ -31,11 +32,6 @@ export interface NewSecretInput {
 export interface ReplaceInput {
   value: string
   description?: string | undefined
-}
-
-/** The checked `ifVersion`, or undefined when none was given. */
-function checkIfVersion(cas: IfVersion | undefined): number | undefined {
-  return cas?.ifVersion === undefined ? undefined : validateField('ifVersion', IfVersionSchema, cas.ifVersion)
 }
 
 /**
@@ -98,15 +94,13 @@ export async function replaceSecret(
   const at = deps.now().toISOString()
   try {
     const row = await writeTransaction(deps.db, async (trx) => {
-      const current = await lockSecret(trx, name)
-      if (!current) throw new SecretNotFoundError(name)
-      if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
+      const current = await lockCurrent(trx, name, ifVersion)
       // The row becomes a kept version: it must be the one the log says (a replayed row is refused, never kept as genuine).
       await assertCurrentAudited(trx, current)
       const sealed = await encryptValue(deps.keyring, value, name, bindVersion(current.version + 1))
       const update = { updated_at: at, rotated_at: at, ...(description === undefined ? {} : { description }) }
       const entries = await writeNewVersion(deps, trx, { current, sealed, update, action: 'replace', who, at })
-      // The row is locked: nobody can have changed it since lockSecret.
+      // The row is locked: nobody can have changed it since lockCurrent.
       if (!entries) throw new SecretChangedError(name)
       await deps.auditLog.append(trx, entries)
       return findSecretMetadata(trx, name)
@@ -157,9 +151,7 @@ export async function describeSecret(
   const ifVersion = checkIfVersion(cas)
   const at = deps.now().toISOString()
   const row = await writeTransaction(deps.db, async (trx) => {
-    const current = await lockSecret(trx, name)
-    if (!current) throw new SecretNotFoundError(name)
-    if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
+    const current = await lockCurrent(trx, name, ifVersion)
     await updateSecret(trx, name, { description: text, updated_at: at })
     // No hash: a description vouches for no ciphertext (the row's may not be the one last audited).
     await deps.auditLog.append(trx, [auditEntry(name, 'describe', who, 'ok', at, { version: current.version })])
@@ -179,9 +171,7 @@ export async function removeSecret(deps: ServiceDeps, name: string, actor: Actor
   const ifVersion = checkIfVersion(cas)
   const at = deps.now().toISOString()
   await writeTransaction(deps.db, async (trx) => {
-    const current = await lockSecret(trx, name)
-    if (!current) throw new SecretNotFoundError(name)
-    if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
+    const current = await lockCurrent(trx, name, ifVersion)
     await deleteSecret(trx, name)
     await deleteVersions(trx, name)
     await deps.auditLog.append(trx, [auditEntry(name, 'delete', who, 'ok', at, { version: current.version })])

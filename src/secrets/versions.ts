@@ -3,16 +3,17 @@
  * writes an old value as a new version.
  */
 import { bindVersion, decryptValue, encryptValue } from '../crypto/aes-gcm.ts'
-import { RowNotAuditedError, SecretChangedError, SecretNotFoundError, UnknownVersionError, VersionMismatchError } from '../errors.ts'
+import { RowNotAuditedError, SecretChangedError, SecretNotFoundError, UnknownVersionError } from '../errors.ts'
 import { listVersionMetadata, lockVersion } from '../store/secret-version.repository.ts'
-import { findSecretMetadata, lockSecret } from '../store/secret.repository.ts'
+import { findSecretMetadata } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
 import { assertCurrentAudited, assertKeptAudited } from './audited-row.ts'
+import { checkIfVersion, lockCurrent } from './check-and-set.ts'
 import { writeNewVersion } from './new-version.ts'
 import { writeAudit } from './reads.ts'
 import { type Actor, type IfVersion, type SecretMetadata, type SecretVersions, type ServiceDeps, toMetadata } from './types.ts'
-import { IfVersionSchema, SecretNameSchema, validateField, VersionSchema } from './validation.ts'
+import { SecretNameSchema, validateField, VersionSchema } from './validation.ts'
 
 /**
  * The versions of a secret, newest first: the current one and the kept
@@ -59,15 +60,13 @@ export async function rollbackSecret(
 ): Promise<SecretMetadata> {
   validateField('name', SecretNameSchema, name)
   const target = validateField('version', VersionSchema, version)
-  const ifVersion = cas?.ifVersion === undefined ? undefined : validateField('ifVersion', IfVersionSchema, cas.ifVersion)
+  const ifVersion = checkIfVersion(cas)
   const who = checkActor(actor)
   const at = deps.now().toISOString()
   let decryptFailed = false
   try {
     const row = await writeTransaction(deps.db, async (trx) => {
-      const current = await lockSecret(trx, name)
-      if (!current) throw new SecretNotFoundError(name)
-      if (ifVersion !== undefined && current.version !== ifVersion) throw new VersionMismatchError(name, current.version, ifVersion)
+      const current = await lockCurrent(trx, name, ifVersion)
       if (target === current.version) throw new UnknownVersionError(name, target, 'it is the current version')
       await assertCurrentAudited(trx, current)
       const kept = await lockVersion(trx, name, target)
