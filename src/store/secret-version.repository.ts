@@ -1,14 +1,10 @@
 import type { Kysely } from 'kysely'
 import { dialectOf } from './dialect.ts'
 import type { Database, SecretRow, SecretVersionRow } from './schema.ts'
-import { toBytes } from './secret.repository.ts'
+import { mapSealedRow, sameSealFilter } from './secret.repository.ts'
 
 /** What the versions list shows of a kept version: never its sealed value. */
 export type SecretVersionMetadataRow = Pick<SecretVersionRow, 'version' | 'key_id' | 'created_at'>
-
-function mapVersionRow(row: SecretVersionRow): SecretVersionRow {
-  return { ...row, version: Number(row.version), aad_format: Number(row.aad_format), ciphertext: toBytes(row.ciphertext), iv: toBytes(row.iv), auth_tag: toBytes(row.auth_tag) }
-}
 
 /** Keeps the row a secret has now as a previous version (inside the writer's transaction, which holds the secret row). */
 export async function keepVersion(trx: Kysely<Database>, current: SecretRow): Promise<void> {
@@ -47,20 +43,29 @@ export async function deleteVersions(trx: Kysely<Database>, name: string): Promi
   return Number(result.numDeletedRows)
 }
 
+/** The kept versions, sealed values included, in (name, version) order after `after`, at most `limit`: one page of a walk. */
+function versionsAfter(db: Kysely<Database>, after: { name: string; version: number } | undefined, limit: number) {
+  return db
+    .selectFrom('secret_version')
+    .selectAll()
+    .$if(after !== undefined, (query) =>
+      query.where((eb) =>
+        eb.or([eb('name', '>', after!.name), eb.and([eb('name', '=', after!.name), eb('version', '>', after!.version)])]),
+      ),
+    )
+    .orderBy('name')
+    .orderBy('version')
+    .limit(limit)
+}
+
 /** Every kept version, sealed value included, in (name, version) order after `after`, at most `limit`: for `audit verify`. */
 export async function pageVersions(
   db: Kysely<Database>,
   after: { name: string; version: number } | undefined,
   limit: number,
 ): Promise<SecretVersionRow[]> {
-  let query = db.selectFrom('secret_version').selectAll()
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('version', '>', after.version)])]),
-    )
-  }
-  const rows = await query.orderBy('name').orderBy('version').limit(limit).execute()
-  return rows.map(mapVersionRow)
+  const rows = await versionsAfter(db, after, limit).execute()
+  return rows.map(mapSealedRow)
 }
 
 /** Kept versions not sealed under `currentKeyId` or under the format-1 additional data, after `after`, at most `limit` (`rotate --all`). */
@@ -70,17 +75,10 @@ export async function findStaleVersions(
   after: { name: string; version: number } | undefined,
   limit: number,
 ): Promise<SecretVersionRow[]> {
-  let query = db
-    .selectFrom('secret_version')
-    .selectAll()
+  const rows = await versionsAfter(db, after, limit)
     .where((eb) => eb.or([eb('key_id', '!=', currentKeyId), eb('aad_format', '=', 1)]))
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('version', '>', after.version)])]),
-    )
-  }
-  const rows = await query.orderBy('name').orderBy('version').limit(limit).execute()
-  return rows.map(mapVersionRow)
+    .execute()
+  return rows.map(mapSealedRow)
 }
 
 /** Re-seals one kept version in place, only if it still holds what was read (same key id, IV and tag). Returns 0 or 1. */
@@ -92,11 +90,7 @@ export async function updateVersionIfUnchanged(
   const result = await trx
     .updateTable('secret_version')
     .set(update)
-    .where('name', '=', seen.name)
-    .where('version', '=', seen.version)
-    .where('key_id', '=', seen.key_id)
-    .where('iv', '=', seen.iv)
-    .where('auth_tag', '=', seen.auth_tag)
+    .where((eb) => eb.and(sameSealFilter(seen.name, seen)))
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
@@ -120,7 +114,7 @@ export async function countVersionsByKeyId(db: Kysely<Database>): Promise<Array<
 export async function lockVersion(trx: Kysely<Database>, name: string, version: number): Promise<SecretVersionRow | undefined> {
   const query = trx.selectFrom('secret_version').selectAll().where('name', '=', name).where('version', '=', version)
   const row = await (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
-  return row && mapVersionRow(row)
+  return row && mapSealedRow(row)
 }
 
 /** Whether two reads of a sealed value are the same write (same version, key id, IV and tag). */

@@ -16,7 +16,11 @@ export function toBytes(value: Uint8Array<ArrayBufferLike>): Uint8Array<ArrayBuf
   return Uint8Array.prototype.slice.call(value) as Uint8Array<ArrayBuffer>
 }
 
-function mapSecretRow(row: SecretRow): SecretRow {
+/** The columns a secret row and a kept version share, whose types differ by driver. */
+type SealedColumns = Pick<SecretRow, 'version' | 'aad_format' | 'ciphertext' | 'iv' | 'auth_tag'>
+
+/** A `secret` or `secret_version` row as read, with numbers as numbers (pg gives bigints as text) and plain byte arrays. */
+export function mapSealedRow<R extends SealedColumns>(row: R): R {
   return {
     ...row,
     version: Number(row.version),
@@ -27,17 +31,25 @@ function mapSecretRow(row: SecretRow): SecretRow {
   }
 }
 
+/**
+ * The filter of a compare-and-swap on a sealed value: the row `name` at the
+ * version, key id, IV and tag that were read.
+ */
+export function sameSealFilter(name: string, seen: SealSeen) {
+  return { name, version: seen.version, key_id: seen.key_id, iv: seen.iv, auth_tag: seen.auth_tag }
+}
+
 /** The full row (sealed value included) of one secret, or undefined. */
 export async function findSecret(db: Kysely<Database>, name: string): Promise<SecretRow | undefined> {
   const row = await db.selectFrom('secret').selectAll().where('name', '=', name).executeTakeFirst()
-  return row && mapSecretRow(row)
+  return row && mapSealedRow(row)
 }
 
 /** The full rows of the named secrets that exist (any order). */
 export async function findSecrets(db: Kysely<Database>, names: readonly string[]): Promise<SecretRow[]> {
   if (names.length === 0) return []
   const rows = await db.selectFrom('secret').selectAll().where('name', 'in', [...names]).execute()
-  return rows.map(mapSecretRow)
+  return rows.map(mapSealedRow)
 }
 
 /**
@@ -49,7 +61,7 @@ export async function findSecrets(db: Kysely<Database>, names: readonly string[]
 export async function lockSecret(trx: Kysely<Database>, name: string): Promise<SecretRow | undefined> {
   const query = trx.selectFrom('secret').selectAll().where('name', '=', name)
   const row = await (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
-  return row && mapSecretRow(row)
+  return row && mapSealedRow(row)
 }
 
 /** Metadata of one secret, or undefined. */
@@ -98,11 +110,7 @@ export async function updateSecretIfUnchanged(
   const result = await db
     .updateTable('secret')
     .set(update)
-    .where('name', '=', name)
-    .where('version', '=', seen.version)
-    .where('key_id', '=', seen.key_id)
-    .where('iv', '=', seen.iv)
-    .where('auth_tag', '=', seen.auth_tag)
+    .where((eb) => eb.and(sameSealFilter(name, seen)))
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
@@ -167,7 +175,7 @@ export async function findStaleSecrets(
     .orderBy('name')
     .limit(limit)
     .execute()
-  return rows.map(mapSecretRow)
+  return rows.map(mapSealedRow)
 }
 
 /** How many secrets under the current key are still sealed with the format-1 additional data (`rotate --all` moves them). */
