@@ -7,6 +7,7 @@ import { createModel, signal } from '@preact/signals'
 import { ApiError } from '../api-error.ts'
 import type { ApiClient } from '../api.ts'
 import type { Client, CreateClientInput, IssuedToken } from '../types.ts'
+import { byName } from './list-view.ts'
 
 /** Loading state of the list. */
 export type ClientsStatus = 'loading' | 'ready' | 'error'
@@ -21,7 +22,7 @@ export const ClientsModel = createModel((api: ApiClient) => {
 
   function put(client: Client) {
     const others = clients.value.filter((c) => c.name !== client.name)
-    clients.value = [...others, client].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    clients.value = [...others, client].sort(byName)
   }
 
   async function refresh(name: string) {

@@ -48,7 +48,8 @@ export function formatView(view: ListView, search = ''): string {
   return text ? `?${text}` : ''
 }
 
-function byName(a: Secret, b: Secret): number {
+/** Sorts by name, for every list the console keeps (secrets, clients). */
+export function byName(a: { name: string }, b: { name: string }): number {
   // Plain code-unit order, like the server's ORDER BY on ASCII names.
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
 }

@@ -9,7 +9,7 @@ import { computed, createModel, signal } from '@preact/signals'
 import { ApiError, isVersionMismatch } from '../api-error.ts'
 import type { ApiClient } from '../api.ts'
 import type { CreateSecretInput, ReplaceSecretInput, Secret } from '../types.ts'
-import { applyView, DEFAULT_VIEW, type ListView, type SortKey } from './list-view.ts'
+import { applyView, byName, DEFAULT_VIEW, type ListView, type SortKey } from './list-view.ts'
 
 /** Loading state of the list. */
 export type SecretsStatus = 'idle' | 'loading' | 'ready' | 'error'
@@ -50,7 +50,16 @@ export const SecretsModel = createModel((api: ApiClient) => {
     // Only the list carries last_read: a single secret's answer keeps what the list said.
     if (before?.last_read !== undefined && secret.last_read === undefined) secret = { ...secret, last_read: before.last_read }
     const rest = secrets.value.filter((s) => s.name !== secret.name)
-    secrets.value = [...rest, secret].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    secrets.value = [...rest, secret].sort(byName)
+  }
+
+  /** An existing secret was written: it goes into the list, marked changed (not added), with `message` as the notice. */
+  function written(secret: Secret, message: string): Secret {
+    put(secret)
+    changed.value = secret.name
+    added.value = null
+    notice.value = message
+    return secret
   }
 
   /**
@@ -101,7 +110,7 @@ export const SecretsModel = createModel((api: ApiClient) => {
       error.value = null
       try {
         const list = await api.listSecrets()
-        secrets.value = [...list.secrets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        secrets.value = [...list.secrets].sort(byName)
         currentKeyId.value = list.current_key_id
         status.value = 'ready'
       } catch (e) {
@@ -123,38 +132,22 @@ export const SecretsModel = createModel((api: ApiClient) => {
     /** `PUT /secrets/{name}`, with `If-Match` when `ifVersion` is given; rejects with ApiError (412: see checked). */
     async replace(name: string, input: ReplaceSecretInput, ifVersion?: number): Promise<Secret> {
       const secret = await checked(name, () => api.replaceSecret(name, input, ifVersion))
-      put(secret)
-      changed.value = secret.name
-      added.value = null
-      notice.value = `The value of ${secret.name} was replaced.`
-      return secret
+      return written(secret, `The value of ${secret.name} was replaced.`)
     },
     /** `PATCH /secrets/{name}`: the description alone, with `If-Match`; rejects with ApiError (412: see checked). */
     async describe(name: string, description: string, ifVersion?: number): Promise<Secret> {
       const secret = await checked(name, () => api.updateDescription(name, description, ifVersion))
-      put(secret)
-      changed.value = secret.name
-      added.value = null
-      notice.value = `The description of ${secret.name} was changed.`
-      return secret
+      return written(secret, `The description of ${secret.name} was changed.`)
     },
     /** `POST /secrets/{name}/rollback`: version `version`'s value as a new version; rejects with ApiError (412: see checked). */
     async rollback(name: string, version: number, ifVersion?: number): Promise<Secret> {
       const secret = await checked(name, () => api.rollback(name, version, ifVersion))
-      put(secret)
-      changed.value = secret.name
-      added.value = null
-      notice.value = `${secret.name} was rolled back to the value of version ${version}, now version ${secret.version}.`
-      return secret
+      return written(secret, `${secret.name} was rolled back to the value of version ${version}, now version ${secret.version}.`)
     },
     /** `POST /secrets/{name}/rotate`; rejects with ApiError. */
     async rotate(name: string): Promise<Secret> {
       const secret = await api.rotateSecret(name)
-      put(secret)
-      changed.value = secret.name
-      added.value = null
-      notice.value = `${secret.name} is now encrypted under key ${secret.key_id}.`
-      return secret
+      return written(secret, `${secret.name} is now encrypted under key ${secret.key_id}.`)
     },
     /** `DELETE /secrets/{name}`; rejects with ApiError. A 404 means it is gone already: dropped from the list too. */
     async remove(name: string): Promise<void> {
