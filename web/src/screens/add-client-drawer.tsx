@@ -4,8 +4,8 @@ import { ApiError } from '../api-error.ts'
 import type { ClientsModel } from '../models/clients-model.ts'
 import { FormModel } from '../models/form-model.ts'
 import { Banner } from '../ui/banner.tsx'
-import { Button } from '../ui/button.tsx'
 import { Drawer } from '../ui/drawer.tsx'
+import { FormFooter } from '../ui/form-footer.tsx'
 import { Field } from '../ui/field.tsx'
 
 /** The patterns typed, one a line or separated by commas or spaces. */
@@ -56,12 +56,9 @@ export function AddClientDrawer({ clients, onClose, onAdded, fallbackFocus }: Ad
       onClose={onClose}
       fallbackFocus={fallbackFocus}
       footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" form={formId} variant="primary" busy={form.busy.value} busyLabel="Adding…">
-            Add client
-          </Button>
-        </>
+        <FormFooter formId={formId} onCancel={onClose} busy={form.busy.value} busyLabel="Adding…">
+          Add client
+        </FormFooter>
       }
     >
       <form id={formId} class="form" onSubmit={(e) => void submit(e)} noValidate>

@@ -14,8 +14,8 @@ import type { SecretsModel } from '../models/secrets-model.ts'
 import { checkDescription, MAX_DESCRIPTION_CHARS } from '../secret-rules.ts'
 import type { Secret } from '../types.ts'
 import { Banner } from '../ui/banner.tsx'
-import { Button } from '../ui/button.tsx'
 import { Drawer } from '../ui/drawer.tsx'
+import { FormFooter } from '../ui/form-footer.tsx'
 import { Field } from '../ui/field.tsx'
 
 /** Props of {@link DescriptionDrawer}. */
@@ -58,12 +58,9 @@ export function DescriptionDrawer({ secrets, secret, onClose, fallbackFocus }: D
       onClose={onClose}
       fallbackFocus={fallbackFocus}
       footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" form={formId} variant="primary" busy={form.busy.value} busyLabel="Saving…">
-            Save description
-          </Button>
-        </>
+        <FormFooter formId={formId} onCancel={onClose} busy={form.busy.value} busyLabel="Saving…">
+          Save description
+        </FormFooter>
       }
     >
       <form id={formId} class="form" onSubmit={(e) => void submit(e)} noValidate>

@@ -12,8 +12,8 @@ import { useRef } from 'preact/hooks'
 import { FormModel, type SubmitResult } from '../models/form-model.ts'
 import { MAX_DESCRIPTION_CHARS, MAX_VALUE_BYTES, NAME_PATTERN, checkDescription, checkName, checkValue } from '../secret-rules.ts'
 import { Banner } from '../ui/banner.tsx'
-import { Button } from '../ui/button.tsx'
 import { Drawer } from '../ui/drawer.tsx'
+import { FormFooter } from '../ui/form-footer.tsx'
 import { Field } from '../ui/field.tsx'
 import { ValueInput } from './value-input.tsx'
 
@@ -99,12 +99,9 @@ export function SecretFormDrawer(props: SecretFormDrawerProps) {
       onClose={close}
       fallbackFocus={props.fallbackFocus}
       footer={
-        <>
-          <Button onClick={close}>Cancel</Button>
-          <Button type="submit" form={formId} variant="primary" busy={form.busy.value} busyLabel="Saving…">
-            {props.submitLabel}
-          </Button>
-        </>
+        <FormFooter formId={formId} onCancel={close} busy={form.busy.value} busyLabel="Saving…">
+          {props.submitLabel}
+        </FormFooter>
       }
     >
       <form id={formId} class="form" onSubmit={onSubmit} noValidate>
