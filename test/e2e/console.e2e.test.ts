@@ -12,62 +12,38 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { ensureWebBuild } from '../../scripts/build-web.ts'
-import { tempDir } from '../helpers/context.ts'
 import { TEST_TIMEOUT_MS } from '../helpers/depth.ts'
-import { randomKey } from '../helpers/keys.ts'
 import { axeViolations } from './axe.ts'
-import { BIN, type RunningChild, randomHex, runSecrets, startChild } from './processes.ts'
+import { CHROMIUM, type ConsoleServer, launchChromium, startConsoleServer } from './console-server.ts'
+import { randomHex } from './processes.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const STEP_MS = TEST_TIMEOUT_MS
 
 describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium against `secrets serve`', () => {
   const PASSWORD = `e2e password ${randomHex(8)}`
   const VALUE = `e2e-console-${randomHex(12)}`
-  let tmp: ReturnType<typeof tempDir>
-  let server: RunningChild | undefined
+  let srv: ConsoleServer | undefined
+  let tmp: ConsoleServer['tmp']
   let base = ''
   let browser: Browser | undefined
   let page: Page
   const bodies: Array<Promise<string>> = []
   const pageErrors: string[] = []
 
-  /** An operator session of the test's own, for making data over HTTP. */
-  let session = { cookie: '', csrf: '' }
-  async function api(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    return fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  }
+  /** The test's own operator session, for making data over HTTP. */
+  const api = (method: string, path: string, body?: unknown) => srv!.api(method, path, body)
 
   beforeAll(async () => {
-    tmp = tempDir('chs-e2e-console-')
-    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'secrets.db')}` }
-    expect((await runSecrets(['operator', 'add', 'alice'], { env, stdin: `${PASSWORD}\n` })).code).toBe(0)
-    await ensureWebBuild({ quiet: true })
-    server = startChild([BIN, 'serve', '--port', '0'], { env })
-    base = (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /))[1]!
-
-    const login = await fetch(`${base}/session`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'alice', password: PASSWORD }),
-    })
-    expect(login.status).toBe(200)
-    session = { cookie: login.headers.get('Set-Cookie')!.split(';')[0]!, csrf: ((await login.json()) as { csrf_token: string }).csrf_token }
+    srv = await startConsoleServer('chs-e2e-console-', PASSWORD)
+    tmp = srv.tmp
+    base = srv.base
     // 111 rows of KEEP (a create, 60 rotations, 50 prunes of old versions): more than a page of 50. GONE: created, then deleted.
     expect((await api('POST', '/secrets', { name: 'KEEP', value: VALUE })).status).toBe(201)
     for (let i = 0; i < 60; i++) expect((await api('POST', '/secrets/KEEP/rotate')).status).toBe(200)
     expect((await api('POST', '/secrets', { name: 'GONE', value: VALUE })).status).toBe(201)
     expect((await api('DELETE', '/secrets/GONE')).status).toBe(204)
 
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-    })
+    browser = await launchChromium()
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
     page = await context.newPage()
     page.setDefaultTimeout(TEST_TIMEOUT_MS / 4)
@@ -80,10 +56,8 @@ describe.skipIf(!existsSync(CHROMIUM))('Activity and Clients pages in Chromium a
   afterAll(async () => {
     try {
       await browser?.close()
-      const code = await server?.stop()
-      if (server && code !== 0) throw new Error(`the server exited with ${code}; its output:\n${server.output()}`)
     } finally {
-      tmp?.cleanup()
+      await srv?.stop()
     }
   })
 

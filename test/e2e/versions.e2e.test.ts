@@ -14,16 +14,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ensureWebBuild } from '../../scripts/build-web.ts'
-import { tempDir } from '../helpers/context.ts'
 import { TEST_TIMEOUT_MS } from '../helpers/depth.ts'
-import { randomKey } from '../helpers/keys.ts'
 import { axeViolations, screenshot } from './axe.ts'
-import { BIN, type RunningChild, randomHex, runSecrets, startChild } from './processes.ts'
+import { CHROMIUM, type ConsoleServer, launchChromium, startConsoleServer } from './console-server.ts'
+import { randomHex, runSecrets } from './processes.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const STEP_MS = TEST_TIMEOUT_MS
 
 describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets serve`', () => {
@@ -31,9 +27,8 @@ describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets
   const PASSWORD = `e2e password ${randomHex(8)}`
   /** v1, v2 and v3 (two replaces), then what the contexts write */
   const V = [1, 2, 3, 4, 5, 6].map((n) => `e2e-v${n}-${randomHex(12)}`)
-  let tmp: ReturnType<typeof tempDir>
+  let srv: ConsoleServer | undefined
   let env: Record<string, string>
-  let server: RunningChild | undefined
   let base = ''
   let browser: Browser | undefined
   const contexts: BrowserContext[] = []
@@ -42,13 +37,8 @@ describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets
   const pageErrors: string[] = []
   const mutations: Array<{ method: string; path: string; ifMatch: string | undefined; body: string | null }> = []
 
-  /** An operator session of the test's own, for making data and reading it back over HTTP. */
-  let session = { cookie: '', csrf: '' }
-  async function api(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    return fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  }
+  /** The test's own operator session, for making data and reading it back over HTTP. */
+  const api = (method: string, path: string, body?: unknown) => srv!.api(method, path, body)
 
   /** The secret's value as a client of the store sees it: `secrets render` on a placeholder, never the page. */
   async function renderedValue(): Promise<string> {
@@ -94,31 +84,15 @@ describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets
   const versionCell = (p: Page) => p.locator(`tr[data-secret="${NAME}"] .cell-version`)
 
   beforeAll(async () => {
-    tmp = tempDir('chs-e2e-versions-')
-    env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file:${join(tmp.dir, 'secrets.db')}` }
-    expect((await runSecrets(['operator', 'add', 'alice'], { env, stdin: `${PASSWORD}\n` })).code).toBe(0)
-    await ensureWebBuild({ quiet: true })
-    server = startChild([BIN, 'serve', '--port', '0'], { env })
-    base = (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /))[1]!
-
-    const login = await fetch(`${base}/session`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'alice', password: PASSWORD }),
-    })
-    expect(login.status).toBe(200)
-    session = { cookie: login.headers.get('Set-Cookie')!.split(';')[0]!, csrf: ((await login.json()) as { csrf_token: string }).csrf_token }
+    srv = await startConsoleServer('chs-e2e-versions-', PASSWORD)
+    env = srv.env
+    base = srv.base
     // Version 1, then two replaces: versions 2 and 3.
     expect((await api('POST', '/secrets', { name: NAME, value: V[0], description: 'deploy key' })).status).toBe(201)
     expect((await api('PUT', `/secrets/${NAME}`, { value: V[1] })).status).toBe(200)
     expect((await api('PUT', `/secrets/${NAME}`, { value: V[2] })).status).toBe(200)
 
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-    })
+    browser = await launchChromium()
     page = await openConsole()
   })
 
@@ -126,10 +100,8 @@ describe.skipIf(!existsSync(CHROMIUM))('versions UI in Chromium against `secrets
     try {
       for (const context of contexts) await context.close()
       await browser?.close()
-      const code = await server?.stop()
-      if (server && code !== 0) throw new Error(`the server exited with ${code}; its output:\n${server.output()}`)
     } finally {
-      tmp?.cleanup()
+      await srv?.stop()
     }
   })
 
