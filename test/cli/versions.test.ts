@@ -1,24 +1,11 @@
-import { afterEach, beforeEach, expect, test } from 'bun:test'
-import { join } from 'node:path'
+import { expect, test } from 'bun:test'
 import { runCli } from '../helpers/cli.ts'
-import { tempDir } from '../helpers/context.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
-import { randomKey } from '../helpers/keys.ts'
+import { freshStoreEachTest } from '../helpers/context.ts'
+import { describeEachDialect } from '../helpers/databases.ts'
 
 describeEachDialect('secrets versions, rollback, set --if-version, delete', (dialect) => {
-  let tmp: ReturnType<typeof tempDir>
-  let db: { url: string; drop: () => Promise<void> }
-  let env: Record<string, string>
-  beforeEach(async () => {
-    tmp = tempDir()
-    db = await freshDatabase(dialect, `file:${join(tmp.dir, 's.db')}`)
-    env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
-  })
-  afterEach(async () => {
-    await db.drop()
-    tmp.cleanup()
-  })
-  const cli = (args: string[], stdin?: string) => runCli(args, { env, ...(stdin === undefined ? {} : { stdin }) })
+  const store = freshStoreEachTest(dialect)
+  const cli = (args: string[], stdin?: string) => runCli(args, { env: store.env, ...(stdin === undefined ? {} : { stdin }) })
 
   test('the versions, a check-and-set that wins and one that loses, a rollback, a delete that checks the version', async () => {
     expect((await cli(['set', 'TOKEN'], 'SENTINEL-one')).stdout).toStartWith('created TOKEN (version 1,')

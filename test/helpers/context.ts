@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,6 +63,26 @@ export async function makeAuditReadOnly(ctx: SecretsContext): Promise<void> {
 export function tempDir(prefix = 'chs-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * For each test of the enclosing suite: a private temporary directory, a fresh
+ * store of `dialect` (a SQLite file `s.db` in it, or a new PostgreSQL database)
+ * and the env that opens it with a random key; dropped and removed after the
+ * test. Read the fields inside the tests (they are new for each).
+ */
+export function freshStoreEachTest(dialect: TestDialect): { tmp: { dir: string; cleanup: () => void }; env: Record<string, string> } {
+  const state = {} as { tmp: { dir: string; cleanup: () => void }; env: Record<string, string>; db: { url: string; drop: () => Promise<void> } }
+  beforeEach(async () => {
+    state.tmp = tempDir()
+    state.db = await freshDatabase(dialect, `file:${join(state.tmp.dir, 's.db')}`)
+    state.env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: state.db.url }
+  })
+  afterEach(async () => {
+    await state.db.drop()
+    state.tmp.cleanup()
+  })
+  return state
 }
 
 export const CLI_ACTOR = { accessor: 'cli:test', reason: 'unit test' }

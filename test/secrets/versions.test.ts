@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, expect, test } from 'bun:test'
+import { afterEach, expect, test } from 'bun:test'
 import { sql } from 'kysely'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets, type SecretsContext } from '../../src/context.ts'
 import { ConfigError, DecryptError, RowNotAuditedError, UnknownVersionError, VersionMismatchError } from '../../src/errors.ts'
-import { CLI_ACTOR, memoryContext, tempDir } from '../helpers/context.ts'
-import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
+import { CLI_ACTOR, freshStoreEachTest, memoryContext } from '../helpers/context.ts'
+import { describeEachDialect } from '../helpers/databases.ts'
 import { randomKey } from '../helpers/keys.ts'
 
 const WORKER = join(import.meta.dir, '..', 'fixtures', 'replace-worker.ts')
@@ -190,24 +190,13 @@ describeEachDialect('versions', (dialect) => {
 })
 
 describeEachDialect('concurrent replaces (two processes, one store)', (dialect) => {
-  let tmp: ReturnType<typeof tempDir>
-  let db: { url: string; drop: () => Promise<void> }
-  let env: Record<string, string>
-  beforeEach(async () => {
-    tmp = tempDir()
-    db = await freshDatabase(dialect, `file:${join(tmp.dir, 's.db')}`)
-    env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
-  })
-  afterEach(async () => {
-    await db.drop()
-    tmp.cleanup()
-  })
+  const store = freshStoreEachTest(dialect)
 
   async function race(mode: 'cas' | 'blind', count: number) {
-    const go = join(tmp.dir, 'go')
+    const go = join(store.tmp.dir, 'go')
     const workers = await Promise.all(
       ['p', 'q'].map(async (tag) => {
-        const proc = Bun.spawn([process.execPath, WORKER, mode, tag, String(count), 'RACED', go], { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' })
+        const proc = Bun.spawn([process.execPath, WORKER, mode, tag, String(count), 'RACED', go], { env: { ...process.env, ...store.env }, stdout: 'pipe', stderr: 'pipe' })
         const reader = proc.stdout.getReader()
         let text = ''
         while (!text.includes('ready\n')) {
@@ -237,7 +226,7 @@ describeEachDialect('concurrent replaces (two processes, one store)', (dialect) 
   }
 
   test('with the version read (If-Match): for every version exactly one writer wins, the other is refused, nothing is lost', async () => {
-    const ctx = await openSecrets(env)
+    const ctx = await openSecrets(store.env)
     try {
       await ctx.service.create({ name: 'RACED', value: 'v0' }, CLI_ACTOR)
       const results = await race('cas', 40)
@@ -260,7 +249,7 @@ describeEachDialect('concurrent replaces (two processes, one store)', (dialect) 
   })
 
   test('without a version: every replace wins in turn, the last one stands, and each is audited', async () => {
-    const ctx = await openSecrets(env)
+    const ctx = await openSecrets(store.env)
     try {
       await ctx.service.create({ name: 'RACED', value: 'v0' }, CLI_ACTOR)
       const results = await race('blind', 30)
