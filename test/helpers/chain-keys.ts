@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import { createDecipheriv, createHmac } from 'node:crypto'
-import type { Database } from '../../src/store/schema.ts'
+import type { AccessLogRow, Database } from '../../src/store/schema.ts'
 import { rawKey } from './keys.ts'
 
 /**
@@ -65,21 +65,7 @@ export async function rewriteWithKey(db: Kysely<Database>, masterB64: string, id
 }
 
 /** The canonical row of src/audit/chain.ts (encodings 1 to 4), written again from docs/security.md. */
-export function canonicalIndependently(r: {
-  id: number | string
-  secret_name: string
-  action: string
-  accessor: string
-  reason: string
-  outcome: string
-  at: string
-  chain_key_id: string | null
-  label: string | null
-  token_id: string | null
-  client_address: string | null
-  version: number | null
-  ciphertext_sha256: string | null
-}): string {
+export function canonicalIndependently(r: Omit<AccessLogRow, 'id' | 'chain' | 'action' | 'outcome'> & { id: number | string; action: string; outcome: string }): string {
   const v1 = [Number(r.id), r.secret_name, r.action, r.accessor, r.reason, r.outcome, r.at, r.chain_key_id]
   if (r.version !== null || r.ciphertext_sha256 !== null) {
     return JSON.stringify([4, ...v1, r.label, r.token_id, r.client_address, r.version, r.ciphertext_sha256])
