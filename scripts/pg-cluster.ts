@@ -2,9 +2,10 @@
  * A throwaway PostgreSQL cluster on 127.0.0.1 for the test matrix and the
  * benchmarks: initdb into a temporary directory (trust auth, no fsync), start
  * it on a free port, and remove it all on stop. Run as root, the server runs
- * as the `postgres` user (initdb refuses root).
+ * as the `postgres` user (initdb refuses root). With a password it checks
+ * passwords instead (scram-sha-256), for the tests of a refused login.
  */
-import { chownSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,7 @@ import { join } from 'node:path'
 /** A running cluster: its URL (database `postgres`, user `postgres`) and how to stop it. */
 export interface PgCluster {
   url: string
+  port: number
   stop(): Promise<void>
 }
 
@@ -25,7 +27,8 @@ export function findPgBin(): string | undefined {
   return undefined
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (nothing listens on it once this returns). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -54,10 +57,11 @@ async function run(cmd: string[], asPostgres: boolean): Promise<void> {
 }
 
 /**
- * Starts a cluster.
+ * Starts a cluster; with `password`, one whose user `postgres` must give it
+ * (the URL then has no password: the caller adds it, or tests its refusal).
  * @throws Error when PostgreSQL is not installed or does not start.
  */
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(options: { password?: string } = {}): Promise<PgCluster> {
   const bin = findPgBin()
   if (!bin) throw new Error('PostgreSQL is not installed (no initdb/pg_ctl found); apt-get install postgresql')
   const root = process.getuid?.() === 0
@@ -65,15 +69,23 @@ export async function startPgCluster(): Promise<PgCluster> {
   if (root && !owner) throw new Error('running as root but there is no postgres user to run the server as')
   const dir = mkdtempSync(join(tmpdir(), 'chs-pg-'))
   if (owner) chownSync(dir, owner.uid, owner.gid)
+  let auth = ['-A', 'trust']
+  if (options.password !== undefined) {
+    const pw = join(dir, 'pw')
+    writeFileSync(pw, `${options.password}\n`, { mode: 0o600 })
+    if (owner) chownSync(pw, owner.uid, owner.gid)
+    auth = ['-A', 'scram-sha-256', '--pwfile', pw]
+  }
   const data = join(dir, 'data')
   const port = await freePort()
-  await run([join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], root)
+  await run([join(bin, 'initdb'), '-D', data, ...auth, '-U', 'postgres', '--no-sync', '-E', 'UTF8'], root)
   await run(
     [join(bin, 'pg_ctl'), '-D', data, '-l', join(dir, 'server.log'), '-o', `-k ${dir} -h 127.0.0.1 -p ${port} -F`, '-w', 'start'],
     root,
   )
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
     async stop() {
       try {
         await run([join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop'], root)

@@ -6,7 +6,7 @@ import { runBin, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/context.ts'
 import { randomKey } from '../helpers/keys.ts'
 import { freshDatabase, POSTGRES_URL } from '../helpers/databases.ts'
-import { freePort, startPasswordCluster } from '../helpers/password-cluster.ts'
+import { freePort, startPgCluster } from '../../scripts/pg-cluster.ts'
 import { startServe } from '../helpers/serve.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
@@ -36,7 +36,7 @@ function expectOneLine(r: { code: number; stderr: string }, code: number, parts:
 
 describe.skipIf(!POSTGRES_URL)('PostgreSQL failures name their cause in one line, never the password', () => {
   test('wrong password: exit 78, host, port, database, user and the reason', async () => {
-    const cluster = await startPasswordCluster(PASSWORD)
+    const cluster = await startPgCluster({ password: PASSWORD })
     try {
       const url = `postgres://postgres:${PASSWORD}-wrong@127.0.0.1:${cluster.port}/postgres`
       // The right password works: the refusal below is the password's.
@@ -118,7 +118,7 @@ describe('SQLite failures name their cause in one line', () => {
 
 describe.skipIf(!POSTGRES_URL)('GET /readyz checks the store; /healthz stays liveness', () => {
   test('with PostgreSQL gone: /healthz 200, /readyz 503 store_unavailable, /secrets 503 (not 500), one log line naming where', async () => {
-    const cluster = await startPasswordCluster(PASSWORD)
+    const cluster = await startPgCluster({ password: PASSWORD })
     const env = {
       CLAUDE_HOOKS_SECRET_KEY: randomKey(),
       DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${cluster.port}/postgres`,
