@@ -169,30 +169,33 @@ describe('secrets restore', () => {
     expect(r.stderr).toContain(`${backup} is not a SQLite database`)
   })
 
-  test('refuses a backup whose audit chain was edited, naming the row', async () => {
-    const { env } = await storeWithA()
-    const backup = join(tmp.dir, `b-${++n}.db`)
-    expect((await runCli(['backup', backup], { env })).code).toBe(0)
-    const db = new Database(backup)
-    db.exec("UPDATE secret_access_log SET reason = 'edited' WHERE id = (SELECT min(id) FROM secret_access_log)")
-    db.close()
-    const r = await runCli(['restore', backup], { env })
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('its audit chain is broken: row ')
-    expect(await names(env)).toEqual(['A'])
-  })
-
-  test('refuses a backup with a newer schema, naming the migrations this build lacks', async () => {
-    const { env } = await storeWithA()
-    const backup = join(tmp.dir, `b-${++n}.db`)
-    expect((await runCli(['backup', backup], { env })).code).toBe(0)
-    const db = new Database(backup)
-    db.exec("INSERT INTO kysely_migration (name, timestamp) VALUES ('0099_from_the_future', '2030-01-01T00:00:00.000Z')")
-    db.close()
-    const r = await runCli(['restore', backup], { env })
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('has a newer schema than this build knows (migrations 0099_from_the_future)')
-  })
+  // A backup edited after it was made: refused (exit 1) with what is wrong, and the store keeps what it had.
+  const tampered = [
+    {
+      name: 'refuses a backup whose audit chain was edited, naming the row',
+      edit: "UPDATE secret_access_log SET reason = 'edited' WHERE id = (SELECT min(id) FROM secret_access_log)",
+      says: 'its audit chain is broken: row ',
+    },
+    {
+      name: 'refuses a backup with a newer schema, naming the migrations this build lacks',
+      edit: "INSERT INTO kysely_migration (name, timestamp) VALUES ('0099_from_the_future', '2030-01-01T00:00:00.000Z')",
+      says: 'has a newer schema than this build knows (migrations 0099_from_the_future)',
+    },
+  ]
+  for (const { name, edit, says } of tampered) {
+    test(name, async () => {
+      const { env } = await storeWithA()
+      const backup = join(tmp.dir, `b-${++n}.db`)
+      expect((await runCli(['backup', backup], { env })).code).toBe(0)
+      const db = new Database(backup)
+      db.exec(edit)
+      db.close()
+      const r = await runCli(['restore', backup], { env })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(says)
+      expect(await names(env)).toEqual(['A'])
+    })
+  }
 
   test('refuses a backup under another master key (exit 78), naming the key id', async () => {
     const { env } = await storeWithA()
