@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
 import { DecryptError } from '../errors.ts'
 import type { Database } from '../store/schema.ts'
+import { type ChainHmacKey, importChainHmacKey } from './chain-hmac.ts'
 import {
   type ChainKeyRecord,
   derivedChainKeyBytes,
@@ -29,6 +30,7 @@ export type ResolvedChainKey = CryptoKey | 'unavailable' | 'tampered'
 export class ChainKeyResolver {
   readonly #keyring: Keyring
   readonly #cache = new Map<string, Promise<CryptoKey>>()
+  readonly #hmacCache = new Map<string, ChainHmacKey>()
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring
@@ -56,6 +58,24 @@ export class ChainKeyResolver {
         `the audit chain key ${record.id} is ${key === 'tampered' ? 'damaged' : `sealed under master key ${record.sealed_by}, which is not configured`}`,
       )
     }
+    return key
+  }
+
+  /**
+   * The key of `record` for synchronous links (chain-hmac.ts), for an
+   * append: opened once per process and kept by id, like {@link resolve}'s.
+   * @throws DecryptError when no configured master key opens it.
+   */
+  async requireHmac(record: ChainKeyRecord): Promise<ChainHmacKey> {
+    const cached = this.#hmacCache.get(record.id)
+    if (cached) return cached
+    const raw = await this.#raw(record)
+    if (typeof raw === 'string') {
+      await this.require(record)
+      throw new DecryptError(`the audit chain key ${record.id} does not open`)
+    }
+    const key = importChainHmacKey(raw)
+    this.#hmacCache.set(record.id, key)
     return key
   }
 
