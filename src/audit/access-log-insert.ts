@@ -66,5 +66,8 @@ export async function insertAccessLogRows(db: Kysely<Database>, rows: readonly N
   for (const row of rows) {
     for (const column of ACCESS_LOG_COLUMNS) params.push(row[column] ?? null)
   }
-  await db.executeQuery(CompiledQuery.raw(insertText(dialectOf(db), rows.length), params))
+  // Not `CompiledQuery.raw(text, params)`: it freezes the parameter array,
+  // which for thousands of values cost more than the insert itself (Bun 1.4).
+  const query: CompiledQuery = { ...CompiledQuery.raw(insertText(dialectOf(db), rows.length)), parameters: params }
+  await db.executeQuery(query)
 }
