@@ -66,6 +66,12 @@ export async function grantsOf(db: ClientDb, names?: readonly string[]): Promise
   return out
 }
 
+/** The grant patterns of one client, sorted (every delivery's query: as text, raw-query.ts). */
+export async function grantsOfClient(db: ClientDb, name: string): Promise<string[]> {
+  const rows = await rawRows<{ pattern: string }>(db, 'select "pattern" from "client_grant" where "client_name" = ? order by "pattern"', [name])
+  return rows.map((r) => r.pattern)
+}
+
 /** Inserts a token row. */
 export async function insertToken(db: ClientDb, row: ClientTokenRow): Promise<void> {
   await db.insertInto('client_token').values(row).execute()
