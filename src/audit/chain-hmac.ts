@@ -4,7 +4,9 @@
  * microsecond here, against 25 us for an awaited WebCrypto `sign`, and a
  * batch of 500 rows no longer waits 500 times. The encoding is chain.ts's
  * `canonicalRow`; the result is the same hex HMAC-SHA256, checked against
- * the WebCrypto form in test/audit/chain-hmac.test.ts.
+ * the WebCrypto form in test/audit/chain-hmac.test.ts. Used by the processes
+ * that ask for it (chain-signer.ts: the server), since loading `node:crypto`
+ * has a cost of its own.
  *
  * The chain key is held as a `KeyObject`: a chain key opens no secret (it
  * lets its holder forge audit rows, like the master key's holder; see
@@ -12,6 +14,7 @@
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { type ChainFields, canonicalRow, type HeadFields } from './chain.ts'
+import type { ChainSigner } from './chain-signer.ts'
 
 /** A chain key ready for synchronous links. */
 export type ChainHmacKey = KeyObject
@@ -37,4 +40,10 @@ export function headMacNow(key: ChainHmacKey, head: HeadFields): string {
   return createHmac('sha256', key)
     .update(JSON.stringify(['head', 1, head.last_id, head.chain, head.row_count, head.chain_key_id]))
     .digest('hex')
+}
+
+/** A chain-signer.ts signer over {@link chainLinkNow} (the raw bytes are zeroed). */
+export function synchronousChainSigner(raw: Uint8Array<ArrayBuffer>): ChainSigner {
+  const key = importChainHmacKey(raw)
+  return { synchronous: true, link: (prev, row) => chainLinkNow(key, prev, row), head: (head) => headMacNow(key, head) }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { chainLink, GENESIS_CHAIN, headMac } from '../../src/audit/chain.ts'
-import { chainLinkNow, headMacNow, importChainHmacKey } from '../../src/audit/chain-hmac.ts'
+import { chainLinkNow, headMacNow, importChainHmacKey, synchronousChainSigner } from '../../src/audit/chain-hmac.ts'
+import { chainSigner, synchronousChainLinks, useSynchronousChainLinks } from '../../src/audit/chain-signer.ts'
 import { importChainKey } from '../../src/audit/chain-keys.ts'
 
 const rows = [
@@ -28,6 +29,22 @@ describe('synchronous chain arithmetic (chain-hmac.ts)', () => {
     }
     const head = { last_id: 4, chain: prevNow, row_count: 4, chain_key_id: 'k1' }
     expect(headMacNow(now, head)).toBe(await headMac(web, head))
+  })
+
+  test('a process signs by WebCrypto until it asks for synchronous links; both sign the same', async () => {
+    const raw = crypto.getRandomValues(new Uint8Array(32))
+    const before = synchronousChainLinks()
+    const web = before ? undefined : await chainSigner(new Uint8Array(raw))
+    if (web) expect(web.synchronous).toBe(false)
+    useSynchronousChainLinks(synchronousChainSigner)
+    const sync = await chainSigner(new Uint8Array(raw))
+    expect(sync.synchronous).toBe(true)
+    const reference = await (await import('../../src/audit/chain-keys.ts')).importChainKey(new Uint8Array(raw))
+    for (const row of rows) {
+      const expected = await chainLink(reference, GENESIS_CHAIN, row)
+      expect(sync.link(GENESIS_CHAIN, row)).toBe(expected)
+      if (web) expect(await web.link(GENESIS_CHAIN, row)).toBe(expected)
+    }
   })
 
   test('importing zeroes the raw bytes', () => {
