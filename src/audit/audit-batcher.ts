@@ -34,7 +34,9 @@ export const MAX_BATCH_ROWS = 5000
 /**
  * Group commit for audit rows that stand in their own transaction (the rows
  * of reads: renders, deliveries, reveals, and refusals). A request's rows go
- * into a queue; while no batch is committing, a transaction begins, takes
+ * into a queue; while no batch is committing, the batcher lets one turn of
+ * the event loop pass (so requests decrypting at the same time queue too),
+ * then a transaction begins, takes
  * the queue as one batch and appends it (one fsync), the rows chained in
  * arrival order, each request's rows together. Requests that arrive while a
  * batch commits wait for it and go in the next one.
@@ -88,6 +90,10 @@ export class AuditBatcher {
   async #drain(): Promise<void> {
     this.#committing = true
     try {
+      // One turn of the event loop before the first batch begins: the
+      // requests whose decryptions finish in this turn join it (their
+      // rows are queued by then), rather than each paying a commit.
+      await new Promise<void>((resolve) => setImmediate(resolve))
       while (this.#queue.length > 0) await this.#commit()
     } finally {
       this.#committing = false

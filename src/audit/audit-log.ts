@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
 import type { Database, NewAccessLogRow } from '../store/schema.ts'
 import { writeTransaction } from '../store/transaction.ts'
-import { type ChainFields, chainLink, headMac } from './chain.ts'
+import type { ChainFields } from './chain.ts'
+import { insertAccessLogRows } from './access-log-insert.ts'
 import { ChainKeyResolver, loadChainKeys, resealChainKeys, startChainKey } from './chain-key-store.ts'
 import { type ChainKeyRecord, parseChainKeyRecord } from './chain-keys.ts'
 import { type ExportedHead, verifyChain, type VerifyResult } from './verify.ts'
@@ -72,7 +73,7 @@ export class AuditLog {
   }
 
   async #writeHead(trx: Kysely<Database>, record: ChainKeyRecord, head: { last_id: number; chain: string; row_count: number }): Promise<void> {
-    const mac = await headMac(await this.#keys.require(record), { ...head, chain_key_id: record.id })
+    const mac = await (await this.#keys.requireSigner(record)).head({ ...head, chain_key_id: record.id })
     await trx.updateTable('audit_chain_head').set({ chain: head.chain, mac }).where('id', '=', 1).execute()
   }
 
@@ -87,18 +88,19 @@ export class AuditLog {
     let head = await this.#lockHead(trx, entries.length)
     if (!head.chain_key) head = await this.#firstSeal(trx, head, entries.length)
     const record = head.chain_key!
-    const key = await this.#keys.require(record)
+    const signer = await this.#keys.requireSigner(record)
     let id = head.last_id - entries.length
     let prev = head.chain
     const rows: Array<NewAccessLogRow & ChainFields & { chain: string }> = []
     for (const entry of entries) {
       id++
       const fields = { ...entry, id, chain_key_id: record.id }
-      prev = await chainLink(key, prev, fields)
+      const link = signer.link(prev, fields)
+      prev = typeof link === 'string' ? link : await link
       rows.push({ ...fields, chain: prev })
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx.insertInto('secret_access_log').values(rows.slice(i, i + INSERT_CHUNK)).execute()
+      await insertAccessLogRows(trx, rows.slice(i, i + INSERT_CHUNK))
     }
     await this.#writeHead(trx, record, { last_id: head.last_id, chain: prev, row_count: head.row_count })
   }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
 import { DecryptError } from '../errors.ts'
 import type { Database } from '../store/schema.ts'
+import { type ChainSigner, chainSigner, synchronousChainLinks } from './chain-signer.ts'
 import {
   type ChainKeyRecord,
   derivedChainKeyBytes,
@@ -29,6 +30,7 @@ export type ResolvedChainKey = CryptoKey | 'unavailable' | 'tampered'
 export class ChainKeyResolver {
   readonly #keyring: Keyring
   readonly #cache = new Map<string, Promise<CryptoKey>>()
+  readonly #signers = new Map<string, ChainSigner>()
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring
@@ -57,6 +59,25 @@ export class ChainKeyResolver {
       )
     }
     return key
+  }
+
+  /**
+   * The signer of `record`, for an append (chain-signer.ts): opened once per
+   * process and kept by id, like {@link resolve}'s keys.
+   * @throws DecryptError when no configured master key opens it.
+   */
+  async requireSigner(record: ChainKeyRecord): Promise<ChainSigner> {
+    const cacheKey = `${synchronousChainLinks() ? 'sync' : 'web'}:${record.id}`
+    const cached = this.#signers.get(cacheKey)
+    if (cached) return cached
+    const raw = await this.#raw(record)
+    if (typeof raw === 'string') {
+      await this.require(record)
+      throw new DecryptError(`the audit chain key ${record.id} does not open`)
+    }
+    const signer = await chainSigner(raw)
+    this.#signers.set(cacheKey, signer)
+    return signer
   }
 
   /** The raw bytes of a chain key, or why there are none. */

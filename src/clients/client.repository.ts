@@ -1,4 +1,5 @@
 import { dialectOf } from '../store/dialect.ts'
+import { rawRows } from '../store/raw-query.ts'
 import type { ClientDb, ClientRow, ClientTokenRow } from './client.table.ts'
 
 /** Inserts a client row. */
@@ -65,6 +66,12 @@ export async function grantsOf(db: ClientDb, names?: readonly string[]): Promise
   return out
 }
 
+/** The grant patterns of one client, sorted (every delivery's query: as text, raw-query.ts). */
+export async function grantsOfClient(db: ClientDb, name: string): Promise<string[]> {
+  const rows = await rawRows<{ pattern: string }>(db, 'select "pattern" from "client_grant" where "client_name" = ? order by "pattern"', [name])
+  return rows.map((r) => r.pattern)
+}
+
 /** Inserts a token row. */
 export async function insertToken(db: ClientDb, row: ClientTokenRow): Promise<void> {
   await db.insertInto('client_token').values(row).execute()
@@ -72,7 +79,8 @@ export async function insertToken(db: ClientDb, row: ClientTokenRow): Promise<vo
 
 /** The token row with this id, or undefined. */
 export async function findToken(db: ClientDb, id: string): Promise<ClientTokenRow | undefined> {
-  return db.selectFrom('client_token').selectAll().where('id', '=', id).executeTakeFirst()
+  // Every delivery's query: as text (raw-query.ts); the same as selectFrom('client_token').selectAll().where('id', '=', id).
+  return (await rawRows<ClientTokenRow>(db, 'select * from "client_token" where "id" = ?', [id]))[0]
 }
 
 /** Token rows of some clients (all when `names` is undefined), oldest first. */

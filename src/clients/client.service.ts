@@ -11,6 +11,7 @@ import {
   findClient,
   findToken,
   grantsOf,
+  grantsOfClient,
   insertClient,
   insertToken,
   listClients,
@@ -267,7 +268,7 @@ export class ClientService {
     if (row.revoked_at !== null) return { ok: false, why: 'revoked', ...known }
     const now = this.#now()
     if (Date.parse(row.expires_at) <= now.getTime()) return { ok: false, why: 'expired', ...known }
-    const grants = (await grantsOf(this.#db, [row.client_name])).get(row.client_name) ?? []
+    const grants = await grantsOfClient(this.#db, row.client_name)
     return { ok: true, principal: { client: row.client_name, tokenId: row.id, grants, lastUsedAt: row.last_used_at } }
   }
 

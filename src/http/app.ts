@@ -1,6 +1,8 @@
 import { type Context, Hono } from 'hono'
 import type { SecretsContext } from '../context.ts'
 import { SecurityAudit } from '../audit/security-audit.ts'
+import { synchronousChainSigner } from '../audit/chain-hmac.ts'
+import { useSynchronousChainLinks } from '../audit/chain-signer.ts'
 import { ClientService } from '../clients/client.service.ts'
 import { DeliveryService } from '../clients/delivery.service.ts'
 import { OperatorService } from '../operators/operator.service.ts'
@@ -85,6 +87,8 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * handler (error-handler.ts).
  */
 export function createApp(options: AppOptions): SecretsApp {
+  // The server appends audit batches of hundreds of rows: links by node:crypto, synchronously (chain-signer.ts).
+  useSynchronousChainLinks(synchronousChainSigner)
   const { ctx } = options
   const metrics = new AppMetrics()
   countAuditAppends(ctx.service.auditLog, metrics)

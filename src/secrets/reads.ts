@@ -70,14 +70,21 @@ export async function resolveAll(
   const audit: AuditEntry[] = []
   const at = deps.now().toISOString()
   let failure: unknown
-  for (const name of distinct) {
-    try {
-      values.set(name, await decryptValue(deps.keyring, rows.get(name)!, name))
+  // Decrypted together (one wait, not one per name); audited in name order up
+  // to the first failure, as a loop that stops there would, and every value
+  // after it is zeroed with the others below.
+  const opened = await Promise.allSettled(distinct.map((name) => decryptValue(deps.keyring, rows.get(name)!, name)))
+  for (let i = 0; i < distinct.length; i++) {
+    const name = distinct[i]!
+    const result = opened[i]!
+    if (failure === undefined && result.status === 'fulfilled') {
+      values.set(name, result.value)
       audit.push(auditEntry(name, 'read', who, 'ok', at))
-    } catch (e) {
+    } else if (failure === undefined && result.status === 'rejected') {
       audit.push(auditEntry(name, 'read', who, 'error', at))
-      failure = e
-      break
+      failure = result.reason
+    } else if (result.status === 'fulfilled') {
+      result.value.fill(0)
     }
   }
   try {

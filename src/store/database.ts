@@ -99,6 +99,11 @@ async function openSqlite(path: string): Promise<{ db: Kysely<Database>; dataVer
   handle.exec('PRAGMA foreign_keys = ON')
   // FULL: an audit row that was reported written survives a power cut.
   handle.exec('PRAGMA synchronous = FULL')
+  // Statement journals and other transient files in memory: a batch of audit
+  // rows is one multi-row INSERT, whose statement journal otherwise spills
+  // to a new file in /var/tmp past 64 KiB (one per batch). Only what a
+  // statement may need to undo goes there; durability is the WAL's.
+  handle.exec('PRAGMA temp_store = MEMORY')
   const pragma = handle.prepare('PRAGMA data_version')
   const dataVersion = () => Number((pragma.all([]) as Array<{ data_version: number }>)[0]?.data_version)
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dataVersion }

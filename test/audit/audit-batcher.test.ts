@@ -131,6 +131,17 @@ describeEachDialect('audit batcher', (dialect) => {
     const depsWith = (batcher: AuditBatcher) => ({ db: ctx.store.db, keyring: ctx.keyring, auditLog: ctx.service.auditLog, auditBatcher: batcher, now: () => new Date(), versionsKept: 10 })
     const actor = (i: number) => ({ accessor: `client:c${i}`, reason: `request ${i}` })
 
+    test('fifty reads started together share a few transactions, not one each (the batcher waits a loop turn for them)', async () => {
+      for (const name of ['A', 'B', 'C']) await ctx.service.create({ name, value: `v-${name}` }, CLI_ACTOR)
+      const batcher = new AuditBatcher(ctx.store.db, ctx.service.auditLog)
+      const deps = depsWith(batcher)
+      const reads = await Promise.all(Array.from({ length: 50 }, (_, i) => resolveAll(deps, ['A', 'B', 'C'], actor(i))))
+      expect(reads.map((v) => new TextDecoder().decode(v.get('C')))).toEqual(Array(50).fill('v-C'))
+      expect(batcher.stats).toMatchObject({ requests: 50, rows: 150, failedBatches: 0 })
+      expect(batcher.stats.batches).toBeLessThan(25)
+      expect(await ctx.service.auditLog.verify(ctx.store.db)).toMatchObject({ ok: true, rows: 3 + 150 })
+    })
+
     test('no read returns its values before the batch holding its rows committed', async () => {
       await ctx.service.create({ name: 'A', value: 'alpha' }, CLI_ACTOR)
       const gated = gatedLog(ctx.service.auditLog)

@@ -35,7 +35,7 @@ describe('parseDatabaseUrl', () => {
 })
 
 describe('openStore (SQLite)', () => {
-  test('turns on WAL, a busy timeout, foreign keys and synchronous=FULL', async () => {
+  test('turns on WAL, a busy timeout, foreign keys, synchronous=FULL and temporary files in memory', async () => {
     const tmp = tempDir()
     const store = await openStore(`file:${join(tmp.dir, 's.db')}`)
     try {
@@ -45,6 +45,8 @@ describe('openStore (SQLite)', () => {
       expect(await pragma('busy_timeout')).toBe(5000)
       expect(await pragma('foreign_keys')).toBe(1)
       expect(await pragma('synchronous')).toBe(2)
+      // temp_store=MEMORY: a big INSERT's statement journal does not spill to a file in /var/tmp.
+      expect(await pragma('temp_store')).toBe(2)
     } finally {
       await store.close()
       tmp.cleanup()
