@@ -159,11 +159,15 @@ async function benchmark(): Promise<void> {
     const localOut = join(dir, 'local.yaml')
     const clientCmd = [bin, 'render', '--reason', 'bench', artifact, clientOut]
     const localCmd = [bin, 'render', '--accessor', 'bench', '--reason', 'bench', artifact, localOut]
-    const samples = { bare: [] as number[], client: [] as number[], local: [] as number[] }
+    // Issue 19's floor (bench/render-floor.ts: the same render's work in a bare script) in the same rounds.
+    await timeCommand([process.execPath, join(import.meta.dir, 'render-floor.ts'), 'setup', dir])
+    const floorCmd = [process.execPath, join(import.meta.dir, 'render-floor.ts'), dir, artifact, join(dir, 'floor-out.yaml')]
+    const samples = { bare: [] as number[], floor: [] as number[], client: [] as number[], local: [] as number[] }
     await timeCommand(clientCmd, { env: clientEnv })
     await timeCommand(localCmd, { env })
     for (let r = 0; r < RUNS; r++) {
       samples.bare.push(await timeCommand([process.execPath, '-e', '']))
+      samples.floor.push(await timeCommand(floorCmd))
       samples.client.push(await timeCommand(clientCmd, { env: clientEnv }))
       samples.local.push(await timeCommand(localCmd, { env }))
     }
@@ -171,8 +175,8 @@ async function benchmark(): Promise<void> {
     if (readFileSync(clientOut, 'utf8') !== rendered || rendered.includes('${SECRET:') || !rendered.includes('value-9-')) {
       throw new Error('the client and local renders differ, or left placeholders')
     }
-    const [bareMs, clientMs, localMs] = [median(samples.bare), median(samples.client), median(samples.local)]
-    console.log(`(a) bun -e '' ${bareMs.toFixed(1)} ms, client render ${clientMs.toFixed(1)} ms, local render ${localMs.toFixed(1)} ms`)
+    const [bareMs, floorMs, clientMs, localMs] = [median(samples.bare), median(samples.floor), median(samples.client), median(samples.local)]
+    console.log(`(a) bun -e '' ${bareMs.toFixed(1)} ms, floor ${floorMs.toFixed(1)} ms, client render ${clientMs.toFixed(1)} ms, local render ${localMs.toFixed(1)} ms`)
 
     // (b) POST /render under wrk vs hello-world, alternated; audit rows counted.
     const script = join(dir, 'render.lua')
@@ -228,9 +232,10 @@ Medians of runs alternated in one run; the audit chain verified afterwards (${ve
 
 | (a) \`secrets render\` of the artifact, process start to file written | median |
 | --- | --- |
-| \`bun -e ''\` (floor) | ${bareMs.toFixed(1)} ms |
-| local (\`CLAUDE_HOOKS_SECRET_KEY\`, \`DATABASE_URL\`) | ${localMs.toFixed(1)} ms |
-| client of \`secrets serve\` (\`CLAUDE_HOOKS_SECRETS_URL\`, token file; no key, no database) | ${clientMs.toFixed(1)} ms (${(clientMs / localMs).toFixed(2)}x local) |
+| \`bun -e ''\` (Bun alone) | ${bareMs.toFixed(1)} ms |
+| bench/render-floor.ts (issue 19's floor: the same work in a bare script) | ${floorMs.toFixed(1)} ms |
+| local (\`CLAUDE_HOOKS_SECRET_KEY\`, \`DATABASE_URL\`) | ${localMs.toFixed(1)} ms (${(localMs / floorMs).toFixed(2)}x the floor) |
+| client of \`secrets serve\` (\`CLAUDE_HOOKS_SECRETS_URL\`, token file; no key, no database) | ${clientMs.toFixed(1)} ms (${(clientMs / localMs).toFixed(2)}x local, ${(clientMs / floorMs).toFixed(2)}x the floor; issue 19 aims at 1.5x at most) |
 
 | (b) \`wrk -t2 -c${values.connections} -d${seconds}s\`, ${values.rounds} rounds | req/s | x hello-world | p50 | p99 | audit rows/s |
 | --- | --- | --- | --- | --- | --- |
