@@ -1,10 +1,21 @@
 /**
- * The prebuilt Bun bundle of the CLI that bin/secrets runs while it is
+ * The prebuilt Bun bundles of the CLI that bin/secrets runs while they are
  * fresh (src/cli/bundle/launch.ts):
  *
- *   dist/bun/cli.js       src/cli/bin.ts and everything it imports, CommonJS, minified
- *   dist/bun/cli.js.jsc   its bytecode, so Bun neither parses nor compiles it at start-up
- *   dist/bun/sources      the listing of the sources it was built from (src/cli/bundle/listing.ts)
+ *   dist/bun/cli.js            src/cli/bin.ts and everything it imports, CommonJS, minified
+ *   dist/bun/render.js         the same with `render` as the only command (bundle/entries.ts)
+ *   dist/bun/render-client.js  `render` in client mode only: no store, no key code, no local renderer
+ *   dist/bun/*.js.jsc          their bytecode, so Bun neither parses nor compiles them at start-up
+ *   dist/bun/sources           the listing of the sources they were built from (src/cli/bundle/listing.ts)
+ *
+ * A process pays for loading the whole bytecode file it runs, the modules it
+ * never evaluates included (measured: the client render's modules alone,
+ * 30 KiB of bytecode, against 1.7 MiB with the store's and the server's left
+ * in unused: 7 ms of CPU), and Bun's bytecode needs CommonJS, which cannot
+ * be split into chunks. So each narrow bundle is built from the same entry,
+ * with the modules its command line never reaches replaced by a stub that
+ * throws if it were ever evaluated (it is not: launch.ts picks the bundle
+ * by the command line, and main.ts loads only the command named).
  *
  * `bun scripts/build-cli.ts [ROOT]`; `npm run build` runs it too. The
  * listing is taken before bundling and written last, into a new directory
@@ -12,29 +23,67 @@
  * was not built from. pg stays external (PostgreSQL only).
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { BUNDLE_DIR, BUNDLE_ENTRY, BUNDLE_LISTING, sourceListing } from '../src/cli/bundle/listing.ts'
+import { dirname, join, resolve } from 'node:path'
+import type { BunPlugin } from 'bun'
+import { BUNDLES, type BundleName } from '../src/cli/bundle/entries.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, sourceListing } from '../src/cli/bundle/listing.ts'
 
-/** Builds ROOT/dist/bun; returns the bundle's size in bytes. */
+/** Source files (relative to the root) each narrow bundle leaves out; every command module but render's too. */
+const LEFT_OUT: Record<BundleName, { otherCommands: boolean; files: string[] }> = {
+  cli: { otherCommands: false, files: [] },
+  render: { otherCommands: true, files: [] },
+  'render-client': {
+    otherCommands: true,
+    // The local render: the renderer over files, the store and the keys (context.ts), the --check table.
+    files: ['src/cli/render/render-file.ts', 'src/cli/render/spool.ts', 'src/context.ts', 'src/cli/table.ts'],
+  },
+}
+
+/** Replaces the modules `name` leaves out by a stub that throws when evaluated. */
+function leaveOut(root: string, name: BundleName): BunPlugin {
+  const { otherCommands, files } = LEFT_OUT[name]
+  const out = new Set(files.map((f) => join(root, f)))
+  const commands = join(root, 'src/cli/commands')
+  return {
+    name: `secrets-${name}-bundle`,
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const path = resolve(dirname(args.importer), args.path)
+        const otherCommand = otherCommands && dirname(path) === commands && path !== join(commands, 'render.ts')
+        if (!otherCommand && !out.has(path)) return undefined
+        return { path, namespace: 'left-out' }
+      })
+      build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`internal: ${args.path.slice(root.length + 1)} is not in the ${name} bundle (scripts/build-cli.ts)`)})\n`,
+        loader: 'js',
+      }))
+    },
+  }
+}
+
+/** Builds ROOT/dist/bun; returns the size of the full bundle (cli.js) in bytes. */
 export async function buildCliBundle(root: string): Promise<number> {
   const listing = sourceListing(root)
   const target = join(root, BUNDLE_DIR)
   const next = `${target}.next-${process.pid}`
   rmSync(next, { recursive: true, force: true })
   mkdirSync(next, { recursive: true })
-  const result = await Bun.build({
-    entrypoints: [join(root, 'src/cli/bin.ts')],
-    outdir: next,
-    naming: BUNDLE_ENTRY,
-    target: 'bun',
-    format: 'cjs',
-    bytecode: true,
-    minify: true,
-    external: ['pg'],
-  })
-  if (!result.success) {
-    rmSync(next, { recursive: true, force: true })
-    throw new AggregateError(result.logs, 'the CLI bundle did not build')
+  for (const name of Object.keys(BUNDLES) as BundleName[]) {
+    const result = await Bun.build({
+      entrypoints: [join(root, 'src/cli/bin.ts')],
+      outdir: next,
+      naming: BUNDLES[name],
+      target: 'bun',
+      format: 'cjs',
+      bytecode: true,
+      minify: true,
+      external: ['pg'],
+      plugins: name === 'cli' ? [] : [leaveOut(root, name)],
+    })
+    if (!result.success) {
+      rmSync(next, { recursive: true, force: true })
+      throw new AggregateError(result.logs, `the ${name} bundle of the CLI did not build`)
+    }
   }
   writeFileSync(join(next, BUNDLE_LISTING), listing)
   const old = `${target}.old-${process.pid}`
@@ -45,11 +94,13 @@ export async function buildCliBundle(root: string): Promise<number> {
   }
   renameSync(next, target)
   rmSync(old, { recursive: true, force: true })
-  return statSync(join(target, BUNDLE_ENTRY)).size
+  return statSync(join(target, BUNDLES.cli)).size
 }
 
 if (import.meta.main) {
   const root = resolve(process.argv[2] ?? join(import.meta.dir, '..'))
-  const size = await buildCliBundle(root)
-  console.log(`${BUNDLE_DIR}/${BUNDLE_ENTRY}: ${(size / 1024).toFixed(0)} KiB (+ bytecode)`)
+  await buildCliBundle(root)
+  for (const file of Object.values(BUNDLES)) {
+    console.log(`${BUNDLE_DIR}/${file}: ${(statSync(join(root, BUNDLE_DIR, file)).size / 1024).toFixed(0)} KiB (+ bytecode)`)
+  }
 }

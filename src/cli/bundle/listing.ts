@@ -1,9 +1,9 @@
 /**
- * What the prebuilt CLI bundle (dist/bun/cli.js, scripts/build-cli.ts) was
+ * What the prebuilt CLI bundles (dist/bun, scripts/build-cli.ts) were
  * built from, so bin/secrets never runs a stale one: every file under src/
  * and migrations/ with its size and modification time, the package
  * manifests, and the Bun version (the bytecode is Bun's). The build records
- * this listing, taken before it bundles; the launcher (launch.ts) runs the
+ * this listing, taken before it bundles; the launcher (launch.ts) runs a
  * bundle only while a fresh listing is equal to it, byte for byte. An edit,
  * a new or deleted file, a file put back with an older time, an
  * `npm install` or another Bun all change it; so does a source edited while
@@ -14,8 +14,6 @@ import { join } from 'node:path'
 
 /** Where the bundle lives, relative to the package root. */
 export const BUNDLE_DIR = 'dist/bun'
-/** The bundle's entry, relative to BUNDLE_DIR. */
-export const BUNDLE_ENTRY = 'cli.js'
 /** The listing the bundle was built from, relative to BUNDLE_DIR. */
 export const BUNDLE_LISTING = 'sources'
 

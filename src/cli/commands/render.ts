@@ -1,10 +1,11 @@
-import { checkFile, renderFile } from '../render/render-file.ts'
-import { parseSpoolLimit } from '../render/spool.ts'
 import { clientModeSettings } from '../client-mode.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
-import { formatTable } from '../table.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
+
+// The local and the client path are each imported when taken: a client
+// render loads neither the local renderer nor the store, and the client
+// bundle (scripts/build-cli.ts) leaves them out.
 
 /** `--format`, or its default: json when IN or OUT ends in .json. */
 function formatOf(option: string | undefined, paths: (string | null)[]): RenderFormat {
@@ -99,8 +100,10 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
       await renderRemote({ settings: remote, input, output, format, reason: values.reason })
       return EXIT.ok
     }
+    const { checkFile, renderFile } = await import('../render/render-file.ts')
     if (values.check) {
       if (positionals.length > 1) throw new UsageError('--check takes no OUT')
+      const { formatTable } = await import('../table.ts')
       return withSecrets(io, async ({ service }) => {
         const { names, uses } = checkFile(input, format)
         const existing = await service.existing(names)
@@ -120,6 +123,7 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
     const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
+    const { parseSpoolLimit } = await import('../render/spool.ts')
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)
     return withSecrets(io, async ({ service }) => {
       await renderFile({ input, output, format, spoolLimit, resolveAll: (names) => service.resolveAll(names, actor) })

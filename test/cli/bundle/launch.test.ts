@@ -8,14 +8,22 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BUNDLES } from '../../../src/cli/bundle/entries.ts'
 import { BUNDLE_DIR, BUNDLE_LISTING, sourceListing } from '../../../src/cli/bundle/listing.ts'
 import { ROOT } from '../../helpers/builds.ts'
 
 const STAND_IN = 'console.log("from the bundle " + JSON.stringify(process.argv.slice(2)))\n'
+/** A stand-in for one bundle that also says which it is. */
+const standIn = (file: string) => `console.log(${JSON.stringify(`from the bundle ${file} `)} + JSON.stringify(process.argv.slice(2)))\n`
 let copy: string
 
 async function secrets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([join(copy, 'bin/secrets'), ...args], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+  return secretsIn({}, ...args)
+}
+
+async function secretsIn(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { CLAUDE_HOOKS_SECRETS_URL: _url, ...inherited } = process.env
+  const proc = Bun.spawn([join(copy, 'bin/secrets'), ...args], { env: { ...inherited, ...env }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
   return { code, stdout, stderr }
 }
@@ -24,6 +32,7 @@ async function secrets(...args: string[]): Promise<{ code: number; stdout: strin
 function freshStandIn(): void {
   mkdirSync(join(copy, BUNDLE_DIR), { recursive: true })
   writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), STAND_IN)
+  for (const file of Object.values(BUNDLES)) if (file !== 'cli.js') writeFileSync(join(copy, BUNDLE_DIR, file), standIn(file))
   writeFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), sourceListing(copy))
 }
 
@@ -47,8 +56,24 @@ describe('bin/secrets and the prebuilt bundle', () => {
   test('a fresh bundle runs, with the arguments', async () => {
     freshStandIn()
     expect(await ranBundle()).toBe(true)
-    const { stdout } = await secrets('render', '--reason', 'x y')
-    expect(stdout).toBe('from the bundle ["render","--reason","x y"]\n')
+    const { stdout } = await secrets('list', '--reason', 'x y')
+    expect(stdout).toBe('from the bundle ["list","--reason","x y"]\n')
+  })
+
+  test('render runs the render bundle; with CLAUDE_HOOKS_SECRETS_URL set, the client one; without them, the sources', async () => {
+    freshStandIn()
+    expect((await secrets('render', '--reason', 'x y')).stdout).toBe('from the bundle render.js ["render","--reason","x y"]\n')
+    expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--help')).stdout).toBe(
+      'from the bundle render-client.js ["render","--help"]\n',
+    )
+    // Set but empty is not client mode (client-mode.ts).
+    expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: '' }, 'render')).stdout).toBe('from the bundle render.js ["render"]\n')
+    // `list` in client mode is not a render: the full bundle.
+    expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'list')).stdout).toBe('from the bundle ["list"]\n')
+    unlinkSync(join(copy, BUNDLE_DIR, 'render.js'))
+    const sources = await secrets('render', '--help')
+    expect(sources.code).toBe(0)
+    expect(sources.stdout).toContain('Usage: secrets render')
   })
 
   test('no bundle, or no listing: the sources run', async () => {
@@ -109,6 +134,19 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(await ranBundle()).toBe(false)
     const help = await secrets('--help')
     expect(help.stdout).toContain('Usage: secrets <command>')
+    // The render bundles: the same render help; the client one holds neither the store nor the local renderer.
+    const renderHelp = (await secrets('render', '--help')).stdout
+    expect(renderHelp).toContain('Usage: secrets render')
+    expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--help')).stdout).toBe(renderHelp)
+    const client = readFileSync(join(copy, BUNDLE_DIR, BUNDLES['render-client']), 'utf8')
+    expect(client).not.toContain('journal_mode')
+    expect(client).toContain('internal: src/context.ts is not in the render-client bundle')
+    expect(client).toContain('internal: src/cli/render/render-file.ts is not in the render-client bundle')
+    expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLES.render), 'utf8')).toContain('journal_mode')
+    // Client mode refusals come from the client bundle as from the sources: a URL without a token is exit 78.
+    const noToken = await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--reason', 'r')
+    expect(noToken.code).toBe(78)
+    expect(noToken.stderr).toContain('CLAUDE_HOOKS_SECRETS_URL is set but no token')
     // Replace it with the stand-in, keeping the listing: it runs while fresh...
     writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), STAND_IN)
     expect(await ranBundle()).toBe(true)
