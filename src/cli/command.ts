@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { SecretsContext } from '../context.ts'
 import type { CliIO } from './io.ts'
 import { processUser } from './os-user.ts'
+import { type OptionSpec, parseStrictArgs } from './parse-args.ts'
 
 /** One `secrets` subcommand. */
 export interface Command {
@@ -17,16 +17,17 @@ export interface Command {
 export class UsageError extends Error {}
 
 /**
- * node:util parseArgs, strict, with parse failures turned into UsageErrors.
+ * Strict parsing with node:util parseArgs' results and messages
+ * (parse-args.ts), with parse failures turned into UsageErrors.
  */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+export function parseCommandArgs<T extends Record<string, OptionSpec>>(
   args: string[],
   options: T,
   positionals: { min: number; max: number; names: string },
 ) {
   let parsed
   try {
-    parsed = parseArgs({ args, options, allowPositionals: positionals.max > 0, strict: true })
+    parsed = parseStrictArgs(args, options, positionals.max > 0)
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
   }
