@@ -3,10 +3,10 @@
  * fresh (src/cli/bundle/launch.ts):
  *
  *   dist/bun/cli.js            src/cli/bin.ts and everything it imports, CommonJS, minified
- *   dist/bun/render.js         the same with `render` as the only command (bundle/entries.ts)
+ *   dist/bun/render.js         the same with `render` as the only command
  *   dist/bun/render-client.js  `render` in client mode only: no store, no key code, no local renderer
  *   dist/bun/*.js.jsc          their bytecode, so Bun neither parses nor compiles them at start-up
- *   dist/bun/sources           the listing of the sources they were built from (src/cli/bundle/listing.ts)
+ *   dist/bun/sources           the listing of the sources they were built from (src/cli/bundle/launch.ts)
  *
  * A process pays for loading the whole bytecode file it runs, the modules it
  * never evaluates included (measured: the client render's modules alone,
@@ -15,7 +15,7 @@
  * be split into chunks. So each narrow bundle is built from the same entry,
  * with the modules its command line never reaches replaced by a stub that
  * throws if it were ever evaluated (it is not: launch.ts picks the bundle
- * by the command line, and main.ts loads only the command named).
+ * by the command line (bundleFor), and main.ts loads only the command named).
  *
  * `bun scripts/build-cli.ts [ROOT]`; `npm run build` runs it too. The
  * listing is taken before bundling and written last, into a new directory
@@ -25,8 +25,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { BunPlugin } from 'bun'
-import { BUNDLES, type BundleName } from '../src/cli/bundle/entries.ts'
-import { BUNDLE_DIR, BUNDLE_LISTING, sourceListing } from '../src/cli/bundle/listing.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, type BundleName, sourceListing } from '../src/cli/bundle/launch.ts'
 
 /** Source files (relative to the root) each narrow bundle leaves out; every command module but render's too. */
 const LEFT_OUT: Record<BundleName, { otherCommands: boolean; files: string[] }> = {

@@ -1,20 +1,88 @@
 /**
  * What bin/secrets runs under Bun: a prebuilt bundle of the CLI (dist/bun,
- * bytecode, built by `npm run build`; entries.ts says which bundle a
- * command line runs) when it is fresh, the sources (src/cli/bin.ts)
- * otherwise. Fresh means the listing the build recorded equals the listing
- * of the sources now (listing.ts); anything else, a missing bundle or
- * listing included, runs the sources. The bundle saves loading about 150
- * modules one by one (Kysely alone is about 20 ms of a render's start-up).
- * `serve` always runs the sources: it starts once and lives long, so
- * start-up does not matter there.
+ * bytecode, built by `npm run build`, scripts/build-cli.ts) when it is
+ * fresh, the sources (src/cli/bin.ts) otherwise. The bundles save loading
+ * about 150 modules one by one (Kysely alone is about 20 ms of a render's
+ * start-up). `serve` always runs the sources: it starts once and lives
+ * long, so start-up does not matter there.
+ *
+ * Which bundle: each narrow bundle holds only what its command lines can
+ * reach, so a process loads less bytecode: `render` gets one without the
+ * other commands (the server, the UI, the admin commands), and `render` in
+ * client mode one without the store, the keys and the local renderer too.
+ *
+ * Fresh: the build records a listing of what the bundles were built from
+ * (every file and directory under src/ and migrations/ with its size and
+ * modification time, the package manifests, and the Bun version: the
+ * bytecode is Bun's), taken before it bundles; a bundle runs only while a
+ * listing taken now is equal to it, byte for byte. An edit, a new or
+ * deleted file, a file put back with an older time, an `npm install` or
+ * another Bun all change it; so does a source edited while the build ran.
+ * Anything else, a missing bundle or listing included, runs the sources.
+ *
+ * One file on purpose: every module the launcher imports is one more
+ * TypeScript file to read and transpile at every start (about 0.5 ms each).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUNDLES, bundleFor } from './entries.ts'
-import { BUNDLE_DIR, BUNDLE_LISTING, sourceListing } from './listing.ts'
 
-const root = join(import.meta.dir, '../../..')
+/** Where the bundles live, relative to the package root. */
+export const BUNDLE_DIR = 'dist/bun'
+/** The listing the bundles were built from, relative to BUNDLE_DIR. */
+export const BUNDLE_LISTING = 'sources'
+
+/** Each bundle's file under BUNDLE_DIR. */
+export const BUNDLES = {
+  /** Every command. */
+  cli: 'cli.js',
+  /** `secrets render`, local or client mode. */
+  render: 'render.js',
+  /** `secrets render` with CLAUDE_HOOKS_SECRETS_URL set: client mode only. */
+  'render-client': 'render-client.js',
+} as const
+
+/** A bundle's name. */
+export type BundleName = keyof typeof BUNDLES
+
+/**
+ * The bundle that can run `argv` in `env`. Client mode is chosen by
+ * CLAUDE_HOOKS_SECRETS_URL being set and not empty, exactly as
+ * client-mode.ts decides it; with it set, render either goes to the server
+ * or refuses (a bad URL or token: exit 78), never renders locally.
+ */
+export function bundleFor(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BundleName {
+  if (argv[0] !== 'render') return 'cli'
+  return env.CLAUDE_HOOKS_SECRETS_URL ? 'render-client' : 'render'
+}
+
+const TREES = ['src', 'migrations']
+const FILES = ['package.json', 'package-lock.json', 'bunfig.toml', 'tsconfig.json', 'node_modules/.package-lock.json']
+
+function entry(root: string, path: string): string {
+  try {
+    const s = statSync(join(root, path))
+    return `${path} ${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs}`
+  } catch {
+    return `${path} absent`
+  }
+}
+
+/** The listing of the sources under `root` as they are now (about 1 ms for 200 files). */
+export function sourceListing(root: string): string {
+  const lines = [`bun ${Bun.version} ${Bun.revision}`]
+  for (const tree of TREES) {
+    lines.push(entry(root, tree))
+    let names: string[]
+    try {
+      names = (readdirSync(join(root, tree), { recursive: true }) as string[]).sort()
+    } catch {
+      continue
+    }
+    for (const name of names) lines.push(entry(root, `${tree}/${name}`))
+  }
+  for (const file of FILES) lines.push(entry(root, file))
+  return `${lines.join('\n')}\n`
+}
 
 /** The bundle's path when it may run for this command line, undefined otherwise. */
 export function freshBundle(root: string, argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
@@ -31,7 +99,7 @@ export function freshBundle(root: string, argv: string[], env: Readonly<Record<s
 }
 
 if (import.meta.main) {
-  const bundle = freshBundle(root, process.argv.slice(2))
+  const bundle = freshBundle(join(import.meta.dir, '../../..'), process.argv.slice(2))
   if (bundle) require(bundle)
   else await import('../bin.ts')
 }
