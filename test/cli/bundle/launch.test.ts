@@ -146,6 +146,28 @@ describe('bin/secrets and the prebuilt bundle', () => {
     const noToken = await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--reason', 'r')
     expect(noToken.code).toBe(78)
     expect(noToken.stderr).toContain('CLAUDE_HOOKS_SECRETS_URL is set but no token')
+    // A client render through the client bundle: one POST /render with the token, the answer written to OUT.
+    const token = `chs_${'A'.repeat(43)}`
+    const seen: string[] = []
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: async (req) => {
+        seen.push(`${req.method} ${new URL(req.url).pathname}${new URL(req.url).search} ${req.headers.get('authorization') === `Bearer ${token}`} ${req.headers.get('x-secrets-reason')} ${await req.text()}`)
+        return new Response('rendered\n')
+      },
+    })
+    try {
+      writeFileSync(join(copy, 'token'), token, { mode: 0o600 })
+      writeFileSync(join(copy, 'in.yaml'), 'a: ${SECRET:A}\n')
+      const env = { CLAUDE_HOOKS_SECRETS_URL: `http://127.0.0.1:${server.port}`, CLAUDE_HOOKS_SECRETS_TOKEN_FILE: join(copy, 'token') }
+      const rendered = await secretsIn(env, 'render', '--reason', 'bundle test', join(copy, 'in.yaml'), join(copy, 'out.yaml'))
+      expect(rendered).toEqual({ code: 0, stdout: '', stderr: '' })
+      expect(readFileSync(join(copy, 'out.yaml'), 'utf8')).toBe('rendered\n')
+      expect(seen).toEqual(['POST /render?format=raw true bundle test a: ${SECRET:A}\n'])
+    } finally {
+      server.stop(true)
+    }
     // Replace it with the stand-in, keeping the listing: it runs while fresh...
     writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), STAND_IN)
     expect(await ranBundle()).toBe(true)
