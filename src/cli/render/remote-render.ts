@@ -28,25 +28,34 @@ export interface RemoteRenderOptions {
 
 export { RemoteRenderError } from '../remote-client.ts'
 
+/** Read size for a pipe or a terminal, and the most a regular file's first read asks for. */
+const CHUNK = 1 << 20
+
 function readInput(path: string | null): { bytes: Uint8Array<ArrayBuffer>; file: FileIdentity | null } {
   const fd = path === null ? STDIN : openSync(path, 'r')
   try {
     const st = fstatSync(fd)
     const chunks: Uint8Array<ArrayBuffer>[] = []
     let total = 0
+    // A regular file's first read is sized by the file (one byte more, to see its end in
+    // one read): a 4 KiB artifact need not fault in and zero a whole chunk.
+    let size = st.isFile() ? Math.min(st.size + 1, CHUNK) : CHUNK
     for (;;) {
-      const buf = new Uint8Array(1 << 20)
+      const buf = new Uint8Array(size)
+      size = CHUNK
       const n = readFull(fd, buf, null)
       if (n === 0) break
       chunks.push(buf.subarray(0, n))
       total += n
       if (n < buf.length) break
     }
-    const bytes = new Uint8Array(total)
-    let at = 0
-    for (const c of chunks) {
-      bytes.set(c, at)
-      at += c.length
+    let bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(total)
+    if (chunks.length > 1) {
+      let at = 0
+      for (const c of chunks) {
+        bytes.set(c, at)
+        at += c.length
+      }
     }
     return { bytes, file: st.isFile() ? { dev: st.dev, ino: st.ino } : null }
   } finally {

@@ -65,3 +65,19 @@ test('the token goes in the Authorization header only, and no server at the URL 
   expect((down as Error).message).toStartWith('cannot reach http://127.0.0.1:1')
   expect((down as Error).message).not.toContain(settings.token)
 })
+
+test('IN is sent whole whatever its size: empty, small, around one read chunk (1 MiB) and past it', async () => {
+  const input = join(tmp.dir, 'in')
+  for (const size of [0, 1, 4096, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) - 5]) {
+    const content = new Uint8Array(size)
+    for (let i = 0; i < size; i++) content[i] = (i * 7 + (i >> 12)) & 0xff
+    writeFileSync(input, content)
+    let sent: Uint8Array | undefined
+    const fetch = (async (_url: string, init: RequestInit) => {
+      sent = new Uint8Array(await new Response(init.body).arrayBuffer())
+      return new Response('ok', { status: 200 })
+    }) as unknown as typeof globalThis.fetch
+    await renderRemote({ settings, input, output: join(tmp.dir, 'out'), reason: 'r', fetch })
+    expect({ size, same: sent !== undefined && sent.length === size && Buffer.compare(sent, content) === 0 }).toEqual({ size, same: true })
+  }
+})
