@@ -5,6 +5,7 @@
  *   dist/bun/cli.js            src/cli/bin.ts and everything it imports, CommonJS, minified
  *   dist/bun/render.js         the same with `render` as the only command
  *   dist/bun/render-client.js  `render` in client mode only: no store, no key code, no local renderer
+ *   dist/bun/launch.js         src/cli/bundle/launch.ts itself, which bin/secrets runs when present
  *   dist/bun/*.js.jsc          their bytecode, so Bun neither parses nor compiles them at start-up
  *   dist/bun/sources           the listing of the sources they were built from (src/cli/bundle/launch.ts)
  *
@@ -25,7 +26,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { BunPlugin } from 'bun'
-import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, type BundleName, sourceListing } from '../src/cli/bundle/launch.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, type BundleName, LAUNCHER, sourceListing } from '../src/cli/bundle/launch.ts'
 
 /** Source files (relative to the root) each narrow bundle leaves out; every command module but render's too. */
 const LEFT_OUT: Record<BundleName, { otherCommands: boolean; files: string[] }> = {
@@ -83,6 +84,20 @@ export async function buildCliBundle(root: string): Promise<number> {
       rmSync(next, { recursive: true, force: true })
       throw new AggregateError(result.logs, `the ${name} bundle of the CLI did not build`)
     }
+  }
+  // The launcher: picks the bundle and checks the listing; the sources it falls back to stay outside it.
+  const launcher = await Bun.build({
+    entrypoints: [join(root, 'src/cli/bundle/launch.ts')],
+    outdir: next,
+    naming: LAUNCHER,
+    target: 'bun',
+    format: 'cjs',
+    bytecode: true,
+    minify: true,
+  })
+  if (!launcher.success) {
+    rmSync(next, { recursive: true, force: true })
+    throw new AggregateError(launcher.logs, 'the launcher of the CLI bundles did not build')
   }
   writeFileSync(join(next, BUNDLE_LISTING), listing)
   const old = `${target}.old-${process.pid}`

@@ -22,6 +22,11 @@
  *
  * One file on purpose: every module the launcher imports is one more
  * TypeScript file to read and transpile at every start (about 0.5 ms each).
+ * The build also compiles this file to dist/bun/launch.js (bytecode), which
+ * bin/secrets runs when it exists: the same check, without reading and
+ * compiling this file at every start. A stale launch.js stays right: it
+ * compares the listing its own build recorded, so any change since (this
+ * file included) makes it run the sources.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -30,6 +35,9 @@ import { join } from 'node:path'
 export const BUNDLE_DIR = 'dist/bun'
 /** The listing the bundles were built from, relative to BUNDLE_DIR. */
 export const BUNDLE_LISTING = 'sources'
+
+/** This launcher, built, under BUNDLE_DIR (bin/secrets runs it when present). */
+export const LAUNCHER = 'launch.js'
 
 /** Each bundle's file under BUNDLE_DIR. */
 export const BUNDLES = {
@@ -99,7 +107,13 @@ export function freshBundle(root: string, argv: string[], env: Readonly<Record<s
 }
 
 if (import.meta.main) {
-  const bundle = freshBundle(join(import.meta.dir, '../../..'), process.argv.slice(2))
+  // This file runs as src/cli/bundle/launch.ts, or built (scripts/build-cli.ts) as dist/bun/launch.js,
+  // CommonJS bytecode: no top-level await there; where it is from __filename (the build would write
+  // its own path in place of import.meta.dir); and a specifier held in a variable, so the build does
+  // not pull the sources it falls back to into the launcher.
+  const root = join(__filename, __filename.endsWith('.ts') ? '../../../..' : '../../..')
+  const bundle = freshBundle(root, process.argv.slice(2))
+  const sources = join(root, 'src/cli/bin.ts')
   if (bundle) require(bundle)
-  else await import('../bin.ts')
+  else void import(sources)
 }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, sourceListing } from '../../../src/cli/bundle/launch.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, LAUNCHER, sourceListing } from '../../../src/cli/bundle/launch.ts'
 import { ROOT } from '../../helpers/builds.ts'
 
 const STAND_IN = 'console.log("from the bundle " + JSON.stringify(process.argv.slice(2)))\n'
@@ -116,6 +116,14 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(await ranBundle()).toBe(false)
   })
 
+  test('bin/secrets runs the built launcher (dist/bun/launch.js) when there is one', async () => {
+    freshStandIn()
+    expect(await ranBundle()).toBe(true)
+    writeFileSync(join(copy, BUNDLE_DIR, LAUNCHER), 'console.log("from the launcher " + JSON.stringify(process.argv.slice(2)))\n')
+    const { code, stdout } = await secrets('keygen', 'x y')
+    expect({ code, stdout }).toEqual({ code: 0, stdout: 'from the launcher ["keygen","x y"]\n' })
+  })
+
   test('serve never runs the bundle', async () => {
     freshStandIn()
     const { code, stdout } = await secrets('serve', '--help')
@@ -128,6 +136,7 @@ describe('bin/secrets and the prebuilt bundle', () => {
     const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
     expect(await build.exited).toBe(0)
     expect(existsSync(join(copy, BUNDLE_DIR, 'cli.js'))).toBe(true)
+    expect(existsSync(join(copy, BUNDLE_DIR, LAUNCHER))).toBe(true)
     expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), 'utf8')).toBe(sourceListing(copy))
     // The real bundle: same behaviour as the sources.
     expect(await ranBundle()).toBe(false)
@@ -171,8 +180,11 @@ describe('bin/secrets and the prebuilt bundle', () => {
     // Replace it with the stand-in, keeping the listing: it runs while fresh...
     writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), STAND_IN)
     expect(await ranBundle()).toBe(true)
-    // ...and not after an edit.
+    // ...and not after an edit: the built launcher runs the sources then, serve always.
     writeFileSync(join(copy, 'src/cli/exit-codes.ts'), `${readFileSync(join(copy, 'src/cli/exit-codes.ts'), 'utf8')}\n`)
     expect(await ranBundle()).toBe(false)
+    const serve = await secrets('serve', '--help')
+    expect(serve.code).toBe(0)
+    expect(serve.stdout).toContain('Usage: secrets serve')
   })
 })
