@@ -9,7 +9,7 @@ import { inputChangedError } from '../../render/record.ts'
 import type { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat, type ScanHandler } from '../../render/scanner.ts'
 import { Substituter } from '../../render/substituter.ts'
-import { readFull, writeAll } from './fd.ts'
+import { readFull } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
 import { spoolAppend, SpoolLimitError } from './spool.ts'
 
@@ -41,11 +41,28 @@ export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandle
   if (source.replayStart < 0) source.replayStart = startOfRest(source.fd, length)
 }
 
+/**
+ * Input bytes pass 2 copies between two turns of the event loop (16 MiB): a
+ * turn lets a finished background write-back of OUT (destination.ts) end, so
+ * the next can start; it costs microseconds.
+ */
+export const TURN_STEP = 16 << 20
+
+/** Lets the event loop run once (timers, I/O callbacks, finished thread-pool work). */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 /** Pass 2 from records: read the input again into the replayer's buffer and copy. Returns bytes written. */
-export function replayPass(source: Source, replayer: RecordReplayer): number {
+export async function replayPass(source: Source, replayer: RecordReplayer): Promise<number> {
   const buf = replayer.input
   let done = 0
+  let nextTurn = TURN_STEP
   while (done < source.length) {
+    if (done >= nextTurn) {
+      nextTurn = done + TURN_STEP
+      await turn()
+    }
     const want = Math.min(buf.length, source.length - done)
     const n = readFull(source.replayFd, want === buf.length ? buf : buf.subarray(0, want), source.replayStart + done)
     if (n < want) throw inputChangedError()
@@ -59,14 +76,14 @@ export function replayPass(source: Source, replayer: RecordReplayer): number {
 /**
  * Pass 2 without records (the fallback when a body has more distinct names
  * than a record can number): read the input again, scan and substitute,
- * write to `outFd`. Returns bytes written.
+ * hand the output to `write`. Returns bytes written.
  *
  * The read buffer, the write buffer and copies of the values share one
  * ArrayBuffer, so every piece is copied with `copyWithin` (see BufferedSink:
  * about 3x cheaper per piece than a view and `set`, which matters when
  * placeholders are dense).
  */
-export function substitutePass(source: Source, values: Map<string, Uint8Array>, outFd: number, format: RenderFormat = 'raw'): number {
+export function substitutePass(source: Source, values: Map<string, Uint8Array>, write: (bytes: Uint8Array) => void, format: RenderFormat = 'raw'): number {
   let valueBytes = 0
   for (const v of values.values()) valueBytes += v.length
   const arena = new ArrayBuffer(2 * BUFFER_SIZE + valueBytes)
@@ -80,7 +97,7 @@ export function substitutePass(source: Source, values: Map<string, Uint8Array>, 
     local.set(name, copy)
     at += v.length
   }
-  const sink = new BufferedSink((bytes) => writeAll(outFd, bytes), out)
+  const sink = new BufferedSink(write, out)
   const substituter = new Substituter(local, sink, { locate: (offset) => locateInSource(source, offset), format })
   try {
     let done = 0

@@ -41,8 +41,8 @@ import { PositionRecorder } from '../../render/record.ts'
 import { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat } from '../../render/scanner.ts'
 import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
-import { type Destination, openDestination } from './destination.ts'
-import { readFull, STDIN, writeAll } from './fd.ts'
+import { type Destination, type DestinationOptions, openDestination } from './destination.ts'
+import { readFull, STDIN } from './fd.ts'
 import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
 import { openSource, type Source } from './source.ts'
 import { DEFAULT_SPOOL_LIMIT, RecordSpool } from './spool.ts'
@@ -73,8 +73,11 @@ export interface RenderFileOptions {
    * (the command reads RENDER_SPOOL_LIMIT).
    */
   spoolLimit?: number
-  /** For tests: records per buffer (default 131072), largest name id before records are given up. */
-  tuning?: { recordCapacity?: number; maxRecordId?: number }
+  /**
+   * For tests: records per buffer (default 131072), largest name id before
+   * records are given up, and how a replaced OUT is made durable.
+   */
+  tuning?: { recordCapacity?: number; maxRecordId?: number; destination?: DestinationOptions }
 }
 
 /** What {@link renderFile} did. */
@@ -112,13 +115,15 @@ export async function renderFile(options: RenderFileOptions): Promise<RenderFile
   const records = new RecordSpool()
   try {
     // Before anything is read or decrypted: an OUT that must not be written fails here.
-    const dest = openDestination(options.output, source.file)
+    const dest = openDestination(options.output, source.file, options.tuning?.destination)
     try {
       const result = await renderInto(source, records, dest, options)
       source.checkUnchanged()
+      await dest.settle()
       dest.commit()
       return result
     } catch (err) {
+      await dest.settle()
       dest.abort()
       throw err
     }
@@ -142,12 +147,12 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
   let bytesOut: number
   if (recorder.overflow) {
     // Too many distinct names for a record (millions): scan again instead.
-    bytesOut = substitutePass(source, values, dest.fd, format)
+    bytesOut = substitutePass(source, values, (bytes) => dest.write(bytes), format)
   } else {
     if (recorder.spilled) records.write(recorder.pending())
     const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
     // Throws MissingSecretError for names the map lacks, before anything is written.
-    const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(dest.fd, bytes), {
+    const replayer = new RecordReplayer(names, values, batches, (bytes) => dest.write(bytes), {
       // No larger than the input needs: wipe() below writes every byte of
       // these buffers, and on a 4 KiB render faulting in 1.25 MiB of fresh
       // pages to zero them cost more than the rest of pass 2.
@@ -156,7 +161,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
       variants: recorder.variants,
     })
     try {
-      bytesOut = replayPass(source, replayer)
+      bytesOut = await replayPass(source, replayer)
     } finally {
       // Hygiene: the replayer's buffer holds secret values and rendered output.
       replayer.wipe()
