@@ -10,11 +10,10 @@
  *   directory of the file a symlinked OUT points to, so the link survives.
  *   On success it is fsynced, renamed over OUT, and the directory is fsynced
  *   (so the rename itself survives a power loss); on any failure it is
- *   unlinked, and OUT is left as it was. While pass 2 writes it, every
- *   {@link WRITEBACK_STEP} bytes an `fdatasync` runs on the runtime's thread
- *   pool, so the disk writes the file back while the render goes on and the
- *   final fsync has little left to wait for (an error of one fails the
- *   render like an error of the final fsync). A render killed outright (SIGKILL,
+ *   unlinked, and OUT is left as it was. It is written on the runtime's
+ *   thread pool, with a background `fdatasync` every few MiB, while pass 2
+ *   goes on (background-writer.ts); an error of any of them fails the render
+ *   like an error of the final fsync. A render killed outright (SIGKILL,
  *   power loss) cannot unlink it: the temporary file's name carries the pid
  *   of its render, and the next render into that directory removes the ones
  *   whose render is gone (`.OUT.secrets-PID-RANDOM.tmp`, a regular file the
@@ -38,7 +37,6 @@ import { basename, dirname, join } from 'node:path'
 import {
   closeSync,
   constants,
-  fdatasync,
   fstatSync,
   fsyncSync,
   lstatSync,
@@ -51,25 +49,19 @@ import {
   unlinkSync,
 } from 'node:fs'
 import { randomHex } from '../../crypto/encoding.ts'
+import { BackgroundWriter, type BackgroundWriterOptions, POOL_CALLS, type WriterCalls } from './background-writer.ts'
 import { STDOUT, writeAll } from './fd.ts'
-
-/**
- * Bytes written to a temporary OUT between two background `fdatasync`s
- * (32 MiB). Measured on a 256 MiB render to ext4: the final fsync fell from
- * 80-130 ms to 0-55 ms and the whole write-and-sync took 30-60 ms less
- * (docs/benchmarks.md).
- */
-export const WRITEBACK_STEP = 32 << 20
 
 /** Where pass 2 writes, and how to finish or undo it. */
 export interface Destination {
   fd: number
-  /** Writes all of `bytes` (may start a background write-back of a temporary OUT). */
+  /** Writes all of `bytes`, which may be reused once this returns (a temporary OUT is written on the thread pool). */
   write(bytes: Uint8Array): void
+  /** Whether background writes are running: the event loop must turn for them to finish. */
+  readonly busy: boolean
   /**
-   * Resolves once no background write-back is running (never rejects; its
-   * error is thrown by commit). Await it before commit or abort; a render
-   * that yields to the event loop now and then lets the next one start.
+   * Resolves once no background write is running (never rejects; an error
+   * of one is thrown by commit). Await it before commit or abort.
    */
   settle(): Promise<void>
   /** Makes the output visible (rename over OUT); called once, after everything succeeded and settle() resolved. */
@@ -78,17 +70,15 @@ export interface Destination {
   abort(): void
 }
 
-/** The file system calls a temporary OUT is made durable with (tests replace them). */
-export interface DurabilityCalls {
-  /** `fdatasync` on the thread pool. */
-  fdatasync(fd: number): Promise<void>
+/** The file system calls a temporary OUT is written and made durable with (tests replace them). */
+export interface DurabilityCalls extends WriterCalls {
   fsync(fd: number): void
   /** fsyncs a directory, so a rename in it is durable. */
   fsyncDirectory(dir: string): void
 }
 
 const DURABLE: DurabilityCalls = {
-  fdatasync: (fd) => new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve()))),
+  ...POOL_CALLS,
   fsync: fsyncSync,
   fsyncDirectory(dir) {
     const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY)
@@ -107,13 +97,13 @@ const DURABLE: DurabilityCalls = {
 /** Options of {@link openDestination} (tests only). */
 export interface DestinationOptions {
   calls?: DurabilityCalls
-  /** Bytes between background write-backs (default {@link WRITEBACK_STEP}). */
-  writebackStep?: number
+  /** Buffer and fdatasync sizes of the background writes (default: BackgroundWriter's). */
+  writer?: Omit<BackgroundWriterOptions, 'calls'>
 }
 
 /** A descriptor written as it is (stdout, a FIFO, a device): nothing to sync or undo. */
 function plain(fd: number, done: () => void = () => {}): Destination {
-  return { fd, write: (bytes) => writeAll(fd, bytes), settle: () => Promise.resolve(), commit: done, abort: done }
+  return { fd, write: (bytes) => writeAll(fd, bytes), busy: false, settle: () => Promise.resolve(), commit: done, abort: done }
 }
 
 /** Device and inode of a regular input file, to refuse rendering it onto itself. */
@@ -234,7 +224,6 @@ const TEMP_NAME = /^\..+\.secrets-(\d+)-[0-9a-f]{12}\.tmp$/
 /** A 0600 temporary file beside `target`, renamed over it on commit. */
 function temporaryBeside(path: string, target: string, input: FileIdentity | null, options: DestinationOptions): Destination {
   const calls = options.calls ?? DURABLE
-  const step = options.writebackStep ?? WRITEBACK_STEP
   if (input !== null) {
     const st = statOrNull(target)
     if (st !== null && st.dev === input.dev && st.ino === input.ino) {
@@ -256,32 +245,19 @@ function temporaryBeside(path: string, target: string, input: FileIdentity | nul
     throw err
   }
   let open = true
-  let unsynced = 0
-  let running: Promise<void> | null = null
-  let failed: { err: unknown } | null = null
+  const writer = new BackgroundWriter(fd, { ...options.writer, calls })
   return {
     fd,
-    write(bytes) {
-      writeAll(fd, bytes)
-      unsynced += bytes.length
-      if (unsynced < step || running !== null || failed !== null) return
-      unsynced = 0
-      running = calls.fdatasync(fd).then(
-        () => {
-          running = null
-        },
-        (err: unknown) => {
-          failed = { err }
-          running = null
-        },
-      )
+    write: (bytes) => writer.write(bytes),
+    get busy() {
+      return writer.busy
     },
-    async settle() {
-      while (running !== null) await running
-    },
+    settle: () => writer.settle(),
     commit() {
-      if (running !== null) throw new Error('render: commit before the write-back settled')
-      if (failed !== null) throw failed.err
+      if (writer.busy) throw new Error('render: commit before the background writes settled')
+      // Hygiene: the buffers held rendered output.
+      writer.wipe()
+      writer.check()
       calls.fsync(fd)
       closeSync(fd)
       open = false
@@ -289,6 +265,7 @@ function temporaryBeside(path: string, target: string, input: FileIdentity | nul
       calls.fsyncDirectory(dir)
     },
     abort() {
+      writer.wipe()
       if (open) closeSync(fd)
       open = false
       try {

@@ -9,6 +9,7 @@ import { inputChangedError } from '../../render/record.ts'
 import type { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat, type ScanHandler } from '../../render/scanner.ts'
 import { Substituter } from '../../render/substituter.ts'
+import { read } from 'node:fs'
 import { readFull } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
 import { spoolAppend, SpoolLimitError } from './spool.ts'
@@ -20,8 +21,10 @@ export const BUFFER_SIZE = 1 << 20
  * Pass 1: read everything once into `handler` (names, records), spool if needed.
  * @throws SpoolLimitError when a spooled input passes `spoolLimit` bytes.
  */
-export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler, spoolLimit: number, format: RenderFormat = 'raw'): void {
+export async function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler, spoolLimit: number, format: RenderFormat = 'raw'): Promise<void> {
   const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset), format })
+  // A file read from its start: the next chunk is read on the thread pool while this one is scanned.
+  if (source.spoolFd < 0 && source.replayStart === 0) return collectAhead(source, buf, scanner)
   let length = 0
   for (;;) {
     const n = readFull(source.fd, buf, null)
@@ -42,27 +45,58 @@ export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandle
 }
 
 /**
- * Input bytes pass 2 copies between two turns of the event loop (16 MiB): a
- * turn lets a finished background write-back of OUT (destination.ts) end, so
- * the next can start; it costs microseconds.
+ * Pass 1 over a regular file read at explicit positions: two buffers, the
+ * next read running on the thread pool while the scanner reads the other
+ * (the scanner copies what it carries between chunks). No read is left
+ * running when this returns or throws.
  */
-export const TURN_STEP = 16 << 20
+async function collectAhead(source: Source, first: Uint8Array, scanner: PlaceholderScanner): Promise<void> {
+  const bufs = [first, new Uint8Array(first.length)] as const
+  let length = 0
+  let next = readFullAt(source.fd, bufs[0], 0)
+  try {
+    for (let k = 0; ; k++) {
+      const n = await next
+      if (n === 0) break
+      const buf = bufs[k & 1]!
+      next = n < buf.length ? Promise.resolve(0) : readFullAt(source.fd, bufs[(k + 1) & 1]!, length + n)
+      length += n
+      source.length = length
+      scanner.push(n === buf.length ? buf : buf.subarray(0, n))
+    }
+  } finally {
+    await next.catch(() => 0)
+  }
+  scanner.end()
+}
+
+/** Reads at `position` on the thread pool until `buf` is full or the file ends; resolves with the bytes read. */
+async function readFullAt(fd: number, buf: Uint8Array, position: number): Promise<number> {
+  let got = 0
+  while (got < buf.length) {
+    const n = await new Promise<number>((resolve, reject) => read(fd, buf, got, buf.length - got, position + got, (err, k) => (err ? reject(err) : resolve(k))))
+    if (n === 0) break
+    got += n
+  }
+  return got
+}
 
 /** Lets the event loop run once (timers, I/O callbacks, finished thread-pool work). */
 export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
-/** Pass 2 from records: read the input again into the replayer's buffer and copy. Returns bytes written. */
-export async function replayPass(source: Source, replayer: RecordReplayer): Promise<number> {
+/**
+ * Pass 2 from records: read the input again into the replayer's buffer and
+ * copy. Between chunks the event loop turns while `busy()` says background
+ * writes are running (destination.ts), so finished ones free their buffers.
+ * Returns bytes written.
+ */
+export async function replayPass(source: Source, replayer: RecordReplayer, busy: () => boolean = () => false): Promise<number> {
   const buf = replayer.input
   let done = 0
-  let nextTurn = TURN_STEP
   while (done < source.length) {
-    if (done >= nextTurn) {
-      nextTurn = done + TURN_STEP
-      await turn()
-    }
+    if (busy()) await turn()
     const want = Math.min(buf.length, source.length - done)
     const n = readFull(source.replayFd, want === buf.length ? buf : buf.subarray(0, want), source.replayStart + done)
     if (n < want) throw inputChangedError()

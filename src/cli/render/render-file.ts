@@ -141,7 +141,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     onFull: (r) => records.write(r),
   })
   const format = options.format ?? 'raw'
-  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
+  await collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
   let bytesOut: number
@@ -161,7 +161,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
       variants: recorder.variants,
     })
     try {
-      bytesOut = await replayPass(source, replayer)
+      bytesOut = await replayPass(source, replayer, () => dest.busy)
     } finally {
       // Hygiene: the replayer's buffer holds secret values and rendered output.
       replayer.wipe()

@@ -2,12 +2,14 @@
  * How a replaced OUT is made durable (src/cli/render/destination.ts): the
  * temporary file is fsynced, renamed over OUT and its directory fsynced;
  * while pass 2 writes, background write-backs (fdatasync on the thread pool)
- * run every few bytes, and one that fails fails the render with OUT untouched.
+ * run every few bytes, and one that fails fails the render with OUT untouched
+ * (the background writes themselves: background-writer.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { POOL_CALLS } from '../../../src/cli/render/background-writer.ts'
 import { type DurabilityCalls, openDestination } from '../../../src/cli/render/destination.ts'
 import { turn } from '../../../src/cli/render/passes.ts'
 import { renderFile } from '../../../src/cli/render/render-file.ts'
@@ -31,6 +33,7 @@ function recording(answer: () => Promise<void> = () => Promise.resolve()): Durab
   const log: string[] = []
   return {
     log,
+    pwrite: POOL_CALLS.pwrite,
     fdatasync(fd) {
       log.push(`fdatasync ${fd}`)
       return answer()
@@ -79,15 +82,16 @@ describe('background write-back while pass 2 writes', () => {
     const out = join(d, 'out.txt')
     let release: () => void = () => {}
     const calls = recording(() => new Promise<void>((resolve) => (release = resolve)))
-    const dest = openDestination(out, null, { calls, writebackStep: 1000 })
+    const dest = openDestination(out, null, { calls, writer: { syncStep: 1000, bufferSize: 1000 } })
+    // Buffered until its buffer is full, then written in the background and counted.
     dest.write(bytes(999))
     expect(calls.log).toEqual([])
     dest.write(bytes(1))
     expect(calls.log).toEqual([`fdatasync ${dest.fd}`])
-    // Still running: more steps written start no second one.
+    // Still running: more steps written (this one at once: larger than a buffer) start no second one.
     dest.write(bytes(5000))
     expect(calls.log.length).toBe(1)
-    expect(() => dest.commit()).toThrow('before the write-back settled')
+    expect(() => dest.commit()).toThrow('before the background writes settled')
     release()
     await turn()
     dest.write(bytes(1000))
@@ -109,37 +113,45 @@ describe('background write-back while pass 2 writes', () => {
       input: inPath,
       output: join(d, 'out.txt'),
       resolveAll: resolverOf(valueMap({ A: 'alpha' })),
-      tuning: { destination: { calls, writebackStep: 64 << 10 } },
+      tuning: { destination: { calls, writer: { syncStep: 64 << 10 } } },
     })
     expect(readFileSync(join(d, 'out.txt'), 'utf8')).toBe(('x'.repeat(100) + ' alpha and ${SECRET:A}\n').repeat(20_000))
     expect(calls.log.filter((c) => c.startsWith('fdatasync')).length).toBeGreaterThan(0)
     expect(calls.log.at(-1)).toBe(`fsyncDirectory ${d}`)
   })
 
-  test('a background write-back that fails (EIO) fails the render: OUT untouched, no temporary file', async () => {
-    const d = dir()
-    const inPath = join(d, 'in.txt')
-    const out = join(d, 'out.txt')
-    writeFileSync(inPath, ('y'.repeat(200) + ' ${SECRET:A}\n').repeat(10_000))
-    writeFileSync(out, 'old')
-    const eio = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
-    const calls = recording(eio)
-    const err = (await errorOf(renderFile({
-      input: inPath,
-      output: out,
-      resolveAll: resolverOf(valueMap({ A: 'alpha' })),
-      tuning: { destination: { calls, writebackStep: 64 << 10 } },
-    }))) as { code?: string }
-    expect(err.code).toBe('EIO')
-    // The final fsync and the rename never ran.
-    expect(calls.log.some((c) => c.startsWith('fsync '))).toBe(false)
-    expect(readFileSync(out, 'utf8')).toBe('old')
-    expect(readdirSync(d).sort()).toEqual(['in.txt', 'out.txt'])
-  })
+  const failures: [string, (c: DurabilityCalls) => void][] = [
+    ['a background fdatasync fails (EIO)', (c) => (c.fdatasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })))],
+    ['a background write fails (ENOSPC)', (c) => (c.pwrite = () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })))],
+  ]
+  for (const [what, breakIt] of failures) {
+    test(`${what}: the render fails with that error, OUT untouched, no temporary file`, async () => {
+      const d = dir()
+      const inPath = join(d, 'in.txt')
+      const out = join(d, 'out.txt')
+      writeFileSync(inPath, ('y'.repeat(200) + ' ${SECRET:A}\n').repeat(10_000))
+      writeFileSync(out, 'old')
+      const calls = recording()
+      breakIt(calls)
+      const err = (await errorOf(
+        renderFile({
+          input: inPath,
+          output: out,
+          resolveAll: resolverOf(valueMap({ A: 'alpha' })),
+          tuning: { destination: { calls, writer: { syncStep: 64 << 10 } } },
+        }),
+      )) as { code?: string }
+      expect(err.code).toBe(what.includes('EIO') ? 'EIO' : 'ENOSPC')
+      // The final fsync and the rename never ran.
+      expect(calls.log.some((c) => c.startsWith('fsync '))).toBe(false)
+      expect(readFileSync(out, 'utf8')).toBe('old')
+      expect(readdirSync(d).sort()).toEqual(['in.txt', 'out.txt'])
+    })
+  }
 
   test('stdout and other descriptors written directly: no write-back, settle resolves at once', async () => {
     const calls = recording()
-    const dest = openDestination(null, null, { calls, writebackStep: 1 })
+    const dest = openDestination(null, null, { calls, writer: { syncStep: 1 } })
     await dest.settle()
     dest.commit()
     expect(calls.log).toEqual([])
