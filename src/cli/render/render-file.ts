@@ -4,9 +4,10 @@
  * allowed here.
  *
  * Promise: a render that fails writes nothing to its destination, and memory
- * stays flat whatever the input size (a reused 1 MiB read buffer, a 256 KiB
- * write buffer, a 1 MiB buffer of position records, one placeholder's carry,
- * the names and the values). How:
+ * stays flat whatever the input size (two reused 1 MiB read buffers in pass
+ * 1, a 1 MiB input and a 256 KiB output buffer in pass 2, up to four 1 MiB
+ * buffers of background writes to an OUT file, a 1 MiB buffer of position
+ * records, one placeholder's carry, the names and the values). How:
  *
  * 1. Pass 1 (passes.ts) reads the whole input, collects the names and
  *    records where each placeholder and escape is (src/render/record.ts: 8
@@ -31,9 +32,15 @@
  * cache again is cheaper than writing a copy and reading that back (measured
  * in docs/benchmarks.md: the spooled pipe path is the slower of the two).
  *
- * I/O is synchronous on file descriptors with reused buffers (fd.ts): it
+ * I/O is on file descriptors with reused buffers (fd.ts), not streams: that
  * beat the runtimes' streams by 1.3-3.4x on both Bun and Node when measured
- * for this project, and a render has nothing else to do meanwhile.
+ * for this project. Reads from a pipe and pass 2's reads are synchronous;
+ * what can run beside the scan runs on the runtime's thread pool, at most
+ * one or a few operations at a time into buffers not otherwise in use:
+ * pass 1 reads the next chunk of a file (or writes the last chunk of a pipe
+ * to the spool) while it scans, and an OUT file is written and fdatasynced
+ * in the background during pass 2 (passes.ts, background-writer.ts). Each
+ * moves work off the thread that scans (docs/benchmarks.md has the figures).
  */
 import { closeSync, openSync } from 'node:fs'
 import type { ResolveAll } from '../../render/render.ts'
