@@ -5,7 +5,8 @@
  * buffer is free the piece is written synchronously, at its position too.
  * Every `syncStep` bytes an `fdatasync` also runs in the background, so the
  * disk writes the file back during the render and the final fsync has little
- * left to wait for. The first error is kept and thrown by {@link check}.
+ * left to wait for. The first error is kept and thrown by {@link check} and
+ * by the next {@link write}.
  *
  * Why: pass 2 of a sparse 256 MiB render spends about as long in `write`
  * (the kernel copying into fresh page-cache pages) as in reading and
@@ -81,9 +82,10 @@ export class BackgroundWriter {
    * reused once this returns.
    */
   write(bytes: Uint8Array): void {
+    // A background write or sync failed: stop the render now rather than at the commit.
+    this.check()
     const at = this.position
     this.position += bytes.length
-    if (this.failure !== null) return
     if (this.current !== undefined && this.filled + bytes.length > this.current.length) this.dispatch()
     if (this.current === undefined && bytes.length <= this.bufferSize) {
       this.current = this.takeBuffer()

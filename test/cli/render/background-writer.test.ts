@@ -132,7 +132,7 @@ describe('BackgroundWriter', () => {
     f.close()
   })
 
-  test('a failed write (ENOSPC) is kept: check throws it after settle, later pieces are dropped', async () => {
+  test('a failed write (ENOSPC) is kept: check and the next write throw it, nothing more is written', async () => {
     const f = file()
     const calls: WriterCalls = {
       pwrite: () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })),
@@ -141,7 +141,7 @@ describe('BackgroundWriter', () => {
     const w = new BackgroundWriter(f.fd, { calls })
     w.write(text('abc'))
     await w.settle()
-    w.write(text('def'))
+    expect(() => w.write(text('def'))).toThrow('ENOSPC')
     await w.settle()
     expect(() => w.check()).toThrow('ENOSPC')
     expect(readFileSync(f.path, 'utf8')).toBe('')
