@@ -51,6 +51,7 @@ import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
 import { type Destination, type DestinationOptions, openDestination } from './destination.ts'
 import { readFull, STDIN } from './fd.ts'
 import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
+import { WIDEN_FROM, widenPipe } from './pipe-size.ts'
 import { openSource, type Source } from './source.ts'
 import { DEFAULT_SPOOL_LIMIT, RecordSpool } from './spool.ts'
 
@@ -151,6 +152,8 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
   await collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
+  // Everything resolved: pass 2 writes. A large output into a pipe gets a larger pipe (pipe-size.ts).
+  if (source.length >= WIDEN_FROM) await widenPipe(dest.fd)
   let bytesOut: number
   if (recorder.overflow) {
     // Too many distinct names for a record (millions): scan again instead.
