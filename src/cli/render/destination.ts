@@ -8,8 +8,12 @@
  *
  * - A regular OUT (or a new one) gets a 0600 temporary file beside it, in the
  *   directory of the file a symlinked OUT points to, so the link survives.
- *   On success it is fsynced and renamed over OUT; on any failure it is
- *   unlinked, and OUT is left as it was. A render killed outright (SIGKILL,
+ *   On success it is fsynced, renamed over OUT, and the directory is fsynced
+ *   (so the rename itself survives a power loss); on any failure it is
+ *   unlinked, and OUT is left as it was. It is written on the runtime's
+ *   thread pool, with a background `fdatasync` every few MiB, while pass 2
+ *   goes on (background-writer.ts); an error of any of them fails the render
+ *   like an error of the final fsync. A render killed outright (SIGKILL,
  *   power loss) cannot unlink it: the temporary file's name carries the pid
  *   of its render, and the next render into that directory removes the ones
  *   whose render is gone (`.OUT.secrets-PID-RANDOM.tmp`, a regular file the
@@ -45,15 +49,61 @@ import {
   unlinkSync,
 } from 'node:fs'
 import { randomHex } from '../../crypto/encoding.ts'
-import { STDOUT } from './fd.ts'
+import { BackgroundWriter, type BackgroundWriterOptions, POOL_CALLS, type WriterCalls } from './background-writer.ts'
+import { STDOUT, writeAll } from './fd.ts'
 
 /** Where pass 2 writes, and how to finish or undo it. */
 export interface Destination {
   fd: number
-  /** Makes the output visible (rename over OUT); called once, after everything succeeded. */
+  /** Writes all of `bytes`, which may be reused once this returns (a temporary OUT is written on the thread pool). */
+  write(bytes: Uint8Array): void
+  /** Whether background writes are running: the event loop must turn for them to finish. */
+  readonly busy: boolean
+  /**
+   * Resolves once no background write is running (never rejects; an error
+   * of one is thrown by commit). Await it before commit or abort.
+   */
+  settle(): Promise<void>
+  /** Makes the output visible (rename over OUT); called once, after everything succeeded and settle() resolved. */
   commit(): void
   /** Undoes everything (unlinks the temporary file); never throws. */
   abort(): void
+}
+
+/** The file system calls a temporary OUT is written and made durable with (tests replace them). */
+export interface DurabilityCalls extends WriterCalls {
+  fsync(fd: number): void
+  /** fsyncs a directory, so a rename in it is durable. */
+  fsyncDirectory(dir: string): void
+}
+
+const DURABLE: DurabilityCalls = {
+  ...POOL_CALLS,
+  fsync: fsyncSync,
+  fsyncDirectory(dir) {
+    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY)
+    try {
+      fsyncSync(fd)
+    } catch (err) {
+      // Some file systems cannot fsync a directory; the rename is as durable as they make it.
+      const code = (err as { code?: unknown }).code
+      if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err
+    } finally {
+      closeSync(fd)
+    }
+  },
+}
+
+/** Options of {@link openDestination} (tests only). */
+export interface DestinationOptions {
+  calls?: DurabilityCalls
+  /** Buffer and fdatasync sizes of the background writes (default: BackgroundWriter's). */
+  writer?: Omit<BackgroundWriterOptions, 'calls'>
+}
+
+/** A descriptor written as it is (stdout, a FIFO, a device): nothing to sync or undo. */
+function plain(fd: number, done: () => void = () => {}): Destination {
+  return { fd, write: (bytes) => writeAll(fd, bytes), busy: false, settle: () => Promise.resolve(), commit: done, abort: done }
 }
 
 /** Device and inode of a regular input file, to refuse rendering it onto itself. */
@@ -77,18 +127,19 @@ function callerDescriptor(path: string): number | undefined {
  *   ENOENT for a missing directory, ENXIO for a FIFO nobody reads); Node I/O
  *   errors otherwise.
  */
-export function openDestination(path: string | null, input: FileIdentity | null): Destination {
-  if (path === null) return { fd: STDOUT, commit() {}, abort() {} }
+export function openDestination(path: string | null, input: FileIdentity | null, options: DestinationOptions = {}): Destination {
+  if (path === null) return plain(STDOUT)
+  const replace = (target: string) => temporaryBeside(path, target, input, options)
   const own = callerDescriptor(path)
   if (own !== undefined) {
     const st = fstatSync(own)
-    if (!st.isFile()) return { fd: own, commit() {}, abort() {} }
+    if (!st.isFile()) return plain(own)
     // A descriptor on a regular file: replace that file, like any OUT path.
-    return temporaryBeside(path, realpathSync(path), input)
+    return replace(realpathSync(path))
   }
   const link = lstatOrNull(path)
-  if (link === null) return temporaryBeside(path, path, input)
-  if (link.isFile()) return temporaryBeside(path, path, input)
+  if (link === null) return replace(path)
+  if (link.isFile()) return replace(path)
   if (link.isDirectory()) throw refusal(path, 'is a directory', 'EISDIR')
   if (!trusted(link)) {
     const what = link.isSymbolicLink() ? 'a symbolic link' : `a ${kind(link)}`
@@ -98,11 +149,11 @@ export function openDestination(path: string | null, input: FileIdentity | null)
   if (!link.isSymbolicLink()) return direct(path, path, link)
   const target = statOrNull(path)
   // A dangling link: the rendered file takes its place.
-  if (target === null) return temporaryBeside(path, path, input)
-  if (target.isFile()) return temporaryBeside(path, realpathSync(path), input)
+  if (target === null) return replace(path)
+  if (target.isFile()) return replace(realpathSync(path))
   if (target.isDirectory()) throw refusal(path, 'is a directory', 'EISDIR')
   // Never write through a link into another user's FIFO or device: replace the link.
-  return trusted(target) ? direct(path, realpathSync(path), target) : temporaryBeside(path, path, input)
+  return trusted(target) ? direct(path, realpathSync(path), target) : replace(path)
 }
 
 /** Owned by the current user or by root. */
@@ -164,14 +215,15 @@ function direct(path: string, real: string, expected: Stats): Destination {
     closeSync(fd)
     throw refusal(path, 'was replaced while it was being opened')
   }
-  return { fd, commit: () => closeSync(fd), abort: () => closeSync(fd) }
+  return plain(fd, () => closeSync(fd))
 }
 
 /** The name of a temporary file of ours: `.BASE.secrets-PID-RANDOM.tmp`. */
 const TEMP_NAME = /^\..+\.secrets-(\d+)-[0-9a-f]{12}\.tmp$/
 
 /** A 0600 temporary file beside `target`, renamed over it on commit. */
-function temporaryBeside(path: string, target: string, input: FileIdentity | null): Destination {
+function temporaryBeside(path: string, target: string, input: FileIdentity | null, options: DestinationOptions): Destination {
+  const calls = options.calls ?? DURABLE
   if (input !== null) {
     const st = statOrNull(target)
     if (st !== null && st.dev === input.dev && st.ino === input.ino) {
@@ -193,15 +245,27 @@ function temporaryBeside(path: string, target: string, input: FileIdentity | nul
     throw err
   }
   let open = true
+  const writer = new BackgroundWriter(fd, { ...options.writer, calls })
   return {
     fd,
+    write: (bytes) => writer.write(bytes),
+    get busy() {
+      return writer.busy
+    },
+    settle: () => writer.settle(),
     commit() {
-      fsyncSync(fd)
+      if (writer.busy) throw new Error('render: commit before the background writes settled')
+      // Hygiene: the buffers held rendered output.
+      writer.wipe()
+      writer.check()
+      calls.fsync(fd)
       closeSync(fd)
       open = false
       renameSync(tmp, target)
+      calls.fsyncDirectory(dir)
     },
     abort() {
+      writer.wipe()
       if (open) closeSync(fd)
       open = false
       try {

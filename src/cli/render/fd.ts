@@ -69,3 +69,8 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
     }
   }
 }
+
+/** Writes all of `bytes` at `position` (a regular file; the descriptor's offset is left alone). */
+export function writeAllAt(fd: number, bytes: Uint8Array, position: number): void {
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off, position + off)
+}

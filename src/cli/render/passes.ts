@@ -9,9 +9,10 @@ import { inputChangedError } from '../../render/record.ts'
 import type { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat, type ScanHandler } from '../../render/scanner.ts'
 import { Substituter } from '../../render/substituter.ts'
-import { readFull, writeAll } from './fd.ts'
+import { read, write } from 'node:fs'
+import { readFull, writeAllAt } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
-import { spoolAppend, SpoolLimitError } from './spool.ts'
+import { movable, moveSpool, SpoolLimitError } from './spool.ts'
 
 /** Size of the reused read buffers (and of both buffers of the scanning fallback). */
 export const BUFFER_SIZE = 1 << 20
@@ -20,19 +21,23 @@ export const BUFFER_SIZE = 1 << 20
  * Pass 1: read everything once into `handler` (names, records), spool if needed.
  * @throws SpoolLimitError when a spooled input passes `spoolLimit` bytes.
  */
-export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandler, spoolLimit: number, format: RenderFormat = 'raw'): void {
+export async function collectPass(
+  source: Source,
+  buf: Uint8Array,
+  handler: ScanHandler,
+  spoolLimit: number,
+  format: RenderFormat = 'raw',
+  spoolWrite: SpoolWrite = writeAllAtAsync,
+): Promise<void> {
   const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset), format })
+  // A file read from its start: the next chunk is read on the thread pool while this one is scanned.
+  if (source.spoolFd < 0 && source.replayStart === 0) return collectAhead(source, buf, scanner)
+  if (source.spoolFd >= 0) return collectSpooled(source, buf, scanner, spoolLimit, spoolWrite)
   let length = 0
   for (;;) {
     const n = readFull(source.fd, buf, null)
     if (n === 0) break
     const chunk = n === buf.length ? buf : buf.subarray(0, n)
-    // Spool before scanning, so an error's position can be found in the spool.
-    if (source.spoolFd >= 0) {
-      if (length + n > spoolLimit) throw new SpoolLimitError(spoolLimit)
-      const fd = spoolAppend(source.spoolFd, chunk, length)
-      if (fd !== source.spoolFd) source.spoolFd = source.replayFd = fd
-    }
     length += n
     source.length = length
     scanner.push(chunk)
@@ -41,11 +46,119 @@ export function collectPass(source: Source, buf: Uint8Array, handler: ScanHandle
   if (source.replayStart < 0) source.replayStart = startOfRest(source.fd, length)
 }
 
-/** Pass 2 from records: read the input again into the replayer's buffer and copy. Returns bytes written. */
-export function replayPass(source: Source, replayer: RecordReplayer): number {
+/**
+ * Pass 1 over a regular file read at explicit positions: two buffers, the
+ * next read running on the thread pool while the scanner reads the other
+ * (the scanner copies what it carries between chunks). No read is left
+ * running when this returns or throws.
+ */
+async function collectAhead(source: Source, first: Uint8Array, scanner: PlaceholderScanner): Promise<void> {
+  const bufs = [first, new Uint8Array(first.length)] as const
+  let length = 0
+  let next = readFullAt(source.fd, bufs[0], 0)
+  try {
+    for (let k = 0; ; k++) {
+      const n = await next
+      if (n === 0) break
+      const buf = bufs[k & 1]!
+      next = n < buf.length ? Promise.resolve(0) : readFullAt(source.fd, bufs[(k + 1) & 1]!, length + n)
+      length += n
+      source.length = length
+      scanner.push(n === buf.length ? buf : buf.subarray(0, n))
+    }
+  } finally {
+    await next.catch(() => 0)
+  }
+  scanner.end()
+}
+
+/**
+ * Pass 1 of an input that cannot be read twice: each chunk is written to the
+ * spool on the thread pool while the scanner reads it and the next chunk is
+ * read into the other buffer; one spool write at a time, each finished
+ * before its buffer is read into again. A full memory file system moves the
+ * spool (spool.ts) at that point, when no write is running. Before an
+ * error's position is counted in the spool, the running write is repeated
+ * synchronously (source.flushSpool: the same bytes at the same place). No
+ * write is left running when this returns or throws.
+ * @throws SpoolLimitError when the input passes `spoolLimit` bytes.
+ */
+async function collectSpooled(source: Source, first: Uint8Array, scanner: PlaceholderScanner, spoolLimit: number, spoolWrite: SpoolWrite): Promise<void> {
+  const bufs = [first, new Uint8Array(first.length)] as const
+  let length = 0
+  let pending: { chunk: Uint8Array; at: number; done: Promise<unknown> } | null = null
+  source.flushSpool = () => {
+    if (pending !== null) writeAllAt(source.spoolFd, pending.chunk, pending.at)
+  }
+  const settle = async () => {
+    if (pending === null) return
+    const { chunk, at, done } = pending
+    const err = await done
+    pending = null
+    if (err === null) return
+    if (!movable(err)) throw err
+    const fd = moveSpool(source.spoolFd, at)
+    source.spoolFd = source.replayFd = fd
+    writeAllAt(fd, chunk, at)
+  }
+  try {
+    for (let k = 0; ; k++) {
+      const buf = bufs[k & 1]!
+      const n = readFull(source.fd, buf, null)
+      // The other buffer's write: finished before that buffer is read into.
+      await settle()
+      if (n === 0) break
+      if (length + n > spoolLimit) throw new SpoolLimitError(spoolLimit)
+      const chunk = n === buf.length ? buf : buf.subarray(0, n)
+      pending = { chunk, at: length, done: spoolWrite(source.spoolFd, chunk, length).then(() => null, (e: unknown) => e) }
+      length += n
+      source.length = length
+      scanner.push(chunk)
+    }
+  } finally {
+    if (pending !== null) await pending.done
+    source.flushSpool = undefined
+  }
+  scanner.end()
+}
+
+/** Writes all of a spool chunk at a position, in the background (tests replace it). */
+export type SpoolWrite = (fd: number, bytes: Uint8Array, position: number) => Promise<void>
+
+/** Writes all of `bytes` at `position` on the thread pool. */
+async function writeAllAtAsync(fd: number, bytes: Uint8Array, position: number): Promise<void> {
+  for (let off = 0; off < bytes.length; ) {
+    off += await new Promise<number>((resolve, reject) => write(fd, bytes, off, bytes.length - off, position + off, (err, n) => (err ? reject(err) : resolve(n))))
+  }
+}
+
+/** Reads at `position` on the thread pool until `buf` is full or the file ends; resolves with the bytes read. */
+async function readFullAt(fd: number, buf: Uint8Array, position: number): Promise<number> {
+  let got = 0
+  while (got < buf.length) {
+    const n = await new Promise<number>((resolve, reject) => read(fd, buf, got, buf.length - got, position + got, (err, k) => (err ? reject(err) : resolve(k))))
+    if (n === 0) break
+    got += n
+  }
+  return got
+}
+
+/** Lets the event loop run once (timers, I/O callbacks, finished thread-pool work). */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * Pass 2 from records: read the input again into the replayer's buffer and
+ * copy. Between chunks the event loop turns while `busy()` says background
+ * writes are running (destination.ts), so finished ones free their buffers.
+ * Returns bytes written.
+ */
+export async function replayPass(source: Source, replayer: RecordReplayer, busy: () => boolean = () => false): Promise<number> {
   const buf = replayer.input
   let done = 0
   while (done < source.length) {
+    if (busy()) await turn()
     const want = Math.min(buf.length, source.length - done)
     const n = readFull(source.replayFd, want === buf.length ? buf : buf.subarray(0, want), source.replayStart + done)
     if (n < want) throw inputChangedError()
@@ -59,14 +172,14 @@ export function replayPass(source: Source, replayer: RecordReplayer): number {
 /**
  * Pass 2 without records (the fallback when a body has more distinct names
  * than a record can number): read the input again, scan and substitute,
- * write to `outFd`. Returns bytes written.
+ * hand the output to `write`. Returns bytes written.
  *
  * The read buffer, the write buffer and copies of the values share one
  * ArrayBuffer, so every piece is copied with `copyWithin` (see BufferedSink:
  * about 3x cheaper per piece than a view and `set`, which matters when
  * placeholders are dense).
  */
-export function substitutePass(source: Source, values: Map<string, Uint8Array>, outFd: number, format: RenderFormat = 'raw'): number {
+export function substitutePass(source: Source, values: Map<string, Uint8Array>, write: (bytes: Uint8Array) => void, format: RenderFormat = 'raw'): number {
   let valueBytes = 0
   for (const v of values.values()) valueBytes += v.length
   const arena = new ArrayBuffer(2 * BUFFER_SIZE + valueBytes)
@@ -80,7 +193,7 @@ export function substitutePass(source: Source, values: Map<string, Uint8Array>, 
     local.set(name, copy)
     at += v.length
   }
-  const sink = new BufferedSink((bytes) => writeAll(outFd, bytes), out)
+  const sink = new BufferedSink(write, out)
   const substituter = new Substituter(local, sink, { locate: (offset) => locateInSource(source, offset), format })
   try {
     let done = 0

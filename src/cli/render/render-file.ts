@@ -4,9 +4,10 @@
  * allowed here.
  *
  * Promise: a render that fails writes nothing to its destination, and memory
- * stays flat whatever the input size (a reused 1 MiB read buffer, a 256 KiB
- * write buffer, a 1 MiB buffer of position records, one placeholder's carry,
- * the names and the values). How:
+ * stays flat whatever the input size (two reused 1 MiB read buffers in pass
+ * 1, a 1 MiB input and a 256 KiB output buffer in pass 2, up to four 1 MiB
+ * buffers of background writes to an OUT file, a 1 MiB buffer of position
+ * records, one placeholder's carry, the names and the values). How:
  *
  * 1. Pass 1 (passes.ts) reads the whole input, collects the names and
  *    records where each placeholder and escape is (src/render/record.ts: 8
@@ -31,9 +32,15 @@
  * cache again is cheaper than writing a copy and reading that back (measured
  * in docs/benchmarks.md: the spooled pipe path is the slower of the two).
  *
- * I/O is synchronous on file descriptors with reused buffers (fd.ts): it
+ * I/O is on file descriptors with reused buffers (fd.ts), not streams: that
  * beat the runtimes' streams by 1.3-3.4x on both Bun and Node when measured
- * for this project, and a render has nothing else to do meanwhile.
+ * for this project. Reads from a pipe and pass 2's reads are synchronous;
+ * what can run beside the scan runs on the runtime's thread pool, at most
+ * one or a few operations at a time into buffers not otherwise in use:
+ * pass 1 reads the next chunk of a file (or writes the last chunk of a pipe
+ * to the spool) while it scans, and an OUT file is written and fdatasynced
+ * in the background during pass 2 (passes.ts, background-writer.ts). Each
+ * moves work off the thread that scans (docs/benchmarks.md has the figures).
  */
 import { closeSync, openSync } from 'node:fs'
 import type { ResolveAll } from '../../render/render.ts'
@@ -41,9 +48,10 @@ import { PositionRecorder } from '../../render/record.ts'
 import { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat } from '../../render/scanner.ts'
 import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
-import { type Destination, openDestination } from './destination.ts'
-import { readFull, STDIN, writeAll } from './fd.ts'
+import { type Destination, type DestinationOptions, openDestination } from './destination.ts'
+import { readFull, STDIN } from './fd.ts'
 import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
+import { WIDEN_FROM, widenPipe } from './pipe-size.ts'
 import { openSource, type Source } from './source.ts'
 import { DEFAULT_SPOOL_LIMIT, RecordSpool } from './spool.ts'
 
@@ -73,8 +81,11 @@ export interface RenderFileOptions {
    * (the command reads RENDER_SPOOL_LIMIT).
    */
   spoolLimit?: number
-  /** For tests: records per buffer (default 131072), largest name id before records are given up. */
-  tuning?: { recordCapacity?: number; maxRecordId?: number }
+  /**
+   * For tests: records per buffer (default 131072), largest name id before
+   * records are given up, and how a replaced OUT is made durable.
+   */
+  tuning?: { recordCapacity?: number; maxRecordId?: number; destination?: DestinationOptions }
 }
 
 /** What {@link renderFile} did. */
@@ -112,13 +123,15 @@ export async function renderFile(options: RenderFileOptions): Promise<RenderFile
   const records = new RecordSpool()
   try {
     // Before anything is read or decrypted: an OUT that must not be written fails here.
-    const dest = openDestination(options.output, source.file)
+    const dest = openDestination(options.output, source.file, options.tuning?.destination)
     try {
       const result = await renderInto(source, records, dest, options)
       source.checkUnchanged()
+      await dest.settle()
       dest.commit()
       return result
     } catch (err) {
+      await dest.settle()
       dest.abort()
       throw err
     }
@@ -136,18 +149,20 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     onFull: (r) => records.write(r),
   })
   const format = options.format ?? 'raw'
-  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
+  await collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
+  // Everything resolved: pass 2 writes. A large output into a pipe gets a larger pipe (pipe-size.ts).
+  if (source.length >= WIDEN_FROM) await widenPipe(dest.fd)
   let bytesOut: number
   if (recorder.overflow) {
     // Too many distinct names for a record (millions): scan again instead.
-    bytesOut = substitutePass(source, values, dest.fd, format)
+    bytesOut = substitutePass(source, values, (bytes) => dest.write(bytes), format)
   } else {
     if (recorder.spilled) records.write(recorder.pending())
     const batches = records.used ? records.reader(recorder.buffer) : once(recorder.pending())
     // Throws MissingSecretError for names the map lacks, before anything is written.
-    const replayer = new RecordReplayer(names, values, batches, (bytes) => writeAll(dest.fd, bytes), {
+    const replayer = new RecordReplayer(names, values, batches, (bytes) => dest.write(bytes), {
       // No larger than the input needs: wipe() below writes every byte of
       // these buffers, and on a 4 KiB render faulting in 1.25 MiB of fresh
       // pages to zero them cost more than the rest of pass 2.
@@ -156,7 +171,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
       variants: recorder.variants,
     })
     try {
-      bytesOut = replayPass(source, replayer)
+      bytesOut = await replayPass(source, replayer, () => dest.busy)
     } finally {
       // Hygiene: the replayer's buffer holds secret values and rendered output.
       replayer.wipe()

@@ -27,6 +27,12 @@ export interface Source {
   length: number
   /** Device and inode when the input is a regular file (read twice), else null. */
   readonly file: FileIdentity | null
+  /**
+   * Set while a spool write runs in the background (passes.ts): writes it
+   * now, so the spool holds every byte pass 1 has seen before an error's
+   * position is counted in it.
+   */
+  flushSpool?: () => void
   /** Throws when a regular input file's size or times differ from before pass 1 (a spool cannot change). */
   checkUnchanged(): void
   close(): void
@@ -90,6 +96,7 @@ export function locateInSource(source: Source, offset: number): ReturnType<Locat
   // An error in pass 1 on stdin-from-a-file: find where the input began by
   // reading the rest (the render is failing anyway).
   if (source.replayStart < 0) source.replayStart = startOfRest(source.fd, source.length)
+  source.flushSpool?.()
   const buf = new Uint8Array(1 << 16)
   let lines = 0
   let lastNewline = -1

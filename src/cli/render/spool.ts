@@ -9,7 +9,7 @@ import { closeSync, mkdtempSync, openSync, rmdirSync, statfsSync, unlinkSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '../../errors.ts'
-import { readFull, writeAll } from './fd.ts'
+import { readFull, writeAllAt } from './fd.ts'
 
 /**
  * Default of RENDER_SPOOL_LIMIT: most bytes of a piped input copied to the
@@ -93,27 +93,46 @@ export function openSpool(dir: string = spoolDirectory()): number {
 }
 
 /**
- * Appends `chunk` at `at` to a spool; when a memory file system is full
+ * Writes `chunk` at `at` in a spool; when a memory file system is full
  * (ENOSPC), moves what it holds to a new spool in the system's temporary
  * directory and goes on there. Returns the descriptor now in use.
  */
 export function spoolAppend(fd: number, chunk: Uint8Array, at: number): number {
   try {
-    writeAll(fd, chunk)
+    writeAllAt(fd, chunk, at)
     return fd
   } catch (e) {
-    if ((e as { code?: string }).code !== 'ENOSPC' || spoolDirectory() === tmpdir()) throw e
+    if (!movable(e)) throw e
   }
+  const disk = moveSpool(fd, at)
+  try {
+    writeAllAt(disk, chunk, at)
+  } catch (e) {
+    closeSync(disk)
+    throw e
+  }
+  return disk
+}
+
+/** Whether a spool write failed because a memory file system is full, and the spool can move to the temporary directory. */
+export function movable(err: unknown): boolean {
+  return (err as { code?: string }).code === 'ENOSPC' && spoolDirectory() !== tmpdir()
+}
+
+/**
+ * Copies the first `at` bytes of a spool to a new one in the system's
+ * temporary directory and closes the old one. Returns the new descriptor.
+ */
+export function moveSpool(fd: number, at: number): number {
   const disk = openSpool(tmpdir())
   try {
     const buf = new Uint8Array(Math.min(1 << 20, Math.max(at, 1)))
     for (let done = 0; done < at; ) {
       const n = readFull(fd, buf.subarray(0, Math.min(buf.length, at - done)), done)
       if (n === 0) throw new Error('render: the spool is truncated')
-      writeAll(disk, n === buf.length ? buf : buf.subarray(0, n))
+      writeAllAt(disk, n === buf.length ? buf : buf.subarray(0, n), done)
       done += n
     }
-    writeAll(disk, chunk)
   } catch (e) {
     closeSync(disk)
     throw e
