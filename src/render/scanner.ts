@@ -73,6 +73,18 @@ export interface ScanHandler {
    * placeholder (`${SECRET:` + name + `}`), or as a dropped escape.
    */
   escape?(): void
+  /**
+   * Optional fast path (record.ts with the WebAssembly core, core.ts): raw
+   * mode only. `fastBegin(buf)` is called once per buffer scanned; when it
+   * returns true, the scanner asks `fastScan(p, literalStart)` instead of
+   * `indexOf` for the next `$`. The handler may handle plain placeholders on
+   * the way as the two events would (the scanner never sees them), and
+   * returns the next `$` it leaves to the scanner, or -1; the pending
+   * literal run then starts at `fastLiteral`.
+   */
+  fastBegin?(buf: Uint8Array): boolean
+  fastScan?(p: number, literalStart: number): number
+  fastLiteral?: number
 }
 
 /** Options of {@link PlaceholderScanner}. */
@@ -276,8 +288,12 @@ export class PlaceholderScanner {
     let literalStart = from
     let p = from
     let stop = end
+    const fast = !json && handler.fastBegin !== undefined && handler.fastBegin(buf)
     for (;;) {
-      p = buf.indexOf(DOLLAR, p)
+      if (fast) {
+        p = handler.fastScan!(p, literalStart)
+        literalStart = handler.fastLiteral!
+      } else p = buf.indexOf(DOLLAR, p)
       if (p < 0) break
       if (p + 1 >= end) {
         if (!final) stop = p
