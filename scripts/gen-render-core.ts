@@ -88,6 +88,12 @@ const asm = {
   shl: (): Code => [0x74],
   shrU: (): Code => [0x76],
   select: (): Code => [0x1b],
+  i64Eqz: (): Code => [0x50],
+  i64And: (): Code => [0x83],
+  i64Xor: (): Code => [0x85],
+  i64Sub: (): Code => [0x7d],
+  i64Shl: (): Code => [0x86],
+  extendU: (): Code => [0xad],
   v128load: (offset = HEADER): Code => simd(0x00, 0, ...uleb(offset)),
   v128store: (offset = HEADER): Code => simd(0x0b, 0, ...uleb(offset)),
   splat8: (): Code => simd(0x0f),
@@ -138,6 +144,19 @@ const FNV_SEED = 0x811c9dc5
 const FNV_PRIME = 0x01000193
 const MAX_NAME = 128
 const MAX_GAP = 1 << 30
+
+/**
+ * An i64 with the low `k` bytes set, for the i32 local `k` (all 8 when
+ * k >= 8, none when k <= 0).
+ */
+function byteMask(k: number): Code {
+  return seq(
+    a.i64(-1n),
+    a.i64(1n), a.get(k), a.i32(3), a.shl(), a.extendU(), a.i64Shl(), a.i64(1n), a.i64Sub(),
+    a.i64(0n), a.get(k), a.i32(0), a.gtS(), a.select(),
+    a.get(k), a.i32(8), a.geS(), a.select(),
+  )
+}
 
 /**
  * scan(p, end, lit, gap, used, cap, tab, mask) -> the index of the next `$`
@@ -223,10 +242,11 @@ function scanFunc(): Func {
     a.if(),
     a.get(k), a.load(HEADER + 8), a.set(koff),
     a.i32(0), a.set(k),
-    a.loop(),
-    a.get(k), a.get(len), a.eq(), a.brIf(4), // all bytes equal -> $hit
-    a.get(koff), a.get(k), a.add(), a.load8(), a.get(s), a.get(k), a.add(), a.load8(), a.eq(),
-    a.if(), a.get(k), a.i32(1), a.add(), a.set(k), a.br(1), a.end(),
+    a.loop(), // 8 bytes at a time (keys and input have room after them), the last ones masked
+    a.get(k), a.get(len), a.geS(), a.brIf(4), // all bytes equal -> $hit
+    a.get(koff), a.get(k), a.add(), a.load64(), a.get(s), a.get(k), a.add(), a.load64(), a.i64Xor(),
+    a.get(len), a.get(k), a.sub(), a.set(c), byteMask(c), a.i64And(), a.i64Eqz(),
+    a.if(), a.get(k), a.i32(8), a.add(), a.set(k), a.br(1), a.end(),
     a.end(),
     a.end(),
     a.end(),

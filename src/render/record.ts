@@ -60,6 +60,8 @@ const CORE_INPUT = 1 << 20
 /** Slots of the core's name table (at most half are used) and bytes for their keys. */
 const CORE_SLOTS = 4096
 const CORE_KEY_BYTES = (CORE_SLOTS / 2) * 128
+/** Room after the keys: the core compares them 8 bytes at a time. */
+const CORE_KEY_SLACK = 16
 
 /** The error both passes report when the input is not what pass 1 read. */
 export function inputChangedError(): Error {
@@ -136,7 +138,7 @@ export class PositionRecorder implements ScanHandler {
     // Core layout: input, records, name table (16 bytes a slot), key bytes.
     const recAt = CORE_INPUT / 4
     const tabAt = 4 * (recAt + capacity * RECORD_INTS)
-    this.core = renderCore(tabAt + 16 * CORE_SLOTS + CORE_KEY_BYTES)
+    this.core = renderCore(tabAt + 16 * CORE_SLOTS + CORE_KEY_BYTES + CORE_KEY_SLACK)
     if (this.core) {
       this.coreRec = recAt
       this.coreTab = tabAt
