@@ -46,6 +46,7 @@ const sleb = (n: bigint): Code => {
   }
 }
 const I32 = 0x7f
+const V128 = 0x7b
 const EMPTY_BLOCK = 0x40
 const mem = (op: number, align: number, offset: number): Code => [op, align, ...uleb(offset)]
 const simd = (op: number, ...rest: Code): Code => [0xfd, ...uleb(op), ...rest]
@@ -175,18 +176,19 @@ function scanFunc(): Func {
   // Params.
   const p = 0, end = 1, lit = 2, gap = 3, used = 4, cap = 5, tab = 6, mask = 7, rec = 8
   // Locals.
-  const i = 9, h = 10, c = 11, limit = 12, s = 13, slot = 14, id = 15, k = 16, koff = 17, len = 18, m = 19
+  const i = 9, h = 10, c = 11, limit = 12, s = 13, slot = 14, id = 15, k = 16, koff = 17, len = 18, m = 19, dollars = 20
   const exit = (value: Code): Code =>
     seq(a.i32(SCRATCH), a.get(lit), a.store(0), a.i32(SCRATCH + 4), a.get(gap), a.store(0), a.i32(SCRATCH + 8), a.get(used), a.store(0), value, a.return())
   const bail = exit(a.get(p))
   const body = seq(
+    a.i32(DOLLAR), a.splat8(), a.set(dollars),
     a.loop(), // $next: find the next `$` from p
     //   SIMD: 16 bytes at a time while they lie before end.
     a.block(), // $found
     a.block(), // $scalar
     a.loop(),
     a.get(p), a.i32(16), a.add(), a.get(end), a.gtS(), a.brIf(1), // -> $scalar
-    a.get(p), a.v128load(), a.i32(DOLLAR), a.splat8(), a.eq8(), a.bitmask8(), a.tee(m),
+    a.get(p), a.v128load(), a.get(dollars), a.eq8(), a.bitmask8(), a.tee(m),
     a.if(),
     a.get(p), a.get(m), a.ctz(), a.add(), a.set(p), a.br(3), // -> $found
     a.end(),
@@ -265,7 +267,7 @@ function scanFunc(): Func {
     a.end(),
     a.i32(-1), // unreachable: the loop only leaves by return
   )
-  return { name: 'scan', params: 9, results: 1, locals: [[11, I32]], body }
+  return { name: 'scan', params: 9, results: 1, locals: [[11, I32], [1, V128]], body }
 }
 
 // --- Pass 2: replay -------------------------------------------------------------
