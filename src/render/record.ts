@@ -129,6 +129,8 @@ export class PositionRecorder implements ScanHandler {
   /** Whether the buffer being scanned was copied into the core (fastBegin), and its length. */
   private coreReady = false
   private coreEnd = 0
+  /** Whether {@link inputBuffer} handed out the core's input area. */
+  private inPlace = false
   /** Where the pending literal run starts after {@link fastScan}. */
   fastLiteral = 0
 
@@ -205,6 +207,17 @@ export class PositionRecorder implements ScanHandler {
   }
 
   /**
+   * A buffer of `size` bytes (at most 1 MiB) to read the input into, so
+   * that {@link fastBegin} need not copy it into the core's memory; a plain
+   * new buffer without the core. Pushing anything else also works.
+   */
+  inputBuffer(size: number): Uint8Array {
+    if (this.core === undefined || size > CORE_INPUT) return new Uint8Array(size)
+    this.inPlace = true
+    return this.core.bytes.subarray(0, size)
+  }
+
+  /**
    * Fast path, part 1: copies `buf` into the core's memory, to be scanned
    * with {@link fastScan}. False when there is no core, the buffer is too
    * large, or the records were given up; the scanner then looks for `$`
@@ -213,7 +226,13 @@ export class PositionRecorder implements ScanHandler {
   fastBegin(buf: Uint8Array): boolean {
     const core = this.core
     if (core === undefined || this.overflow || buf.length > CORE_INPUT) return (this.coreReady = false)
-    core.bytes.set(buf, 0)
+    if (buf.buffer !== core.bytes.buffer || buf.byteOffset !== core.bytes.byteOffset) {
+      // Once the input is read into inputBuffer(), another buffer (the
+      // scanner's small join of a carried tail) must not overwrite it there:
+      // the scanner looks for `$` in it itself.
+      if (this.inPlace) return (this.coreReady = false)
+      core.bytes.set(buf, 0)
+    }
     this.coreEnd = buf.length
     return (this.coreReady = true)
   }

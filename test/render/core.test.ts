@@ -129,6 +129,34 @@ describe('the WebAssembly render core', () => {
     }
   })
 
+  test('input read into inputBuffer() (no copy), placeholders cut by every chunk size: the same records as without the core', () => {
+    const body = bytes(`${'text ${SECRET:FOO_1} $${SECRET:A} ${SECRET:ABCDEFGHIJKLMNOP}${SECRET:A|sh} $$ '.repeat(30)}\${SECRET:${LONG}}`)
+    for (const size of [1, 7, 16, 17, 31, 64, 100, 257]) {
+      const runs = [true, false].map((core) => {
+        setRenderCoreEnabled(core)
+        try {
+          const records: number[] = []
+          const recorder = new PositionRecorder({ capacity: 5, onFull: (r) => records.push(...r) })
+          const scanner = new PlaceholderScanner(recorder, {})
+          const buf = recorder.inputBuffer(size)
+          for (let at = 0; at < body.length; at += size) {
+            const piece = body.subarray(at, at + size)
+            buf.set(piece)
+            scanner.push(piece.length === size ? buf : buf.subarray(0, piece.length))
+            buf.fill(0x24) // the next read overwrites it
+          }
+          scanner.end()
+          records.push(...recorder.pending())
+          return { records, names: [...recorder.names], variants: [...recorder.variants] }
+        } finally {
+          setRenderCoreEnabled(true)
+        }
+      })
+      expect(runs[0]).toEqual(runs[1]!)
+      expect(runs[0]!.names).toEqual(['FOO_1', 'ABCDEFGHIJKLMNOP', 'A', LONG])
+    }
+  })
+
   test('a name of 129 bytes and a name that does not start with A-Z are the same errors with and without it', () => {
     for (const name of [`${LONG}L`, '1A', 'a', '', `A${'-'.repeat(20)}`]) {
       const body = bytes(`${'x'.repeat(30)}\${SECRET:A}\${SECRET:${name}}${'y'.repeat(40)}`)

@@ -136,7 +136,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     onFull: (r) => records.write(r),
   })
   const format = options.format ?? 'raw'
-  collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
+  collectPass(source, recorder.inputBuffer(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
   let bytesOut: number
