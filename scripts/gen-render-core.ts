@@ -88,6 +88,7 @@ const asm = {
   xor: (): Code => [0x73],
   shl: (): Code => [0x74],
   shrU: (): Code => [0x76],
+  rotl: (): Code => [0x77],
   select: (): Code => [0x1b],
   i64Eqz: (): Code => [0x50],
   i64And: (): Code => [0x83],
@@ -141,8 +142,8 @@ const LBRACE = 0x7b
 const RBRACE = 0x7d
 /** `{SECRET:` as a little-endian i64 (the 8 bytes after the `$`). */
 const OPEN_TAIL = [...'{SECRET:'].reduce((acc, c, k) => acc | (BigInt(c.charCodeAt(0)) << BigInt(8 * k)), 0n)
-const FNV_SEED = 0x811c9dc5
-const FNV_PRIME = 0x01000193
+/** The final multiplier of the core's name hash (coreHash in src/render/core.ts). */
+const HASH_MIX = 0x9e3779b1
 const MAX_NAME = 128
 const MAX_GAP = 1 << 30
 
@@ -214,14 +215,14 @@ function scanFunc(): Func {
     a.if(), a.get(p), a.i32(1), a.add(), a.set(p), a.br(1), a.end(), // `${` of something else: literal
     //   The name: hash while the bytes are name bytes (class table at address 0: 2 = A-Z, 1 = 0-9 _).
     a.get(p), a.i32(9), a.add(), a.tee(i), a.set(s),
-    a.i32(FNV_SEED), a.set(h),
+    a.i32(0), a.set(h),
     a.get(i), a.get(end), a.ltS(),
     a.if(),
     a.get(i), a.load8(), a.tee(c), a.load8(0), a.i32(2), a.eq(),
     a.if(),
     a.get(end), a.get(s), a.i32(MAX_NAME), a.add(), a.tee(limit), a.get(end), a.get(limit), a.ltS(), a.select(), a.set(limit),
     a.loop(),
-    a.get(h), a.get(c), a.xor(), a.i32(FNV_PRIME), a.mul(), a.set(h),
+    a.get(h), a.i32(5), a.rotl(), a.get(c), a.xor(), a.set(h),
     a.get(i), a.i32(1), a.add(), a.tee(i), a.get(limit), a.ltS(),
     a.if(), a.get(i), a.load8(), a.tee(c), a.load8(0), a.brIf(1), a.end(),
     a.end(),
@@ -233,6 +234,7 @@ function scanFunc(): Func {
     a.get(i), a.load8(), a.i32(RBRACE), a.ne(), a.if(), bail, a.end(),
     //   Look the name up: open addressing, compare hash, length, then bytes.
     a.get(i), a.get(s), a.sub(), a.set(len),
+    a.get(h), a.i32(HASH_MIX), a.mul(), a.tee(h), a.get(h), a.i32(16), a.shrU(), a.xor(), a.set(h),
     a.get(h), a.get(mask), a.and(), a.set(slot),
     a.block(), // $hit
     a.loop(), // $probe

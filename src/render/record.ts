@@ -37,7 +37,7 @@
  *
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
-import { type RenderCore, renderCore } from './core.ts'
+import { coreHash, type RenderCore, renderCore } from './core.ts'
 import { ESCAPING, type Escaping, ESCAPING_COUNT } from './escaping.ts'
 import { NameIdTable, nameToString } from './name-table.ts'
 import type { ScanHandler } from './scanner.ts'
@@ -200,7 +200,7 @@ export class PositionRecorder implements ScanHandler {
       id = this.variantList.push({ name: this.list[nameId - 1]!, escaping })
       this.variantOf[slot] = id
       if (id > this.maxId) this.overflow = true
-      else if (escaping === ESCAPING.raw && this.core) this.coreLearn(buf, start, end, hash, id)
+      else if (escaping === ESCAPING.raw && this.core) this.coreLearn(buf, start, end, id)
     }
     this.push(this.gap, (id << 8) | (after - start + OPEN_LENGTH))
     this.gap = 0
@@ -261,7 +261,7 @@ export class PositionRecorder implements ScanHandler {
   }
 
   /** Tells the core's name table the raw variant `id` of the name `buf[start, end)`. */
-  private coreLearn(buf: Uint8Array, start: number, end: number, hash: number, id: number): void {
+  private coreLearn(buf: Uint8Array, start: number, end: number, id: number): void {
     const len = end - start
     if (this.coreNames >= CORE_SLOTS / 2 || this.coreKeysUsed + len > CORE_KEY_BYTES) return // the rest go through JavaScript
     const core = this.core!
@@ -269,6 +269,7 @@ export class PositionRecorder implements ScanHandler {
     core.bytes.set(buf.subarray(start, end), key)
     this.coreKeysUsed += len
     this.coreNames++
+    const hash = coreHash(buf, start, end)
     let slot = hash & (CORE_SLOTS - 1)
     const ints = core.ints
     while (ints[(this.coreTab >> 2) + slot * 4 + 1] !== 0) slot = (slot + 1) & (CORE_SLOTS - 1)
