@@ -34,7 +34,14 @@ const SCRATCH = 256
 export const CORE_SLACK = 16
 const PAGE = 65536
 
-/** An instance of the core over its own memory. */
+/**
+ * Smallest buffer (bytes of input at once) the core is started for by
+ * default: below it, compiling the module (about 1 ms) costs more than it
+ * saves, and a small render's start-up matters.
+ */
+export const CORE_MIN_INPUT = 1 << 16
+
+/** The core's memory, and once {@link RenderCore.start}ed, its functions. */
 export interface RenderCore {
   /** The data: index k is what the core calls index k. */
   readonly bytes: Uint8Array<ArrayBuffer>
@@ -42,6 +49,12 @@ export interface RenderCore {
   readonly ints: Int32Array<ArrayBuffer>
   /** A call's results (three int32). */
   readonly results: Int32Array<ArrayBuffer>
+  /**
+   * Compiles (once a process) and instantiates the module over this memory;
+   * false when that cannot be done here (the memory still serves as plain
+   * buffers). scan and replay may be called only after it returned true.
+   */
+  start(): boolean
   /** See scanFunc in scripts/gen-render-core.ts. */
   scan(p: number, end: number, lit: number, gap: number, used: number, cap: number, tab: number, mask: number, rec: number): number
   /** See replayFunc in scripts/gen-render-core.ts. */
@@ -49,13 +62,24 @@ export interface RenderCore {
 }
 
 let enabled = true
+let minimum = CORE_MIN_INPUT
 let compiled: WebAssembly.Module | null | undefined
 
-/** Turns the core off (false) or back on, for tests that compare both paths. Returns the previous setting. */
-export function setRenderCoreEnabled(on: boolean): boolean {
+/**
+ * Turns the core off (false) or back on, for tests that compare both paths,
+ * and sets the buffer size it starts from (tests use 1, so it runs on small
+ * chunks). Returns the previous on/off setting.
+ */
+export function setRenderCoreEnabled(on: boolean, minInput: number = CORE_MIN_INPUT): boolean {
   const before = enabled
   enabled = on
+  minimum = minInput
   return before
+}
+
+/** Whether a buffer of `bytes` bytes is worth starting the core for. */
+export function coreWorthIt(bytes: number): boolean {
+  return bytes >= minimum
 }
 
 function module(): WebAssembly.Module | null {
@@ -94,24 +118,40 @@ function writeClasses(table: Uint8Array): void {
   table[0x5f] = 1
 }
 
+function notStarted(): never {
+  throw new Error('render core: call start() first')
+}
+
 /**
- * A core with `dataBytes` bytes of data (zeroed), or undefined when the core
- * is off or cannot run here.
+ * The memory of a core with `dataBytes` bytes of data (zeroed; the module
+ * is not compiled until {@link RenderCore.start}), or undefined when the
+ * core is off or there is no WebAssembly here.
  */
 export function renderCore(dataBytes: number): RenderCore | undefined {
   if (!enabled || typeof WebAssembly !== 'object') return undefined
-  const mod = module()
-  if (mod === null) return undefined
   const size = HEADER + Math.ceil(dataBytes / 4) * 4 + CORE_SLACK
   const memory = new WebAssembly.Memory({ initial: Math.ceil(size / PAGE) })
-  const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as Pick<RenderCore, 'scan' | 'replay'>
   const buffer = memory.buffer as ArrayBuffer
   writeClasses(new Uint8Array(buffer, 0, 256))
-  return {
+  let started: boolean | undefined
+  const core: RenderCore = {
     bytes: new Uint8Array(buffer, HEADER, dataBytes),
     ints: new Int32Array(buffer, HEADER, Math.floor(dataBytes / 4)),
     results: new Int32Array(buffer, SCRATCH, 3),
-    scan: exports.scan,
-    replay: exports.replay,
+    start() {
+      if (started === undefined) {
+        const mod = module()
+        started = mod !== null
+        if (mod !== null) {
+          const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as Pick<RenderCore, 'scan' | 'replay'>
+          core.scan = exports.scan
+          core.replay = exports.replay
+        }
+      }
+      return started
+    },
+    scan: notStarted,
+    replay: notStarted,
   }
+  return core
 }

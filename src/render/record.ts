@@ -37,7 +37,7 @@
  *
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
-import { coreHash, type RenderCore, renderCore } from './core.ts'
+import { coreHash, coreWorthIt, type RenderCore, renderCore } from './core.ts'
 import { ESCAPING, type Escaping, ESCAPING_COUNT } from './escaping.ts'
 import { NameIdTable, nameToString } from './name-table.ts'
 import type { ScanHandler } from './scanner.ts'
@@ -129,6 +129,8 @@ export class PositionRecorder implements ScanHandler {
   /** Whether the buffer being scanned was copied into the core (fastBegin), and its length. */
   private coreReady = false
   private coreEnd = 0
+  /** Whether the core's functions are ready (RenderCore.start). */
+  private coreStarted = false
   /** Whether {@link inputBuffer} handed out the core's input area. */
   private inPlace = false
   /** Where the pending literal run starts after {@link fastScan}. */
@@ -226,6 +228,11 @@ export class PositionRecorder implements ScanHandler {
   fastBegin(buf: Uint8Array): boolean {
     const core = this.core
     if (core === undefined || this.overflow || buf.length > CORE_INPUT) return (this.coreReady = false)
+    if (!this.coreStarted) {
+      // Started by the first buffer large enough to be worth it: a small render does not compile the module.
+      if (!coreWorthIt(buf.length) || !core.start()) return (this.coreReady = false)
+      this.coreStarted = true
+    }
     if (buf.buffer !== core.bytes.buffer || buf.byteOffset !== core.bytes.byteOffset) {
       // Once the input is read into inputBuffer(), another buffer (the
       // scanner's small join of a carried tail) must not overwrite it there:

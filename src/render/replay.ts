@@ -10,7 +10,7 @@
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
 import { MissingSecretError } from '../errors.ts'
-import { CORE_SLACK, type RenderCore, renderCore } from './core.ts'
+import { CORE_SLACK, coreWorthIt, type RenderCore, renderCore } from './core.ts'
 import { applyEscaping, ESCAPING } from './escaping.ts'
 import { inputChangedError, LEN_MASK, type Variant } from './record.ts'
 
@@ -104,9 +104,12 @@ export class RecordReplayer {
     const tables = Math.ceil((valuesEnd + CORE_SLACK) / 4)
     const tableInts = escaped.length + 1
     const windowAt = tables + 2 * tableInts
-    this.core = renderCore(4 * (windowAt + CORE_RECORD_INTS))
+    // Only for inputs read in large chunks: a small render does not compile the module.
+    const core = coreWorthIt(chunkSize) ? renderCore(4 * (windowAt + CORE_RECORD_INTS)) : undefined
+    this.core = core?.start() ? core : undefined
     if (this.core) {
-      this.whole = this.core.bytes
+      // Only the data: wipe() must not touch (fault in) the record window's pages.
+      this.whole = this.core.bytes.subarray(0, valuesEnd)
       this.valStart = this.core.ints.subarray(tables, tables + tableInts)
       this.valLen = this.core.ints.subarray(tables + tableInts, windowAt)
       this.coreVal = tables

@@ -6,10 +6,10 @@
  * property.test.ts (which runs with the core on); here both paths are run
  * side by side, on inputs where the core does most of the work.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { renderCoreBytes } from '../../scripts/gen-render-core.ts'
-import { renderCore, setRenderCoreEnabled } from '../../src/render/core.ts'
+import { CORE_MIN_INPUT, renderCore, setRenderCoreEnabled } from '../../src/render/core.ts'
 import { RENDER_CORE_WASM } from '../../src/render/core-wasm.ts'
 import { PositionRecorder } from '../../src/render/record.ts'
 import { RecordReplayer } from '../../src/render/replay.ts'
@@ -20,7 +20,11 @@ import { bytes, cut, join, outcomeOf, twoPassReference, valueMap } from './helpe
 const LONG = 'L'.repeat(128)
 const VALUES = valueMap({ A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long', ABCDEFGHIJKLMNOP: '16', ABCDEFGHIJKLMNOQ: '16b' })
 
-afterEach(() => {
+// The core starts for chunks of any size here (by default only from CORE_MIN_INPUT bytes).
+beforeEach(() => {
+  setRenderCoreEnabled(true, 1)
+})
+afterAll(() => {
   setRenderCoreEnabled(true)
 })
 
@@ -33,7 +37,7 @@ interface Pass1 {
 
 /** Pass 1 over `chunks` with the core on or off: the records (all batches), names and variants, or the error. */
 function pass1(chunks: Uint8Array[], core: boolean, capacity = 1 << 17): Pass1 | ReturnType<typeof outcomeOf> {
-  setRenderCoreEnabled(core)
+  setRenderCoreEnabled(core, 1)
   const records: number[] = []
   const recorder = new PositionRecorder({ capacity, onFull: (r) => records.push(...r) })
   let fastCalls = 0
@@ -46,7 +50,7 @@ function pass1(chunks: Uint8Array[], core: boolean, capacity = 1 << 17): Pass1 |
   } catch (err) {
     return outcomeOf(err)
   } finally {
-    setRenderCoreEnabled(true)
+    setRenderCoreEnabled(true, 1)
   }
   records.push(...recorder.pending())
   return { records, names: [...recorder.names], variants: [...recorder.variants], fastCalls }
@@ -54,7 +58,7 @@ function pass1(chunks: Uint8Array[], core: boolean, capacity = 1 << 17): Pass1 |
 
 /** Both passes, the core on or off, pass 2 in chunks of `replayChunk` with `outSize` output buffers. */
 function render(input: Uint8Array, chunks: Uint8Array[], core: boolean, replayChunk: number, outSize: number) {
-  setRenderCoreEnabled(core)
+  setRenderCoreEnabled(core, 1)
   try {
     const batches: Int32Array[] = []
     const recorder = new PositionRecorder({ capacity: 3, onFull: (r) => batches.push(r.slice()) })
@@ -79,7 +83,7 @@ function render(input: Uint8Array, chunks: Uint8Array[], core: boolean, replayCh
   } catch (err) {
     return outcomeOf(err)
   } finally {
-    setRenderCoreEnabled(true)
+    setRenderCoreEnabled(true, 1)
   }
 }
 
@@ -102,9 +106,31 @@ describe('the WebAssembly render core', () => {
   })
 
   test('runs here (Bun), and is off after setRenderCoreEnabled(false)', () => {
-    expect(renderCore(4096)).toBeDefined()
+    expect(renderCore(4096)?.start()).toBe(true)
     expect(setRenderCoreEnabled(false)).toBe(true)
     expect(renderCore(4096)).toBeUndefined()
+  })
+
+  test('by default it starts only for chunks of CORE_MIN_INPUT bytes or more, so a small render does not compile it', () => {
+    const line = 'key: ${SECRET:FOO_1} and ${SECRET:A}\n'
+    const small = bytes(line.repeat(100))
+    const large = bytes(line.repeat(Math.ceil(CORE_MIN_INPUT / line.length)))
+    setRenderCoreEnabled(true)
+    const countCalls = (chunks: Uint8Array[]) => {
+      const recorder = new PositionRecorder({ onFull() {} })
+      let calls = 0
+      const fastScan = recorder.fastScan.bind(recorder)
+      recorder.fastScan = (p, l) => (calls++, fastScan(p, l))
+      const scanner = new PlaceholderScanner(recorder, {})
+      for (const c of chunks) scanner.push(c)
+      scanner.end()
+      return { calls, records: recorder.count }
+    }
+    expect(countCalls([small])).toEqual({ calls: 0, records: 200 })
+    // One call, and one more after each name's first placeholder (new names are JavaScript's).
+    expect(countCalls([large]).calls).toBe(3)
+    // Started by a large chunk, it goes on for the small ones after it.
+    expect(countCalls([large, small]).calls).toBe(4)
   })
 
   test('records a dense input in far fewer calls than placeholders, the same records as without it', () => {
@@ -133,7 +159,7 @@ describe('the WebAssembly render core', () => {
     const body = bytes(`${'text ${SECRET:FOO_1} $${SECRET:A} ${SECRET:ABCDEFGHIJKLMNOP}${SECRET:A|sh} $$ '.repeat(30)}\${SECRET:${LONG}}`)
     for (const size of [1, 7, 16, 17, 31, 64, 100, 257]) {
       const runs = [true, false].map((core) => {
-        setRenderCoreEnabled(core)
+        setRenderCoreEnabled(core, 1)
         try {
           const records: number[] = []
           const recorder = new PositionRecorder({ capacity: 5, onFull: (r) => records.push(...r) })
@@ -149,7 +175,7 @@ describe('the WebAssembly render core', () => {
           records.push(...recorder.pending())
           return { records, names: [...recorder.names], variants: [...recorder.variants] }
         } finally {
-          setRenderCoreEnabled(true)
+          setRenderCoreEnabled(true, 1)
         }
       })
       expect(runs[0]).toEqual(runs[1]!)
