@@ -15,8 +15,10 @@
  * anything else (an escape, a filter, a new name, a malformed or cut
  * construct, a full buffer), which the JavaScript code then handles as
  * before, so the grammar and every error stay where they were (scanner.ts).
- * Without WebAssembly (or with {@link setRenderCoreEnabled}(false)) the
- * JavaScript code does everything.
+ * Without WebAssembly (or with {@link setRenderCoreEnabled}(false)), and for
+ * inputs read in chunks under {@link CORE_MIN_INPUT} bytes (a small render,
+ * where compiling the module would cost more than it saves), the JavaScript
+ * code does everything.
  *
  * Memory: each user instantiates its own memory, sized once (a grow would
  * detach the views handed out), of a few MiB at most.

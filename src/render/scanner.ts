@@ -32,7 +32,11 @@
  * `Uint8Array.prototype.indexOf` for `$` (no per-byte JavaScript loop over
  * it); only the at most 145 bytes of a placeholder are looked at one by one,
  * and the name is hashed while it is validated so the handler can look it up
- * without building a string.
+ * without building a string. In raw mode a handler may take over the search
+ * ({@link ScanHandler.fastScan}): pass 1 of a render (record.ts) then lets
+ * the WebAssembly core (core.ts) find `$` and record the plain placeholders
+ * of known names, and sees only the rest (escapes, filters, new names,
+ * malformed or cut constructs), which this file decides as before.
  *
  * JSON mode tracks, over every input byte, whether it is inside a JSON
  * string, but without a per-byte JavaScript loop either: it jumps from `"` to
