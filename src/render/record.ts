@@ -37,7 +37,8 @@
  *
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
-import { type Escaping, ESCAPING_COUNT } from './escaping.ts'
+import { coreHash, coreWorthIt, type RenderCore, renderCore } from './core.ts'
+import { ESCAPING, type Escaping, ESCAPING_COUNT } from './escaping.ts'
 import { NameIdTable, nameToString } from './name-table.ts'
 import type { ScanHandler } from './scanner.ts'
 
@@ -54,6 +55,13 @@ const OPEN_LENGTH = 9
 const DOLLAR = 0x24
 const RBRACE = 0x7d
 const NO_INTS = new Int32Array(0)
+/** Largest input buffer the WebAssembly core scans (a larger one is scanned by the JavaScript loop). */
+const CORE_INPUT = 1 << 20
+/** Slots of the core's name table (at most half are used) and bytes for their keys. */
+const CORE_SLOTS = 4096
+const CORE_KEY_BYTES = (CORE_SLOTS / 2) * 128
+/** Room after the keys: the core compares them 8 bytes at a time. */
+const CORE_KEY_SLACK = 16
 
 /** The error both passes report when the input is not what pass 1 read. */
 export function inputChangedError(): Error {
@@ -105,11 +113,42 @@ export class PositionRecorder implements ScanHandler {
   count = 0
   /** True when the records were given up (too many distinct names). */
   overflow = false
+  /**
+   * The WebAssembly core (core.ts), when it runs here. Its memory holds the
+   * input being scanned (a copy), the records (`buf`), and a table from the
+   * names seen to their raw variant's id, so it can record a plain
+   * `${SECRET:NAME}` of a known name without calling back.
+   */
+  private readonly core: RenderCore | undefined
+  /** Int index of the records in the core's memory; byte indices of its name table and keys. */
+  private readonly coreRec: number = 0
+  private readonly coreTab: number = 0
+  private readonly coreKeys: number = 0
+  private coreKeysUsed = 0
+  private coreNames = 0
+  /** Whether the buffer being scanned was copied into the core (fastBegin), and its length. */
+  private coreReady = false
+  private coreEnd = 0
+  /** Whether the core's functions are ready (RenderCore.start). */
+  private coreStarted = false
+  /** Whether {@link inputBuffer} handed out the core's input area. */
+  private inPlace = false
+  /** Where the pending literal run starts after {@link fastScan}. */
+  fastLiteral = 0
 
   constructor(options: RecorderOptions) {
     const capacity = options.capacity ?? 1 << 17
     if (!(capacity >= 1)) throw new Error('PositionRecorder: capacity must be at least 1')
-    this.buf = new Int32Array(capacity * RECORD_INTS)
+    // Core layout: input, records, name table (16 bytes a slot), key bytes.
+    const recAt = CORE_INPUT / 4
+    const tabAt = 4 * (recAt + capacity * RECORD_INTS)
+    this.core = renderCore(tabAt + 16 * CORE_SLOTS + CORE_KEY_BYTES + CORE_KEY_SLACK)
+    if (this.core) {
+      this.coreRec = recAt
+      this.coreTab = tabAt
+      this.coreKeys = tabAt + 16 * CORE_SLOTS
+      this.buf = this.core.ints.subarray(recAt, recAt + capacity * RECORD_INTS)
+    } else this.buf = new Int32Array(capacity * RECORD_INTS)
     this.onFull = options.onFull
     this.maxId = Math.min(options.maxId ?? MAX_RECORD_ID, MAX_RECORD_ID)
   }
@@ -163,9 +202,89 @@ export class PositionRecorder implements ScanHandler {
       id = this.variantList.push({ name: this.list[nameId - 1]!, escaping })
       this.variantOf[slot] = id
       if (id > this.maxId) this.overflow = true
+      else if (escaping === ESCAPING.raw && this.core) this.coreLearn(buf, start, end, id)
     }
     this.push(this.gap, (id << 8) | (after - start + OPEN_LENGTH))
     this.gap = 0
+  }
+
+  /**
+   * A buffer of `size` bytes (at most 1 MiB) to read the input into, so
+   * that {@link fastBegin} need not copy it into the core's memory; a plain
+   * new buffer without the core. Pushing anything else also works.
+   */
+  inputBuffer(size: number): Uint8Array {
+    if (this.core === undefined || size > CORE_INPUT) return new Uint8Array(size)
+    this.inPlace = true
+    return this.core.bytes.subarray(0, size)
+  }
+
+  /**
+   * Fast path, part 1: copies `buf` into the core's memory, to be scanned
+   * with {@link fastScan}. False when there is no core, the buffer is too
+   * large, or the records were given up; the scanner then looks for `$`
+   * itself.
+   */
+  fastBegin(buf: Uint8Array): boolean {
+    const core = this.core
+    if (core === undefined || this.overflow || buf.length > CORE_INPUT) return (this.coreReady = false)
+    if (!this.coreStarted) {
+      // Started by the first buffer large enough to be worth it: a small render does not compile the module.
+      if (!coreWorthIt(buf.length) || !core.start()) return (this.coreReady = false)
+      this.coreStarted = true
+    }
+    if (buf.buffer !== core.bytes.buffer || buf.byteOffset !== core.bytes.byteOffset) {
+      // Once the input is read into inputBuffer(), another buffer (the
+      // scanner's small join of a carried tail) must not overwrite it there:
+      // the scanner looks for `$` in it itself.
+      if (this.inPlace) return (this.coreReady = false)
+      core.bytes.set(buf, 0)
+    }
+    this.coreEnd = buf.length
+    return (this.coreReady = true)
+  }
+
+  /**
+   * Fast path, part 2: from `p` in the buffer given to {@link fastBegin},
+   * whose pending literal run starts at `literalStart`, records every plain
+   * `${SECRET:NAME}` of a name already seen, as `literal` and `placeholder`
+   * would, and returns the index of the next `$` left to the scanner (-1 when
+   * none). The pending literal run then starts at {@link fastLiteral}.
+   */
+  fastScan(p: number, literalStart: number): number {
+    const core = this.core!
+    if (!this.coreReady || this.overflow) {
+      this.fastLiteral = literalStart
+      return core.bytes.subarray(0, this.coreEnd).indexOf(DOLLAR, p)
+    }
+    const before = this.used
+    const next = core.scan(p, this.coreEnd, literalStart, this.gap, before, this.buf.length, this.coreTab, CORE_SLOTS - 1, 4 * this.coreRec)
+    const r = core.results
+    this.fastLiteral = r[0]!
+    this.gap = r[1]!
+    this.used = r[2]!
+    this.count += (this.used - before) >> 1
+    return next
+  }
+
+  /** Tells the core's name table the raw variant `id` of the name `buf[start, end)`. */
+  private coreLearn(buf: Uint8Array, start: number, end: number, id: number): void {
+    const len = end - start
+    if (this.coreNames >= CORE_SLOTS / 2 || this.coreKeysUsed + len > CORE_KEY_BYTES) return // the rest go through JavaScript
+    const core = this.core!
+    const key = this.coreKeys + this.coreKeysUsed
+    core.bytes.set(buf.subarray(start, end), key)
+    this.coreKeysUsed += len
+    this.coreNames++
+    const hash = coreHash(buf, start, end)
+    let slot = hash & (CORE_SLOTS - 1)
+    const ints = core.ints
+    while (ints[(this.coreTab >> 2) + slot * 4 + 1] !== 0) slot = (slot + 1) & (CORE_SLOTS - 1)
+    const at = (this.coreTab >> 2) + slot * 4
+    ints[at] = hash
+    ints[at + 2] = key
+    ints[at + 3] = len
+    ints[at + 1] = id
   }
 
   escape(): void {

@@ -10,12 +10,15 @@
  * Web standards only: runs unchanged on Bun, Node and Deno.
  */
 import { MissingSecretError } from '../errors.ts'
+import { CORE_SLACK, coreWorthIt, type RenderCore, renderCore } from './core.ts'
 import { applyEscaping, ESCAPING } from './escaping.ts'
 import { inputChangedError, LEN_MASK, type Variant } from './record.ts'
 
 const DOLLAR = 0x24
 const RBRACE = 0x7d
 const NO_INTS = new Int32Array(0)
+/** Records (int32 pairs) the WebAssembly core's window holds: a batch larger than this is copied by the JavaScript loop. */
+const CORE_RECORD_INTS = 1 << 18
 
 /** Options of {@link RecordReplayer}. */
 export interface ReplayerOptions {
@@ -45,6 +48,13 @@ export class RecordReplayer {
   private o: number
   private readonly valStart: Int32Array
   private readonly valLen: Int32Array
+  /** The WebAssembly core (core.ts), when it runs here; `whole` and the value tables are then in its memory. */
+  private readonly core: RenderCore | undefined
+  /** Int index in the core's memory of the record window, and of the value tables. */
+  private readonly coreRecs: number = 0
+  private readonly coreVal: number = 0
+  /** Whether `recs` is in the core's record window. */
+  private inCore = false
   private recs: Int32Array = NO_INTS
   private ri = 0
   /** Construct bytes still to skip at the start of the next chunk. */
@@ -88,14 +98,32 @@ export class RecordReplayer {
     })
     let valueBytes = 0
     for (const v of escaped) valueBytes += v.length
-    this.whole = new Uint8Array(chunkSize + outSize + valueBytes)
+    // Layout: input, output, slack (the core's copies may overshoot), values;
+    // with the core also the value tables and a record window, int-aligned.
+    const valuesEnd = chunkSize + outSize + CORE_SLACK + valueBytes
+    const tables = Math.ceil((valuesEnd + CORE_SLACK) / 4)
+    const tableInts = escaped.length + 1
+    const windowAt = tables + 2 * tableInts
+    // Only for inputs read in large chunks: a small render does not compile the module.
+    const core = coreWorthIt(chunkSize) ? renderCore(4 * (windowAt + CORE_RECORD_INTS)) : undefined
+    this.core = core?.start() ? core : undefined
+    if (this.core) {
+      // Only the data: wipe() must not touch (fault in) the record window's pages.
+      this.whole = this.core.bytes.subarray(0, valuesEnd)
+      this.valStart = this.core.ints.subarray(tables, tables + tableInts)
+      this.valLen = this.core.ints.subarray(tables + tableInts, windowAt)
+      this.coreVal = tables
+      this.coreRecs = windowAt
+    } else {
+      this.whole = new Uint8Array(valuesEnd)
+      this.valStart = new Int32Array(tableInts)
+      this.valLen = new Int32Array(tableInts)
+    }
     this.input = this.whole.subarray(0, chunkSize)
     this.outBase = chunkSize
     this.outEnd = chunkSize + outSize
     this.o = this.outBase
-    this.valStart = new Int32Array(escaped.length + 1)
-    this.valLen = new Int32Array(escaped.length + 1)
-    let at = this.outEnd
+    let at = this.outEnd + CORE_SLACK
     for (let k = 0; k < escaped.length; k++) {
       const v = escaped[k]!
       this.whole.set(v, at)
@@ -131,6 +159,7 @@ export class RecordReplayer {
     let recs = this.recs
     let ri = this.ri
     let rend = recs.length
+    const core = this.core
     for (;;) {
       if (ri === rend) {
         const batch = this.tail ? undefined : this.next()
@@ -143,7 +172,26 @@ export class RecordReplayer {
         recs = batch
         ri = 0
         rend = batch.length
+        this.inCore = false
+        if (core && batch.length <= CORE_RECORD_INTS) {
+          core.ints.set(batch, this.coreRecs)
+          recs = core.ints.subarray(this.coreRecs, this.coreRecs + batch.length)
+          this.inCore = true
+        }
         continue
+      }
+      if (this.inCore) {
+        // The core copies every record that lies whole in this chunk and
+        // fits the output; the JavaScript below takes the one that does not.
+        const base = 4 * this.coreRecs
+        if (core!.replay(i, n, o, base + 4 * ri, base + 4 * rend, outEnd, 4 * this.coreVal, 4 * (this.coreVal + valStart.length)) !== 0) {
+          throw inputChangedError()
+        }
+        const r = core!.results
+        i = r[0]!
+        o = r[1]!
+        ri = (r[2]! - base) >> 2
+        if (ri === rend) continue
       }
       const g = recs[ri]!
       const word = recs[ri + 1]!

@@ -32,7 +32,11 @@
  * `Uint8Array.prototype.indexOf` for `$` (no per-byte JavaScript loop over
  * it); only the at most 145 bytes of a placeholder are looked at one by one,
  * and the name is hashed while it is validated so the handler can look it up
- * without building a string.
+ * without building a string. In raw mode a handler may take over the search
+ * ({@link ScanHandler.fastScan}): pass 1 of a render (record.ts) then lets
+ * the WebAssembly core (core.ts) find `$` and record the plain placeholders
+ * of known names, and sees only the rest (escapes, filters, new names,
+ * malformed or cut constructs), which this file decides as before.
  *
  * JSON mode tracks, over every input byte, whether it is inside a JSON
  * string, but without a per-byte JavaScript loop either: it jumps from `"` to
@@ -73,6 +77,18 @@ export interface ScanHandler {
    * placeholder (`${SECRET:` + name + `}`), or as a dropped escape.
    */
   escape?(): void
+  /**
+   * Optional fast path (record.ts with the WebAssembly core, core.ts): raw
+   * mode only. `fastBegin(buf)` is called once per buffer scanned; when it
+   * returns true, the scanner asks `fastScan(p, literalStart)` instead of
+   * `indexOf` for the next `$`. The handler may handle plain placeholders on
+   * the way as the two events would (the scanner never sees them), and
+   * returns the next `$` it leaves to the scanner, or -1; the pending
+   * literal run then starts at `fastLiteral`.
+   */
+  fastBegin?(buf: Uint8Array): boolean
+  fastScan?(p: number, literalStart: number): number
+  fastLiteral?: number
 }
 
 /** Options of {@link PlaceholderScanner}. */
@@ -276,8 +292,12 @@ export class PlaceholderScanner {
     let literalStart = from
     let p = from
     let stop = end
+    const fast = !json && handler.fastBegin !== undefined && handler.fastBegin(buf)
     for (;;) {
-      p = buf.indexOf(DOLLAR, p)
+      if (fast) {
+        p = handler.fastScan!(p, literalStart)
+        literalStart = handler.fastLiteral!
+      } else p = buf.indexOf(DOLLAR, p)
       if (p < 0) break
       if (p + 1 >= end) {
         if (!final) stop = p

@@ -7,6 +7,7 @@
  * Exits non-zero (an uncaught error) if any assertion fails.
  */
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
+import { CORE_MIN_INPUT, renderCore, setRenderCoreEnabled } from '../../src/render/core.ts'
 import { PositionRecorder } from '../../src/render/record.ts'
 import { RecordReplayer } from '../../src/render/replay.ts'
 import { renderStream, renderString } from '../../src/render/render.ts'
@@ -87,6 +88,46 @@ assertEqual(text, 'x t0k3n y 🙂', 'renderStream output')
   }
   replayer.end()
   assertEqual(parts.join(''), 'a=t0k3n ${SECRET:X} 🙂t0k3n.', 'record and replay output')
+}
+
+// The same on an input read in 64 KiB chunks, with the WebAssembly core (src/render/core.ts) started:
+// the output must equal the JavaScript path's.
+{
+  const line = 'k=${SECRET:TOKEN} $${SECRET:X} ${SECRET:EMOJI}|${SECRET:TOKEN|sh};\n'
+  const body = enc.encode(line.repeat(Math.ceil(200_000 / line.length)))
+  const render = (core: boolean) => {
+    setRenderCoreEnabled(core)
+    const batches: Int32Array[] = []
+    const recorder = new PositionRecorder({ capacity: 1000, onFull: (r) => batches.push(r.slice()) })
+    const scanner = new PlaceholderScanner(recorder)
+    const chunk = CORE_MIN_INPUT
+    const buf = recorder.inputBuffer(chunk)
+    for (let at = 0; at < body.length; at += chunk) {
+      const piece = body.subarray(at, at + chunk)
+      buf.set(piece)
+      scanner.push(buf.subarray(0, piece.length))
+    }
+    scanner.end()
+    batches.push(recorder.pending().slice())
+    const parts: Uint8Array[] = []
+    const replayer = new RecordReplayer(recorder.names, values, () => batches.shift(), (b) => parts.push(b.slice()), {
+      chunkSize: chunk,
+      outSize: 1 << 14,
+      variants: recorder.variants,
+    })
+    for (let at = 0; at < body.length; at += chunk) {
+      const piece = body.subarray(at, at + chunk)
+      replayer.input.set(piece)
+      replayer.push(piece.length)
+    }
+    replayer.end()
+    setRenderCoreEnabled(true)
+    return parts.map((p) => dec.decode(p, { stream: true })).join('')
+  }
+  const withCore = render(true)
+  assertEqual(withCore.startsWith("k=t0k3n ${SECRET:X} 🙂|'t0k3n';\nk=t0k3n ${SECRET:X}"), true, 'core output start')
+  assertEqual(withCore === render(false), true, 'core output equals the JavaScript path')
+  assertEqual(renderCore(64)?.start(), true, 'the core starts on this runtime')
 }
 
 const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno

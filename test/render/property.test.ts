@@ -7,7 +7,7 @@
  * exactly the reference's output, or the same error at the same line and
  * column.
  */
-import { describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { MissingSecretError } from '../../src/errors.ts'
 import { PositionRecorder } from '../../src/render/record.ts'
@@ -17,6 +17,15 @@ import { MALFORMED, PlaceholderScanner, type RenderFormat } from '../../src/rend
 import { renderStream } from '../../src/render/render.ts'
 import { cases, depthTimeout } from '../helpers/depth.ts'
 import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, streamReference, substituteChunks, twoPassReference, valueMap, type Outcome } from './helpers.ts'
+import { setRenderCoreEnabled } from '../../src/render/core.ts'
+
+// The WebAssembly core (src/render/core.ts) runs on chunks of any size here, so these tests cover it too.
+beforeAll(() => {
+  setRenderCoreEnabled(true, 1)
+})
+afterAll(() => {
+  setRenderCoreEnabled(true)
+})
 
 const LONG = 'L'.repeat(128)
 const KNOWN = { A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long', Q: `a"b\\c'd\n\u0001\u2028🙂` }

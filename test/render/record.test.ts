@@ -4,7 +4,7 @@
  * The property test (property.test.ts) checks agreement with the reference
  * on random inputs; these are the edge cases by name.
  */
-import { describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { MissingSecretError } from '../../src/errors.ts'
 import { PositionRecorder } from '../../src/render/record.ts'
 import { RecordReplayer } from '../../src/render/replay.ts'
@@ -12,6 +12,15 @@ import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { substituteAll } from '../../src/render/substituter.ts'
 import { bytes, dec, join, valueMap } from './helpers.ts'
 import { caught } from '../helpers/caught.ts'
+import { setRenderCoreEnabled } from '../../src/render/core.ts'
+
+// The WebAssembly core (src/render/core.ts) runs on chunks of any size here, so these tests cover it too.
+beforeAll(() => {
+  setRenderCoreEnabled(true, 1)
+})
+afterAll(() => {
+  setRenderCoreEnabled(true)
+})
 
 const VALUES = valueMap({ A: 'alpha', BB: 'b', EMPTY: '', LONG: 'x'.repeat(50) })
 

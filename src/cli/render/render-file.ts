@@ -149,6 +149,8 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     onFull: (r) => records.write(r),
   })
   const format = options.format ?? 'raw'
+  // Two plain buffers (collectPass reads the next chunk while one is scanned):
+  // the core copies each chunk into its memory (1 MiB, far less than the scan).
   await collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
