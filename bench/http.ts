@@ -131,9 +131,10 @@ async function benchmark(): Promise<void> {
     children.push(
       Bun.spawn([join(root, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(appPort)], {
         env,
-        stdout: 'ignore',
-        // The request log is part of the cost: written, as in production, but to a file.
-        stderr: Bun.file(join(dir, 'serve.log')),
+        // The request log (JSON lines on standard output, as `serve` writes it when stdout is not a
+        // terminal) is part of the cost: written, as in production, but to a file.
+        stdout: Bun.file(join(dir, 'serve.log')),
+        stderr: 'ignore',
       }),
       Bun.spawn([process.execPath, import.meta.path, '--hello-server', String(helloPort)], { stdout: 'ignore', stderr: 'inherit' }),
       // The same server with its request log sent to /dev/null: what writing it to a file costs.
@@ -183,6 +184,10 @@ async function benchmark(): Promise<void> {
         console.log(`round ${r + 1}: ${t.url} ${Math.round(res.rps)} req/s, ${res.cpuUs.toFixed(1)} us CPU/request, p50 ${res.p50}, p99 ${res.p99}`)
       }
     }
+    // The log really went to the file (it moved from stderr to stdout once, and this bench then measured /dev/null).
+    const logged = readFileSync(join(dir, 'serve.log'), 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length
+    const served = results[1]!.concat(results[2]!, results[4]!).reduce((n, x) => n + x.requests, 0)
+    if (logged < served) throw new Error(`the request log has ${logged} request lines for at least ${served} requests`)
     const medians = results.map((rs) => {
       const rps = median(rs.map((x) => x.rps))
       const mid = rs.find((x) => x.rps === rps) ?? rs[0]!
