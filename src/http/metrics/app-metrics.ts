@@ -1,8 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client'
 import type { AuditEntry, AuditLog } from '../../audit/audit-log.ts'
-import type { MiddlewareHandler } from 'hono'
 import type { AppLogger } from '../app-logger.ts'
-import { routeOf } from '../middleware/request-log.ts'
 
 /**
  * The server's Prometheus metrics (prom-client, which runs on Bun and Node),
@@ -118,15 +116,6 @@ export function countAuditAppends(log: AuditLog, metrics: AppMetrics): void {
   log.append = async function countedAppend(trx, entries) {
     await append(trx, entries)
     metrics.audited(entries)
-  }
-}
-
-/** Counts every answered request by method, route pattern and status (registered next to the request log). */
-export function countRequests(metrics: AppMetrics): MiddlewareHandler {
-  return async function countRequests(c, next) {
-    const start = performance.now()
-    await next()
-    metrics.request(c.req.method, routeOf(c), c.res.status, (performance.now() - start) / 1000)
   }
 }
 
