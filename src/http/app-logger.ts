@@ -92,6 +92,7 @@ function isoClock(): () => string {
  */
 export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(line), now?: () => Date): AppLogger {
   const time = now === undefined ? isoClock() : () => now().toISOString()
+  const quote = quoter()
   const line = (fields: Record<string, unknown>) => write(`${JSON.stringify({ time: time(), ...fields })}\n`)
   return {
     // The request line, once per request, is built as text: the same bytes as
@@ -102,12 +103,13 @@ export function jsonLogger(write: (line: string) => void = (line) => process.std
     request(e) {
       const level = e.status >= 500 ? 'error' : e.status >= 400 ? 'warn' : 'info'
       let text = `{"time":"${time()}","level":"${level}","msg":"request"`
-      if (e.requestId !== undefined) text += `,"request_id":${JSON.stringify(e.requestId)}`
-      text += `,"method":${JSON.stringify(e.method)},"route":${JSON.stringify(e.route)},"status":${jsonNumber(e.status)},"duration_ms":${jsonNumber(Math.round(e.ms * 10) / 10)}`
-      if (e.operator !== undefined) text += `,"operator":${JSON.stringify(e.operator)}`
-      if (e.client !== undefined) text += `,"client":${JSON.stringify(e.client)}`
+      if (e.requestId !== undefined) text += `,"request_id":${UUID.test(e.requestId) ? `"${e.requestId}"` : JSON.stringify(e.requestId)}`
+      text += `,"method":${quote(e.method)},"route":${quote(e.route)},"status":${jsonNumber(e.status)},"duration_ms":${jsonNumber(Math.round(e.ms * 10) / 10)}`
+      if (e.operator !== undefined) text += `,"operator":${quote(e.operator)}`
+      if (e.client !== undefined) text += `,"client":${quote(e.client)}`
+      // An address that passed loggableAddress has no character JSON escapes.
       const address = loggableAddress(e.address)
-      if (address !== undefined) text += `,"client_address":${JSON.stringify(address)}`
+      if (address !== undefined) text += `,"client_address":"${address}"`
       write(`${text}}\n`)
     },
     error(where, error, requestId) {
@@ -122,6 +124,25 @@ export function jsonLogger(write: (line: string) => void = (line) => process.std
     info(message, fields = {}) {
       line({ level: 'info', msg: message, ...fields })
     },
+  }
+}
+
+// A request id as crypto.randomUUID writes it: nothing JSON escapes.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** Most strings a logger keeps quoted (methods, route patterns, operator and client names: a few dozen in practice). */
+const MAX_QUOTED = 256
+
+/** JSON.stringify of a string, kept for the strings that come back on every request. */
+function quoter(): (text: string) => string {
+  const quoted = new Map<string, string>()
+  return (text) => {
+    let q = quoted.get(text)
+    if (q === undefined) {
+      q = JSON.stringify(text)
+      if (quoted.size >= MAX_QUOTED) quoted.clear()
+      quoted.set(text, q)
+    }
+    return q
   }
 }
 
