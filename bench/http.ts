@@ -222,7 +222,9 @@ What it takes: on SQLite the session row and the list's JSON are kept in memory 
 (\`PRAGMA data_version\` plus the server's own write counter) stays the same, so a request costs one pragma, read
 synchronously on the SQLite handle (through Kysely it queued for the connection: with the hashing, about half of the session
 check's cost); session tokens are hashed synchronously (\`node:crypto\`, native base64url) so a cached answer
-leaves in the tick its request arrived in; the Host check remembers the hosts it allowed.
+leaves in the tick its request arrived in; the Host check remembers the hosts it allowed (and the URL and Host
+pairs that passed); the request log writes the lines of one event-loop turn at once and builds its JSON line as text;
+the request metrics are counted in a Map and handed to prom-client at each scrape.
 On PostgreSQL nothing is cached and every request reads afresh.`
     console.log(`\n${body}`)
     await writeSection('HTTP API', body)
