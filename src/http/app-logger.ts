@@ -65,32 +65,52 @@ export function consoleLogger(write: (line: string) => void = (line) => process.
 }
 
 /**
+ * The time as `toISOString` writes it, made once per millisecond: a busy
+ * server logs many requests in one.
+ */
+function isoClock(): () => string {
+  let ms = Number.NaN
+  let text = ''
+  return () => {
+    const t = Date.now()
+    if (t !== ms) {
+      ms = t
+      text = new Date(t).toISOString()
+    }
+    return text
+  }
+}
+
+/**
  * The JSON-lines logger (standard output not a terminal, or
  * `LOG_FORMAT=json`): one JSON object a line, with `time`, `level`, `msg`
  * and, for a request, `request_id`, `method`, `route`, `status`,
  * `duration_ms`, `operator` or `client`, `client_address`. JSON escapes
  * every control character, so nothing can split a line.
+ *
+ * @param now the clock, for tests (default: the system clock, its text made once a millisecond).
  */
-export function jsonLogger(
-  write: (line: string) => void = (line) => process.stdout.write(line),
-  now: () => Date = () => new Date(),
-): AppLogger {
-  const line = (fields: Record<string, unknown>) => write(`${JSON.stringify({ time: now().toISOString(), ...fields })}\n`)
+export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(line), now?: () => Date): AppLogger {
+  const time = now === undefined ? isoClock() : () => now().toISOString()
+  const quote = quoter()
+  const line = (fields: Record<string, unknown>) => write(`${JSON.stringify({ time: time(), ...fields })}\n`)
   return {
+    // The request line, once per request, is built as text: the same bytes as
+    // JSON.stringify of { time, level, msg, request_id, method, route, status,
+    // duration_ms, operator?, client?, client_address? } (log-format.test.ts
+    // holds them equal), without an object and its spreads per request. Every
+    // string goes through JSON.stringify.
     request(e) {
       const level = e.status >= 500 ? 'error' : e.status >= 400 ? 'warn' : 'info'
-      line({
-        level,
-        msg: 'request',
-        request_id: e.requestId,
-        method: e.method,
-        route: e.route,
-        status: e.status,
-        duration_ms: Math.round(e.ms * 10) / 10,
-        ...(e.operator === undefined ? {} : { operator: e.operator }),
-        ...(e.client === undefined ? {} : { client: e.client }),
-        ...(loggableAddress(e.address) === undefined ? {} : { client_address: e.address }),
-      })
+      let text = `{"time":"${time()}","level":"${level}","msg":"request"`
+      if (e.requestId !== undefined) text += `,"request_id":${UUID.test(e.requestId) ? `"${e.requestId}"` : JSON.stringify(e.requestId)}`
+      text += `,"method":${quote(e.method)},"route":${quote(e.route)},"status":${jsonNumber(e.status)},"duration_ms":${jsonNumber(Math.round(e.ms * 10) / 10)}`
+      if (e.operator !== undefined) text += `,"operator":${quote(e.operator)}`
+      if (e.client !== undefined) text += `,"client":${quote(e.client)}`
+      // An address that passed loggableAddress has no character JSON escapes.
+      const address = loggableAddress(e.address)
+      if (address !== undefined) text += `,"client_address":"${address}"`
+      write(`${text}}\n`)
     },
     error(where, error, requestId) {
       const detail =
@@ -105,4 +125,28 @@ export function jsonLogger(
       line({ level: 'info', msg: message, ...fields })
     },
   }
+}
+
+// A request id as crypto.randomUUID writes it: nothing JSON escapes.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** Most strings a logger keeps quoted (methods, route patterns, operator and client names: a few dozen in practice). */
+const MAX_QUOTED = 256
+
+/** JSON.stringify of a string, kept for the strings that come back on every request. */
+function quoter(): (text: string) => string {
+  const quoted = new Map<string, string>()
+  return (text) => {
+    let q = quoted.get(text)
+    if (q === undefined) {
+      q = JSON.stringify(text)
+      if (quoted.size >= MAX_QUOTED) quoted.clear()
+      quoted.set(text, q)
+    }
+    return q
+  }
+}
+
+/** A number as JSON.stringify writes it (null for NaN and the infinities). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null'
 }

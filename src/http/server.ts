@@ -22,11 +22,13 @@ export type FetchHandler = (request: Request, bindings: ServerBindings) => Respo
 export async function startServer(fetch: FetchHandler, options: { host: string; port: number }): Promise<RunningServer> {
   const Bun = bunGlobal()
   if (Bun) {
+    // Read once: the port a server listens on does not change, and Bun asks the kernel (getsockname) each time.
+    let listening: ServerBindings['listening']
     const server = Bun.serve({
       hostname: options.host,
       port: options.port,
       fetch: (request, srv) =>
-        fetch(request, { remoteAddress: srv.requestIP(request)?.address, listening: { host: options.host, port: srv.port ?? options.port } }),
+        fetch(request, { remoteAddress: srv.requestIP(request)?.address, listening: (listening ??= { host: options.host, port: srv.port ?? options.port }) }),
     })
     return {
       url: `http://${formatHost(options.host)}:${server.port}`,

@@ -52,6 +52,8 @@ interface CachedSession {
   generation: string
   row: OperatorSessionRow
   csrfToken: string
+  /** The expiry texts answered for `row.last_seen_at` (two toISOString a request otherwise). */
+  expiry?: { seen: string; value: { expiresAt: string; absoluteExpiresAt: string } }
 }
 
 /**
@@ -127,7 +129,8 @@ export class SessionService {
       // Only this row changed, and by us: the cached copy stays valid once updated.
       entry.row = { ...row, last_seen_at: seen }
     }
-    return { username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at, ...this.#expiry(row.created_at, seen) }
+    if (entry.expiry?.seen !== seen) entry.expiry = { seen, value: this.#expiry(row.created_at, seen) }
+    return { username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at, ...entry.expiry.value }
   }
 
   #expiry(createdAt: string, lastSeenAt: string): { expiresAt: string; absoluteExpiresAt: string } {

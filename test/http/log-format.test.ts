@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { jsonLogger } from '../../src/http/app-logger.ts'
+import { jsonLogger, loggableAddress, type RequestLogEntry } from '../../src/http/app-logger.ts'
 import { logFormat, loggerFor } from '../../src/http/log-format.ts'
 import { caught } from '../helpers/caught.ts'
 import { describeEachDialect } from '../helpers/databases.ts'
@@ -51,6 +51,69 @@ describe('jsonLogger', () => {
     expect(parsed[3]).toMatchObject({ level: 'error', msg: 'unexpected error', request_id: 'r3', where: 'GET /x', error: { name: 'TypeError', message: 'boom' } })
     expect(parsed[3].error.stack).toContain('TypeError: boom')
     expect(parsed[4]).toEqual({ time: '2026-01-01T00:00:00.000Z', level: 'info', msg: 'listening', url: 'http://127.0.0.1:1' })
+  })
+})
+
+describe('the request line, built as text', () => {
+  // What jsonLogger wrote before its request line was built by hand: the
+  // line must stay byte for byte what JSON.stringify of this object gives.
+  const reference = (time: string, e: RequestLogEntry) =>
+    `${JSON.stringify({
+      time,
+      level: e.status >= 500 ? 'error' : e.status >= 400 ? 'warn' : 'info',
+      msg: 'request',
+      request_id: e.requestId,
+      method: e.method,
+      route: e.route,
+      status: e.status,
+      duration_ms: Math.round(e.ms * 10) / 10,
+      ...(e.operator === undefined ? {} : { operator: e.operator }),
+      ...(e.client === undefined ? {} : { client: e.client }),
+      ...(loggableAddress(e.address) === undefined ? {} : { client_address: e.address }),
+    })}\n`
+
+  test('the same bytes as JSON.stringify of the entry, for awkward strings and numbers', () => {
+    const awkward = ['', 'alice', 'quote"back\\slash', 'line\nbreak\ttab\u0000nul\u001f', '\u2028\u2029', 'é∑😀', '\ud800lone', '</script>', SENTINEL]
+    const numbers = [0, -0, 0.04, 0.05, 1.25, 12345.678, 1e21, 1e-7, Number.NaN, Number.POSITIVE_INFINITY]
+    const statuses = [200, 201, 304, 400, 421, 499, 500, 503]
+    const addresses = [undefined, '127.0.0.1', '::1', 'fe80::1%eth0', 'evil\nline', '"quoted"']
+    let seed = 7
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) % 2147483648) % xs.length]!
+    const time = '2026-01-01T00:00:00.000Z'
+    const lines: string[] = []
+    const logger = jsonLogger((l) => lines.push(l), () => new Date(time))
+    const entries: RequestLogEntry[] = []
+    for (let i = 0; i < 1200; i++) {
+      const who = pick([0, 1, 2, 3])
+      entries.push({
+        method: pick(['GET', 'POST', 'DELETE', ...awkward]),
+        route: pick(['/secrets', '/secrets/:name', '<unmatched>', ...awkward]),
+        status: pick(statuses),
+        ms: pick(numbers),
+        requestId: pick([undefined, '0b5f0c1e-0000-4000-8000-000000000000', ...awkward]),
+        // Distinct names past the logger's store of quoted strings, too.
+        operator: who === 1 || who === 3 ? `${pick(awkward)}${i}` : undefined,
+        client: who === 2 || who === 3 ? pick(awkward) : undefined,
+        address: pick(addresses),
+      })
+    }
+    for (const e of entries) logger.request(e)
+    expect(lines).toEqual(entries.map((e) => reference(time, e)))
+  })
+
+  test('with the system clock: the time is the current one, as toISOString writes it', () => {
+    const lines: string[] = []
+    const logger = jsonLogger((l) => lines.push(l))
+    const before = Date.now()
+    logger.request({ method: 'GET', route: '/healthz', status: 200, ms: 0.1 })
+    logger.request({ method: 'GET', route: '/healthz', status: 200, ms: 0.1 })
+    const after = Date.now()
+    for (const l of lines) {
+      const time = JSON.parse(l).time as string
+      expect(new Date(time).toISOString()).toBe(time)
+      expect(Date.parse(time)).toBeGreaterThanOrEqual(before)
+      expect(Date.parse(time)).toBeLessThanOrEqual(after)
+    }
   })
 })
 

@@ -57,6 +57,23 @@ describeEachDialect('GET /metrics', (dialect) => {
     expect(after.text).not.toContain('SENTINEL')
   })
 
+  test('each scrape counts every request once: totals grow by what was answered between scrapes, durations with them', async () => {
+    const s = await h.login(ALICE)
+    const list = 'secrets_http_requests_total{method="GET",route="/secrets",status="200"}'
+    const timed = 'secrets_http_request_duration_seconds_count{method="GET",route="/secrets"}'
+    const scrapes = 'secrets_http_requests_total{method="GET",route="/metrics",status="200"}'
+    for (let i = 0; i < 3; i++) expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
+    const first = await scrape()
+    const second = await scrape()
+    for (let i = 0; i < 2; i++) expect((await h.as(s, 'GET', '/secrets')).status).toBe(200)
+    const third = await scrape()
+    expect([first, second, third].map((x) => [sample(x.text, list), sample(x.text, timed), sample(x.text, scrapes)])).toEqual([
+      [3, 3, 0],
+      [3, 3, 1],
+      [5, 5, 2],
+    ])
+  })
+
   test('decryptions and renders count deliveries to a client', async () => {
     const s = await h.login(ALICE)
     await h.as(s, 'POST', '/secrets', { name: 'GITHUB_TOKEN', value: 'ghp-metrics' })

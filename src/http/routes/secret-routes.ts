@@ -36,9 +36,11 @@ export function httpActor(c: Context<AppEnv>): Actor {
 export function secretRoutes(service: SecretsService): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  // The list as JSON text, kept while the database generation stays the same:
-  // the UI and scripts poll it, and 100 rows cost a query and a serialisation.
-  let listed: { generation: string; json: string } | undefined
+  // The list as JSON, kept while the database generation stays the same: the
+  // UI and scripts poll it, and 100 rows cost a query and a serialisation. Kept
+  // as a Blob, whose bytes a server sends as they are: a string is encoded
+  // again for every answer (about 2 us of 25 KB under wrk).
+  let listed: { generation: string; body: Blob } | undefined
 
   app.get('/', async function listSecrets(c) {
     const generation = c.get('generation')
@@ -47,10 +49,13 @@ export function secretRoutes(service: SecretsService): Hono<AppEnv> {
       const [rows, reads] = await Promise.all([service.list(), service.lastReads()])
       const secrets = rows.map((s) => ({ ...secretJson(s), last_read: lastReadJson(reads.get(s.name)) }))
       const json = JSON.stringify({ secrets, current_key_id: service.currentKeyId })
-      listed = generation === undefined ? undefined : { generation, json }
-      return c.body(json, 200, { 'Content-Type': 'application/json' })
+      if (generation === undefined) {
+        listed = undefined
+        return c.body(json, 200, { 'Content-Type': 'application/json' })
+      }
+      listed = { generation, body: new Blob([json], { type: 'application/json' }) }
     }
-    return c.body(listed.json, 200, { 'Content-Type': 'application/json' })
+    return c.body(listed.body, 200, { 'Content-Type': 'application/json' })
   })
 
   // Every answer about one secret carries its version as the ETag, for If-Match on the next write.

@@ -147,3 +147,44 @@ describe('AllowedHosts remembers what it allowed, never what it refused', () => 
     }
   })
 })
+
+describe('checkHost remembers the requests it passed, never the ones it refused', () => {
+  const build = () => {
+    const app = new Hono<AppEnv>()
+    app.use(checkHost(['https://secrets.example.org']))
+    app.get('*', (c) => c.text(c.get('ownOrigin') ?? 'none'))
+    app.onError(errorHandler({ request() {}, error() {} }))
+    return app
+  }
+  const listen: ServerBindings = { remoteAddress: '127.0.0.1', listening: { host: '127.0.0.1', port: 8787 } }
+  const ask = async (app: Hono<AppEnv>, url: string, host: string | undefined, bindings: ServerBindings = listen) => {
+    const res = await app.request(url, host === undefined ? {} : { headers: { Host: host } }, bindings)
+    return res.status === 200 ? await res.text() : res.status
+  }
+
+  test('the same answers asked again and interleaved: allowed ones with their origin, forged Host headers refused each time', async () => {
+    const app = build()
+    const cases: Array<[string, string | undefined, string | number, ServerBindings?]> = [
+      ['http://127.0.0.1:8787/healthz', '127.0.0.1:8787', 'http://127.0.0.1:8787'],
+      ['http://127.0.0.1:8787/secrets', 'rebind.example:8787', 421],
+      ['http://127.0.0.1:8787/x', undefined, 'http://127.0.0.1:8787'],
+      ['http://127.0.0.1:8787/x', '', 421],
+      ['http://127.0.0.1:8787/x', 'localhost:8787', 'http://127.0.0.1:8787'],
+      ['http://rebind.example:8787/healthz', '127.0.0.1:8787', 421],
+      ['http://localhost:8787/a?b=/c', 'localhost:8787', 'http://localhost:8787'],
+      ['http://localhost:8788/', 'localhost:8788', 421],
+      ['https://secrets.example.org/secrets', 'secrets.example.org', 'https://secrets.example.org'],
+      ['http://secrets.example.org/secrets', 'secrets.example.org', 'http://secrets.example.org'],
+      ['http://127.0.0.1:9999/healthz', '127.0.0.1:9999', 'http://127.0.0.1:9999', { listening: { host: '127.0.0.1', port: 9999 } }],
+      ['http://127.0.0.1:8787/healthz', '127.0.0.1:8787', 421, { listening: { host: '127.0.0.1', port: 9999 } }],
+    ]
+    for (let round = 0; round < 3; round++) {
+      for (const [url, host, want, bindings] of cases) expect([url, host, await ask(app, url, host, bindings)]).toEqual([url, host, want])
+    }
+    // Past the bound of remembered requests (a wildcard listener passes any IP literal at its port): still the same answers.
+    const wildcard: ServerBindings = { listening: { host: '0.0.0.0', port: 8787 } }
+    for (let i = 0; i < 100; i++) expect(await ask(app, `http://10.0.0.${i}:8787/`, `10.0.0.${i}:8787`, wildcard)).toBe(`http://10.0.0.${i}:8787`)
+    expect(await ask(app, 'http://10.0.0.1:8787/', 'rebind.example:8787', wildcard)).toBe(421)
+    for (const [url, host, want, bindings] of cases) expect([url, host, await ask(app, url, host, bindings)]).toEqual([url, host, want])
+  })
+})
