@@ -6,8 +6,10 @@
  *   node_modules/.bin/bun bench/speed.ts [--reps 5] [--size 256] [--rss 64,1024] [--before DIR] [--no-doc]
  *
  * --before DIR  also time DIR/bin/secrets (an older checkout, e.g. from
- *               `git archive COMMIT | tar -x -C DIR` with node_modules linked)
+ *               `git archive COMMIT | tar -x -C DIR` with node_modules linked
+ *               and its bundle built; it must read today's database schema)
  *               in the same rounds, for the "before" column
+ * --before-name what the "before" column is, for the text (e.g. its commit)
  * --rss         corpus sizes (MiB) for the peak-RSS rows (default 64,1024)
  *
  * Rows (ours / baseline; the target is on the ratio):
@@ -38,6 +40,7 @@ const { values: opt } = parseArgs({
     size: { type: 'string', default: '256' },
     rss: { type: 'string', default: '64,1024' },
     before: { type: 'string' },
+    'before-name': { type: 'string', default: 'an older checkout' },
     'no-doc': { type: 'boolean' },
   },
 })
@@ -86,6 +89,8 @@ interface Row {
 const small = join(scratch, 'small.yaml')
 const sparse = ensureCorpus(corpora, 'sparse', MIB)
 const dense = ensureCorpus(corpora, 'dense', MIB)
+/** The issue's own figures as it was filed (256 MiB corpora, its machine and day): not measured here. */
+const AS_FILED = ['119 ms (7x)', '0.53 s (0.46x)', '1.04 s (0.19x)', '0.62 s (3.7x)', '1.54 s (1.9x)']
 const render = (bin: string) => `${bin} render --accessor bench --reason bench`
 const ROWS = (bin: string): Row[] => [
   { what: 'small render (4 KiB, 10 placeholders), file to file', ours: `${render(bin)} ${q(small)} ${q(OUT)}`, base: `${BUN} bench/render-floor.ts ${q(scratch)} ${q(small)} ${q(OUT)}`, label: 'bench/render-floor.ts', kind: 'time', goal: 2 },
@@ -141,7 +146,7 @@ try {
     const n = median(t[`now${i}`]!)
     const old = before ? median(t[`before${i}`]!) : undefined
     const goal = row.kind === 'time' ? `<= ${row.goal}x its time` : `>= ${row.goal}x its speed`
-    return `| ${row.what} | ${old === undefined ? '' : `${fmt(old)} (${ratio(row, old, b)})`} | ${fmt(n)} (${ratio(row, n, b)}) | ${row.label} ${fmt(b)} | ${goal}: ${met(row, n, b)} |`
+    return `| ${row.what} | ${AS_FILED[i]} | ${old === undefined ? '' : `${fmt(old)} (${ratio(row, old, b)})`} | ${fmt(n)} (${ratio(row, n, b)}) | ${row.label} ${fmt(b)} | ${goal}: ${met(row, n, b)} |`
   })
 
   // Peak RSS, flat from the smallest to the largest corpus.
@@ -157,11 +162,12 @@ try {
     rssRows.push(`| ${kind}, file to file | ${cells.map((m) => `${m.toFixed(1)} MiB`).join(' | ')} |`)
   }
   const body = `Command: \`node_modules/.bin/bun bench/speed.ts --reps ${REPS} --size ${MIB}${opt.before ? ' --before DIR' : ''}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
-Each row: ours and its baseline alternated ${REPS} times (A B A B${opt.before ? ' C, C = the checkout before issue 19' : ''}) after one warm-up run, medians of wall time; the ratio is taken within the row.
+Each row: ours and its baseline alternated ${REPS} times (A B A B${opt.before ? ` C, C = ${opt['before-name']}` : ''}) after one warm-up run, medians of wall time; the ratio is taken within the row.
+"As filed" is the issue's own figure and ratio, from its day and machine, not measured by this run.
 ${MIB} MiB corpora (bench/corpus.ts, 100 secrets); every run of ours decrypts what it uses and writes its audit rows (SQLite, WAL, synchronous=FULL); \`secrets render IN OUT\` fsyncs OUT and its directory before returning.
 
-| what | before | now | baseline | target |
-| --- | --- | --- | --- | --- |
+| what | as filed | before | now | baseline | target |
+| --- | --- | --- | --- | --- | --- |
 ${table.join('\n')}
 
 Peak RSS of \`secrets render IN OUT\` (max of 3 runs, GNU time):
