@@ -15,7 +15,7 @@ import { PositionRecorder } from '../../src/render/record.ts'
 import { RecordReplayer } from '../../src/render/replay.ts'
 import { PlaceholderScanner } from '../../src/render/scanner.ts'
 import { cases, depthTimeout } from '../helpers/depth.ts'
-import { bytes, cut, join, outcomeOf, twoPassReference, valueMap } from './helpers.ts'
+import { bytes, cut, outcomeOf, replayRecords, twoPassReference, valueMap } from './helpers.ts'
 
 const LONG = 'L'.repeat(128)
 const VALUES = valueMap({ A: 'va', FOO: '${SECRET:A}', FOO_1: 'é', B9_: '$', [LONG]: 'long', ABCDEFGHIJKLMNOP: '16', ABCDEFGHIJKLMNOQ: '16b' })
@@ -65,21 +65,7 @@ function render(input: Uint8Array, chunks: Uint8Array[], core: boolean, replayCh
     const scanner = new PlaceholderScanner(recorder, {})
     for (const c of chunks) scanner.push(c)
     scanner.end()
-    batches.push(recorder.pending().slice())
-    let k = 0
-    const out: Uint8Array[] = []
-    const replayer = new RecordReplayer(recorder.names, VALUES, () => batches[k++], (b) => out.push(b.slice()), {
-      chunkSize: replayChunk,
-      outSize,
-      variants: recorder.variants,
-    })
-    for (let at = 0; at < input.length; at += replayChunk) {
-      const piece = input.subarray(at, at + replayChunk)
-      replayer.input.set(piece)
-      replayer.push(piece.length)
-    }
-    replayer.end()
-    return { ok: join(out) }
+    return { ok: replayRecords(recorder, batches, VALUES, input, replayChunk, outSize) }
   } catch (err) {
     return outcomeOf(err)
   } finally {

@@ -5,6 +5,8 @@
 import { MalformedPlaceholderError, MissingSecretError } from '../../src/errors.ts'
 import { CollectingSink } from '../../src/render/byte-sink.ts'
 import { NameCollector } from '../../src/render/names.ts'
+import type { PositionRecorder } from '../../src/render/record.ts'
+import { RecordReplayer } from '../../src/render/replay.ts'
 import { PlaceholderScanner, type RenderFormat, type ScannerOptions } from '../../src/render/scanner.ts'
 import { referenceNames, referenceRender } from './reference.ts'
 import { Substituter } from '../../src/render/substituter.ts'
@@ -177,4 +179,35 @@ export function collectNamesFromChunks(chunks: Iterable<Uint8Array>, options: Sc
   for (const chunk of chunks) scanner.push(chunk)
   scanner.end()
   return [...collector.names]
+}
+
+/**
+ * Pass 2 as renderFile runs it: replays `input` through the records that
+ * pass 1 left in `recorder` (its spilled `batches`, then its pending ones),
+ * `replayChunk` bytes at a time into an output buffer of `outSize`.
+ * @throws what the replayer throws (a missing name, an input that does not match).
+ */
+export function replayRecords(
+  recorder: PositionRecorder,
+  batches: Int32Array[],
+  values: ReadonlyMap<string, Uint8Array>,
+  input: Uint8Array,
+  replayChunk: number,
+  outSize: number,
+): Uint8Array<ArrayBuffer> {
+  batches.push(recorder.pending().slice())
+  let k = 0
+  const out: Uint8Array[] = []
+  const replayer = new RecordReplayer(recorder.names, values, () => batches[k++], (b) => out.push(b.slice()), {
+    chunkSize: replayChunk,
+    outSize,
+    variants: recorder.variants,
+  })
+  for (let at = 0; at < input.length; at += replayChunk) {
+    const piece = input.subarray(at, at + replayChunk)
+    replayer.input.set(piece)
+    replayer.push(piece.length)
+  }
+  replayer.end()
+  return join(out)
 }

@@ -11,12 +11,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { MissingSecretError } from '../../src/errors.ts'
 import { PositionRecorder } from '../../src/render/record.ts'
-import { RecordReplayer } from '../../src/render/replay.ts'
 import { referenceNames } from './reference.ts'
 import { MALFORMED, PlaceholderScanner, type RenderFormat } from '../../src/render/scanner.ts'
 import { renderStream } from '../../src/render/render.ts'
 import { cases, depthTimeout } from '../helpers/depth.ts'
-import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, streamReference, substituteChunks, twoPassReference, valueMap, type Outcome } from './helpers.ts'
+import { bytes, cut, join, namesOfChunks, outcomeOf, readStream, streamReference, substituteChunks, replayRecords, twoPassReference, valueMap, type Outcome } from './helpers.ts'
 import { setRenderCoreEnabled } from '../../src/render/core.ts'
 
 // The WebAssembly core (src/render/core.ts) runs on chunks of any size here, so these tests cover it too.
@@ -125,22 +124,7 @@ function recordRender(chunks: Uint8Array[], format: RenderFormat, capacity: numb
       reused.fill(0x24)
     }
     scanner.end()
-    batches.push(recorder.pending().slice())
-    let k = 0
-    const out: Uint8Array[] = []
-    const replayer = new RecordReplayer(recorder.names, VALUES, () => batches[k++], (b) => out.push(b.slice()), {
-      chunkSize: replayChunk,
-      outSize,
-      variants: recorder.variants,
-    })
-    const input = join(chunks)
-    for (let at = 0; at < input.length; at += replayChunk) {
-      const piece = input.subarray(at, at + replayChunk)
-      replayer.input.set(piece)
-      replayer.push(piece.length)
-    }
-    replayer.end()
-    return { ok: join(out) }
+    return { ok: replayRecords(recorder, batches, VALUES, join(chunks), replayChunk, outSize) }
   } catch (err) {
     return outcomeOf(err)
   }
