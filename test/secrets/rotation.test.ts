@@ -90,7 +90,10 @@ describeEachDialect('rotation racing replace (two processes, one store)', (diale
         const last = new Map(names.map((name) => [name, `${name}-v0`]))
         const refusals: string[] = []
         const acceptedAfterRefusal: string[] = []
-        for (let round = 1; round <= 150; round++) {
+        // At least 150 rounds, and on until the rotator's first batch has refused this writer: on a
+        // slow or busy machine the rotator may need longer than 150 rounds to move the chain.
+        const deadline = Date.now() + 60_000
+        for (let round = 1; round <= 150 || (refusals.length === 0 && Date.now() < deadline); round++) {
           for (const name of names) {
             // What the last successful replace wrote must still be there just before the next one.
             if ((await value(reader, name)) !== last.get(name)) lost.push(last.get(name)!)
@@ -106,6 +109,9 @@ describeEachDialect('rotation racing replace (two processes, one store)', (diale
             }
           }
         }
+        // The writer is refused now; let the rotator's next pass move every row to the new key before it stops.
+        const onNewKey = async () => (await Promise.all(names.map((n) => reader.service.sealed(n)))).every((r) => r.key_id === reader.keyring.current.id)
+        while (!(await onNewKey()) && Date.now() < deadline) await Bun.sleep(20)
         writeFileSync(stop, '')
         const { rotations } = await rotator.finish()
         expect(rotations).toBeGreaterThan(0)
