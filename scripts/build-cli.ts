@@ -35,9 +35,20 @@ const LEFT_OUT: Record<BundleName, { otherCommands: boolean; files: string[] }> 
   'render-client': {
     otherCommands: true,
     // The local render: the renderer over files, the store and the keys (context.ts), the --check table.
-    files: ['src/cli/render/render-file.ts', 'src/cli/render/spool.ts', 'src/context.ts', 'src/cli/table.ts'],
+    files: ['src/cli/render/render-file.ts', 'src/cli/render/spool.ts', 'src/context.ts', 'src/secrets/sqlite-reader.ts', 'src/cli/table.ts'],
   },
 }
+
+/**
+ * Bundles that load Kysely from its own bytecode file (KYSELY_BUNDLE) when
+ * first imported, rather than holding it: a local render on a ready SQLite
+ * store never imports it (src/secrets/sqlite-reader.ts), and loading a
+ * bundle costs for every module in it, evaluated or not.
+ */
+const KYSELY_APART: ReadonlySet<BundleName> = new Set(['render'])
+
+/** Kysely alone, CommonJS bytecode, beside the bundles (see KYSELY_APART). */
+export const KYSELY_BUNDLE = 'kysely.js'
 
 /** Replaces the modules `name` leaves out by a stub that throws when evaluated. */
 function leaveOut(root: string, name: BundleName): BunPlugin {
@@ -47,6 +58,15 @@ function leaveOut(root: string, name: BundleName): BunPlugin {
   return {
     name: `secrets-${name}-bundle`,
     setup(build) {
+      if (KYSELY_APART.has(name)) {
+        build.onResolve({ filter: /^kysely$/ }, () => ({ path: 'kysely', namespace: 'kysely-apart' }))
+        // Relative to the running bundle (the `require` a bundle's modules get is the bundle file's own), as an
+        // expression the bundler does not fold into a path it would follow at build time.
+        build.onLoad({ filter: /.*/, namespace: 'kysely-apart' }, () => ({
+          contents: `module.exports = require(['.', ${JSON.stringify(KYSELY_BUNDLE)}].join('/'))\n`,
+          loader: 'js',
+        }))
+      }
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         const path = resolve(dirname(args.importer), args.path)
         const otherCommand = otherCommands && dirname(path) === commands && path !== join(commands, 'render.ts')
@@ -84,6 +104,19 @@ export async function buildCliBundle(root: string): Promise<number> {
       rmSync(next, { recursive: true, force: true })
       throw new AggregateError(result.logs, `the ${name} bundle of the CLI did not build`)
     }
+  }
+  const kysely = await Bun.build({
+    entrypoints: [Bun.resolveSync('kysely', root)],
+    outdir: next,
+    naming: KYSELY_BUNDLE,
+    target: 'bun',
+    format: 'cjs',
+    bytecode: true,
+    minify: true,
+  })
+  if (!kysely.success) {
+    rmSync(next, { recursive: true, force: true })
+    throw new AggregateError(kysely.logs, 'the Kysely bundle of the CLI did not build')
   }
   // The launcher: picks the bundle and checks the listing; the sources it falls back to stay outside it.
   const launcher = await Bun.build({

@@ -1,8 +1,10 @@
 import type { Keyring } from './crypto/keyring.ts'
-import { ConfigError } from './errors.ts'
 import { loadKeyring } from './key-sources.ts'
-import { DEFAULT_VERSIONS_KEPT, SecretsService } from './secrets/service.ts'
+import { SecretsService } from './secrets/service.ts'
+import { versionsKeptFrom } from './secrets/versions-kept.ts'
 import { openStore, type Store } from './store/database.ts'
+
+export { versionsKeptFrom } from './secrets/versions-kept.ts'
 
 /** Environment variables, as a plain record (process.env, Deno.env.toObject(), a test's own). */
 export type Env = Readonly<Record<string, string | undefined>>
@@ -47,17 +49,4 @@ export async function openSecrets(env: Env, options: { now?: () => Date } = {}):
     throw e
   }
   return { store, keyring, service, close: () => store.close() }
-}
-
-/**
- * `SECRET_VERSIONS_KEPT`: how many previous versions of each secret are kept, 0 to 1000.
- * @throws ConfigError naming the variable.
- */
-export function versionsKeptFrom(env: Env): number {
-  const text = env.SECRET_VERSIONS_KEPT
-  if (text === undefined || text === '') return DEFAULT_VERSIONS_KEPT
-  if (!/^[0-9]{1,4}$/.test(text) || Number(text) > 1000) {
-    throw new ConfigError('SECRET_VERSIONS_KEPT must be a whole number from 0 to 1000 (previous versions kept per secret; default 10)')
-  }
-  return Number(text)
 }

@@ -7,9 +7,8 @@
  * optional column is bound as null, which is the column's default: every
  * optional column of `secret_access_log` is nullable without a default).
  */
-import { CompiledQuery, type Kysely } from 'kysely'
-import { dialectOf } from '../store/dialect.ts'
-import type { Database, NewAccessLogRow } from '../store/schema.ts'
+import { dialectOf, type Queryable, runSql } from '../store/raw-query.ts'
+import type { NewAccessLogRow } from '../store/schema.ts'
 
 /**
  * Every column an audit row is inserted with, in bind order. The type check
@@ -60,14 +59,13 @@ function insertText(dialect: 'sqlite' | 'postgres', n: number): string {
 }
 
 /** Inserts `rows` (at most 1,000: SQLite binds at most 32,766 parameters) in one statement, in `db` (a transaction). */
-export async function insertAccessLogRows(db: Kysely<Database>, rows: readonly NewAccessLogRow[]): Promise<void> {
+export async function insertAccessLogRows(db: Queryable, rows: readonly NewAccessLogRow[]): Promise<void> {
   if (rows.length === 0) return
   const params: unknown[] = []
   for (const row of rows) {
     for (const column of ACCESS_LOG_COLUMNS) params.push(row[column] ?? null)
   }
-  // Not `CompiledQuery.raw(text, params)`: it freezes the parameter array,
-  // which for thousands of values cost more than the insert itself (Bun 1.4).
-  const query: CompiledQuery = { ...CompiledQuery.raw(insertText(dialectOf(db), rows.length)), parameters: params }
-  await db.executeQuery(query)
+  // runSql: not `CompiledQuery.raw(text, params)`, which freezes the parameter
+  // array: for thousands of values that cost more than the insert itself (Bun 1.4).
+  await runSql(db, insertText(dialectOf(db), rows.length), params)
 }

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../store/schema.ts'
+import type { Queryable } from '../store/raw-query.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import type { AuditEntry, AuditLog } from './audit-log.ts'
 
@@ -54,13 +53,13 @@ export const MAX_BATCH_ROWS = 5000
  * transaction, with the change it records.
  */
 export class AuditBatcher {
-  readonly #db: Kysely<Database>
+  readonly #db: Queryable
   readonly #log: AuditAppender
   #queue: Pending[] = []
   #committing = false
   readonly #stats: AuditBatcherStats = { batches: 0, requests: 0, rows: 0, failedBatches: 0 }
 
-  constructor(db: Kysely<Database>, log: AuditAppender) {
+  constructor(db: Queryable, log: AuditAppender) {
     this.#db = db
     this.#log = log
   }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
+import { isSqlConnection, type Queryable, rawRows } from '../store/raw-query.ts'
 import type { Database, NewAccessLogRow } from '../store/schema.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import type { ChainFields } from './chain.ts'
@@ -47,13 +48,14 @@ export class AuditLog {
   }
 
   /** Locks the head in `trx`, reserving `add` ids, and returns it (with what it was before). */
-  async #lockHead(trx: Kysely<Database>, add: number): Promise<LockedHead> {
-    const head = await trx
-      .updateTable('audit_chain_head')
-      .set((eb) => ({ last_id: eb('last_id', '+', add), row_count: eb('row_count', '+', add) }))
-      .where('id', '=', 1)
-      .returning(['last_id', 'chain', 'row_count', 'chain_key'])
-      .executeTakeFirstOrThrow()
+  async #lockHead(trx: Queryable, add: number): Promise<LockedHead> {
+    // Every append's first statement: as text (raw-query.ts), so a local render runs it without Kysely.
+    const [head] = await rawRows<{ last_id: number | string; chain: string; row_count: number | string; chain_key: string | null }>(
+      trx,
+      'update "audit_chain_head" set "last_id" = "last_id" + ?, "row_count" = "row_count" + ? where "id" = 1 returning "last_id", "chain", "row_count", "chain_key"',
+      [add, add],
+    )
+    if (!head) throw new Error('the audit chain head row is missing')
     return { last_id: Number(head.last_id), chain: head.chain, row_count: Number(head.row_count), chain_key: parseChainKeyRecord(head.chain_key) }
   }
 
@@ -72,21 +74,26 @@ export class AuditLog {
     return { ...head, row_count: rowCount, chain_key: record }
   }
 
-  async #writeHead(trx: Kysely<Database>, record: ChainKeyRecord, head: { last_id: number; chain: string; row_count: number }): Promise<void> {
+  async #writeHead(trx: Queryable, record: ChainKeyRecord, head: { last_id: number; chain: string; row_count: number }): Promise<void> {
     const mac = await (await this.#keys.requireSigner(record)).head({ ...head, chain_key_id: record.id })
-    await trx.updateTable('audit_chain_head').set({ chain: head.chain, mac }).where('id', '=', 1).execute()
+    await rawRows(trx, 'update "audit_chain_head" set "chain" = ?, "mac" = ? where "id" = 1', [head.chain, mac])
   }
 
   /**
    * Appends entries to the chain inside the caller's transaction `trx`
    * (so a mutation and its audit row commit or roll back together), under
-   * the head's chain key, and authenticates the new head.
+   * the head's chain key, and authenticates the new head. `trx` may be a
+   * bare connection (raw-query.ts) once the head is sealed (a local render
+   * checks that before it takes that path: sqlite-reader.ts).
    * @throws DecryptError when no configured master key opens the chain key.
    */
-  async append(trx: Kysely<Database>, entries: readonly AuditEntry[]): Promise<void> {
+  async append(trx: Queryable, entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return
     let head = await this.#lockHead(trx, entries.length)
-    if (!head.chain_key) head = await this.#firstSeal(trx, head, entries.length)
+    if (!head.chain_key) {
+      if (isSqlConnection(trx)) throw new Error('internal: the first seal of the audit chain needs Kysely (sqlite-reader.ts checks the head is sealed)')
+      head = await this.#firstSeal(trx, head, entries.length)
+    }
     const record = head.chain_key!
     const signer = await this.#keys.requireSigner(record)
     let id = head.last_id - entries.length
@@ -103,6 +110,12 @@ export class AuditLog {
       await insertAccessLogRows(trx, rows.slice(i, i + INSERT_CHUNK))
     }
     await this.#writeHead(trx, record, { last_id: head.last_id, chain: prev, row_count: head.row_count })
+  }
+
+  /** Whether the head was sealed (has a chain key): an append on a bare connection (raw-query.ts) needs it. */
+  static async sealed(db: Queryable): Promise<boolean> {
+    const [head] = await rawRows<{ chain_key: string | null }>(db, 'select "chain_key" from "audit_chain_head" where "id" = 1', [])
+    return head !== undefined && head.chain_key !== null
   }
 
   /**

@@ -10,6 +10,7 @@
  */
 import { ciphertextSha256 } from '../crypto/aes-gcm.ts'
 import { dialectOf } from '../store/dialect.ts'
+import { type Queryable, rawRows } from '../store/raw-query.ts'
 import { toBytes } from '../store/secret.repository.ts'
 import { writeTransaction } from '../store/transaction.ts'
 import { auditEntry } from './audit-entry.ts'
@@ -18,8 +19,9 @@ import type { Actor, ServiceDeps } from './types.ts'
 /** Who writes the baseline rows: the upgrade itself, not a person. */
 export const BASELINE_ACTOR: Actor = { accessor: 'system:upgrade', reason: 'versions introduced (migration 0010): the secret row as found' }
 
-async function pending(db: ServiceDeps['db']): Promise<boolean> {
-  const head = await db.selectFrom('audit_chain_head').select('versions_baseline').where('id', '=', 1).executeTakeFirst()
+/** Whether the store still needs its baseline rows (a raw query: a local render checks it without Kysely, sqlite-reader.ts). */
+export async function baselinePending(db: Queryable): Promise<boolean> {
+  const [head] = await rawRows<{ versions_baseline: number | string }>(db, 'select "versions_baseline" from "audit_chain_head" where "id" = 1', [])
   return head !== undefined && Number(head.versions_baseline) !== 1
 }
 
@@ -31,11 +33,11 @@ async function pending(db: ServiceDeps['db']): Promise<boolean> {
  * @returns how many baseline rows it wrote.
  */
 export async function baselineVersions(deps: ServiceDeps): Promise<number> {
-  if (!(await pending(deps.db))) return 0
+  if (!(await baselinePending(deps.db))) return 0
   return writeTransaction(deps.db, async (trx) => {
     const query = trx.selectFrom('secret').select(['name', 'version', 'ciphertext']).orderBy('name')
     const rows = await (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).execute()
-    if (!(await pending(trx))) return 0
+    if (!(await baselinePending(trx))) return 0
     const at = deps.now().toISOString()
     const entries = []
     for (const row of rows) {

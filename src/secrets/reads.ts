@@ -8,7 +8,19 @@ import { decryptValue } from '../crypto/aes-gcm.ts'
 import { AuditWriteError, MissingSecretError } from '../errors.ts'
 import { findSecrets } from '../store/secret.repository.ts'
 import { auditEntry, checkActor } from './audit-entry.ts'
+import type { Queryable } from '../store/raw-query.ts'
 import type { Actor, SealedSecret, ServiceDeps } from './types.ts'
+
+/**
+ * What resolveAll needs: the service's deps, or a local render's without
+ * Kysely (sqlite-reader.ts: a bare SQLite connection and its own batcher).
+ */
+export interface ReadDeps {
+  readonly db: Queryable
+  readonly keyring: ServiceDeps['keyring']
+  readonly auditBatcher: Pick<ServiceDeps['auditBatcher'], 'append'>
+  readonly now: () => Date
+}
 
 /**
  * Writes audit rows in their own transaction, shared with the rows of the
@@ -16,7 +28,7 @@ import type { Actor, SealedSecret, ServiceDeps } from './types.ts'
  * commit); resolves once that transaction committed.
  * @throws AuditWriteError (the cause attached) when they could not be written.
  */
-export async function writeAudit(deps: ServiceDeps, rows: AuditEntry[]): Promise<void> {
+export async function writeAudit(deps: Pick<ReadDeps, 'auditBatcher'>, rows: AuditEntry[]): Promise<void> {
   try {
     await deps.auditBatcher.append(rows)
   } catch (cause) {
@@ -56,7 +68,7 @@ export async function decryptBytes(deps: ServiceDeps, row: SealedSecret, actor: 
  * @throws ValidationError; MissingSecretError; AuditWriteError; DecryptError / UnknownKeyError.
  */
 export async function resolveAll(
-  deps: ServiceDeps,
+  deps: ReadDeps,
   names: readonly string[],
   actor: Actor,
 ): Promise<Map<string, Uint8Array<ArrayBuffer>>> {

@@ -39,14 +39,14 @@ import {
   toMetadata,
 } from './types.ts'
 import { listVersions, rollbackSecret } from './versions.ts'
+import { DEFAULT_VERSIONS_KEPT } from './versions-kept.ts'
 import { SecretNameSchema, validateField } from './validation.ts'
 
 export type { AccessLogEntry, Actor, IfVersion, SealedSecret, SecretMetadata, SecretVersionInfo, SecretVersions } from './types.ts'
 export type { KeyUsage, ResealBatchResult, RotateBatchResult } from './rotation.ts'
 export type { LastRead } from '../store/access-log.repository.ts'
 
-/** How many previous versions of each secret are kept when SECRET_VERSIONS_KEPT is not set. */
-export const DEFAULT_VERSIONS_KEPT = 10
+export { DEFAULT_VERSIONS_KEPT } from './versions-kept.ts'
 
 export interface SecretsServiceOptions {
   db: Kysely<Database>

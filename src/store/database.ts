@@ -1,19 +1,14 @@
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { ConfigError } from '../errors.ts'
-import { RUNTIME } from '../runtime.ts'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { DEFAULT_DATABASE_URL, type DatabaseLocation, parseDatabaseUrl } from './database-url.ts'
 import type { DialectName } from './dialect.ts'
 import { migrateToLatest } from './migrations.ts'
 import { storeFault } from './driver-errors.ts'
 import { openError } from './open-errors.ts'
 import type { Database } from './schema.ts'
+import { openConfiguredSqlite } from './sqlite-handle.ts'
 
-/** The default `DATABASE_URL`: a SQLite file beside the working directory. */
-export const DEFAULT_DATABASE_URL = 'file:./data/secrets.db'
-
-/** How long a SQLite writer waits for another writer's lock before failing. */
-export const SQLITE_BUSY_TIMEOUT_MS = 5000
+export { DEFAULT_DATABASE_URL, type DatabaseLocation, parseDatabaseUrl } from './database-url.ts'
+export { openSqliteHandle, SQLITE_BUSY_TIMEOUT_MS, type SqliteHandle } from './sqlite-handle.ts'
 
 /** An open database: the Kysely instance, its dialect, and how to close it. */
 export interface Store {
@@ -33,77 +28,8 @@ export interface Store {
   close(): Promise<void>
 }
 
-/** Where a `DATABASE_URL` points. */
-export type DatabaseLocation =
-  | { kind: 'sqlite'; path: string | ':memory:' }
-  | { kind: 'postgres'; url: string }
-
-/**
- * Parses a `DATABASE_URL`: `file:PATH` (or a bare path) for SQLite,
- * `file::memory:` / `:memory:` for an in-memory SQLite database, and
- * `postgres://` / `postgresql://` for PostgreSQL.
- * @throws ConfigError for another scheme.
- */
-export function parseDatabaseUrl(url: string = DEFAULT_DATABASE_URL): DatabaseLocation {
-  if (url === ':memory:' || url === 'file::memory:') return { kind: 'sqlite', path: ':memory:' }
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url }
-  if (url.startsWith('file://')) return { kind: 'sqlite', path: decodeURIComponent(new URL(url).pathname) }
-  if (url.startsWith('file:')) return { kind: 'sqlite', path: url.slice('file:'.length) }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new ConfigError('DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL)')
-  }
-  return { kind: 'sqlite', path: url }
-}
-
-/** The subset of a SQLite driver this module calls, whichever runtime provides it. */
-export interface SqliteHandle extends SqliteDatabase {
-  exec(sql: string): unknown
-}
-
-// Held in variables so bundlers leave these runtime-specific imports alone.
-const BUN_SQLITE = 'bun:sqlite'
-const BETTER_SQLITE3 = 'better-sqlite3'
-
-/**
- * A raw SQLite connection (bun:sqlite under Bun, better-sqlite3 under Node),
- * without migrations or pragmas: for backup and restore, which must look at
- * a file before (or instead of) migrating it. The file is created when missing.
- */
-export async function openSqliteHandle(path: string): Promise<SqliteHandle> {
-  if (RUNTIME === 'bun') {
-    type BunDatabase = SqliteHandle & { query(sql: string): ReturnType<SqliteHandle['prepare']> }
-    const { Database } = (await import(BUN_SQLITE)) as { Database: new (path: string, opts?: object) => BunDatabase }
-    const db = new Database(path, { create: true, strict: false })
-    // `query` caches each statement on the database and finalizes it at close;
-    // `prepare` (what Kysely calls) leaves statements unfinalized, which keeps
-    // the file open after close() until they are garbage-collected.
-    return { prepare: (sql: string) => db.query(sql), exec: (sql: string) => db.exec(sql), close: () => db.close() }
-  }
-  const BetterSqlite = (await import(BETTER_SQLITE3)).default as new (path: string) => SqliteHandle
-  return new BetterSqlite(path)
-}
-
-/** Creates the database file (and its directory) owner-only before SQLite opens it. */
-function prepareSqliteFile(path: string): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 })
-  closeSync(openSync(path, 'a', 0o600))
-  // openSync's mode only applies to a new file; an existing one is tightened too.
-  chmodSync(path, 0o600)
-}
-
 async function openSqlite(path: string): Promise<{ db: Kysely<Database>; dataVersion: () => number }> {
-  if (path !== ':memory:') prepareSqliteFile(path)
-  const handle = await openSqliteHandle(path)
-  if (path !== ':memory:') handle.exec('PRAGMA journal_mode = WAL')
-  handle.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
-  handle.exec('PRAGMA foreign_keys = ON')
-  // FULL: an audit row that was reported written survives a power cut.
-  handle.exec('PRAGMA synchronous = FULL')
-  // Statement journals and other transient files in memory: a batch of audit
-  // rows is one multi-row INSERT, whose statement journal otherwise spills
-  // to a new file in /var/tmp past 64 KiB (one per batch). Only what a
-  // statement may need to undo goes there; durability is the WAL's.
-  handle.exec('PRAGMA temp_store = MEMORY')
+  const handle = await openConfiguredSqlite(path)
   const pragma = handle.prepare('PRAGMA data_version')
   const dataVersion = () => Number((pragma.all([]) as Array<{ data_version: number }>)[0]?.data_version)
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dataVersion }

@@ -1,6 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely'
-import { ConfigError } from '../errors.ts'
-import { isUnavailable } from './open-errors.ts'
+import { appliedMigrations, MIGRATION_NAMES, schemaState } from './schema-state.ts'
 import * as m0001 from '../../migrations/0001_create_secret.ts'
 import * as m0002 from '../../migrations/0002_create_secret_access_log.ts'
 import * as m0003 from '../../migrations/0003_audit_chain.ts'
@@ -14,8 +13,8 @@ import * as m0010 from '../../migrations/0010_secret_versions.ts'
 
 /**
  * Every migration, in order, imported statically: FileMigrationProvider reads
- * `.ts` files from disk, which breaks in a bundled build. Append only; a
- * landed migration is never edited.
+ * `.ts` files from disk, which breaks in a bundled build. Append only, here
+ * and to MIGRATION_NAMES (schema-state.ts); a landed migration is never edited.
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_create_secret': m0001,
@@ -30,6 +29,11 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_secret_versions': m0010,
 }
 
+// The names schema-state.ts checks a database against without loading this file must be these, in this order.
+if (Object.keys(MIGRATIONS).join('\n') !== MIGRATION_NAMES.join('\n')) {
+  throw new Error('internal: MIGRATIONS (migrations.ts) and MIGRATION_NAMES (schema-state.ts) differ')
+}
+
 const provider: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),
 }
@@ -37,23 +41,6 @@ const provider: MigrationProvider = {
 /** A Kysely Migrator over the static list. */
 export function migrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider })
-}
-
-/**
- * The migrations the database has run, or undefined when it has no
- * migration table yet (a new database). One small query: every CLI start
- * pays it, instead of the Migrator's lock-table round trips.
- * @throws the driver's error when the database does not answer at all.
- */
-async function appliedMigrations(db: Kysely<any>): Promise<string[] | undefined> {
-  try {
-    const rows = await db.selectFrom('kysely_migration').select('name').execute()
-    return rows.map((r: { name: string }) => r.name)
-  } catch (e) {
-    if (isUnavailable(e)) throw e
-    // No migration table yet: a new database.
-    return undefined
-  }
 }
 
 /**
@@ -65,17 +52,7 @@ async function appliedMigrations(db: Kysely<any>): Promise<string[] | undefined>
  *   with its reason.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet | undefined> {
-  const applied = await appliedMigrations(db)
-  if (applied) {
-    const unknown = applied.filter((name) => !Object.hasOwn(MIGRATIONS, name)).sort()
-    if (unknown.length > 0) {
-      throw new ConfigError(
-        `the database's schema is newer than this build: migration${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} ` +
-          'unknown to it (a newer release applied them); run that release or a newer one',
-      )
-    }
-    if (applied.includes(Object.keys(MIGRATIONS).at(-1)!)) return undefined
-  }
+  if (schemaState(await appliedMigrations(db)) === 'current') return undefined
   const result = await migrator(db).migrateToLatest()
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import { dialectOf } from './dialect.ts'
-import { placeholders, rawRows } from './raw-query.ts'
+import { placeholders, type Queryable, rawRows } from './raw-query.ts'
 import type { Database, NewSecretRow, SecretRow, SecretTable, SecretUpdate } from './schema.ts'
 
 /** Metadata columns only: what may leave the service. */
@@ -47,7 +47,7 @@ export async function findSecret(db: Kysely<Database>, name: string): Promise<Se
 }
 
 /** The full rows of the named secrets that exist (any order). */
-export async function findSecrets(db: Kysely<Database>, names: readonly string[]): Promise<SecretRow[]> {
+export async function findSecrets(db: Queryable, names: readonly string[]): Promise<SecretRow[]> {
   if (names.length === 0) return []
   // Every render's query: as text (raw-query.ts); the same as selectFrom('secret').selectAll().where('name', 'in', names).
   const rows = await rawRows<Selectable<SecretTable>>(db, `select * from "secret" where "name" in (${placeholders(names.length)})`, names)
@@ -129,15 +129,12 @@ export async function deleteSecret(db: Kysely<Database>, name: string): Promise<
  * start-up check costs the same for ten secrets or a million (a GROUP BY
  * walks the whole index: about 3 ms per 100,000 rows on every command).
  */
-export async function distinctKeyIds(db: Kysely<Database>): Promise<string[]> {
+export async function distinctKeyIds(db: Queryable): Promise<string[]> {
   const ids: string[] = []
   let last = ''
   for (;;) {
-    const row = await db
-      .selectFrom('secret')
-      .select((eb) => eb.fn.min('key_id').as('key_id'))
-      .where('key_id', '>', last)
-      .executeTakeFirst()
+    // As text (raw-query.ts): every command's boot check, a local render's without Kysely.
+    const [row] = await rawRows<{ key_id: string | null }>(db, 'select min("key_id") as "key_id" from "secret" where "key_id" > ?', [last])
     if (!row?.key_id) return ids
     ids.push(row.key_id)
     last = row.key_id

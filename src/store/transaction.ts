@@ -1,9 +1,10 @@
-import { type Kysely, sql } from 'kysely'
-import { dialectOf } from './dialect.ts'
+import type { Kysely } from 'kysely'
+import { dialectOf, isSqlConnection, type Queryable, runSql } from './raw-query.ts'
 
 /**
  * Runs `fn` in a write transaction on one connection and commits, or rolls
- * back and rethrows `fn`'s (or COMMIT's) own error.
+ * back and rethrows `fn`'s (or COMMIT's) own error. On Kysely or on a bare
+ * connection (raw-query.ts: Queryable); `fn` gets the same kind.
  *
  * Why not `db.transaction()`: when SQLite hits a full disk or an I/O error
  * it rolls the transaction back by itself, Kysely's ROLLBACK then fails with
@@ -13,21 +14,23 @@ import { dialectOf } from './dialect.ts'
  * front (waiting the busy timeout), so a transaction that reads before it
  * writes cannot fail half-way on a lock upgrade.
  */
-export async function writeTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+export async function writeTransaction<Q extends Queryable, T>(db: Q, fn: (trx: Q) => Promise<T>): Promise<T> {
   const begin = dialectOf(db) === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN'
-  return db.connection().execute(async (conn) => {
-    await sql.raw(begin).execute(conn)
+  const body = async (conn: Q): Promise<T> => {
+    await runSql(conn, begin, [])
     try {
       const result = await fn(conn)
-      await sql.raw('COMMIT').execute(conn)
+      await runSql(conn, 'COMMIT', [])
       return result
     } catch (error) {
       try {
-        await sql.raw('ROLLBACK').execute(conn)
+        await runSql(conn, 'ROLLBACK', [])
       } catch {
         // Already rolled back by the database (SQLITE_FULL, SQLITE_IOERR): keep the original error.
       }
       throw error
     }
-  })
+  }
+  if (isSqlConnection(db)) return db.exclusive((conn) => body(conn as Q))
+  return (db as Kysely<any>).connection().execute((conn) => body(conn as Q))
 }

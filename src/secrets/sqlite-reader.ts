@@ -1,0 +1,92 @@
+/**
+ * A local `secrets render`'s reads on SQLite without Kysely: the same
+ * resolveAll as the service (reads.ts: every name must exist, each value is
+ * decrypted once, the audit rows commit before any value is returned), on a
+ * bare SQLite connection (sqlite-connection.ts), appending to the audit
+ * chain with the same AuditLog. Loading Kysely and building its queries was
+ * most of a small render's cost above the floor (docs/benchmarks.md).
+ *
+ * It only takes a store that needs nothing from an open but reading: an
+ * existing SQLite file whose schema is at this build's latest migration,
+ * whose audit chain head is sealed, whose baseline rows are written, and
+ * whose rows are all sealed under configured key ids. Anything else (a new
+ * or older store, PostgreSQL, a store that refuses) returns undefined, and
+ * the caller opens the store the usual way (context.ts: openSecrets), which
+ * migrates, seals, writes the baseline or refuses exactly as for any other
+ * command.
+ */
+import { existsSync } from 'node:fs'
+import { AuditBatcher } from '../audit/audit-batcher.ts'
+import { AuditLog } from '../audit/audit-log.ts'
+import { loadKeyring } from '../key-sources.ts'
+import { parseDatabaseUrl } from '../store/database-url.ts'
+import { appliedMigrations, schemaState } from '../store/schema-state.ts'
+import { distinctKeyIds } from '../store/secret.repository.ts'
+import { sqliteConnection } from '../store/sqlite-connection.ts'
+import { openConfiguredSqlite } from '../store/sqlite-handle.ts'
+import { baselinePending } from './baseline.ts'
+import { resolveAll } from './reads.ts'
+import type { Actor } from './types.ts'
+import { versionsKeptFrom } from './versions-kept.ts'
+
+/** The reads a render needs, and the close of what they run on. */
+export interface SecretReader {
+  /** reads.ts resolveAll: the decrypted values by name, audited and committed. */
+  resolveAll(names: readonly string[], actor: Actor): Promise<Map<string, Uint8Array<ArrayBuffer>>>
+  close(): Promise<void>
+}
+
+/**
+ * The reader over the SQLite store `DATABASE_URL` names, or undefined when
+ * that store needs the usual open (see above). As openSecrets does, the
+ * configuration is checked first (SECRET_VERSIONS_KEPT, the master keys:
+ * loaded from `env`, and removed from it when it is the process's; a second
+ * load in this process finds them: key-sources.ts), so a bad one fails
+ * before the database is touched.
+ * @throws ConfigError for a bad SECRET_VERSIONS_KEPT or master key.
+ */
+export async function openSqliteReader(env: Readonly<Record<string, string | undefined>>): Promise<SecretReader | undefined> {
+  versionsKeptFrom(env)
+  const keyring = await loadKeyring(env)
+  let location
+  try {
+    location = parseDatabaseUrl(env.DATABASE_URL || undefined)
+  } catch {
+    return undefined
+  }
+  // A new file is the usual open's to create (and to announce): not here.
+  if (location.kind !== 'sqlite' || location.path === ':memory:' || !existsSync(location.path)) return undefined
+  let handle
+  try {
+    handle = await openConfiguredSqlite(location.path)
+  } catch {
+    return undefined
+  }
+  const db = sqliteConnection(handle)
+  try {
+    // What openSecrets would do beyond reading, each a refusal or a write: leave them all to it.
+    const ready =
+      schemaState(await appliedMigrations(db)) === 'current' &&
+      (await AuditLog.sealed(db)) &&
+      !(await baselinePending(db)) &&
+      (await distinctKeyIds(db)).every((id) => keyring.has(id))
+    if (!ready) {
+      handle.close()
+      return undefined
+    }
+  } catch {
+    handle.close()
+    return undefined
+  }
+  const auditLog = new AuditLog(keyring)
+  const deps = { db, keyring, auditBatcher: new AuditBatcher(db, auditLog), now: () => new Date() }
+  let closed = false
+  return {
+    resolveAll: (names, actor) => resolveAll(deps, names, actor),
+    async close() {
+      if (closed) return
+      closed = true
+      handle.close()
+    },
+  }
+}
