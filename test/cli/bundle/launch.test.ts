@@ -188,3 +188,44 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(serve.stdout).toContain('Usage: secrets serve')
   })
 })
+
+describe('the render bundle and Kysely', () => {
+  test('holds no Kysely: a local render on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
+    const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await build.exited).toBe(0)
+    const render = readFileSync(join(copy, BUNDLE_DIR, BUNDLES.render), 'utf8')
+    const kysely = readFileSync(join(copy, BUNDLE_DIR, 'kysely.js'), 'utf8')
+    // Kysely's migration lock table is named in its migrator only.
+    expect(kysely).toContain('kysely_migration_lock')
+    expect(render).not.toContain('kysely_migration_lock')
+    expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLES.cli), 'utf8')).toContain('kysely_migration_lock')
+
+    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    const env = { CLAUDE_HOOKS_SECRET_KEY: key, DATABASE_URL: `file:${join(copy, 'ready.db')}` }
+    const set = Bun.spawn([join(copy, 'bin/secrets'), 'set', 'A'], { env: { ...process.env, ...env }, stdin: new Blob(['a-value']), stdout: 'pipe', stderr: 'pipe' })
+    expect(await set.exited).toBe(0)
+    writeFileSync(join(copy, 'in.yaml'), 'a: ${SECRET:A}\n')
+    writeFileSync(join(copy, 'empty.yaml'), 'nothing\n')
+
+    // Kysely's file replaced by one that says it was loaded (its bytecode removed, so the text is what runs).
+    const real = { js: kysely, jsc: readFileSync(join(copy, BUNDLE_DIR, 'kysely.js.jsc')) }
+    unlinkSync(join(copy, BUNDLE_DIR, 'kysely.js.jsc'))
+    writeFileSync(join(copy, BUNDLE_DIR, 'kysely.js'), 'throw new Error("dist/bun/kysely.js was loaded")\n')
+    const args = ['render', '--accessor', 'bundle', '--reason', 'kysely test']
+    expect(await secretsIn(env, ...args, join(copy, 'in.yaml'), join(copy, 'out.yaml'))).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(readFileSync(join(copy, 'out.yaml'), 'utf8')).toBe('a: a-value\n')
+    // A new store is migrated by the usual open, which imports Kysely.
+    const fresh = { ...env, DATABASE_URL: `file:${join(copy, 'new.db')}` }
+    const refused = await secretsIn(fresh, ...args, join(copy, 'empty.yaml'), join(copy, 'out2.yaml'))
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('dist/bun/kysely.js was loaded')
+
+    writeFileSync(join(copy, BUNDLE_DIR, 'kysely.js'), real.js)
+    writeFileSync(join(copy, BUNDLE_DIR, 'kysely.js.jsc'), real.jsc)
+    expect(await secretsIn(fresh, ...args, join(copy, 'empty.yaml'), join(copy, 'out2.yaml'))).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(readFileSync(join(copy, 'out2.yaml'), 'utf8')).toBe('nothing\n')
+    const verify = await secretsIn(env, 'audit', 'verify')
+    expect(verify.code).toBe(0)
+    expect(verify.stdout).toMatch(/^ok: /)
+  })
+})

@@ -1,0 +1,28 @@
+import { describe, expect, test } from 'bun:test'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ConfigError } from '../../src/errors.ts'
+import { MIGRATIONS } from '../../src/store/migrations.ts'
+import { MIGRATION_NAMES, schemaState } from '../../src/store/schema-state.ts'
+
+describe('schema-state', () => {
+  test('MIGRATION_NAMES is every migration file, in order, and the Migrator list', () => {
+    const files = readdirSync(join(import.meta.dir, '../../migrations'))
+      .filter((f) => /^\d{4}_.*\.ts$/.test(f))
+      .map((f) => f.slice(0, -3))
+      .sort()
+    expect([...MIGRATION_NAMES]).toEqual(files)
+    expect(Object.keys(MIGRATIONS)).toEqual([...MIGRATION_NAMES])
+  })
+
+  test('current only with the latest applied; behind without a table or with some left', () => {
+    expect(schemaState([...MIGRATION_NAMES])).toBe('current')
+    expect(schemaState(undefined)).toBe('behind')
+    expect(schemaState(MIGRATION_NAMES.slice(0, -1))).toBe('behind')
+  })
+
+  test('a migration this build does not know is refused, named', () => {
+    expect(() => schemaState([...MIGRATION_NAMES, '0999_from_the_future'])).toThrow(ConfigError)
+    expect(() => schemaState([...MIGRATION_NAMES, '0999_from_the_future'])).toThrow(/0999_from_the_future/)
+  })
+})
