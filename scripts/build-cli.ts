@@ -5,6 +5,7 @@
  *   dist/bun/cli.js            src/cli/bin.ts and everything it imports, CommonJS, minified
  *   dist/bun/render.js         the same with `render` as the only command
  *   dist/bun/render-client.js  `render` in client mode only: no store, no key code, no local renderer
+ *   dist/bun/kysely.js         Kysely alone, which render.js loads from here when a path imports it (KYSELY_APART)
  *   dist/bun/launch.js         src/cli/bundle/launch.ts itself, which bin/secrets runs when present
  *   dist/bun/*.js.jsc          their bytecode, so Bun neither parses nor compiles them at start-up
  *   dist/bun/sources           the listing of the sources they were built from (src/cli/bundle/launch.ts)
@@ -88,50 +89,23 @@ export async function buildCliBundle(root: string): Promise<number> {
   const next = `${target}.next-${process.pid}`
   rmSync(next, { recursive: true, force: true })
   mkdirSync(next, { recursive: true })
+  // One CommonJS bytecode file of `entry` named `naming`; the whole build is dropped if it fails.
+  const build = async (entry: string, naming: string, what: string, more: Partial<Parameters<typeof Bun.build>[0]> = {}) => {
+    const result = await Bun.build({ entrypoints: [entry], outdir: next, naming, target: 'bun', format: 'cjs', bytecode: true, minify: true, ...more })
+    if (!result.success) {
+      rmSync(next, { recursive: true, force: true })
+      throw new AggregateError(result.logs, `${what} did not build`)
+    }
+  }
   for (const name of Object.keys(BUNDLES) as BundleName[]) {
-    const result = await Bun.build({
-      entrypoints: [join(root, 'src/cli/bin.ts')],
-      outdir: next,
-      naming: BUNDLES[name],
-      target: 'bun',
-      format: 'cjs',
-      bytecode: true,
-      minify: true,
+    await build(join(root, 'src/cli/bin.ts'), BUNDLES[name], `the ${name} bundle of the CLI`, {
       external: ['pg'],
       plugins: name === 'cli' ? [] : [leaveOut(root, name)],
     })
-    if (!result.success) {
-      rmSync(next, { recursive: true, force: true })
-      throw new AggregateError(result.logs, `the ${name} bundle of the CLI did not build`)
-    }
   }
-  const kysely = await Bun.build({
-    entrypoints: [Bun.resolveSync('kysely', root)],
-    outdir: next,
-    naming: KYSELY_BUNDLE,
-    target: 'bun',
-    format: 'cjs',
-    bytecode: true,
-    minify: true,
-  })
-  if (!kysely.success) {
-    rmSync(next, { recursive: true, force: true })
-    throw new AggregateError(kysely.logs, 'the Kysely bundle of the CLI did not build')
-  }
+  await build(Bun.resolveSync('kysely', root), KYSELY_BUNDLE, 'the Kysely bundle of the CLI')
   // The launcher: picks the bundle and checks the listing; the sources it falls back to stay outside it.
-  const launcher = await Bun.build({
-    entrypoints: [join(root, 'src/cli/bundle/launch.ts')],
-    outdir: next,
-    naming: LAUNCHER,
-    target: 'bun',
-    format: 'cjs',
-    bytecode: true,
-    minify: true,
-  })
-  if (!launcher.success) {
-    rmSync(next, { recursive: true, force: true })
-    throw new AggregateError(launcher.logs, 'the launcher of the CLI bundles did not build')
-  }
+  await build(join(root, 'src/cli/bundle/launch.ts'), LAUNCHER, 'the launcher of the CLI bundles')
   writeFileSync(join(next, BUNDLE_LISTING), listing)
   const old = `${target}.old-${process.pid}`
   try {
