@@ -142,6 +142,17 @@ export function readKeyTexts(env: Env): KeyTexts {
  *   name the source, never key material.
  */
 export async function loadKeyring(env: Env): Promise<Keyring> {
+  return startKeyring(env)
+}
+
+/**
+ * {@link loadKeyring} in two steps: every check (a missing, malformed or
+ * doubly given key throws here, synchronously), then the import, which runs
+ * on WebCrypto's threads while the caller goes on (a local render opens its
+ * database meanwhile: secrets/sqlite-reader.ts).
+ * @throws ConfigError as loadKeyring.
+ */
+export function startKeyring(env: Env): Promise<Keyring> {
   const { current, previous } = readKeyTexts(env)
   if (current.text === undefined) {
     throw new ConfigError(

@@ -7,6 +7,7 @@ import type { ChainFields } from './chain.ts'
 import { insertAccessLogRows } from './access-log-insert.ts'
 import { ChainKeyResolver, loadChainKeys, resealChainKeys, startChainKey } from './chain-key-store.ts'
 import { type ChainKeyRecord, parseChainKeyRecord } from './chain-keys.ts'
+import type { ChainSignerFactory } from './chain-signer.ts'
 import { type ExportedHead, verifyChain, type VerifyResult } from './verify.ts'
 import { verifySecretRows } from './verify-secrets.ts'
 
@@ -42,9 +43,10 @@ export class AuditLog {
   readonly #keyring: Keyring
   readonly #keys: ChainKeyResolver
 
-  constructor(keyring: Keyring) {
+  /** `options.signers`: how appends compute links (chain-hasher.ts); default chain-signer.ts's choice for the process. */
+  constructor(keyring: Keyring, options: { signers?: ChainSignerFactory | undefined } = {}) {
     this.#keyring = keyring
-    this.#keys = new ChainKeyResolver(keyring)
+    this.#keys = new ChainKeyResolver(keyring, options.signers)
   }
 
   /** Locks the head in `trx`, reserving `add` ids, and returns it (with what it was before). */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
 import { DecryptError } from '../errors.ts'
 import type { Database } from '../store/schema.ts'
-import { type ChainSigner, chainSigner, synchronousChainLinks } from './chain-signer.ts'
+import { type ChainSigner, chainSigner, type ChainSignerFactory, synchronousChainLinks } from './chain-signer.ts'
 import {
   type ChainKeyRecord,
   derivedChainKeyBytes,
@@ -31,9 +31,12 @@ export class ChainKeyResolver {
   readonly #keyring: Keyring
   readonly #cache = new Map<string, Promise<CryptoKey>>()
   readonly #signers = new Map<string, ChainSigner>()
+  readonly #factory: ChainSignerFactory | undefined
 
-  constructor(keyring: Keyring) {
+  /** `signers`: how this resolver's signers compute links (chain-hasher.ts); default chain-signer.ts's choice for the process. */
+  constructor(keyring: Keyring, signers?: ChainSignerFactory) {
     this.#keyring = keyring
+    this.#factory = signers
   }
 
   /** The key of `record`, `unavailable` when no configured master key opens it, `tampered` when its seal does not open. */
@@ -67,7 +70,7 @@ export class ChainKeyResolver {
    * @throws DecryptError when no configured master key opens it.
    */
   async requireSigner(record: ChainKeyRecord): Promise<ChainSigner> {
-    const cacheKey = `${synchronousChainLinks() ? 'sync' : 'web'}:${record.id}`
+    const cacheKey = `${this.#factory ? 'own' : synchronousChainLinks() ? 'sync' : 'web'}:${record.id}`
     const cached = this.#signers.get(cacheKey)
     if (cached) return cached
     const raw = await this.#raw(record)
@@ -75,7 +78,7 @@ export class ChainKeyResolver {
       await this.require(record)
       throw new DecryptError(`the audit chain key ${record.id} does not open`)
     }
-    const signer = await chainSigner(raw)
+    const signer = this.#factory ? this.#factory(raw) : await chainSigner(raw)
     this.#signers.set(cacheKey, signer)
     return signer
   }

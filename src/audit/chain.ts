@@ -74,13 +74,18 @@ export function canonicalRow(row: ChainFields): Uint8Array<ArrayBuffer> {
   return encoder.encode(JSON.stringify(row.label == null ? [1, ...v1] : [2, ...v1, row.label]))
 }
 
-/** One link: hex HMAC-SHA256(key, prev || canonical(row)). */
-export async function chainLink(key: CryptoKey, prevChain: string, row: ChainFields): Promise<string> {
+/** What one link's HMAC covers: the previous chain's 32 bytes, then the row's canonical bytes. */
+export function linkInput(prevChain: string, row: ChainFields): Uint8Array<ArrayBuffer> {
   const body = canonicalRow(row)
   const input = new Uint8Array(32 + body.length)
   input.set(decodeHex(prevChain)!, 0)
   input.set(body, 32)
-  return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, input)))
+  return input
+}
+
+/** One link: hex HMAC-SHA256(key, prev || canonical(row)). */
+export async function chainLink(key: CryptoKey, prevChain: string, row: ChainFields): Promise<string> {
+  return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, linkInput(prevChain, row))))
 }
 
 /** What the head's MAC covers. */
@@ -91,10 +96,14 @@ export interface HeadFields {
   chain_key_id: string
 }
 
-/** The head's MAC: hex HMAC-SHA256(key, UTF-8 JSON ["head", 1, last_id, chain, row_count, chain_key_id]). */
+/** What the head's MAC covers: UTF-8 JSON ["head", 1, last_id, chain, row_count, chain_key_id]. */
+export function headInput(head: HeadFields): Uint8Array<ArrayBuffer> {
+  return encoder.encode(JSON.stringify(['head', 1, head.last_id, head.chain, head.row_count, head.chain_key_id]))
+}
+
+/** The head's MAC: hex HMAC-SHA256(key, {@link headInput}). */
 export async function headMac(key: CryptoKey, head: HeadFields): Promise<string> {
-  const body = encoder.encode(JSON.stringify(['head', 1, head.last_id, head.chain, head.row_count, head.chain_key_id]))
-  return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, body)))
+  return encodeHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, headInput(head))))
 }
 
 /** Constant-time equality of two chain values or MACs (hex). */

@@ -18,12 +18,14 @@
 import { existsSync } from 'node:fs'
 import { AuditBatcher } from '../audit/audit-batcher.ts'
 import { AuditLog } from '../audit/audit-log.ts'
-import { loadKeyring } from '../key-sources.ts'
+import { bunChainSignerFactory } from '../audit/chain-hasher.ts'
+import { startKeyring } from '../key-sources.ts'
 import { parseDatabaseUrl } from '../store/database-url.ts'
 import { appliedMigrations, schemaState } from '../store/schema-state.ts'
 import { distinctKeyIds } from '../store/secret.repository.ts'
+import type { SqlConnection } from '../store/raw-query.ts'
 import { sqliteConnection } from '../store/sqlite-connection.ts'
-import { openConfiguredSqlite } from '../store/sqlite-handle.ts'
+import { openConfiguredSqlite, type SqliteHandle } from '../store/sqlite-handle.ts'
 import { baselinePending } from './baseline.ts'
 import { resolveAll } from './reads.ts'
 import type { Actor } from './types.ts'
@@ -40,45 +42,26 @@ export interface SecretReader {
  * The reader over the SQLite store `DATABASE_URL` names, or undefined when
  * that store needs the usual open (see above). As openSecrets does, the
  * configuration is checked first (SECRET_VERSIONS_KEPT, the master keys:
- * loaded from `env`, and removed from it when it is the process's; a second
+ * read from `env`, and removed from it when it is the process's; a second
  * load in this process finds them: key-sources.ts), so a bad one fails
  * before the database is touched.
  * @throws ConfigError for a bad SECRET_VERSIONS_KEPT or master key.
  */
 export async function openSqliteReader(env: Readonly<Record<string, string | undefined>>): Promise<SecretReader | undefined> {
   versionsKeptFrom(env)
-  const keyring = await loadKeyring(env)
-  let location
-  try {
-    location = parseDatabaseUrl(env.DATABASE_URL || undefined)
-  } catch {
-    return undefined
-  }
-  // A new file is the usual open's to create (and to announce): not here.
-  if (location.kind !== 'sqlite' || location.path === ':memory:' || !existsSync(location.path)) return undefined
-  let handle
-  try {
-    handle = await openConfiguredSqlite(location.path)
-  } catch {
-    return undefined
-  }
-  const db = sqliteConnection(handle)
-  try {
-    // What openSecrets would do beyond reading, each a refusal or a write: leave them all to it.
-    const ready =
-      schemaState(await appliedMigrations(db)) === 'current' &&
-      (await AuditLog.sealed(db)) &&
-      !(await baselinePending(db)) &&
-      (await distinctKeyIds(db)).every((id) => keyring.has(id))
-    if (!ready) {
-      handle.close()
-      return undefined
-    }
-  } catch {
+  // Every check of the keys throws here, before the database is touched; their
+  // import runs on WebCrypto's threads while the database opens, awaited below.
+  const importing = startKeyring(env)
+  const opened = await openReady(env, importing)
+  const keyring = await importing
+  if (!opened) return undefined
+  const { handle, db, keyIds } = opened
+  if (!keyIds.every((id) => keyring.has(id))) {
     handle.close()
     return undefined
   }
-  const auditLog = new AuditLog(keyring)
+  // Links computed synchronously with Bun's native HMAC (chain-hasher.ts), not awaited one by one.
+  const auditLog = new AuditLog(keyring, { signers: bunChainSignerFactory() })
   const deps = { db, keyring, auditBatcher: new AuditBatcher(db, auditLog), now: () => new Date() }
   let closed = false
   return {
@@ -89,4 +72,37 @@ export async function openSqliteReader(env: Readonly<Record<string, string | und
       handle.close()
     },
   }
+}
+
+/** The store open and checked, with the key ids its rows use; undefined when it needs the usual open. */
+async function openReady(
+  env: Readonly<Record<string, string | undefined>>,
+  importing: Promise<unknown>,
+): Promise<{ handle: SqliteHandle; db: SqlConnection; keyIds: string[] } | undefined> {
+  // A failed import is the caller's to report (it awaits `importing`); not an unhandled rejection here meanwhile.
+  importing.catch(() => undefined)
+  let location
+  try {
+    location = parseDatabaseUrl(env.DATABASE_URL || undefined)
+  } catch {
+    return undefined
+  }
+  // A new file is the usual open's to create (and to announce): not here.
+  if (location.kind !== 'sqlite' || location.path === ':memory:' || !existsSync(location.path)) return undefined
+  let handle: SqliteHandle
+  try {
+    handle = await openConfiguredSqlite(location.path)
+  } catch {
+    return undefined
+  }
+  const db = sqliteConnection(handle)
+  try {
+    // What openSecrets would do beyond reading, each a refusal or a write: leave them all to it.
+    const ready = schemaState(await appliedMigrations(db)) === 'current' && (await AuditLog.sealed(db)) && !(await baselinePending(db))
+    if (ready) return { handle, db, keyIds: await distinctKeyIds(db) }
+  } catch {
+    // Any failure: the usual open meets it again, and reports it as every command does.
+  }
+  handle.close()
+  return undefined
 }

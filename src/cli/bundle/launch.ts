@@ -66,30 +66,31 @@ export function bundleFor(argv: readonly string[], env: Readonly<Record<string, 
 const TREES = ['src', 'migrations']
 const FILES = ['package.json', 'package-lock.json', 'bunfig.toml', 'tsconfig.json', 'node_modules/.package-lock.json']
 
-function entry(root: string, path: string): string {
-  try {
-    const s = statSync(join(root, path))
-    return `${path} ${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs}`
-  } catch {
-    return `${path} absent`
-  }
-}
-
-/** The listing of the sources under `root` as they are now (about 1 ms for 200 files). */
+/** The listing of the sources under `root` as they are now (about 1 ms for 200 files: one stat each, one string). */
 export function sourceListing(root: string): string {
-  const lines = [`bun ${Bun.version} ${Bun.revision}`]
+  const base = root.endsWith('/') ? root : `${root}/`
+  let out = `bun ${Bun.version} ${Bun.revision}\n`
+  const line = (path: string) => {
+    let s: ReturnType<typeof statSync>
+    try {
+      s = statSync(base + path, { throwIfNoEntry: false })
+    } catch {
+      s = undefined
+    }
+    out += s === undefined ? `${path} absent\n` : `${path} ${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs}\n`
+  }
   for (const tree of TREES) {
-    lines.push(entry(root, tree))
+    line(tree)
     let names: string[]
     try {
-      names = (readdirSync(join(root, tree), { recursive: true }) as string[]).sort()
+      names = (readdirSync(base + tree, { recursive: true }) as string[]).sort()
     } catch {
       continue
     }
-    for (const name of names) lines.push(entry(root, `${tree}/${name}`))
+    for (const name of names) line(`${tree}/${name}`)
   }
-  for (const file of FILES) lines.push(entry(root, file))
-  return `${lines.join('\n')}\n`
+  for (const file of FILES) line(file)
+  return out
 }
 
 /** The bundle's path when it may run for this command line, undefined otherwise. */
