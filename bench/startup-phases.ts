@@ -1,7 +1,8 @@
 /**
- * One `secrets render`'s fixed cost, phase by phase, in a fresh process
- * (run by bench/startup.ts; prints JSON). Needs CLAUDE_HOOKS_SECRET_KEY and
- * DATABASE_URL of a store holding TOKEN_0.
+ * One local `secrets render`'s fixed cost, phase by phase, in a fresh
+ * process (run by bench/startup.ts; prints JSON), along the path the command
+ * takes on a ready SQLite store (src/secrets/sqlite-reader.ts: no Kysely).
+ * Needs CLAUDE_HOOKS_SECRET_KEY and DATABASE_URL of a store holding TOKEN_0.
  */
 const t0 = performance.now()
 const marks: Record<string, number> = {}
@@ -11,23 +12,18 @@ const mark = (name: string) => {
   marks[name] = now - last
   last = now
 }
-const { Keyring } = await import('../src/crypto/keyring.ts')
+await import('../src/crypto/keyring.ts')
 mark('load crypto and errors')
-const { openStore } = await import('../src/store/database.ts')
-mark('load Kysely and the store')
-const { SecretsService } = await import('../src/secrets/service.ts')
+const { openSqliteReader } = await import('../src/secrets/sqlite-reader.ts')
+mark('load the SQLite reader (store, audit, reads)')
 const { renderString } = await import('../src/render/render.ts')
-mark('load service, valibot, renderer')
-const keyring = await Keyring.fromEnv(process.env)
-mark('import master key')
-const store = await openStore(process.env.DATABASE_URL)
-mark('open SQLite, check migrations')
-const service = new SecretsService({ db: store.db, keyring })
-await service.assertKeysKnown()
-mark('boot check of key ids')
-await renderString('x ${SECRET:TOKEN_0}', (names) => service.resolveAll(names, { accessor: 'bench', reason: 'phases' }))
+mark('load valibot, renderer')
+const reader = await openSqliteReader({ ...process.env })
+if (!reader) throw new Error('the store is not ready for the SQLite reader (src/secrets/sqlite-reader.ts)')
+mark('key import, open SQLite, schema and key-id checks')
+await renderString('x ${SECRET:TOKEN_0}', (names) => reader.resolveAll(names, { accessor: 'bench', reason: 'phases' }))
 mark('decrypt + audit (one transaction, fsync)')
-await store.close()
+await reader.close()
 mark('close')
 console.log(JSON.stringify(marks))
 export {}
