@@ -4,13 +4,7 @@ import { chainLink, GENESIS_CHAIN, headMac } from '../../src/audit/chain.ts'
 import { chainLinkNow, headMacNow, importChainHmacKey, synchronousChainSigner } from '../../src/audit/chain-hmac.ts'
 import { chainSigner, synchronousChainLinks, useSynchronousChainLinks } from '../../src/audit/chain-signer.ts'
 import { importChainKey } from '../../src/audit/chain-keys.ts'
-
-const rows = [
-  { id: 1, secret_name: 'A', action: 'read', accessor: 'cli:x', reason: 'r', outcome: 'ok', at: '2026-01-01T00:00:00.000Z', chain_key_id: 'k1' },
-  { id: 2, secret_name: 'B', action: 'read', accessor: 'cli:x', reason: 'r', outcome: 'ok', at: '2026-01-01T00:00:00.000Z', chain_key_id: 'k1', label: 'ci' },
-  { id: 3, secret_name: 'C', action: 'read', accessor: 'client:m', reason: 'é ✓', outcome: 'denied', at: '2026-01-01T00:00:00.000Z', chain_key_id: 'k1', token_id: 't', client_address: '::1' },
-  { id: 4, secret_name: 'D', action: 'update', accessor: 'operator:o', reason: 'r', outcome: 'ok', at: '2026-01-01T00:00:00.000Z', chain_key_id: 'k1', version: 3, ciphertext_sha256: 'ab'.repeat(32) },
-]
+import { CHAIN_TEST_ROWS as rows } from '../helpers/chain-rows.ts'
 
 describe('synchronous chain arithmetic (chain-hmac.ts)', () => {
   test('every row encoding links to the same value as the WebCrypto form and an independent HMAC', async () => {
