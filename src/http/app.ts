@@ -15,7 +15,7 @@ import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
 import { checkHost } from './middleware/check-host.ts'
 import { AppMetrics, countAuditAppends, countErrors } from './metrics/app-metrics.ts'
 import { metricsAccess } from './metrics/metrics-access.ts'
-import { DatabaseGeneration } from '../store/database-generation.ts'
+import { DatabaseGeneration, walIndexProbe } from '../store/database-generation.ts'
 import { guardMutating } from './middleware/guard-mutating.ts'
 import { limitBody } from './middleware/limit-body.ts'
 import { loadSession } from './middleware/load-session.ts'
@@ -123,7 +123,10 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.body(body, 200, { 'Content-Type': contentType })
   })
 
-  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect, ctx.store.dataVersion))
+  const { dataVersion, location } = ctx.store
+  // SQLite: the WAL-index header read directly, the pragma where that cannot be (in memory); PostgreSQL: none.
+  const probe = dataVersion && location.kind === 'sqlite' ? walIndexProbe(location.path, dataVersion) : dataVersion
+  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect, probe))
   const load = loadSession(sessions)
   const guard = guardMutating({ trustedOrigins, except: isLogin })
   app.use('/session', generation, load, guard)
