@@ -49,68 +49,63 @@ export class DatabaseGeneration {
 
 // The WAL-index header: two copies of 48 bytes at the start of the `-shm` file (https://sqlite.org/walformat.html).
 const WAL_INDEX_HEADER_BYTES = 96
-// The database header up to the in-header database size: the file format versions (bytes 18, 19: 2 in WAL
-// mode) and the file change counter (bytes 24-27, moved by every commit in rollback-journal mode).
-const DB_HEADER_BYTES = 32
 /** iVersion of the WAL-index header SQLite has written since 3.7.0 (the format is fixed: every version shares it). */
 const WAL_INDEX_VERSION = 3007000
-const closeFds = new FinalizationRegistry<number[]>((fds) => {
-  for (const fd of fds) closeSync(fd)
-})
+const closeFd = new FinalizationRegistry<number>((fd) => closeSync(fd))
 
 /**
  * The change signal of a SQLite database in WAL mode, read without SQLite:
- * one `pread` of the WAL-index header (and one of the database header)
- * instead of `PRAGMA data_version`, which takes and drops a read lock (two
- * `fcntl` calls and a statement step, about a tenth of an authenticated
- * request's server time).
+ * one `pread` of the WAL-index header instead of `PRAGMA data_version`,
+ * which takes and drops a read lock (two `fcntl` calls and a statement
+ * step).
  *
  * Every commit, by any connection of any process, rewrites the WAL-index
  * header (its `iChange` counter moves, and `mxFrame` or the salts), and it
- * does so before the commit returns; any change of those bytes, or of the
- * database header, gives a new value. A read that meets a header being
- * written sees other bytes, which is a new value too: a change is never
- * missed, at most a cache is read again once more than needed. The returned
- * value is a counter of the changes seen, prefixed `w`.
+ * does so before the commit returns; any change of those bytes gives a new
+ * value. A read that meets a header being written sees other bytes, which
+ * is a new value too: a change is never missed, at most a cache is read
+ * again once more than needed. The value is a counter of the changes seen,
+ * prefixed `w`.
  *
- * Falls back to `fallback` (`PRAGMA data_version`), for good and with
- * values of its own (prefixed `p`), when the store is not a WAL file
- * (in memory, the `-shm` file missing, a header of another shape), and as
- * soon as the database header says it left WAL mode (someone ran
- * `PRAGMA journal_mode=DELETE`: commits would no longer touch the
- * WAL-index, and a later return to WAL makes a new `-shm` file this
- * probe's descriptor does not see).
+ * WAL mode is checked once, here (the database header's format bytes 18
+ * and 19): while the store's connection is open, SQLite refuses to take the
+ * database out of WAL mode (that needs the exclusive lock the open
+ * connection's shared one on the `-shm` file prevents; the test holds it),
+ * so commits keep going through the WAL-index.
+ *
+ * Falls back to `fallback` (`PRAGMA data_version`, values prefixed `p`)
+ * when the store is not a WAL file: in memory, no `-shm` file, a database
+ * or a header of another shape.
  *
  * @param path the database file (Store.location.path), `:memory:` for none.
  */
 export function walIndexProbe(path: string, fallback: () => number): () => number | string {
   const viaPragma = () => `p${fallback()}`
   if (path === ':memory:') return viaPragma
-  const fds: number[] = []
+  let fd: number
   try {
-    fds.push(openSync(path, 'r'), openSync(`${path}-shm`, 'r'))
+    const db = openSync(path, 'r')
+    const header = Buffer.alloc(20)
+    const read = readSync(db, header, 0, header.length, 0)
+    closeSync(db)
+    if (read !== header.length || header[18] !== 2 || header[19] !== 2) return viaPragma
+    fd = openSync(`${path}-shm`, 'r')
   } catch {
-    for (const fd of fds) closeSync(fd)
     return viaPragma
   }
-  const [dbFd, shmFd] = fds as [number, number]
-  const seen = Buffer.alloc(DB_HEADER_BYTES + WAL_INDEX_HEADER_BYTES)
-  const now = Buffer.alloc(seen.length)
-  const readHeaders = (into: Buffer) =>
-    readSync(dbFd, into, 0, DB_HEADER_BYTES, 0) === DB_HEADER_BYTES &&
-    readSync(shmFd, into, DB_HEADER_BYTES, WAL_INDEX_HEADER_BYTES, 0) === WAL_INDEX_HEADER_BYTES &&
-    into[18] === 2 &&
-    into[19] === 2
+  const seen = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
+  const now = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
+  const readHeader = (into: Buffer) => readSync(fd, into, 0, WAL_INDEX_HEADER_BYTES, 0) === WAL_INDEX_HEADER_BYTES
   // iVersion is written in the machine's byte order.
-  if (!readHeaders(seen) || (seen.readUInt32LE(DB_HEADER_BYTES) !== WAL_INDEX_VERSION && seen.readUInt32BE(DB_HEADER_BYTES) !== WAL_INDEX_VERSION)) {
-    for (const fd of fds) closeSync(fd)
+  if (!readHeader(seen) || (seen.readUInt32LE(0) !== WAL_INDEX_VERSION && seen.readUInt32BE(0) !== WAL_INDEX_VERSION)) {
+    closeSync(fd)
     return viaPragma
   }
   let changes = 0
   let usable = true
   const probe = (): number | string => {
-    if (!usable) return viaPragma()
-    if (!readHeaders(now)) {
+    // A short read (never seen): the pragma from then on, with values of its own.
+    if (!usable || !readHeader(now)) {
       usable = false
       return viaPragma()
     }
@@ -120,7 +115,7 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
     }
     return `w${changes}`
   }
-  // The descriptors live as long as the probe: an app (and its probe) made per test is not closed explicitly.
-  closeFds.register(probe, fds)
+  // The descriptor lives as long as the probe: an app (and its probe) made per test is not closed explicitly.
+  closeFd.register(probe, fd)
   return probe
 }
