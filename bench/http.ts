@@ -1,7 +1,11 @@
 /**
  * HTTP API throughput next to a bare Hono hello-world, alternated in one run.
  *
- *   node_modules/.bin/bun bench/http.ts [--duration 10] [--rounds 3] [--connections 50]
+ *   node_modules/.bin/bun bench/http.ts [--duration 10] [--rounds 3] [--connections 50] [--before DIR] [--no-doc]
+ *
+ * --before DIR also serves the same database with DIR's `bin/secrets serve` (another checkout, e.g.
+ * `git archive` of an older commit with node_modules linked) and times its `/healthz`, `/session` and
+ * `/secrets` in the same rounds, alternated; --no-doc prints the table and leaves docs/benchmarks.md alone.
  *
  * Needs `wrk` (`apt-get install -y wrk`). Everything listens on 127.0.0.1.
  *
@@ -37,6 +41,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '2' },
     'hello-server': { type: 'string' },
+    before: { type: 'string' },
+    'no-doc': { type: 'boolean' },
   },
 })
 
@@ -140,6 +146,11 @@ async function benchmark(): Promise<void> {
       // The same server with its request log sent to /dev/null: what writing it to a file costs.
       Bun.spawn([join(root, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(quietPort)], { env, stdout: 'ignore', stderr: 'ignore' }),
     )
+    const beforePort = values.before === undefined ? undefined : await freePort()
+    if (values.before !== undefined) {
+      // The older checkout on the same database, its log to a file like ours.
+      children.push(Bun.spawn([join(values.before, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(beforePort)], { env, stdout: Bun.file(join(dir, 'before.log')), stderr: 'ignore' }))
+    }
     const app = `http://127.0.0.1:${appPort}`
     const hello = `http://127.0.0.1:${helloPort}/`
     await waitUp(`${app}/healthz`)
@@ -163,6 +174,13 @@ async function benchmark(): Promise<void> {
       body: JSON.stringify({ username: 'bench', password }),
     })
     const quietCookie = quietLogin.headers.get('Set-Cookie')!.split(';')[0]!
+    const before = beforePort === undefined ? undefined : `http://127.0.0.1:${beforePort}`
+    let beforeCookie = ''
+    if (before !== undefined) {
+      await waitUp(`${before}/healthz`)
+      const r = await fetch(`${before}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) })
+      beforeCookie = r.headers.get('Set-Cookie')!.split(';')[0]!
+    }
 
     const targets = [
       { label: 'hello-world (bare Hono, same runtime and startServer)', url: hello, headers: {} as Record<string, string>, pid: children[1]!.pid },
@@ -173,6 +191,14 @@ async function benchmark(): Promise<void> {
       { label: '`GET /session` with a session (session check, small body)', url: `${app}/session`, headers: { Cookie: cookie } as Record<string, string>, pid: children[0]!.pid },
       { label: '`GET /secrets` with a session, request log to /dev/null', url: `http://127.0.0.1:${quietPort}/secrets`, headers: { Cookie: quietCookie } as Record<string, string>, pid: children[2]!.pid },
     ]
+    if (before !== undefined) {
+      const pid = children[3]!.pid
+      targets.push(
+        { label: `--before: \`GET /healthz\``, url: `${before}/healthz`, headers: {}, pid },
+        { label: `--before: \`GET /secrets\` with a session`, url: `${before}/secrets`, headers: { Cookie: beforeCookie }, pid },
+        { label: `--before: \`GET /session\` with a session`, url: `${before}/session`, headers: { Cookie: beforeCookie }, pid },
+      )
+    }
     const seconds = Number(values.duration)
     for (const t of targets) await wrk(t.url, 2, t.headers)
     const results = targets.map(() => [] as WrkResult[])
@@ -227,7 +253,7 @@ pairs that passed); the request log writes the lines of one event-loop turn at o
 the request metrics are counted in a Map and handed to prom-client at each scrape.
 On PostgreSQL nothing is cached and every request reads afresh.`
     console.log(`\n${body}`)
-    await writeSection('HTTP API', body)
+    if (!values['no-doc']) await writeSection('HTTP API', body)
   } finally {
     for (const c of children) c.kill()
     await Promise.all(children.map((c) => c.exited))
