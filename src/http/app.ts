@@ -19,10 +19,9 @@ import { DatabaseGeneration, walIndexProbe } from '../store/database-generation.
 import { guardMutating } from './middleware/guard-mutating.ts'
 import { limitBody } from './middleware/limit-body.ts'
 import { loadSession } from './middleware/load-session.ts'
-import { noStoreByDefault } from './middleware/no-store-by-default.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { requireSession } from './middleware/require-session.ts'
-import { securityHeaders } from './middleware/security-headers.ts'
+import { appHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
@@ -75,8 +74,8 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware (middleware/), outermost first: request log, security headers,
- * `Cache-Control: no-store` default, the Host check (421 for a host that
+ * Middleware (middleware/), outermost first: request log, security headers
+ * and the `Cache-Control: no-store` default (one step), the Host check (421 for a host that
  * is not the server's own), 128 KiB body limit; then, on /session
  * and /secrets, the database generation (what may be served from cache),
  * the session from the cookie, requireSession (/secrets) and guardMutating
@@ -107,8 +106,7 @@ export function createApp(options: AppOptions): SecretsApp {
   const app = new Hono<AppEnv>()
   // The request metrics count what the log writes: one route lookup and one clock for both.
   app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000)))
-  app.use(securityHeaders())
-  app.use(noStoreByDefault())
+  app.use(appHeaders())
   app.use(checkHost(trustedOrigins))
   // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
   const bodyLimit = limitBody()

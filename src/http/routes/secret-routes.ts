@@ -3,6 +3,7 @@ import type { Actor, SecretMetadata, SecretsService } from '../../secrets/servic
 import type { AppEnv } from '../app-env.ts'
 import { encodeAccessLogCursor } from '../access-log-cursor.ts'
 import { unauthenticated } from '../http-error.ts'
+import { appAnswer } from '../middleware/security-headers.ts'
 import { valid } from '../validation/valid.ts'
 import { jsonBody } from '../validation/json-body.ts'
 import {
@@ -51,11 +52,12 @@ export function secretRoutes(service: SecretsService): Hono<AppEnv> {
       const json = JSON.stringify({ secrets, current_key_id: service.currentKeyId })
       if (generation === undefined) {
         listed = undefined
-        return c.body(json, 200, { 'Content-Type': 'application/json' })
+        return appAnswer(json, 200, 'application/json')
       }
       listed = { generation, body: new Blob([json], { type: 'application/json' }) }
     }
-    return c.body(listed.body, 200, { 'Content-Type': 'application/json' })
+    // Built with the app's headers at once (security-headers.ts): the answer polled most.
+    return appAnswer(listed.body, 200, 'application/json')
   })
 
   // Every answer about one secret carries its version as the ETag, for If-Match on the next write.
