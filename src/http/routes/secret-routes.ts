@@ -24,14 +24,14 @@ import { accessLogEntryJson, lastReadJson, secretJson } from '../response-shapes
  */
 export function httpActor(c: Context<AppEnv>): Actor {
   const session = c.get('session')
-  // The app mounts requireSession before these routes; this is the type's due.
+  // The app mounts the session gate (a live session required) before these routes; this is the type's due.
   if (!session) throw unauthenticated()
   return { accessor: `operator:${session.username}`, reason: `http ${c.req.method} ${c.req.path}` }
 }
 
 /**
  * `/secrets`: metadata only, never a value, ciphertext, IV or tag. Mounted
- * behind requireSession and guardMutating (app.ts); the service validates
+ * behind the session gate (a live session, guardMutating's checks; app.ts); the service validates
  * again and audits every mutation.
  */
 export function secretRoutes(service: SecretsService): Hono<AppEnv> {

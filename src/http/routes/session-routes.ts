@@ -40,8 +40,8 @@ function sessionJson(session: ActiveSession, policy: SessionPolicy) {
 }
 
 /**
- * `/session`: log in, who am I, log out. Mounted behind loadSession and
- * guardMutating (app.ts), which lets the login through: it has no session
+ * `/session`: log in, who am I, log out. Mounted behind the session gate (the cookie's session, and
+ * guardMutating's checks; app.ts), which lets the login through: it has no session
  * yet, so here it only refuses cross-site requests.
  */
 export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
