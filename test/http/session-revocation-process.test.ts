@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { createApp } from '../../src/http/app.ts'
 import { OperatorService } from '../../src/operators/operator.service.ts'
-import { memoryContext, tempDir } from '../helpers/context.ts'
+import { memoryContext, tempDir, testClock } from '../helpers/context.ts'
 import { runBin } from '../helpers/cli.ts'
 import { describeEachDialect, freshDatabase } from '../helpers/databases.ts'
 import { ALICE, FAST_SCRYPT, NO_UI } from './harness.ts'
@@ -68,5 +68,46 @@ describeEachDialect('another process revokes or changes (bin/secrets as a child 
     const set = await runBin(['set', 'FROM_OTHER_PROCESS'], { env: cliEnv, stdin: 'value' })
     expect(set.code).toBe(0)
     expect(await names()).toEqual(['FROM_OTHER_PROCESS'])
+  })
+})
+
+describeEachDialect('a cached session expires on time', (dialect) => {
+  test('idle and absolute expiry: the first request past the limit is 401, with the cache warm and the database unchanged', async () => {
+    const tmp = tempDir()
+    const shared = await freshDatabase(dialect, `file:${join(tmp.dir, 'clock.db')}`)
+    const clock = testClock()
+    const server = await memoryContext({ DATABASE_URL: shared.url }, { now: clock.now })
+    try {
+      await new OperatorService({ db: server.store.db, passwordParams: FAST_SCRYPT }).add(ALICE.username, ALICE.password)
+      const policy = { idleMs: 10 * 60_000, absoluteMs: 25 * 60_000, touchIntervalMs: 60_000 }
+      const app = createApp({ ctx: server, now: clock.now, sessionPolicy: policy, passwordParams: FAST_SCRYPT, webDir: NO_UI, logger: { request() {}, error() {} } })
+      const login = async () => {
+        const res = await app.request('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ALICE) })
+        return res.headers.get('Set-Cookie')!.split(';')[0]!
+      }
+      const status = async (cookie: string) => (await app.request('/secrets', { headers: { Cookie: cookie } })).status
+      // Idle: used, then left alone just under, then just past the idle limit.
+      let cookie = await login()
+      expect(await status(cookie)).toBe(200)
+      clock.tick(policy.idleMs - 1)
+      expect(await status(cookie)).toBe(200)
+      clock.tick(policy.idleMs)
+      expect(await status(cookie)).toBe(401)
+      // Absolute: kept busy (touched every 5 min), refused once 25 min have passed since the login.
+      cookie = await login()
+      for (let t = 0; t < 4; t++) {
+        clock.tick(5 * 60_000)
+        expect(await status(cookie)).toBe(200)
+        expect(await status(cookie)).toBe(200)
+      }
+      clock.tick(5 * 60_000 - 1)
+      expect(await status(cookie)).toBe(200)
+      clock.tick(1)
+      expect(await status(cookie)).toBe(401)
+    } finally {
+      await server.close()
+      await shared.drop()
+      tmp.cleanup()
+    }
   })
 })
