@@ -239,15 +239,18 @@ Why the req/s ratio moves between machines and runs: the hello-world server need
 list's CPU per request, so its figure is bounded by what wrk itself (on the same cores) and the machine's other
 load leave it, and the ratio moves with them (0.16-0.32x was seen for the same code). The server's CPU per request
 does not depend on wrk's share: it is the figure to compare across machines. The breakdown rows split the list's
-cost: the app's global middleware alone (\`/healthz\`: request log, security headers, no-store default, the Host
+cost: the app's global middleware alone (\`/healthz\`: request log, security headers and the no-store default, the Host
 check, the body limit), then the session check (\`/session\`: the database generation, the cookie, its SHA-256,
 the session cache), then the 24 KB body (the hello-world with the same bytes shows what the size alone costs), and
 the request log written to a file rather than /dev/null.
 
 What it takes: on SQLite the session row and the list's JSON are kept in memory while the database generation
-(\`PRAGMA data_version\` plus the server's own write counter) stays the same, so a request costs one pragma, read
-synchronously on the SQLite handle (through Kysely it queued for the connection: with the hashing, about half of the session
-check's cost); session tokens are hashed synchronously (\`node:crypto\`, native base64url) so a cached answer
+(the WAL-index header of the \`-shm\` file, which every commit of every connection rewrites, read with one \`pread\`,
+plus the server's own write counter) stays the same, so a request costs one \`pread\` (\`PRAGMA data_version\`, used
+before, took and dropped a read lock: two \`fcntl\` calls and a statement step); the list, \`GET /session\` and
+\`/healthz\` are built with a prebuilt set of the security headers and \`no-store\` (set one by one, they cost about
+3 us a request); the operator routes' generation, session, requireSession and CSRF steps are one middleware;
+session tokens are hashed synchronously (\`node:crypto\`, native base64url) so a cached answer
 leaves in the tick its request arrived in; the Host check remembers the hosts it allowed (and the URL and Host
 pairs that passed); the request log writes the lines of one event-loop turn at once and builds its JSON line as text;
 the request metrics are counted in a Map and handed to prom-client at each scrape.
