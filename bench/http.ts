@@ -203,7 +203,10 @@ async function benchmark(): Promise<void> {
     for (const t of targets) await wrk(t.url, 2, t.headers)
     const results = targets.map(() => [] as WrkResult[])
     for (let r = 0; r < Number(values.rounds); r++) {
-      for (const [i, t] of targets.entries()) {
+      // Each round starts one target later: a job that starts or stops on the machine mid-run does not always hit the same row.
+      for (let k = 0; k < targets.length; k++) {
+        const i = (k + r) % targets.length
+        const t = targets[i]!
         const res = await wrk(t.url, seconds, t.headers, t.pid)
         if (res.non2xx > 0) throw new Error(`${t.url}: ${res.non2xx} answers were not 2xx`)
         results[i]!.push(res)
@@ -224,7 +227,7 @@ async function benchmark(): Promise<void> {
     const rows = targets.map((t, i) => `| ${t.label} | ${Math.round(medians[i]!.rps)} | ${(medians[i]!.rps / base).toFixed(2)}x | ${medians[i]!.cpuUs.toFixed(1)} us | ${(baseCpu / medians[i]!.cpuUs).toFixed(2)}x | ${medians[i]!.p50} | ${medians[i]!.p99} |`)
     const ratio = medians[2]!.rps / base
     const body = `Command: \`node_modules/.bin/bun bench/http.ts --duration ${seconds} --rounds ${values.rounds} --connections ${values.connections}\`, ${new Date().toISOString().slice(0, 10)}, ${machine()}.
-\`wrk -t${values.threads} -c${values.connections} -d${seconds}s --latency\` against 127.0.0.1, each target ${values.rounds} times alternated after a 2 s warm-up; medians.
+\`wrk -t${values.threads} -c${values.connections} -d${seconds}s --latency\` against 127.0.0.1, each target ${values.rounds} times alternated (each round starting one target later) after a 2 s warm-up; medians.
 The server is \`bin/secrets serve\` as operators run it (request log on, written to a file), SQLite file database (WAL, \`synchronous=FULL\`).
 
 | target | req/s | x hello-world | server CPU per request | x hello-world (CPU) | p50 | p99 |
