@@ -256,7 +256,8 @@ before, took and dropped a read lock: two \`fcntl\` calls and a statement step);
 session tokens are hashed synchronously (\`node:crypto\`, native base64url) so a cached answer
 leaves in the tick its request arrived in; the Host check remembers the hosts it allowed (and the URL and Host
 pairs that passed); the request log writes the lines of one event-loop turn at once and builds its JSON line as text;
-the request metrics are counted in a Map and handed to prom-client at each scrape.
+the request counts are kept in a Map and handed to prom-client at each scrape, and the durations go to a
+histogram of the app's own (metrics/duration-histogram.ts) that prom-client's registry exposes.
 On PostgreSQL nothing is cached and every request reads afresh.`
     console.log(`\n${body}`)
     if (!values['no-doc']) await writeSection('HTTP API', body)
