@@ -1,7 +1,11 @@
 /**
  * HTTP API throughput next to a bare Hono hello-world, alternated in one run.
  *
- *   node_modules/.bin/bun bench/http.ts [--duration 10] [--rounds 3] [--connections 50]
+ *   node_modules/.bin/bun bench/http.ts [--duration 10] [--rounds 3] [--connections 50] [--before DIR] [--no-doc]
+ *
+ * --before DIR also serves the same database with DIR's `bin/secrets serve` (another checkout, e.g.
+ * `git archive` of an older commit with node_modules linked) and times its `/healthz`, `/session` and
+ * `/secrets` in the same rounds, alternated; --no-doc prints the table and leaves docs/benchmarks.md alone.
  *
  * Needs `wrk` (`apt-get install -y wrk`). Everything listens on 127.0.0.1.
  *
@@ -37,6 +41,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '2' },
     'hello-server': { type: 'string' },
+    before: { type: 'string' },
+    'no-doc': { type: 'boolean' },
   },
 })
 
@@ -140,6 +146,11 @@ async function benchmark(): Promise<void> {
       // The same server with its request log sent to /dev/null: what writing it to a file costs.
       Bun.spawn([join(root, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(quietPort)], { env, stdout: 'ignore', stderr: 'ignore' }),
     )
+    const beforePort = values.before === undefined ? undefined : await freePort()
+    if (values.before !== undefined) {
+      // The older checkout on the same database, its log to a file like ours.
+      children.push(Bun.spawn([join(values.before, 'bin/secrets'), 'serve', '--host', '127.0.0.1', '--port', String(beforePort)], { env, stdout: Bun.file(join(dir, 'before.log')), stderr: 'ignore' }))
+    }
     const app = `http://127.0.0.1:${appPort}`
     const hello = `http://127.0.0.1:${helloPort}/`
     await waitUp(`${app}/healthz`)
@@ -163,6 +174,13 @@ async function benchmark(): Promise<void> {
       body: JSON.stringify({ username: 'bench', password }),
     })
     const quietCookie = quietLogin.headers.get('Set-Cookie')!.split(';')[0]!
+    const before = beforePort === undefined ? undefined : `http://127.0.0.1:${beforePort}`
+    let beforeCookie = ''
+    if (before !== undefined) {
+      await waitUp(`${before}/healthz`)
+      const r = await fetch(`${before}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) })
+      beforeCookie = r.headers.get('Set-Cookie')!.split(';')[0]!
+    }
 
     const targets = [
       { label: 'hello-world (bare Hono, same runtime and startServer)', url: hello, headers: {} as Record<string, string>, pid: children[1]!.pid },
@@ -173,11 +191,22 @@ async function benchmark(): Promise<void> {
       { label: '`GET /session` with a session (session check, small body)', url: `${app}/session`, headers: { Cookie: cookie } as Record<string, string>, pid: children[0]!.pid },
       { label: '`GET /secrets` with a session, request log to /dev/null', url: `http://127.0.0.1:${quietPort}/secrets`, headers: { Cookie: quietCookie } as Record<string, string>, pid: children[2]!.pid },
     ]
+    if (before !== undefined) {
+      const pid = children[3]!.pid
+      targets.push(
+        { label: `--before: \`GET /healthz\``, url: `${before}/healthz`, headers: {}, pid },
+        { label: `--before: \`GET /secrets\` with a session`, url: `${before}/secrets`, headers: { Cookie: beforeCookie }, pid },
+        { label: `--before: \`GET /session\` with a session`, url: `${before}/session`, headers: { Cookie: beforeCookie }, pid },
+      )
+    }
     const seconds = Number(values.duration)
     for (const t of targets) await wrk(t.url, 2, t.headers)
     const results = targets.map(() => [] as WrkResult[])
     for (let r = 0; r < Number(values.rounds); r++) {
-      for (const [i, t] of targets.entries()) {
+      // Each round starts one target later: a job that starts or stops on the machine mid-run does not always hit the same row.
+      for (let k = 0; k < targets.length; k++) {
+        const i = (k + r) % targets.length
+        const t = targets[i]!
         const res = await wrk(t.url, seconds, t.headers, t.pid)
         if (res.non2xx > 0) throw new Error(`${t.url}: ${res.non2xx} answers were not 2xx`)
         results[i]!.push(res)
@@ -198,7 +227,7 @@ async function benchmark(): Promise<void> {
     const rows = targets.map((t, i) => `| ${t.label} | ${Math.round(medians[i]!.rps)} | ${(medians[i]!.rps / base).toFixed(2)}x | ${medians[i]!.cpuUs.toFixed(1)} us | ${(baseCpu / medians[i]!.cpuUs).toFixed(2)}x | ${medians[i]!.p50} | ${medians[i]!.p99} |`)
     const ratio = medians[2]!.rps / base
     const body = `Command: \`node_modules/.bin/bun bench/http.ts --duration ${seconds} --rounds ${values.rounds} --connections ${values.connections}\`, ${new Date().toISOString().slice(0, 10)}, ${machine()}.
-\`wrk -t${values.threads} -c${values.connections} -d${seconds}s --latency\` against 127.0.0.1, each target ${values.rounds} times alternated after a 2 s warm-up; medians.
+\`wrk -t${values.threads} -c${values.connections} -d${seconds}s --latency\` against 127.0.0.1, each target ${values.rounds} times alternated (each round starting one target later) after a 2 s warm-up; medians.
 The server is \`bin/secrets serve\` as operators run it (request log on, written to a file), SQLite file database (WAL, \`synchronous=FULL\`).
 
 | target | req/s | x hello-world | server CPU per request | x hello-world (CPU) | p50 | p99 |
@@ -213,21 +242,25 @@ Why the req/s ratio moves between machines and runs: the hello-world server need
 list's CPU per request, so its figure is bounded by what wrk itself (on the same cores) and the machine's other
 load leave it, and the ratio moves with them (0.16-0.32x was seen for the same code). The server's CPU per request
 does not depend on wrk's share: it is the figure to compare across machines. The breakdown rows split the list's
-cost: the app's global middleware alone (\`/healthz\`: request log, security headers, no-store default, the Host
+cost: the app's global middleware alone (\`/healthz\`: request log, security headers and the no-store default, the Host
 check, the body limit), then the session check (\`/session\`: the database generation, the cookie, its SHA-256,
 the session cache), then the 24 KB body (the hello-world with the same bytes shows what the size alone costs), and
 the request log written to a file rather than /dev/null.
 
 What it takes: on SQLite the session row and the list's JSON are kept in memory while the database generation
-(\`PRAGMA data_version\` plus the server's own write counter) stays the same, so a request costs one pragma, read
-synchronously on the SQLite handle (through Kysely it queued for the connection: with the hashing, about half of the session
-check's cost); session tokens are hashed synchronously (\`node:crypto\`, native base64url) so a cached answer
+(the WAL-index header of the \`-shm\` file, which every commit of every connection rewrites, read with one \`pread\`,
+plus the server's own write counter) stays the same, so a request costs one \`pread\` (\`PRAGMA data_version\`, used
+before, took and dropped a read lock: two \`fcntl\` calls and a statement step); the list, \`GET /session\` and
+\`/healthz\` are built with a prebuilt set of the security headers and \`no-store\` (set one by one, they cost about
+3 us a request); the operator routes' generation, session, requireSession and CSRF steps are one middleware;
+session tokens are hashed synchronously (\`node:crypto\`, native base64url) so a cached answer
 leaves in the tick its request arrived in; the Host check remembers the hosts it allowed (and the URL and Host
 pairs that passed); the request log writes the lines of one event-loop turn at once and builds its JSON line as text;
-the request metrics are counted in a Map and handed to prom-client at each scrape.
+the request counts are kept in a Map and handed to prom-client at each scrape, and the durations go to a
+histogram of the app's own (metrics/duration-histogram.ts) that prom-client's registry exposes.
 On PostgreSQL nothing is cached and every request reads afresh.`
     console.log(`\n${body}`)
-    await writeSection('HTTP API', body)
+    if (!values['no-doc']) await writeSection('HTTP API', body)
   } finally {
     for (const c of children) c.kill()
     await Promise.all(children.map((c) => c.exited))

@@ -15,14 +15,11 @@ import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
 import { checkHost } from './middleware/check-host.ts'
 import { AppMetrics, countAuditAppends, countErrors } from './metrics/app-metrics.ts'
 import { metricsAccess } from './metrics/metrics-access.ts'
-import { DatabaseGeneration } from '../store/database-generation.ts'
-import { guardMutating } from './middleware/guard-mutating.ts'
+import { DatabaseGeneration, walIndexProbe } from '../store/database-generation.ts'
 import { limitBody } from './middleware/limit-body.ts'
-import { loadSession } from './middleware/load-session.ts'
-import { noStoreByDefault } from './middleware/no-store-by-default.ts'
 import { requestLog } from './middleware/request-log.ts'
-import { requireSession } from './middleware/require-session.ts'
-import { securityHeaders } from './middleware/security-headers.ts'
+import { sessionGate } from './middleware/session-gate.ts'
+import { appHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
@@ -75,11 +72,12 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware (middleware/), outermost first: request log, security headers,
- * `Cache-Control: no-store` default, the Host check (421 for a host that
+ * Middleware (middleware/), outermost first: request log, security headers
+ * and the `Cache-Control: no-store` default (one step), the Host check (421 for a host that
  * is not the server's own), 128 KiB body limit; then, on /session
- * and /secrets, the database generation (what may be served from cache),
- * the session from the cookie, requireSession (/secrets) and guardMutating
+ * and /secrets, the session gate (middleware/session-gate.ts): the database
+ * generation (what may be served from cache), the session from the cookie,
+ * a live session required (/secrets) and guardMutating's checks
  * (every POST, PUT, PATCH, DELETE but the login); the same on /clients
  * and /audit. On
  * /render and /resolve: requireClient (a bearer token, throttled) instead,
@@ -107,8 +105,7 @@ export function createApp(options: AppOptions): SecretsApp {
   const app = new Hono<AppEnv>()
   // The request metrics count what the log writes: one route lookup and one clock for both.
   app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000)))
-  app.use(securityHeaders())
-  app.use(noStoreByDefault())
+  app.use(appHeaders())
   app.use(checkHost(trustedOrigins))
   // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
   const bodyLimit = limitBody()
@@ -123,14 +120,18 @@ export function createApp(options: AppOptions): SecretsApp {
     return c.body(body, 200, { 'Content-Type': contentType })
   })
 
-  const generation = trackGeneration(new DatabaseGeneration(ctx.store.db, ctx.store.dialect, ctx.store.dataVersion))
-  const load = loadSession(sessions)
-  const guard = guardMutating({ trustedOrigins, except: isLogin })
-  app.use('/session', generation, load, guard)
+  const { dataVersion, location } = ctx.store
+  // SQLite: the WAL-index header read directly, the pragma where that cannot be (in memory); PostgreSQL: none.
+  const probe = dataVersion && location.kind === 'sqlite' ? walIndexProbe(location.path, dataVersion) : dataVersion
+  const databaseGeneration = new DatabaseGeneration(ctx.store.db, ctx.store.dialect, probe)
+  const generation = trackGeneration(databaseGeneration)
+  const guard = { trustedOrigins, except: isLogin }
+  app.use('/session', sessionGate({ generation: databaseGeneration, sessions, requireSession: false, guard }))
   // '/secrets/*' matches '/secrets' itself too.
-  app.use('/secrets/*', generation, load, requireSession(), guard)
-  app.use('/clients/*', generation, load, requireSession(), guard)
-  app.use('/audit/*', generation, load, requireSession(), guard)
+  const operatorGate = sessionGate({ generation: databaseGeneration, sessions, requireSession: true, guard })
+  app.use('/secrets/*', operatorGate)
+  app.use('/clients/*', operatorGate)
+  app.use('/audit/*', operatorGate)
   // Delivery: a bearer token only; no cookie, no session, no CSRF token.
   const client = requireClient({ clients, delivery, throttle: tokenThrottle, audit })
   // The generation too: a delivery writes audit rows (reads), which the cached list shows as last_read.

@@ -52,8 +52,11 @@ interface CachedSession {
   generation: string
   row: OperatorSessionRow
   csrfToken: string
-  /** The expiry texts answered for `row.last_seen_at` (two toISOString a request otherwise). */
-  expiry?: { seen: string; value: { expiresAt: string; absoluteExpiresAt: string } }
+  /** `row.created_at` and `row.last_seen_at` as times (two Date.parse a request otherwise). */
+  createdMs: number
+  seenMs: number
+  /** The session answered for `row.last_seen_at` (its expiry texts are two toISOString a request otherwise). */
+  answer?: { seen: string; session: ActiveSession }
 }
 
 /**
@@ -110,27 +113,31 @@ export class SessionService {
       this.#cache.delete(tokenHash)
       const row = await findSession(this.#db, tokenHash)
       if (!row) return undefined
-      entry = { generation: generation ?? '', row, csrfToken: csrfTokenFor(token) }
+      entry = { generation: generation ?? '', row, csrfToken: csrfTokenFor(token), createdMs: Date.parse(row.created_at), seenMs: Date.parse(row.last_seen_at) }
       if (generation !== undefined) this.#remember(tokenHash, entry)
     }
     const { row } = entry
+    // Expiry is checked on every call, cached or not.
     const now = this.#now().getTime()
-    const age = now - Date.parse(row.created_at)
-    const idle = now - Date.parse(row.last_seen_at)
-    if (age >= this.policy.absoluteMs || idle >= this.policy.idleMs) {
+    const idle = now - entry.seenMs
+    if (now - entry.createdMs >= this.policy.absoluteMs || idle >= this.policy.idleMs) {
       this.#cache.delete(tokenHash)
       await deleteSession(this.#db, tokenHash)
       return undefined
     }
-    let seen = row.last_seen_at
     if (idle >= this.policy.touchIntervalMs) {
-      seen = new Date(now).toISOString()
+      const seen = new Date(now).toISOString()
       await touchSession(this.#db, tokenHash, seen)
       // Only this row changed, and by us: the cached copy stays valid once updated.
       entry.row = { ...row, last_seen_at: seen }
+      entry.seenMs = now
     }
-    if (entry.expiry?.seen !== seen) entry.expiry = { seen, value: this.#expiry(row.created_at, seen) }
-    return { username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at, ...entry.expiry.value }
+    const seen = entry.row.last_seen_at
+    if (entry.answer?.seen !== seen) {
+      const session: ActiveSession = Object.freeze({ username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at, ...this.#expiry(row.created_at, seen) })
+      entry.answer = { seen, session }
+    }
+    return entry.answer.session
   }
 
   #expiry(createdAt: string, lastSeenAt: string): { expiresAt: string; absoluteExpiresAt: string } {

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs'
 import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './dialect.ts'
 
@@ -6,24 +7,27 @@ import type { DialectName } from './dialect.ts'
  * what was read under one token can be served again while the token stays
  * the same (sessions, the secrets list).
  *
- * SQLite: `PRAGMA data_version`, which changes when any other connection
- * (another process: the CLI, a second server) commits, joined with a
- * counter this process bumps after each of its own mutating requests (its
- * own commits do not move data_version). PostgreSQL has no such cheap
- * signal: `current()` is undefined there and callers must not cache.
+ * SQLite: the database's change signal, which moves when any other
+ * connection (another process: the CLI, a second server) commits, joined
+ * with a counter this process bumps after each of its own mutating
+ * requests. The signal is read from the WAL-index header when the store is
+ * a WAL file ({@link walIndexProbe}), else `PRAGMA data_version`.
+ * PostgreSQL has no such cheap signal: `current()` is undefined there and
+ * callers must not cache.
  */
 export class DatabaseGeneration {
   readonly #db: Kysely<any>
   readonly #enabled: boolean
-  readonly #probe: (() => number) | undefined
+  readonly #probe: (() => number | string) | undefined
   #local = 0
 
   /**
-   * @param probe SQLite: reads `PRAGMA data_version` synchronously (Store.dataVersion);
+   * @param probe SQLite: reads the change signal synchronously ({@link walIndexProbe},
+   *   or `PRAGMA data_version` on the driver's handle, Store.dataVersion);
    *   without it the pragma goes through Kysely, which queues for the
    *   connection: about a third of an authenticated request's time at 10k req/s.
    */
-  constructor(db: Kysely<any>, dialect: DialectName, probe?: () => number) {
+  constructor(db: Kysely<any>, dialect: DialectName, probe?: () => number | string) {
     this.#db = db
     this.#enabled = dialect === 'sqlite'
     this.#probe = this.#enabled ? probe : undefined
@@ -41,4 +45,77 @@ export class DatabaseGeneration {
     const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(this.#db)
     return `${rows[0]?.data_version}.${this.#local}`
   }
+}
+
+// The WAL-index header: two copies of 48 bytes at the start of the `-shm` file (https://sqlite.org/walformat.html).
+const WAL_INDEX_HEADER_BYTES = 96
+/** iVersion of the WAL-index header SQLite has written since 3.7.0 (the format is fixed: every version shares it). */
+const WAL_INDEX_VERSION = 3007000
+const closeFd = new FinalizationRegistry<number>((fd) => closeSync(fd))
+
+/**
+ * The change signal of a SQLite database in WAL mode, read without SQLite:
+ * one `pread` of the WAL-index header instead of `PRAGMA data_version`,
+ * which takes and drops a read lock (two `fcntl` calls and a statement
+ * step).
+ *
+ * Every commit, by any connection of any process, rewrites the WAL-index
+ * header (its `iChange` counter moves, and `mxFrame` or the salts), and it
+ * does so before the commit returns; any change of those bytes gives a new
+ * value. A read that meets a header being written sees other bytes, which
+ * is a new value too: a change is never missed, at most a cache is read
+ * again once more than needed. The value is a counter of the changes seen,
+ * prefixed `w`.
+ *
+ * WAL mode is checked once, here (the database header's format bytes 18
+ * and 19): while the store's connection is open, SQLite refuses to take the
+ * database out of WAL mode (that needs the exclusive lock the open
+ * connection's shared one on the `-shm` file prevents; the test holds it),
+ * so commits keep going through the WAL-index.
+ *
+ * Falls back to `fallback` (`PRAGMA data_version`, values prefixed `p`)
+ * when the store is not a WAL file: in memory, no `-shm` file, a database
+ * or a header of another shape.
+ *
+ * @param path the database file (Store.location.path), `:memory:` for none.
+ */
+export function walIndexProbe(path: string, fallback: () => number): () => number | string {
+  const viaPragma = () => `p${fallback()}`
+  if (path === ':memory:') return viaPragma
+  let fd: number
+  try {
+    const db = openSync(path, 'r')
+    const header = Buffer.alloc(20)
+    const read = readSync(db, header, 0, header.length, 0)
+    closeSync(db)
+    if (read !== header.length || header[18] !== 2 || header[19] !== 2) return viaPragma
+    fd = openSync(`${path}-shm`, 'r')
+  } catch {
+    return viaPragma
+  }
+  const seen = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
+  const now = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
+  const readHeader = (into: Buffer) => readSync(fd, into, 0, WAL_INDEX_HEADER_BYTES, 0) === WAL_INDEX_HEADER_BYTES
+  // iVersion is written in the machine's byte order.
+  if (!readHeader(seen) || (seen.readUInt32LE(0) !== WAL_INDEX_VERSION && seen.readUInt32BE(0) !== WAL_INDEX_VERSION)) {
+    closeSync(fd)
+    return viaPragma
+  }
+  let changes = 0
+  let usable = true
+  const probe = (): number | string => {
+    // A short read (never seen): the pragma from then on, with values of its own.
+    if (!usable || !readHeader(now)) {
+      usable = false
+      return viaPragma()
+    }
+    if (!now.equals(seen)) {
+      now.copy(seen)
+      changes++
+    }
+    return `w${changes}`
+  }
+  // The descriptor lives as long as the probe: an app (and its probe) made per test is not closed explicitly.
+  closeFd.register(probe, fd)
+  return probe
 }

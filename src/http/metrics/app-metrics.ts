@@ -1,6 +1,7 @@
-import { Counter, Histogram, Registry } from 'prom-client'
+import { Counter, Registry } from 'prom-client'
 import type { AuditEntry, AuditLog } from '../../audit/audit-log.ts'
 import type { AppLogger } from '../app-logger.ts'
+import { DurationHistogram } from './duration-histogram.ts'
 
 /**
  * The server's Prometheus metrics (prom-client, which runs on Bun and Node),
@@ -17,8 +18,8 @@ export class AppMetrics {
    * of each answer, now it is a Map lookup.
    */
   readonly #answered = new Map<string, { labels: { method: string; route: string; status: string }; n: number; published: number }>()
-  /** The duration histogram's child of each `method route` (prom-client's `labels()`, made once). */
-  readonly #timers = new Map<string, { observe(seconds: number): void }>()
+  /** The duration histogram's series of each `method route`, picked once. */
+  readonly #timers = new Map<string, (seconds: number) => void>()
   readonly requests = new Counter({
     name: 'secrets_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status.',
@@ -26,13 +27,12 @@ export class AppMetrics {
     registers: [this.registry],
     collect: () => this.#publishAnswered(),
   })
-  readonly duration = new Histogram({
-    name: 'secrets_http_request_duration_seconds',
-    help: 'Time from a request entering the app to its answer being ready, by method and route pattern.',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  })
+  readonly duration = new DurationHistogram(
+    'secrets_http_request_duration_seconds',
+    'Time from a request entering the app to its answer being ready, by method and route pattern.',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    this.registry,
+  )
   readonly decryptions = new Counter({
     name: 'secrets_decryptions_total',
     help: 'Secret values decrypted and handed out (audit rows of action read, outcome ok).',
@@ -63,12 +63,12 @@ export class AppMetrics {
     const answered = this.#answered.get(answeredKey)
     if (answered) answered.n++
     else this.#answered.set(answeredKey, { labels: { method, route, status: String(status) }, n: 1, published: 0 })
-    let timer = this.#timers.get(key)
-    if (!timer) {
-      timer = this.duration.labels({ method, route })
-      this.#timers.set(key, timer)
+    let observe = this.#timers.get(key)
+    if (!observe) {
+      observe = this.duration.series(key, { method, route })
+      this.#timers.set(key, observe)
     }
-    timer.observe(seconds)
+    observe(seconds)
     if (method === 'POST' && route === '/render') this.renders.inc({ outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'error' })
   }
 

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { constantTimeEqualText } from '../../crypto/constant-time.ts'
+import type { ActiveSession } from '../../operators/session.service.ts'
 import type { AppEnv } from '../app-env.ts'
 import { csrfFailed, unauthenticated } from '../http-error.ts'
 import { isCrossSite } from './is-cross-site.ts'
@@ -31,15 +32,27 @@ export interface GuardOptions {
  * validation/json-body.ts refuses form and text bodies with 415 anyway).
  */
 export function guardMutating(options: GuardOptions = {}): MiddlewareHandler<AppEnv> {
-  const trusted = [...(options.trustedOrigins ?? [])]
+  const check = mutationCheck(options)
   return async function guardMutating(c, next) {
-    if (!MUTATING_METHODS.has(c.req.method) || options.except?.(c)) return next()
-    const session = c.get('session')
+    check(c, c.get('session'))
+    return next()
+  }
+}
+
+/**
+ * The checks of {@link guardMutating} as a plain function, for the session
+ * gate (session-gate.ts), which runs them without a middleware of their own:
+ * does nothing for a request that changes nothing (or one `except` lets
+ * through), throws the 401 or 403 otherwise.
+ */
+export function mutationCheck(options: GuardOptions = {}): (c: Context<AppEnv>, session: ActiveSession | undefined) => void {
+  const trusted = [...(options.trustedOrigins ?? [])]
+  return function checkMutation(c, session) {
+    if (!MUTATING_METHODS.has(c.req.method) || options.except?.(c)) return
     if (!session) throw unauthenticated()
     if (isCrossSite(c, trusted)) throw csrfFailed('cross-site request refused')
     const token = c.req.header(CSRF_HEADER)
     if (token === undefined || token === '') throw csrfFailed(`the ${CSRF_HEADER} header is missing`)
     if (!constantTimeEqualText(token, session.csrfToken)) throw csrfFailed(`the ${CSRF_HEADER} header does not match the session`)
-    return next()
   }
 }

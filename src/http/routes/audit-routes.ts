@@ -15,7 +15,7 @@ export function auditRecordJson(r: AuditRecord): AuditRecord {
 
 /**
  * `/audit`: the audit table across every secret, deleted ones included
- * (docs/http-api.md "Activity"). Mounted behind requireSession (app.ts): an
+ * (docs/http-api.md "Activity"). Mounted behind the session gate (app.ts, middleware/session-gate.ts): an
  * operator's view. Rows never hold a value, so neither does any answer.
  *
  * - `GET /audit?secret=&accessor=&action=&outcome=&since=&until=&limit=&cursor=`:

@@ -59,13 +59,13 @@ export function clientJson(c: ClientInfo): ClientInfo {
 
 /** Who changes a client: the session's operator, from the peer's address (for the audit row). */
 function changedBy(c: Context<AppEnv>): ChangeActor {
-  // requireSession ran before every /clients route.
+  // The session gate (a live session required) ran before every /clients route.
   return { accessor: `operator:${c.get('session')!.username}`, address: c.env?.remoteAddress }
 }
 
 /**
  * `/clients`: administer machine clients (docs/clients.md). Mounted behind
- * requireSession and guardMutating (app.ts), like `/secrets`. The only
+ * the session gate (a live session, guardMutating's checks; app.ts), like `/secrets`. The only
  * answer that ever holds a token is the 201 of `POST /clients/{name}/tokens`.
  */
 export function clientRoutes(clients: ClientService): Hono<AppEnv> {

@@ -5,6 +5,7 @@ import { describeFailure, StoreUnavailableError } from '../../store/open-errors.
 import type { AppEnv } from '../app-env.ts'
 import type { AppLogger } from '../app-logger.ts'
 import { HttpError } from '../http-error.ts'
+import { appAnswer } from '../middleware/security-headers.ts'
 
 /** How long /readyz waits for the store before calling it unavailable. */
 export const READY_TIMEOUT_MS = 5000
@@ -18,8 +19,10 @@ export const READY_TIMEOUT_MS = 5000
  */
 export function healthRoutes(store: Store, logger: AppLogger): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.get('/healthz', function healthz(c) {
-    return c.json({ status: 'ok' })
+  // Polled by supervisors and load balancers: the answer is built with the app's headers at once (security-headers.ts).
+  const ok = JSON.stringify({ status: 'ok' })
+  app.get('/healthz', function healthz() {
+    return appAnswer(ok, 200, 'application/json')
   })
   app.get('/readyz', async function readyz(c) {
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -3,6 +3,7 @@ import type { Actor, SecretMetadata, SecretsService } from '../../secrets/servic
 import type { AppEnv } from '../app-env.ts'
 import { encodeAccessLogCursor } from '../access-log-cursor.ts'
 import { unauthenticated } from '../http-error.ts'
+import { appAnswer } from '../middleware/security-headers.ts'
 import { valid } from '../validation/valid.ts'
 import { jsonBody } from '../validation/json-body.ts'
 import {
@@ -23,14 +24,14 @@ import { accessLogEntryJson, lastReadJson, secretJson } from '../response-shapes
  */
 export function httpActor(c: Context<AppEnv>): Actor {
   const session = c.get('session')
-  // The app mounts requireSession before these routes; this is the type's due.
+  // The app mounts the session gate (a live session required) before these routes; this is the type's due.
   if (!session) throw unauthenticated()
   return { accessor: `operator:${session.username}`, reason: `http ${c.req.method} ${c.req.path}` }
 }
 
 /**
  * `/secrets`: metadata only, never a value, ciphertext, IV or tag. Mounted
- * behind requireSession and guardMutating (app.ts); the service validates
+ * behind the session gate (a live session, guardMutating's checks; app.ts); the service validates
  * again and audits every mutation.
  */
 export function secretRoutes(service: SecretsService): Hono<AppEnv> {
@@ -51,11 +52,12 @@ export function secretRoutes(service: SecretsService): Hono<AppEnv> {
       const json = JSON.stringify({ secrets, current_key_id: service.currentKeyId })
       if (generation === undefined) {
         listed = undefined
-        return c.body(json, 200, { 'Content-Type': 'application/json' })
+        return appAnswer(json, 200, 'application/json')
       }
       listed = { generation, body: new Blob([json], { type: 'application/json' }) }
     }
-    return c.body(listed.body, 200, { 'Content-Type': 'application/json' })
+    // Built with the app's headers at once (security-headers.ts): the answer polled most.
+    return appAnswer(listed.body, 200, 'application/json')
   })
 
   // Every answer about one secret carries its version as the ETag, for If-Match on the next write.

@@ -6,6 +6,7 @@ import type { AppEnv } from '../app-env.ts'
 import { clientAddressKey } from '../client-address.ts'
 import { refuseCrossSite } from '../middleware/refuse-cross-site.ts'
 import { HttpError, unauthenticated } from '../http-error.ts'
+import { appAnswer } from '../middleware/security-headers.ts'
 import { jsonBody } from '../validation/json-body.ts'
 import type { LoginThrottle } from '../login-throttle.ts'
 import { EmptyBody, LoginBody } from '../validation/request-schemas.ts'
@@ -39,8 +40,8 @@ function sessionJson(session: ActiveSession, policy: SessionPolicy) {
 }
 
 /**
- * `/session`: log in, who am I, log out. Mounted behind loadSession and
- * guardMutating (app.ts), which lets the login through: it has no session
+ * `/session`: log in, who am I, log out. Mounted behind the session gate (the cookie's session, and
+ * guardMutating's checks; app.ts), which lets the login through: it has no session
  * yet, so here it only refuses cross-site requests.
  */
 export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
@@ -86,7 +87,8 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono<AppEnv> {
   app.get('/', function whoAmI(c) {
     const session = c.get('session')
     if (!session) throw unauthenticated()
-    return c.json(sessionJson(session, sessions.policy))
+    // Built with the app's headers at once (security-headers.ts): the UI asks at every page load.
+    return appAnswer(JSON.stringify(sessionJson(session, sessions.policy)), 200, 'application/json')
   })
 
   app.delete('/', jsonBody(EmptyBody, { optional: true }), async function logout(c) {

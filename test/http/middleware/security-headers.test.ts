@@ -46,3 +46,44 @@ describe('Cache-Control: no-store on API answers, errors included', () => {
     })
   }
 })
+
+describe('the written-out header list', () => {
+  test("equals what Hono's secure-headers sets with the app's options, header for header", async () => {
+    const { Hono } = await import('hono')
+    const { secureHeaders } = await import('hono/secure-headers')
+    const { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } = await import('../../../src/http/middleware/security-headers.ts')
+    const hono = new Hono()
+    hono.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, xFrameOptions: 'DENY', referrerPolicy: 'no-referrer', xContentTypeOptions: 'nosniff' }))
+    hono.get('/', (c) => c.body(null, 204))
+    const theirs = [...(await hono.request('/')).headers].sort()
+    const ours = SECURITY_HEADERS.map(([k, v]) => [k.toLowerCase(), v]).sort()
+    expect(ours).toEqual(theirs)
+  })
+
+  test('every answer of the hot routes carries the whole list and no-store, and answers do not share their headers', async () => {
+    const { SECURITY_HEADERS } = await import('../../../src/http/middleware/security-headers.ts')
+    const answers = [await h.request('/healthz'), await h.request('/healthz'), await h.as(alice, 'GET', '/secrets'), await h.as(alice, 'GET', '/session')]
+    for (const res of answers) {
+      for (const [name, value] of SECURITY_HEADERS) expect(res.headers.get(name)).toBe(value)
+      expect(res.headers.get('Cache-Control')).toBe('no-store')
+      expect(res.headers.get('Content-Type')).toBe('application/json')
+    }
+    // Each has its own request id: the prebuilt headers are copied, never shared.
+    const ids = answers.map((r) => r.headers.get('X-Request-Id'))
+    expect(new Set(ids).size).toBe(answers.length)
+    expect(answers[0]!.headers.get('X-Request-Id')?.split(', ').length).toBe(1)
+  })
+
+  test('a route that chose its own Cache-Control keeps it; the security headers overwrite what a route set', async () => {
+    const { Hono } = await import('hono')
+    const { appHeaders, SECURITY_HEADERS } = await import('../../../src/http/middleware/security-headers.ts')
+    const app = new Hono()
+    app.use(appHeaders())
+    app.get('/own', (c) => c.body('x', 200, { 'Cache-Control': 'public, max-age=60', 'X-Frame-Options': 'SAMEORIGIN', 'X-Powered-By': 'me' }))
+    const res = await app.request('/own')
+    expect(res.headers.get('Cache-Control')).toBe('public, max-age=60')
+    expect(res.headers.get('X-Frame-Options')).toBe('DENY')
+    expect(res.headers.get('X-Powered-By')).toBeNull()
+    for (const [name, value] of SECURITY_HEADERS) expect(res.headers.get(name)).toBe(value)
+  })
+})

@@ -143,15 +143,26 @@ describeEachDialect('cache coherence', (dialect) => {
     // The server's own pool, without the bump a request makes: SQLite's data_version does not
     // move for a connection's own commits, so SQLite serves the cached list; PostgreSQL, which
     // caches nothing, shows the change at once.
-    test(dialect === 'postgres' ? 'PostgreSQL: even the server\'s own connection, unannounced: the next list and session check show it' : 'SQLite: the server\'s own connection, unannounced, is not seen (the cache is real)', async () => {
+    test(dialect === 'postgres' ? 'PostgreSQL: even the server\'s own connection, unannounced: the next list and session check show it' : 'SQLite: even the server\'s own connection, unannounced: seen too (every commit moves the WAL-index header)', async () => {
       await cli.service.create({ name: 'OWN', value: 'v', description: 'before' }, { accessor: 'cli:test', reason: 'test' })
       const description = async () =>
         ((await (await app.request('/secrets', { headers: { Cookie: cookie } })).json()) as { secrets: Array<{ description: string }> }).secrets[0]!.description
       expect(await description()).toBe('before')
       await directly(server.store.db, sql`update secret set description = ${'after'} where name = ${'OWN'}`)
-      expect(await description()).toBe(dialect === 'postgres' ? 'after' : 'before')
+      expect(await description()).toBe('after')
       await directly(server.store.db, sql`delete from operator_session`)
-      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(dialect === 'postgres' ? 401 : 200)
+      expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(401)
+    })
+
+    test(dialect === 'postgres' ? 'PostgreSQL: nothing is cached, every list is queried' : 'SQLite: the cache is real: lists in a row with no commit between are queried once', async () => {
+      let queried = 0
+      const list = server.service.list.bind(server.service)
+      server.service.list = (...args: Parameters<typeof list>) => {
+        queried++
+        return list(...args)
+      }
+      for (let i = 0; i < 3; i++) expect((await app.request('/secrets', { headers: { Cookie: cookie } })).status).toBe(200)
+      expect(queried).toBe(dialect === 'postgres' ? 3 : 1)
     })
   })
 })
