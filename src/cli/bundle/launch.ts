@@ -12,10 +12,12 @@
  * client mode one without the store, the keys and the local renderer too.
  *
  * Fresh: the build records a listing of what the bundles were built from
- * (every file and directory under src/ and migrations/ with its size and
- * modification time, the package manifests, and the Bun version: the
- * bytecode is Bun's), taken before it bundles; a bundle runs only while a
- * listing taken now is equal to it, byte for byte. An edit, a new or
+ * (every file and directory under src/ and migrations/ with its size,
+ * modification and change times, the package manifests, and the Bun
+ * version: the bytecode is Bun's), taken before it bundles; a bundle runs
+ * only while the same paths stat'd now give the same listing, byte for
+ * byte (listingNow: one stat a path, no directory read; an entry added,
+ * removed or renamed changes its directory's times). An edit, a new or
  * deleted file, a file put back with an older time, an `npm install` or
  * another Bun all change it; so does a source edited while the build ran.
  * Anything else, a missing bundle or listing included, runs the sources.
@@ -65,32 +67,85 @@ export function bundleFor(argv: readonly string[], env: Readonly<Record<string, 
 
 const TREES = ['src', 'migrations']
 const FILES = ['package.json', 'package-lock.json', 'bunfig.toml', 'tsconfig.json', 'node_modules/.package-lock.json']
+/** A change this recent may share its timestamp with the next one (the kernel's clock ticks); the build waits it out. */
+const SETTLE_MS = 25
 
-/** The listing of the sources under `root` as they are now (about 1 ms for 200 files: one stat each, one string). */
+/** The header line of a listing: the bytecode is this Bun's. */
+const header = () => `bun ${Bun.version} ${Bun.revision}\n`
+/** The last line of a listing, its count of entries: a listing cut short is never taken for a shorter one. */
+const trailer = (listing: string) => `end ${listing.split('\n').length - 2}\n`
+
+/**
+ * One listing line: `path`, a tab, what is there now. Modification and
+ * change times both: the second cannot be set back, so a file put back with
+ * its old modification time still differs; a directory's change when an
+ * entry is added, removed or renamed in it.
+ */
+function entry(base: string, path: string): string {
+  let s: ReturnType<typeof statSync>
+  try {
+    s = statSync(base + path, { throwIfNoEntry: false })
+  } catch {
+    s = undefined
+  }
+  return s === undefined ? `${path}\tabsent\n` : `${path}\t${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs} ${s.ctimeMs}\n`
+}
+
+/**
+ * The listing of the sources under `root` as they are now, taken by the
+ * build (scripts/build-cli.ts): every file and directory under src/ and
+ * migrations/, then the manifests. Waits while anything listed changed in
+ * the last SETTLE_MS, so that any later change gets a later timestamp than
+ * the one recorded.
+ */
 export function sourceListing(root: string): string {
   const base = root.endsWith('/') ? root : `${root}/`
-  let out = `bun ${Bun.version} ${Bun.revision}\n`
-  const line = (path: string) => {
-    let s: ReturnType<typeof statSync>
-    try {
-      s = statSync(base + path, { throwIfNoEntry: false })
-    } catch {
-      s = undefined
+  for (;;) {
+    const now = Date.now()
+    let out = header()
+    let newest = 0
+    const line = (path: string) => {
+      const text = entry(base, path)
+      out += text
+      const ctime = Number(text.slice(text.lastIndexOf(' ') + 1))
+      if (ctime > newest) newest = ctime
     }
-    out += s === undefined ? `${path} absent\n` : `${path} ${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs}\n`
-  }
-  for (const tree of TREES) {
-    line(tree)
-    let names: string[]
-    try {
-      names = (readdirSync(base + tree, { recursive: true }) as string[]).sort()
-    } catch {
-      continue
+    for (const tree of TREES) {
+      line(tree)
+      let names: string[]
+      try {
+        names = (readdirSync(base + tree, { recursive: true }) as string[]).sort()
+      } catch {
+        continue
+      }
+      for (const name of names) line(`${tree}/${name}`)
     }
-    for (const name of names) line(`${tree}/${name}`)
+    for (const file of FILES) line(file)
+    if (newest <= now - SETTLE_MS) return out + trailer(out)
+    Bun.sleepSync(SETTLE_MS)
   }
-  for (const file of FILES) line(file)
-  return out
+}
+
+/**
+ * The listing `recorded` names, taken again now: one stat a path it names,
+ * no directory read (an entry added, removed or renamed anywhere under
+ * src/ or migrations/ changes the change time of a directory it names).
+ * Equal to `recorded` exactly when nothing listed changed.
+ */
+export function listingNow(root: string, recorded: string): string {
+  const base = root.endsWith('/') ? root : `${root}/`
+  let out = header()
+  let at = recorded.indexOf('\n') + 1
+  if (at === 0) return out
+  const last = recorded.lastIndexOf('\n', recorded.length - 2) + 1
+  while (at < last) {
+    const tab = recorded.indexOf('\t', at)
+    const end = recorded.indexOf('\n', at)
+    if (tab < 0 || tab > end) return `${out}malformed\n`
+    out += entry(base, recorded.slice(at, tab))
+    at = end + 1
+  }
+  return out + trailer(out)
 }
 
 /** The bundle's path when it may run for this command line, undefined otherwise. */
@@ -102,7 +157,7 @@ export function freshBundle(root: string, argv: string[], env: Readonly<Record<s
   } catch {
     return undefined
   }
-  if (recorded !== sourceListing(root)) return undefined
+  if (recorded !== listingNow(root, recorded)) return undefined
   const bundle = join(root, BUNDLE_DIR, BUNDLES[bundleFor(argv, env)])
   return existsSync(bundle) ? bundle : undefined
 }

@@ -5,7 +5,7 @@
  * linked) whose dist/bun/cli.js is a stand-in that says where it came from.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, LAUNCHER, sourceListing } from '../../../src/cli/bundle/launch.ts'
@@ -104,6 +104,65 @@ describe('bin/secrets and the prebuilt bundle', () => {
     freshStandIn()
     unlinkSync(join(copy, 'src/cli/table.ts'))
     expect(await ranBundle()).toBe(false)
+  })
+
+  test('a new file or directory anywhere under src makes it stale (the launcher reads no directory: their times show it)', async () => {
+    freshStandIn()
+    writeFileSync(join(copy, 'src/cli/render/new.ts'), 'export {}\n')
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    mkdirSync(join(copy, 'src/cli/new'))
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    writeFileSync(join(copy, 'src/cli/new/x.ts'), 'export {}\n')
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    renameSync(join(copy, 'src/cli/new/x.ts'), join(copy, 'src/cli/new/y.ts'))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a file edited to the same size and given back its exact modification time makes it stale', async () => {
+    const file = join(copy, 'src/errors.ts')
+    // A time the test can set back exactly (Date has milliseconds only).
+    utimesSync(file, 1_700_000_000, 1_700_000_000)
+    freshStandIn()
+    const before = statSync(file)
+    const text = readFileSync(file, 'utf8')
+    writeFileSync(file, `${text.slice(0, -1)} `)
+    utimesSync(file, 1_700_000_000, 1_700_000_000)
+    expect(statSync(file).size).toBe(before.size)
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs)
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a file replaced by a rename, with the same size and modification time, makes it stale', async () => {
+    const file = join(copy, 'src/errors.ts')
+    utimesSync(file, 1_700_000_000, 1_700_000_000)
+    freshStandIn()
+    const before = statSync(file)
+    const text = readFileSync(file, 'utf8')
+    writeFileSync(join(copy, 'errors.ts.new'), `${text.slice(0, -1)} `)
+    utimesSync(join(copy, 'errors.ts.new'), 1_700_000_000, 1_700_000_000)
+    renameSync(join(copy, 'errors.ts.new'), file)
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs)
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a listing cut short, or not one the build wrote, runs the sources', async () => {
+    freshStandIn()
+    const listing = join(copy, BUNDLE_DIR, BUNDLE_LISTING)
+    const whole = readFileSync(listing, 'utf8')
+    const lines = whole.split('\n')
+    for (const cut of [lines.slice(0, 1), lines.slice(0, 40), lines.slice(0, -2)]) {
+      writeFileSync(listing, `${cut.join('\n')}\n`)
+      expect(await ranBundle()).toBe(false)
+    }
+    writeFileSync(listing, whole.replace(/\nend \d+\n$/, '\nend 1\n'))
+    expect(await ranBundle()).toBe(false)
+    writeFileSync(listing, '')
+    expect(await ranBundle()).toBe(false)
+    writeFileSync(listing, whole)
+    expect(await ranBundle()).toBe(true)
   })
 
   test('a changed package.json or another Bun makes it stale', async () => {
