@@ -31,7 +31,7 @@
  * file included) makes it run the sources.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 /** Where the bundles live, relative to the package root. */
 export const BUNDLE_DIR = 'dist/bun'
@@ -164,10 +164,12 @@ export function freshBundle(root: string, argv: string[], env: Readonly<Record<s
 
 if (import.meta.main) {
   // This file runs as src/cli/bundle/launch.ts, or built (scripts/build-cli.ts) as dist/bun/launch.js,
-  // CommonJS bytecode: no top-level await there; where it is from __filename (the build would write
-  // its own path in place of import.meta.dir); and a specifier held in a variable, so the build does
-  // not pull the sources it falls back to into the launcher.
-  const root = join(__filename, __filename.endsWith('.ts') ? '../../../..' : '../../..')
+  // CommonJS bytecode: no top-level await there; where it is from the path it was started by (the
+  // build writes its own path in place of import.meta.dir and __filename alike: a package moved or
+  // copied after its build would check, and run, the bundles of the tree it was built in); and a
+  // specifier held in a variable, so the build does not pull the sources it falls back to into the launcher.
+  const self = resolve(process.argv[1]!)
+  const root = join(self, self.endsWith('.ts') ? '../../../..' : '../../..')
   const bundle = freshBundle(root, process.argv.slice(2))
   const sources = join(root, 'src/cli/bin.ts')
   if (bundle) require(bundle)

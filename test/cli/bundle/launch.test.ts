@@ -248,6 +248,34 @@ describe('bin/secrets and the prebuilt bundle', () => {
   })
 })
 
+describe('a built package moved or copied', () => {
+  test('its built launcher checks and runs its own bundles, never those of the tree it was built in', async () => {
+    const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await build.exited).toBe(0)
+    const moved = mkdtempSync(join(tmpdir(), 'chs-bundle-moved-'))
+    try {
+      for (const part of ['bin', 'src', 'migrations', 'package.json', 'dist']) cpSync(join(copy, part), join(moved, part), { recursive: true })
+      symlinkSync(join(ROOT, 'node_modules'), join(moved, 'node_modules'))
+      // The tree it was built in keeps a fresh listing, with a stand-in for its bundle; the moved one has its own.
+      writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), 'console.log("from the tree it was built in")\n')
+      rmSync(join(copy, BUNDLE_DIR, 'cli.js.jsc'))
+      writeFileSync(join(moved, BUNDLE_DIR, 'cli.js'), 'console.log("from the moved bundle")\n')
+      rmSync(join(moved, BUNDLE_DIR, 'cli.js.jsc'))
+      writeFileSync(join(moved, BUNDLE_DIR, BUNDLE_LISTING), sourceListing(moved))
+      const run = Bun.spawn([join(moved, 'bin/secrets'), 'keygen'], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+      expect(await new Response(run.stdout).text()).toBe('from the moved bundle\n')
+      expect(await run.exited).toBe(0)
+      // Stale there (an edit in the moved tree): the moved tree's sources run, whatever the other tree holds.
+      writeFileSync(join(moved, 'src/cli/exit-codes.ts'), `${readFileSync(join(moved, 'src/cli/exit-codes.ts'), 'utf8')}\n`)
+      const stale = Bun.spawn([join(moved, 'bin/secrets'), 'keygen'], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+      expect(await new Response(stale.stdout).text()).toMatch(/^[A-Za-z0-9+/]{43}=\n$/)
+      expect(await stale.exited).toBe(0)
+    } finally {
+      rmSync(moved, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('the render bundle and Kysely', () => {
   test('holds no Kysely: a local render on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
     const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
