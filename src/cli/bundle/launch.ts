@@ -14,13 +14,16 @@
  * Fresh: the build records a listing of what the bundles were built from
  * (every file and directory under src/ and migrations/ with its size,
  * modification and change times, the package manifests, and the Bun
- * version: the bytecode is Bun's), taken before it bundles; a bundle runs
- * only while the same paths stat'd now give the same listing, byte for
- * byte (listingNow: one stat a path, no directory read; an entry added,
- * removed or renamed changes its directory's times). An edit, a new or
- * deleted file, a file put back with an older time, an `npm install` or
- * another Bun all change it; so does a source edited while the build ran.
- * Anything else, a missing bundle or listing included, runs the sources.
+ * version: the bytecode is Bun's), taken before it bundles, each source
+ * file marked with the bundles built from it; a bundle runs only while the
+ * paths it depends on, stat'd now, give the same listing, byte for byte
+ * (listingNow: one stat a path, no directory read; an entry added, removed
+ * or renamed anywhere changes its directory's times, and every bundle
+ * depends on every directory). An edit to a file the bundle holds, a new or
+ * deleted file anywhere, a file put back with an older time, an `npm
+ * install` or another Bun all change it; so does a source edited while the
+ * build ran. Anything else, a missing bundle or listing included, runs the
+ * sources.
  *
  * One file on purpose: every module the launcher imports is one more
  * TypeScript file to read and transpile at every start (about 0.5 ms each).
@@ -75,11 +78,16 @@ const header = () => `bun ${Bun.version} ${Bun.revision}\n`
 /** The last line of a listing, its count of entries: a listing cut short is never taken for a shorter one. */
 const trailer = (listing: string) => `end ${listing.split('\n').length - 2}\n`
 
+/** Each bundle's letter in the third field of a listing line: the bundles built from that file. */
+export const BUNDLE_TAGS: Record<BundleName, string> = { cli: 'c', render: 'r', 'render-client': 'k' }
+/** The third field of a line every bundle depends on (directories, manifests, the launcher). */
+export const EVERY_BUNDLE = '*'
+
 /**
- * One listing line: `path`, a tab, what is there now. Modification and
- * change times both: the second cannot be set back, so a file put back with
- * its old modification time still differs; a directory's change when an
- * entry is added, removed or renamed in it.
+ * What is at `path` now, as a listing records it. Modification and change
+ * times both: the second cannot be set back, so a file put back with its
+ * old modification time still differs; a directory's change when an entry
+ * is added, removed or renamed in it.
  */
 function entry(base: string, path: string): string {
   let s: ReturnType<typeof statSync>
@@ -88,15 +96,17 @@ function entry(base: string, path: string): string {
   } catch {
     s = undefined
   }
-  return s === undefined ? `${path}\tabsent\n` : `${path}\t${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs} ${s.ctimeMs}\n`
+  return s === undefined ? `${path}\tabsent` : `${path}\t${s.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs} ${s.ctimeMs}`
 }
 
 /**
  * The listing of the sources under `root` as they are now, taken by the
  * build (scripts/build-cli.ts): every file and directory under src/ and
- * migrations/, then the manifests. Waits while anything listed changed in
- * the last SETTLE_MS, so that any later change gets a later timestamp than
- * the one recorded.
+ * migrations/, then the manifests, one line each, `path TAB what is there
+ * TAB which bundles hold it` (here EVERY_BUNDLE; the build narrows a source
+ * file's to the bundles built from it). Waits while anything listed changed
+ * in the last SETTLE_MS, so that any later change gets a later timestamp
+ * than the one recorded.
  */
 export function sourceListing(root: string): string {
   const base = root.endsWith('/') ? root : `${root}/`
@@ -106,7 +116,7 @@ export function sourceListing(root: string): string {
     let newest = 0
     const line = (path: string) => {
       const text = entry(base, path)
-      out += text
+      out += `${text}\t${EVERY_BUNDLE}\n`
       const ctime = Number(text.slice(text.lastIndexOf(' ') + 1))
       if (ctime > newest) newest = ctime
     }
@@ -127,22 +137,29 @@ export function sourceListing(root: string): string {
 }
 
 /**
- * The listing `recorded` names, taken again now: one stat a path it names,
- * no directory read (an entry added, removed or renamed anywhere under
- * src/ or migrations/ changes the change time of a directory it names).
- * Equal to `recorded` exactly when nothing listed changed.
+ * The listing `recorded` names, taken again now for `bundle` (for every
+ * bundle when undefined): one stat a path it names that the bundle depends
+ * on, no directory read (an entry added, removed or renamed anywhere under
+ * src/ or migrations/ changes the times of a directory it names). A line of
+ * a source file no part of the bundle was built from is kept as recorded:
+ * the bundle holds none of its code. Equal to `recorded` exactly when
+ * nothing the bundle depends on changed.
  */
-export function listingNow(root: string, recorded: string): string {
+export function listingNow(root: string, recorded: string, bundle?: BundleName): string {
   const base = root.endsWith('/') ? root : `${root}/`
+  const tag = bundle === undefined ? undefined : BUNDLE_TAGS[bundle]
   let out = header()
   let at = recorded.indexOf('\n') + 1
   if (at === 0) return out
   const last = recorded.lastIndexOf('\n', recorded.length - 2) + 1
   while (at < last) {
-    const tab = recorded.indexOf('\t', at)
     const end = recorded.indexOf('\n', at)
-    if (tab < 0 || tab > end) return `${out}malformed\n`
-    out += entry(base, recorded.slice(at, tab))
+    const tab = recorded.indexOf('\t', at)
+    const tags = recorded.lastIndexOf('\t', end)
+    if (tab < 0 || tab >= tags) return `${out}malformed\n`
+    const of = recorded.slice(tags + 1, end)
+    if (tag === undefined || of === EVERY_BUNDLE || of.includes(tag)) out += `${entry(base, recorded.slice(at, tab))}\t${of}\n`
+    else out += recorded.slice(at, end + 1)
     at = end + 1
   }
   return out + trailer(out)
@@ -157,8 +174,9 @@ export function freshBundle(root: string, argv: string[], env: Readonly<Record<s
   } catch {
     return undefined
   }
-  if (recorded !== listingNow(root, recorded)) return undefined
-  const bundle = join(root, BUNDLE_DIR, BUNDLES[bundleFor(argv, env)])
+  const name = bundleFor(argv, env)
+  if (recorded !== listingNow(root, recorded, name)) return undefined
+  const bundle = join(root, BUNDLE_DIR, BUNDLES[name])
   return existsSync(bundle) ? bundle : undefined
 }
 

@@ -16,6 +16,12 @@ const STAND_IN = 'console.log("from the bundle " + JSON.stringify(process.argv.s
 const standIn = (file: string) => `console.log(${JSON.stringify(`from the bundle ${file} `)} + JSON.stringify(process.argv.slice(2)))\n`
 let copy: string
 
+/** What a listing records of the file at `path` (src/cli/bundle/launch.ts). */
+function statLine(path: string): string {
+  const s = statSync(path)
+  return `f ${s.size} ${s.mtimeMs} ${s.ctimeMs}`
+}
+
 async function secrets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return secretsIn({}, ...args)
 }
@@ -175,6 +181,36 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(await ranBundle()).toBe(false)
   })
 
+  test('each bundle depends on the files it was built from, on every directory and on the manifests; not on the others', async () => {
+    const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await build.exited).toBe(0)
+    for (const file of Object.values(BUNDLES)) {
+      writeFileSync(join(copy, BUNDLE_DIR, file), file === 'cli.js' ? STAND_IN : standIn(file))
+      rmSync(join(copy, BUNDLE_DIR, `${file}.jsc`))
+    }
+    const listing = join(copy, BUNDLE_DIR, BUNDLE_LISTING)
+    const built = readFileSync(listing, 'utf8')
+    const render = async () => (await secrets('render', '--help')).stdout.startsWith('from the bundle render.js')
+    expect(await render()).toBe(true)
+    expect(await ranBundle()).toBe(true)
+    // keygen.ts is in the full bundle only: an edit to it leaves the render bundle running.
+    const keygen = join(copy, 'src/cli/commands/keygen.ts')
+    writeFileSync(keygen, `${readFileSync(keygen, 'utf8')}// edited\n`)
+    expect(await ranBundle()).toBe(false)
+    expect(await render()).toBe(true)
+    // render.ts is in both.
+    const command = join(copy, 'src/cli/commands/render.ts')
+    writeFileSync(command, `${readFileSync(command, 'utf8')}// edited\n`)
+    expect(await render()).toBe(false)
+    // Recorded as they are now, both run again; a new file, even one no bundle holds, makes every bundle stale.
+    writeFileSync(listing, built.replace(/^(src\/cli\/commands\/(?:keygen|render)\.ts)\t[^\t]+/gm, (_, path: string) => `${path}\t${statLine(join(copy, path))}`))
+    expect(await render()).toBe(true)
+    expect(await ranBundle()).toBe(true)
+    writeFileSync(join(copy, 'src/cli/commands/unheard-of.ts'), 'export {}\n')
+    expect(await render()).toBe(false)
+    expect(await ranBundle()).toBe(false)
+  })
+
   test('bin/secrets runs the built launcher (dist/bun/launch.js) when there is one', async () => {
     freshStandIn()
     expect(await ranBundle()).toBe(true)
@@ -196,7 +232,15 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(await build.exited).toBe(0)
     expect(existsSync(join(copy, BUNDLE_DIR, 'cli.js'))).toBe(true)
     expect(existsSync(join(copy, BUNDLE_DIR, LAUNCHER))).toBe(true)
-    expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), 'utf8')).toBe(sourceListing(copy))
+    // The listing of the sources as they are, each source file marked with the bundles built from it.
+    const untagged = (listing: string) => listing.replace(/\t[^\t\n]*$/gm, '')
+    const built = readFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), 'utf8')
+    expect(untagged(built)).toBe(untagged(sourceListing(copy)))
+    expect(built).toMatch(/^src\/cli\/commands\/render\.ts\t[^\t]+\tcrk$/m)
+    expect(built).toMatch(/^src\/cli\/render\/spool\.ts\t[^\t]+\tcr$/m)
+    expect(built).toMatch(/^src\/cli\/commands\/keygen\.ts\t[^\t]+\tc$/m)
+    expect(built).toMatch(/^src\/cli\/bundle\/launch\.ts\t[^\t]+\t\*$/m)
+    expect(built).toMatch(/^src\/cli\/render\td [^\t]+\t\*$/m)
     // The real bundle: same behaviour as the sources.
     expect(await ranBundle()).toBe(false)
     const help = await secrets('--help')
