@@ -4,6 +4,7 @@
  * on a copy of the package (bin, src, migrations, package.json; node_modules
  * linked) whose dist/bun/cli.js is a stand-in that says where it came from.
  */
+import { Database } from 'bun:sqlite'
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -321,7 +322,7 @@ describe('a built package moved or copied', () => {
 })
 
 describe('the render bundle and Kysely', () => {
-  test('holds no Kysely: a local render on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
+  test('holds no Kysely: a local render or --check on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
     const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
     expect(await build.exited).toBe(0)
     const render = readFileSync(join(copy, BUNDLE_DIR, BUNDLES.render), 'utf8')
@@ -345,6 +346,25 @@ describe('the render bundle and Kysely', () => {
     const args = ['render', '--accessor', 'bundle', '--reason', 'kysely test']
     expect(await secretsIn(env, ...args, join(copy, 'in.yaml'), join(copy, 'out.yaml'))).toEqual({ code: 0, stdout: '', stderr: '' })
     expect(readFileSync(join(copy, 'out.yaml'), 'utf8')).toBe('a: a-value\n')
+    // --check on it too: the names only, no audit row.
+    const auditRows = () => {
+      const db = new Database(join(copy, 'ready.db'), { readonly: true })
+      try {
+        return (db.query('select count(*) as n from secret_access_log').get() as { n: number }).n
+      } finally {
+        db.close()
+      }
+    }
+    const rows = auditRows()
+    writeFileSync(join(copy, 'two.yaml'), 'a: ${SECRET:A}\nb: ${SECRET:B}\n')
+    const checked = await secretsIn(env, 'render', '--check', join(copy, 'in.yaml'))
+    expect(checked.code).toBe(0)
+    expect(checked.stdout).toMatch(/^NAME\s+STATUS\nA\s+ok\n/)
+    const missing = await secretsIn(env, 'render', '--check', join(copy, 'two.yaml'))
+    expect(missing.code).toBe(3)
+    expect(missing.stdout).toMatch(/B\s+missing/)
+    expect(missing.stderr).toBe('secrets: missing secret: B\n')
+    expect(auditRows()).toBe(rows)
     // A new store is migrated by the usual open, which imports Kysely.
     const fresh = { ...env, DATABASE_URL: `file:${join(copy, 'new.db')}` }
     const refused = await secretsIn(fresh, ...args, join(copy, 'empty.yaml'), join(copy, 'out2.yaml'))
