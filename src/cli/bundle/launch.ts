@@ -72,6 +72,7 @@ const TREES = ['src', 'migrations']
 const FILES = ['package.json', 'package-lock.json', 'bunfig.toml', 'tsconfig.json', 'node_modules/.package-lock.json']
 /** A change this recent may share its timestamp with the next one (the kernel's clock ticks); the build waits it out. */
 const SETTLE_MS = 25
+const SETTLE_TRIES = 40
 
 /** The header line of a listing: the bytecode is this Bun's. */
 const header = () => `bun ${Bun.version} ${Bun.revision}\n`
@@ -104,13 +105,15 @@ function entry(base: string, path: string): string {
  * build (scripts/build-cli.ts): every file and directory under src/ and
  * migrations/, then the manifests, one line each, `path TAB what is there
  * TAB which bundles hold it` (here EVERY_BUNDLE; the build narrows a source
- * file's to the bundles built from it). Waits while anything listed changed
- * in the last SETTLE_MS, so that any later change gets a later timestamp
- * than the one recorded.
+ * file's to the bundles built from it). Waits (a second at most) while
+ * anything listed changed in the last SETTLE_MS, so that any later change
+ * gets a later timestamp than the one recorded even where the kernel's
+ * clock is coarse.
  */
 export function sourceListing(root: string): string {
   const base = root.endsWith('/') ? root : `${root}/`
-  for (;;) {
+  // Bounded: a change time ahead of the clock (the clock set back) would never settle.
+  for (let tries = 1; ; tries++) {
     const now = Date.now()
     let out = header()
     let newest = 0
@@ -131,7 +134,7 @@ export function sourceListing(root: string): string {
       for (const name of names) line(`${tree}/${name}`)
     }
     for (const file of FILES) line(file)
-    if (newest <= now - SETTLE_MS) return out + trailer(out)
+    if (newest <= now - SETTLE_MS || tries === SETTLE_TRIES) return out + trailer(out)
     Bun.sleepSync(SETTLE_MS)
   }
 }
