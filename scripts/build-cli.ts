@@ -25,9 +25,9 @@
  * was not built from. pg stays external (PostgreSQL only).
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { BunPlugin } from 'bun'
-import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, type BundleName, LAUNCHER, sourceListing } from '../src/cli/bundle/launch.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLE_TAGS, BUNDLES, type BundleName, LAUNCHER, sourceListing } from '../src/cli/bundle/launch.ts'
 
 /** Source files (relative to the root) each narrow bundle leaves out; every command module but render's too. */
 const LEFT_OUT: Record<BundleName, { otherCommands: boolean; files: string[] }> = {
@@ -82,6 +82,20 @@ function leaveOut(root: string, name: BundleName): BunPlugin {
   }
 }
 
+/**
+ * `listing` (sourceListing) with each source file's line marked with the
+ * bundles built from it, so that a bundle's check stats only what it holds
+ * (launch.ts, listingNow). Directories, manifests and the launcher's own
+ * files stay marked for every bundle.
+ */
+export function markBundles(listing: string, from: ReadonlyArray<readonly [BundleName, readonly string[]]>, every: ReadonlySet<string>): string {
+  const sets = from.map(([name, inputs]) => [BUNDLE_TAGS[name], new Set(inputs)] as const)
+  return listing.replace(/^([^\t\n]+)\t(f [^\t\n]*)\t\*$/gm, (line, path: string, what: string) => {
+    if (every.has(path) || !(path.startsWith('src/') || path.startsWith('migrations/'))) return line
+    return `${path}\t${what}\t${sets.flatMap(([tag, inputs]) => (inputs.has(path) ? [tag] : [])).join('')}`
+  })
+}
+
 /** Builds ROOT/dist/bun; returns the size of the full bundle (cli.js) in bytes. */
 export async function buildCliBundle(root: string): Promise<number> {
   const listing = sourceListing(root)
@@ -90,23 +104,28 @@ export async function buildCliBundle(root: string): Promise<number> {
   rmSync(next, { recursive: true, force: true })
   mkdirSync(next, { recursive: true })
   // One CommonJS bytecode file of `entry` named `naming`; the whole build is dropped if it fails.
+  // Returns the files it was built from, relative to the root.
   const build = async (entry: string, naming: string, what: string, more: Partial<Parameters<typeof Bun.build>[0]> = {}) => {
-    const result = await Bun.build({ entrypoints: [entry], outdir: next, naming, target: 'bun', format: 'cjs', bytecode: true, minify: true, ...more })
-    if (!result.success) {
+    const result = await Bun.build({ entrypoints: [entry], outdir: next, naming, target: 'bun', format: 'cjs', bytecode: true, minify: true, metafile: true, ...more })
+    if (!result.success || !result.metafile) {
       rmSync(next, { recursive: true, force: true })
       throw new AggregateError(result.logs, `${what} did not build`)
     }
+    return Object.keys(result.metafile.inputs).map((input) => relative(root, resolve(input)))
   }
+  const from: Array<[BundleName, string[]]> = []
   for (const name of Object.keys(BUNDLES) as BundleName[]) {
-    await build(join(root, 'src/cli/bin.ts'), BUNDLES[name], `the ${name} bundle of the CLI`, {
+    const inputs = await build(join(root, 'src/cli/bin.ts'), BUNDLES[name], `the ${name} bundle of the CLI`, {
       external: ['pg'],
       plugins: name === 'cli' ? [] : [leaveOut(root, name)],
     })
+    from.push([name, inputs])
   }
   await build(Bun.resolveSync('kysely', root), KYSELY_BUNDLE, 'the Kysely bundle of the CLI')
   // The launcher: picks the bundle and checks the listing; the sources it falls back to stay outside it.
-  await build(join(root, 'src/cli/bundle/launch.ts'), LAUNCHER, 'the launcher of the CLI bundles')
-  writeFileSync(join(next, BUNDLE_LISTING), listing)
+  // Every bundle depends on it (it is the check), as on every directory and manifest.
+  const launcher = new Set(await build(join(root, 'src/cli/bundle/launch.ts'), LAUNCHER, 'the launcher of the CLI bundles'))
+  writeFileSync(join(next, BUNDLE_LISTING), markBundles(listing, from, launcher))
   const old = `${target}.old-${process.pid}`
   try {
     renameSync(target, old)

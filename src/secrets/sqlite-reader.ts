@@ -23,7 +23,7 @@ import { startKeyring } from '../key-sources.ts'
 import { parseDatabaseUrl } from '../store/database-url.ts'
 import { appliedMigrations, schemaState } from '../store/schema-state.ts'
 import { distinctKeyIds } from '../store/secret.repository.ts'
-import type { SqlConnection } from '../store/raw-query.ts'
+import { rawRows, type SqlConnection } from '../store/raw-query.ts'
 import { sqliteConnection } from '../store/sqlite-connection.ts'
 import { openConfiguredSqlite, type SqliteHandle } from '../store/sqlite-handle.ts'
 import { baselinePending } from './baseline.ts'
@@ -35,6 +35,8 @@ import { versionsKeptFrom } from './versions-kept.ts'
 export interface SecretReader {
   /** reads.ts resolveAll: the decrypted values by name, audited and committed. */
   resolveAll(names: readonly string[], actor: Actor): Promise<Map<string, Uint8Array<ArrayBuffer>>>
+  /** Which of `names` exist (`render --check`, as the service's existing): decrypts nothing, writes no audit row. */
+  existing(names: readonly string[]): Promise<Set<string>>
   close(): Promise<void>
 }
 
@@ -66,6 +68,7 @@ export async function openSqliteReader(env: Readonly<Record<string, string | und
   let closed = false
   return {
     resolveAll: (names, actor) => resolveAll(deps, names, actor),
+    existing: (names) => existingNames(db, names),
     async close() {
       if (closed) return
       closed = true
@@ -73,6 +76,19 @@ export async function openSqliteReader(env: Readonly<Record<string, string | und
     },
   }
 }
+
+/** Which of `names` have a secret row, a few hundred names a query (SQLite's bound-parameter limit). */
+async function existingNames(db: SqlConnection, names: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(names)]
+  const found = new Set<string>()
+  for (let at = 0; at < unique.length; at += NAMES_A_QUERY) {
+    const batch = unique.slice(at, at + NAMES_A_QUERY)
+    const rows = await rawRows<{ name: string }>(db, `select "name" from "secret" where "name" in (${batch.map(() => '?').join(', ')})`, batch)
+    for (const row of rows) found.add(row.name)
+  }
+  return found
+}
+const NAMES_A_QUERY = 500
 
 /** The store open and checked, with the key ids its rows use; undefined when it needs the usual open. */
 async function openReady(

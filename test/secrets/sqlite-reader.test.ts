@@ -104,6 +104,22 @@ describe('openSqliteReader', () => {
     }
   })
 
+  test('existing (render --check): which names exist, over more names than one query binds; nothing decrypted or audited', async () => {
+    const before = auditRows().length
+    const reader = await openSqliteReader(env)
+    expect(reader).toBeDefined()
+    try {
+      const names = ['ALPHA', ...Array.from({ length: 1200 }, (_, i) => `NOPE_${i}`), 'BETA', 'ALPHA']
+      expect([...(await reader!.existing(names))].sort()).toEqual(['ALPHA', 'BETA'])
+      expect(await reader!.existing([])).toEqual(new Set())
+      // A name that is SQL-looking text is a bound value, never part of the query.
+      expect(await reader!.existing(["ALPHA' OR '1'='1"])).toEqual(new Set())
+    } finally {
+      await reader!.close()
+    }
+    expect(auditRows().length).toBe(before)
+  })
+
   test('concurrent reads on one reader extend one chain (processes: test/cli/render-local.test.ts)', async () => {
     const reader = (await openSqliteReader(env))!
     try {

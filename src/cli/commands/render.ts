@@ -104,9 +104,9 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     if (values.check) {
       if (positionals.length > 1) throw new UsageError('--check takes no OUT')
       const { formatTable } = await import('../table.ts')
-      return withSecrets(io, async ({ service }) => {
+      const check = async (existingOf: (names: readonly string[]) => Promise<Set<string>>) => {
         const { names, uses } = checkFile(input, format)
-        const existing = await service.existing(names)
+        const existing = await existingOf(names)
         const missing = names.filter((n) => !existing.has(n))
         if (names.length > 0) {
           io.stdout(formatTable(['NAME', 'STATUS'], names.map((n) => [n, existing.has(n) ? 'ok' : 'missing'])))
@@ -118,7 +118,18 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
           return EXIT.placeholder
         }
         return EXIT.ok
-      })
+      }
+      // As a render: a ready SQLite store without Kysely (names only: nothing decrypted, no audit row).
+      const { openSqliteReader } = await import('../../secrets/sqlite-reader.ts')
+      const reader = await openSqliteReader(io.env)
+      if (reader) {
+        try {
+          return await check((names) => reader.existing(names))
+        } finally {
+          await reader.close()
+        }
+      }
+      return withSecrets(io, ({ service }) => check((names) => service.existing(names)))
     }
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')

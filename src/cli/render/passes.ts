@@ -31,7 +31,10 @@ export async function collectPass(
 ): Promise<void> {
   const scanner = new PlaceholderScanner(handler, { locate: (offset) => locateInSource(source, offset), format })
   // A file read from its start: the next chunk is read on the thread pool while this one is scanned.
-  if (source.spoolFd < 0 && source.replayStart === 0) return collectAhead(source, buf, scanner)
+  // Not for a file that one buffer holds: a read ahead would only start the pool's threads.
+  if (source.spoolFd < 0 && source.replayStart === 0 && !(source.size >= 0 && source.size < buf.length)) {
+    return collectAhead(source, buf, scanner)
+  }
   if (source.spoolFd >= 0) return collectSpooled(source, buf, scanner, spoolLimit, spoolWrite)
   let length = 0
   for (;;) {

@@ -7,7 +7,8 @@
  * stays flat whatever the input size (two reused 1 MiB read buffers in pass
  * 1, a 1 MiB input and a 256 KiB output buffer in pass 2, up to four 1 MiB
  * buffers of background writes to an OUT file, a 1 MiB buffer of position
- * records, one placeholder's carry, the names and the values). How:
+ * records, one placeholder's carry, the names and the values; a file smaller
+ * than 1 MiB gets one read buffer and OUT buffers its size). How:
  *
  * 1. Pass 1 (passes.ts) reads the whole input, collects the names and
  *    records where each placeholder and escape is (src/render/record.ts: 8
@@ -123,7 +124,7 @@ export async function renderFile(options: RenderFileOptions): Promise<RenderFile
   const records = new RecordSpool()
   try {
     // Before anything is read or decrypted: an OUT that must not be written fails here.
-    const dest = openDestination(options.output, source.file, options.tuning?.destination)
+    const dest = openDestination(options.output, source.file, destinationOptions(source, options.tuning?.destination))
     try {
       const result = await renderInto(source, records, dest, options)
       source.checkUnchanged()
@@ -151,7 +152,9 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
   const format = options.format ?? 'raw'
   // Two plain buffers (collectPass reads the next chunk while one is scanned):
   // the core copies each chunk into its memory (1 MiB, far less than the scan).
-  await collectPass(source, new Uint8Array(BUFFER_SIZE), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
+  // A smaller file gets one buffer its size (and a byte, to see its end in one read).
+  const bufferSize = source.size >= 0 && source.size < BUFFER_SIZE ? source.size + 1 : BUFFER_SIZE
+  await collectPass(source, new Uint8Array(bufferSize), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
   // Everything resolved: pass 2 writes. A large output into a pipe gets a larger pipe (pipe-size.ts).
@@ -181,6 +184,20 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
   }
   return { names, bytesIn: source.length, bytesOut }
 }
+
+/**
+ * A small input's OUT buffers its size, not the writer's default 1 MiB:
+ * each is wiped after the render, and faulting in a fresh 1 MiB to fill it
+ * with zeros cost a 4 KiB render more than writing it. A larger output
+ * (values longer than their placeholders) takes more buffers.
+ */
+function destinationOptions(source: Source, given: DestinationOptions | undefined): DestinationOptions | undefined {
+  if (given?.writer?.bufferSize !== undefined || source.size < 0 || source.size >= BUFFER_SIZE) return given
+  return { ...given, writer: { ...given?.writer, bufferSize: Math.max(source.size, SMALL_OUT_BUFFER) } }
+}
+
+/** Smallest OUT buffer of a small input's render (see destinationOptions). */
+const SMALL_OUT_BUFFER = 1 << 16
 
 /** A batch source that yields one batch, then nothing. */
 function once(batch: Int32Array): () => Int32Array | undefined {

@@ -27,6 +27,8 @@ export interface Source {
   length: number
   /** Device and inode when the input is a regular file (read twice), else null. */
   readonly file: FileIdentity | null
+  /** A regular file's size when it was opened (it may still change: reads go to end of file), else -1. */
+  readonly size: number
   /**
    * Set while a spool write runs in the background (passes.ts): writes it
    * now, so the spool holds every byte pass 1 has seen before an error's
@@ -43,10 +45,13 @@ export function openSource(path: string | null): Source {
   const fd = path === null ? STDIN : openSync(path, 'r')
   let spoolFd = -1
   let file: FileIdentity | null = null
+  let size = -1
   try {
     const st = fstatSync(fd)
-    if (st.isFile()) file = { dev: st.dev, ino: st.ino }
-    else spoolFd = openSpool()
+    if (st.isFile()) {
+      file = { dev: st.dev, ino: st.ino }
+      size = st.size
+    } else spoolFd = openSpool()
   } catch (err) {
     if (path !== null) closeSync(fd)
     throw err
@@ -63,6 +68,7 @@ export function openSource(path: string | null): Source {
     spoolFd,
     length: 0,
     file,
+    size,
     close() {
       if (this.spoolFd >= 0) closeSync(this.spoolFd)
       if (path !== null) closeSync(fd)

@@ -4,8 +4,9 @@
  * on a copy of the package (bin, src, migrations, package.json; node_modules
  * linked) whose dist/bun/cli.js is a stand-in that says where it came from.
  */
+import { Database } from 'bun:sqlite'
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLES, LAUNCHER, sourceListing } from '../../../src/cli/bundle/launch.ts'
@@ -15,6 +16,12 @@ const STAND_IN = 'console.log("from the bundle " + JSON.stringify(process.argv.s
 /** A stand-in for one bundle that also says which it is. */
 const standIn = (file: string) => `console.log(${JSON.stringify(`from the bundle ${file} `)} + JSON.stringify(process.argv.slice(2)))\n`
 let copy: string
+
+/** What a listing records of the file at `path` (src/cli/bundle/launch.ts). */
+function statLine(path: string): string {
+  const s = statSync(path)
+  return `f ${s.size} ${s.mtimeMs} ${s.ctimeMs}`
+}
 
 async function secrets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return secretsIn({}, ...args)
@@ -106,6 +113,65 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(await ranBundle()).toBe(false)
   })
 
+  test('a new file or directory anywhere under src makes it stale (the launcher reads no directory: their times show it)', async () => {
+    freshStandIn()
+    writeFileSync(join(copy, 'src/cli/render/new.ts'), 'export {}\n')
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    mkdirSync(join(copy, 'src/cli/new'))
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    writeFileSync(join(copy, 'src/cli/new/x.ts'), 'export {}\n')
+    expect(await ranBundle()).toBe(false)
+    freshStandIn()
+    renameSync(join(copy, 'src/cli/new/x.ts'), join(copy, 'src/cli/new/y.ts'))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a file edited to the same size and given back its exact modification time makes it stale', async () => {
+    const file = join(copy, 'src/errors.ts')
+    // A time the test can set back exactly (Date has milliseconds only).
+    utimesSync(file, 1_700_000_000, 1_700_000_000)
+    freshStandIn()
+    const before = statSync(file)
+    const text = readFileSync(file, 'utf8')
+    writeFileSync(file, `${text.slice(0, -1)} `)
+    utimesSync(file, 1_700_000_000, 1_700_000_000)
+    expect(statSync(file).size).toBe(before.size)
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs)
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a file replaced by a rename, with the same size and modification time, makes it stale', async () => {
+    const file = join(copy, 'src/errors.ts')
+    utimesSync(file, 1_700_000_000, 1_700_000_000)
+    freshStandIn()
+    const before = statSync(file)
+    const text = readFileSync(file, 'utf8')
+    writeFileSync(join(copy, 'errors.ts.new'), `${text.slice(0, -1)} `)
+    utimesSync(join(copy, 'errors.ts.new'), 1_700_000_000, 1_700_000_000)
+    renameSync(join(copy, 'errors.ts.new'), file)
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs)
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('a listing cut short, or not one the build wrote, runs the sources', async () => {
+    freshStandIn()
+    const listing = join(copy, BUNDLE_DIR, BUNDLE_LISTING)
+    const whole = readFileSync(listing, 'utf8')
+    const lines = whole.split('\n')
+    for (const cut of [lines.slice(0, 1), lines.slice(0, 40), lines.slice(0, -2)]) {
+      writeFileSync(listing, `${cut.join('\n')}\n`)
+      expect(await ranBundle()).toBe(false)
+    }
+    writeFileSync(listing, whole.replace(/\nend \d+\n$/, '\nend 1\n'))
+    expect(await ranBundle()).toBe(false)
+    writeFileSync(listing, '')
+    expect(await ranBundle()).toBe(false)
+    writeFileSync(listing, whole)
+    expect(await ranBundle()).toBe(true)
+  })
+
   test('a changed package.json or another Bun makes it stale', async () => {
     freshStandIn()
     writeFileSync(join(copy, 'package.json'), `${readFileSync(join(copy, 'package.json'), 'utf8')} `)
@@ -113,6 +179,36 @@ describe('bin/secrets and the prebuilt bundle', () => {
     freshStandIn()
     const listing = join(copy, BUNDLE_DIR, BUNDLE_LISTING)
     writeFileSync(listing, readFileSync(listing, 'utf8').replace(/^bun \S+/, 'bun 0.0.1'))
+    expect(await ranBundle()).toBe(false)
+  })
+
+  test('each bundle depends on the files it was built from, on every directory and on the manifests; not on the others', async () => {
+    const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await build.exited).toBe(0)
+    for (const file of Object.values(BUNDLES)) {
+      writeFileSync(join(copy, BUNDLE_DIR, file), file === 'cli.js' ? STAND_IN : standIn(file))
+      rmSync(join(copy, BUNDLE_DIR, `${file}.jsc`))
+    }
+    const listing = join(copy, BUNDLE_DIR, BUNDLE_LISTING)
+    const built = readFileSync(listing, 'utf8')
+    const render = async () => (await secrets('render', '--help')).stdout.startsWith('from the bundle render.js')
+    expect(await render()).toBe(true)
+    expect(await ranBundle()).toBe(true)
+    // keygen.ts is in the full bundle only: an edit to it leaves the render bundle running.
+    const keygen = join(copy, 'src/cli/commands/keygen.ts')
+    writeFileSync(keygen, `${readFileSync(keygen, 'utf8')}// edited\n`)
+    expect(await ranBundle()).toBe(false)
+    expect(await render()).toBe(true)
+    // render.ts is in both.
+    const command = join(copy, 'src/cli/commands/render.ts')
+    writeFileSync(command, `${readFileSync(command, 'utf8')}// edited\n`)
+    expect(await render()).toBe(false)
+    // Recorded as they are now, both run again; a new file, even one no bundle holds, makes every bundle stale.
+    writeFileSync(listing, built.replace(/^(src\/cli\/commands\/(?:keygen|render)\.ts)\t[^\t]+/gm, (_, path: string) => `${path}\t${statLine(join(copy, path))}`))
+    expect(await render()).toBe(true)
+    expect(await ranBundle()).toBe(true)
+    writeFileSync(join(copy, 'src/cli/commands/unheard-of.ts'), 'export {}\n')
+    expect(await render()).toBe(false)
     expect(await ranBundle()).toBe(false)
   })
 
@@ -137,7 +233,15 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(await build.exited).toBe(0)
     expect(existsSync(join(copy, BUNDLE_DIR, 'cli.js'))).toBe(true)
     expect(existsSync(join(copy, BUNDLE_DIR, LAUNCHER))).toBe(true)
-    expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), 'utf8')).toBe(sourceListing(copy))
+    // The listing of the sources as they are, each source file marked with the bundles built from it.
+    const untagged = (listing: string) => listing.replace(/\t[^\t\n]*$/gm, '')
+    const built = readFileSync(join(copy, BUNDLE_DIR, BUNDLE_LISTING), 'utf8')
+    expect(untagged(built)).toBe(untagged(sourceListing(copy)))
+    expect(built).toMatch(/^src\/cli\/commands\/render\.ts\t[^\t]+\tcrk$/m)
+    expect(built).toMatch(/^src\/cli\/render\/spool\.ts\t[^\t]+\tcr$/m)
+    expect(built).toMatch(/^src\/cli\/commands\/keygen\.ts\t[^\t]+\tc$/m)
+    expect(built).toMatch(/^src\/cli\/bundle\/launch\.ts\t[^\t]+\t\*$/m)
+    expect(built).toMatch(/^src\/cli\/render\td [^\t]+\t\*$/m)
     // The real bundle: same behaviour as the sources.
     expect(await ranBundle()).toBe(false)
     const help = await secrets('--help')
@@ -189,8 +293,36 @@ describe('bin/secrets and the prebuilt bundle', () => {
   })
 })
 
+describe('a built package moved or copied', () => {
+  test('its built launcher checks and runs its own bundles, never those of the tree it was built in', async () => {
+    const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await build.exited).toBe(0)
+    const moved = mkdtempSync(join(tmpdir(), 'chs-bundle-moved-'))
+    try {
+      for (const part of ['bin', 'src', 'migrations', 'package.json', 'dist']) cpSync(join(copy, part), join(moved, part), { recursive: true })
+      symlinkSync(join(ROOT, 'node_modules'), join(moved, 'node_modules'))
+      // The tree it was built in keeps a fresh listing, with a stand-in for its bundle; the moved one has its own.
+      writeFileSync(join(copy, BUNDLE_DIR, 'cli.js'), 'console.log("from the tree it was built in")\n')
+      rmSync(join(copy, BUNDLE_DIR, 'cli.js.jsc'))
+      writeFileSync(join(moved, BUNDLE_DIR, 'cli.js'), 'console.log("from the moved bundle")\n')
+      rmSync(join(moved, BUNDLE_DIR, 'cli.js.jsc'))
+      writeFileSync(join(moved, BUNDLE_DIR, BUNDLE_LISTING), sourceListing(moved))
+      const run = Bun.spawn([join(moved, 'bin/secrets'), 'keygen'], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+      expect(await new Response(run.stdout).text()).toBe('from the moved bundle\n')
+      expect(await run.exited).toBe(0)
+      // Stale there (an edit in the moved tree): the moved tree's sources run, whatever the other tree holds.
+      writeFileSync(join(moved, 'src/cli/exit-codes.ts'), `${readFileSync(join(moved, 'src/cli/exit-codes.ts'), 'utf8')}\n`)
+      const stale = Bun.spawn([join(moved, 'bin/secrets'), 'keygen'], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+      expect(await new Response(stale.stdout).text()).toMatch(/^[A-Za-z0-9+/]{43}=\n$/)
+      expect(await stale.exited).toBe(0)
+    } finally {
+      rmSync(moved, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('the render bundle and Kysely', () => {
-  test('holds no Kysely: a local render on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
+  test('holds no Kysely: a local render or --check on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
     const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
     expect(await build.exited).toBe(0)
     const render = readFileSync(join(copy, BUNDLE_DIR, BUNDLES.render), 'utf8')
@@ -214,6 +346,25 @@ describe('the render bundle and Kysely', () => {
     const args = ['render', '--accessor', 'bundle', '--reason', 'kysely test']
     expect(await secretsIn(env, ...args, join(copy, 'in.yaml'), join(copy, 'out.yaml'))).toEqual({ code: 0, stdout: '', stderr: '' })
     expect(readFileSync(join(copy, 'out.yaml'), 'utf8')).toBe('a: a-value\n')
+    // --check on it too: the names only, no audit row.
+    const auditRows = () => {
+      const db = new Database(join(copy, 'ready.db'), { readonly: true })
+      try {
+        return (db.query('select count(*) as n from secret_access_log').get() as { n: number }).n
+      } finally {
+        db.close()
+      }
+    }
+    const rows = auditRows()
+    writeFileSync(join(copy, 'two.yaml'), 'a: ${SECRET:A}\nb: ${SECRET:B}\n')
+    const checked = await secretsIn(env, 'render', '--check', join(copy, 'in.yaml'))
+    expect(checked.code).toBe(0)
+    expect(checked.stdout).toMatch(/^NAME\s+STATUS\nA\s+ok\n/)
+    const missing = await secretsIn(env, 'render', '--check', join(copy, 'two.yaml'))
+    expect(missing.code).toBe(3)
+    expect(missing.stdout).toMatch(/B\s+missing/)
+    expect(missing.stderr).toBe('secrets: missing secret: B\n')
+    expect(auditRows()).toBe(rows)
     // A new store is migrated by the usual open, which imports Kysely.
     const fresh = { ...env, DATABASE_URL: `file:${join(copy, 'new.db')}` }
     const refused = await secretsIn(fresh, ...args, join(copy, 'empty.yaml'), join(copy, 'out2.yaml'))

@@ -86,6 +86,37 @@ describe('pass 1 of a regular file, read ahead', () => {
   })
 })
 
+describe('pass 1 of a file that one buffer holds, read without the thread pool', () => {
+  test('a file that grew after its size was taken is read to its end', async () => {
+    const d = mkdtempSync(join(root, 'case-'))
+    const input = lines(100_000)
+    writeFileSync(join(d, 'in'), input)
+    const fd = openSync(join(d, 'in'), 'r')
+    try {
+      // The size as it was at open, before the file grew to 100 kB.
+      const source: Source = { fd, replayFd: fd, replayStart: 0, spoolFd: -1, length: 0, file: null, size: 10, checkUnchanged() {}, close() {} }
+      const recorder = new PositionRecorder({ onFull: () => {} })
+      await collectPass(source, new Uint8Array(11), recorder, BUFFER_SIZE)
+      expect(source.length).toBe(input.length)
+      expect([...recorder.names]).toEqual(['A'])
+    } finally {
+      closeSync(fd)
+    }
+  })
+
+  test('values far longer than their placeholders: an output many times the small input is written whole', async () => {
+    const d = mkdtempSync(join(root, 'case-'))
+    const input = lines(4096)
+    const long = valueMap({ A: 'v'.repeat(50_000) })
+    writeFileSync(join(d, 'in'), input)
+    const result = await renderFile({ input: join(d, 'in'), output: join(d, 'out'), resolveAll: resolverOf(long) })
+    const expected = substituteAll(input, long)
+    expect(expected.length).toBeGreaterThan(4 * 1024 * 1024)
+    expect(result.bytesOut).toBe(expected.length)
+    expect(new Uint8Array(readFileSync(join(d, 'out')))).toEqual(expected)
+  })
+})
+
 describe('pass 1 of a pipe, the spool written in the background', () => {
   test('a malformed placeholder in the middle of the chunk being spooled: its exact position, nothing on stdout, no spool left', () => {
     const tmp = mkdtempSync(join(root, 'tmp-'))
@@ -107,7 +138,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
     writeFileSync(join(d, 'in'), input)
     const fd = openSync(join(d, 'in'), 'r')
     const spool = openSpool(d)
-    const source: Source = { fd, replayFd: spool, replayStart: 0, spoolFd: spool, length: 0, file: null, checkUnchanged() {}, close() {} }
+    const source: Source = { fd, replayFd: spool, replayStart: 0, spoolFd: spool, length: 0, file: null, size: -1, checkUnchanged() {}, close() {} }
     // Counts input bytes; at the first placeholder 200 bytes into the second chunk, asks where it is (as an error would), right after its chunk's write began.
     let seen = 0
     let asked: { offset: number; at: { line: number; column: number } } | undefined
@@ -143,7 +174,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
     const fd = openSync(join(d, 'in'), 'r')
     // /dev/full: every write fails with ENOSPC, as on a full /dev/shm.
     const full = openSync('/dev/full', 'r+')
-    const source: Source = { fd, replayFd: full, replayStart: 0, spoolFd: full, length: 0, file: null, checkUnchanged() {}, close() {} }
+    const source: Source = { fd, replayFd: full, replayStart: 0, spoolFd: full, length: 0, file: null, size: -1, checkUnchanged() {}, close() {} }
     const prev = process.env.TMPDIR
     delete process.env.TMPDIR
     try {
