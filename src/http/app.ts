@@ -12,14 +12,14 @@ import type { AppEnv } from './app-env.ts'
 import { type AppLogger, consoleLogger } from './app-logger.ts'
 import { errorHandler, notFound } from './error-handler.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
-import { checkHost } from './middleware/check-host.ts'
+import { hostCheck } from './middleware/check-host.ts'
 import { AppMetrics, countAuditAppends, countErrors } from './metrics/app-metrics.ts'
 import { metricsAccess } from './metrics/metrics-access.ts'
 import { DatabaseGeneration, walIndexProbe } from '../store/database-generation.ts'
 import { limitBody } from './middleware/limit-body.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { sessionGate } from './middleware/session-gate.ts'
-import { appHeaders } from './middleware/security-headers.ts'
+import { completeAppHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
@@ -72,9 +72,10 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware (middleware/), outermost first: request log, security headers
- * and the `Cache-Control: no-store` default (one step), the Host check (421 for a host that
- * is not the server's own), 128 KiB body limit; then, on /session
+ * Middleware (middleware/), outermost first: request log, with the security headers
+ * and the `Cache-Control: no-store` default applied to the answer before it is logged (one step);
+ * the Host check (421 for a host that is not the server's own) and the 128 KiB body limit (one
+ * step); then, on /session
  * and /secrets, the session gate (middleware/session-gate.ts): the database
  * generation (what may be served from cache), the session from the cookie,
  * a live session required (/secrets) and guardMutating's checks
@@ -104,12 +105,14 @@ export function createApp(options: AppOptions): SecretsApp {
 
   const app = new Hono<AppEnv>()
   // The request metrics count what the log writes: one route lookup and one clock for both.
-  app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000)))
-  app.use(appHeaders())
-  app.use(checkHost(trustedOrigins))
-  // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
+  // The app's headers in the same middleware: every middleware is two promises more of every request.
+  app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000), completeAppHeaders))
+  // The Host check and the body limit in one: what either throws becomes the error handler's answer here.
+  const checkHostOf = hostCheck(trustedOrigins)
   const bodyLimit = limitBody()
-  app.use(function limitBodyButRender(c, next) {
+  app.use(function checkHostAndBody(c, next) {
+    checkHostOf(c)
+    // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
     return c.req.path === '/render' ? next() : bodyLimit(c, next)
   })
 

@@ -33,13 +33,21 @@ export function routeOf(c: Context): string {
  *
  * @param answered also told of every answer (the request metrics,
  *   metrics/app-metrics.ts): the same route and duration, found once.
+ * @param finish runs on every answer before it is logged, as a middleware
+ *   inside this one would (app.ts: the app's headers, completeAppHeaders;
+ *   each middleware is two promises more of every request).
  */
-export function requestLog(logger: AppLogger, answered?: (method: string, route: string, status: number, ms: number) => void): MiddlewareHandler<AppEnv> {
+export function requestLog(
+  logger: AppLogger,
+  answered?: (method: string, route: string, status: number, ms: number) => void,
+  finish?: (res: Response) => void,
+): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const start = performance.now()
     const requestId = crypto.randomUUID()
     c.set('requestId', requestId)
     await next()
+    finish?.(c.res)
     const ms = performance.now() - start
     c.res.headers.set('X-Request-Id', requestId)
     const method = c.req.method
