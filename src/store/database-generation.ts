@@ -39,10 +39,18 @@ export class DatabaseGeneration {
     this.#local++
   }
 
-  /** The current token, or undefined when changes cannot be detected (nothing may be cached). */
-  async current(): Promise<string | undefined> {
+  /**
+   * The current token, or undefined when changes cannot be detected (nothing
+   * may be cached). Synchronous with a probe (a value, not a promise: a
+   * caller that has one need not wait a turn); a promise without.
+   */
+  current(): string | undefined | Promise<string | undefined> {
     if (!this.#enabled) return undefined
     if (this.#probe) return `${this.#probe()}.${this.#local}`
+    return this.#viaKysely()
+  }
+
+  async #viaKysely(): Promise<string> {
     const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(this.#db)
     return `${rows[0]?.data_version}.${this.#local}`
   }
