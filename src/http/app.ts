@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono'
+import { type Context, Hono, type Next } from 'hono'
 import type { SecretsContext } from '../context.ts'
 import { SecurityAudit } from '../audit/security-audit.ts'
 import { synchronousChainSigner } from '../audit/chain-hmac.ts'
@@ -72,10 +72,10 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware (middleware/), outermost first: request log, with the security headers
- * and the `Cache-Control: no-store` default applied to the answer before it is logged (one step);
- * the Host check (421 for a host that is not the server's own) and the 128 KiB body limit (one
- * step); then, on /session
+ * Middleware (middleware/), outermost first, the first four in one step (the request
+ * log's): request log, security headers and the `Cache-Control: no-store` default (applied to
+ * the answer before it is logged), the Host check (421 for a host that is not the server's
+ * own), 128 KiB body limit; then, on /session
  * and /secrets, the session gate (middleware/session-gate.ts): the database
  * generation (what may be served from cache), the session from the cookie,
  * a live session required (/secrets) and guardMutating's checks
@@ -105,16 +105,17 @@ export function createApp(options: AppOptions): SecretsApp {
 
   const app = new Hono<AppEnv>()
   // The request metrics count what the log writes: one route lookup and one clock for both.
-  // The app's headers in the same middleware: every middleware is two promises more of every request.
-  app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000), completeAppHeaders))
-  // The Host check and the body limit in one: what either throws becomes the error handler's answer here.
+  // The app's headers, the Host check and the body limit inside the request log's middleware: every middleware is
+  // two promises more of every request. What the checks throw is answered by the error handler there.
+  const onError = errorHandler(logger, ctx.store.location)
   const checkHostOf = hostCheck(trustedOrigins)
   const bodyLimit = limitBody()
-  app.use(function checkHostAndBody(c, next) {
+  const checks = (c: Context<AppEnv>, next: Next) => {
     checkHostOf(c)
     // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
     return c.req.path === '/render' ? next() : bodyLimit(c, next)
-  })
+  }
+  app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000), { finish: completeAppHeaders, first: { run: checks, onError } }))
 
   app.route('/', healthRoutes(ctx.store, logger))
 
@@ -149,6 +150,6 @@ export function createApp(options: AppOptions): SecretsApp {
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 
   app.notFound(notFound)
-  app.onError(errorHandler(logger, ctx.store.location))
+  app.onError(onError)
   return app
 }
