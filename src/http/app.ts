@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono'
+import { type Context, Hono, type Next } from 'hono'
 import type { SecretsContext } from '../context.ts'
 import { SecurityAudit } from '../audit/security-audit.ts'
 import { synchronousChainSigner } from '../audit/chain-hmac.ts'
@@ -12,14 +12,14 @@ import type { AppEnv } from './app-env.ts'
 import { type AppLogger, consoleLogger } from './app-logger.ts'
 import { errorHandler, notFound } from './error-handler.ts'
 import { LoginThrottle, type ThrottlePolicy } from './login-throttle.ts'
-import { checkHost } from './middleware/check-host.ts'
+import { hostCheck } from './middleware/check-host.ts'
 import { AppMetrics, countAuditAppends, countErrors } from './metrics/app-metrics.ts'
 import { metricsAccess } from './metrics/metrics-access.ts'
 import { DatabaseGeneration, walIndexProbe } from '../store/database-generation.ts'
 import { limitBody } from './middleware/limit-body.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { sessionGate } from './middleware/session-gate.ts'
-import { appHeaders } from './middleware/security-headers.ts'
+import { completeAppHeaders } from './middleware/security-headers.ts'
 import { trackGeneration } from './middleware/track-generation.ts'
 import { requireClient } from './middleware/client-auth.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
@@ -72,9 +72,10 @@ const isLogin = (c: Context<AppEnv>) => c.req.method === 'POST' && c.req.path ==
  * happens here, once; nothing in it depends on the runtime but the UI
  * files, read with node:fs (Bun, Node and Deno all have it).
  *
- * Middleware (middleware/), outermost first: request log, security headers
- * and the `Cache-Control: no-store` default (one step), the Host check (421 for a host that
- * is not the server's own), 128 KiB body limit; then, on /session
+ * Middleware (middleware/), outermost first, the first four in one step (the request
+ * log's): request log, security headers and the `Cache-Control: no-store` default (applied to
+ * the answer before it is logged), the Host check (421 for a host that is not the server's
+ * own), 128 KiB body limit; then, on /session
  * and /secrets, the session gate (middleware/session-gate.ts): the database
  * generation (what may be served from cache), the session from the cookie,
  * a live session required (/secrets) and guardMutating's checks
@@ -104,14 +105,17 @@ export function createApp(options: AppOptions): SecretsApp {
 
   const app = new Hono<AppEnv>()
   // The request metrics count what the log writes: one route lookup and one clock for both.
-  app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000)))
-  app.use(appHeaders())
-  app.use(checkHost(trustedOrigins))
-  // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
+  // The app's headers, the Host check and the body limit inside the request log's middleware: every middleware is
+  // two promises more of every request. What the checks throw is answered by the error handler there.
+  const onError = errorHandler(logger, ctx.store.location)
+  const checkHostOf = hostCheck(trustedOrigins)
   const bodyLimit = limitBody()
-  app.use(function limitBodyButRender(c, next) {
+  const checks = (c: Context<AppEnv>, next: Next) => {
+    checkHostOf(c)
+    // /render takes artifacts of up to RENDER_BODY_LIMIT and sets its own limit.
     return c.req.path === '/render' ? next() : bodyLimit(c, next)
-  })
+  }
+  app.use(requestLog(logger, (method, route, status, ms) => metrics.request(method, route, status, ms / 1000), { finish: completeAppHeaders, first: { run: checks, onError } }))
 
   app.route('/', healthRoutes(ctx.store, logger))
 
@@ -146,6 +150,6 @@ export function createApp(options: AppOptions): SecretsApp {
   app.route('/', uiRoutes(options.webDir ?? defaultWebDir()))
 
   app.notFound(notFound)
-  app.onError(errorHandler(logger, ctx.store.location))
+  app.onError(onError)
   return app
 }

@@ -104,10 +104,24 @@ export class SessionService {
    *
    * @param generation the database generation the caller observed; the
    *   row read under the same generation is reused. Undefined: always read.
+   * @returns the answer itself when the cached row gives it (no promise: the
+   *   request need not wait a turn), else a promise of it.
    */
-  async resolve(token: string | undefined, generation?: string): Promise<ActiveSession | undefined> {
+  resolve(token: string | undefined, generation?: string): ActiveSession | undefined | Promise<ActiveSession | undefined> {
     if (!isSessionTokenShape(token)) return undefined
     const tokenHash = hashSessionToken(token)
+    const entry = generation === undefined ? undefined : this.#cache.get(tokenHash)
+    // Read under this generation, neither expired nor due for a touch: the answer now, with no I/O and no promise.
+    if (entry && entry.generation === generation) {
+      const now = this.#now().getTime()
+      const idle = now - entry.seenMs
+      if (now - entry.createdMs < this.policy.absoluteMs && idle < this.policy.idleMs && idle < this.policy.touchIntervalMs) return this.#answer(entry, tokenHash)
+    }
+    return this.#resolveReading(token, tokenHash, generation)
+  }
+
+  /** {@link resolve} when the row must be read, or deleted, or touched. */
+  async #resolveReading(token: string, tokenHash: string, generation: string | undefined): Promise<ActiveSession | undefined> {
     let entry = generation === undefined ? undefined : this.#cache.get(tokenHash)
     if (!entry || entry.generation !== generation) {
       this.#cache.delete(tokenHash)
@@ -116,7 +130,6 @@ export class SessionService {
       entry = { generation: generation ?? '', row, csrfToken: csrfTokenFor(token), createdMs: Date.parse(row.created_at), seenMs: Date.parse(row.last_seen_at) }
       if (generation !== undefined) this.#remember(tokenHash, entry)
     }
-    const { row } = entry
     // Expiry is checked on every call, cached or not.
     const now = this.#now().getTime()
     const idle = now - entry.seenMs
@@ -129,10 +142,16 @@ export class SessionService {
       const seen = new Date(now).toISOString()
       await touchSession(this.#db, tokenHash, seen)
       // Only this row changed, and by us: the cached copy stays valid once updated.
-      entry.row = { ...row, last_seen_at: seen }
+      entry.row = { ...entry.row, last_seen_at: seen }
       entry.seenMs = now
     }
-    const seen = entry.row.last_seen_at
+    return this.#answer(entry, tokenHash)
+  }
+
+  /** The frozen session of an entry, made again only when its last_seen_at moved. */
+  #answer(entry: CachedSession, tokenHash: string): ActiveSession {
+    const { row } = entry
+    const seen = row.last_seen_at
     if (entry.answer?.seen !== seen) {
       const session: ActiveSession = Object.freeze({ username: row.username, tokenHash, csrfToken: entry.csrfToken, createdAt: row.created_at, ...this.#expiry(row.created_at, seen) })
       entry.answer = { seen, session }

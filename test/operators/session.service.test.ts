@@ -139,6 +139,30 @@ describeEachDialect('SessionService', (dialect) => {
       expect(await sessionRows()).toEqual([])
     })
 
+    test('a cached live session not due for a touch is the answer itself, no promise; anything else is a promise', async () => {
+      const { token, session } = await sessions.create('alice')
+      expect(sessions.resolve(token, 'g1')).toBeInstanceOf(Promise)
+      await sessions.resolve(token, 'g1')
+      const cached = sessions.resolve(token, 'g1')
+      expect(cached).not.toBeInstanceOf(Promise)
+      expect(cached).toEqual(session)
+      expect(sessions.resolve(token, 'g2')).toBeInstanceOf(Promise)
+      expect(sessions.resolve(token)).toBeInstanceOf(Promise)
+    })
+
+    test('absolute expiry is checked on the cached answer too', async () => {
+      const { token } = await sessions.create('alice')
+      // Kept alive (touched) up to just before the absolute lifetime, always under the same generation.
+      const step = DEFAULT_SESSION_POLICY.idleMs - 60_000
+      for (let t = 0; t + step < DEFAULT_SESSION_POLICY.absoluteMs; t += step) {
+        expect(await sessions.resolve(token, 'g1')).toBeDefined()
+        clock.tick(step)
+      }
+      clock.tick(DEFAULT_SESSION_POLICY.absoluteMs)
+      expect(await sessions.resolve(token, 'g1')).toBeUndefined()
+      expect(await sessionRows()).toEqual([])
+    })
+
     test('a cached session is still touched, and end() forgets it', async () => {
       const { token, session } = await sessions.create('alice')
       await sessions.resolve(token, 'g1')

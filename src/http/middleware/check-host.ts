@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv, ListenAddress } from '../app-env.ts'
 import { HttpError } from '../http-error.ts'
 
@@ -111,6 +111,18 @@ export const hostNotAllowed = () =>
  * @param publicOrigins the `PUBLIC_ORIGIN` origins (public-origin.ts).
  */
 export function checkHost(publicOrigins: readonly string[]): MiddlewareHandler<AppEnv> {
+  const check = hostCheck(publicOrigins)
+  return async function checkHost(c, next) {
+    check(c)
+    return next()
+  }
+}
+
+/**
+ * {@link checkHost}'s check as a plain function, for a middleware that runs
+ * it with other steps (app.ts): sets `c.var.ownOrigin`, or throws the 421.
+ */
+export function hostCheck(publicOrigins: readonly string[]): (c: Context<AppEnv>) => void {
   let cached: { listen: ListenAddress | undefined; hosts: AllowedHosts; passed: Map<string, string> } | undefined
   const hostsFor = (listen: ListenAddress | undefined) => {
     if (cached === undefined || cached.listen?.host !== listen?.host || cached.listen?.port !== listen?.port) {
@@ -118,7 +130,7 @@ export function checkHost(publicOrigins: readonly string[]): MiddlewareHandler<A
     }
     return cached
   }
-  return async function checkHost(c, next) {
+  return function hostCheck(c) {
     const { hosts, passed } = hostsFor(c.env?.listening)
     const raw = c.req.url
     const header = c.req.header('Host')
@@ -128,7 +140,7 @@ export function checkHost(publicOrigins: readonly string[]): MiddlewareHandler<A
     const known = key === undefined ? undefined : passed.get(key)
     if (known !== undefined) {
       c.set('ownOrigin', known)
-      return next()
+      return
     }
     // Bun hands a request without Host (HTTP/1.0) a bare path as its URL: no host, refused.
     let url: URL
@@ -145,7 +157,6 @@ export function checkHost(publicOrigins: readonly string[]): MiddlewareHandler<A
       passed.set(key, url.origin)
     }
     c.set('ownOrigin', url.origin)
-    return next()
   }
 }
 

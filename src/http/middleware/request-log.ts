@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, ErrorHandler, MiddlewareHandler, Next } from 'hono'
 import { matchedRoutes } from 'hono/route'
 import type { AppEnv } from '../app-env.ts'
 import type { AppLogger } from '../app-logger.ts'
@@ -22,6 +22,12 @@ export function routeOf(c: Context): string {
   return UNMATCHED_ROUTE
 }
 
+/** See {@link requestLog}. */
+export interface RequestLogSteps {
+  finish?: (res: Response) => void
+  first?: { run: (c: Context<AppEnv>, next: Next) => unknown; onError: ErrorHandler<AppEnv> }
+}
+
 /**
  * Logs one entry per request once its answer is ready: method, route
  * pattern ({@link routeOf}), status, milliseconds, the request id, the
@@ -33,13 +39,31 @@ export function routeOf(c: Context): string {
  *
  * @param answered also told of every answer (the request metrics,
  *   metrics/app-metrics.ts): the same route and duration, found once.
+ * @param steps what runs inside this middleware as middleware of their own
+ *   would (app.ts; each middleware is two promises more of every request):
+ *   `finish` on every answer before it is logged (the app's headers,
+ *   completeAppHeaders); `first` before the routes (the Host check and the
+ *   body limit), what it throws answered by `onError` (the app's error
+ *   handler, as Hono's own dispatch would).
  */
-export function requestLog(logger: AppLogger, answered?: (method: string, route: string, status: number, ms: number) => void): MiddlewareHandler<AppEnv> {
+export function requestLog(logger: AppLogger, answered?: (method: string, route: string, status: number, ms: number) => void, steps: RequestLogSteps = {}): MiddlewareHandler<AppEnv> {
+  const { finish, first } = steps
   return async function requestLog(c, next) {
     const start = performance.now()
     const requestId = crypto.randomUUID()
     c.set('requestId', requestId)
-    await next()
+    if (first === undefined) await next()
+    else {
+      try {
+        await first.run(c, next)
+      } catch (e) {
+        // Hono's dispatch catches an Error of each middleware (those after `first` included) at its own level; the same here.
+        if (!(e instanceof Error)) throw e
+        c.error = e
+        c.res = await first.onError(e, c)
+      }
+    }
+    if (finish) finish(c.res)
     const ms = performance.now() - start
     c.res.headers.set('X-Request-Id', requestId)
     const method = c.req.method

@@ -1,5 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
-import type { SessionService } from '../../operators/session.service.ts'
+import type { Context, MiddlewareHandler, Next } from 'hono'
+import type { ActiveSession, SessionService } from '../../operators/session.service.ts'
 import type { DatabaseGeneration } from '../../store/database-generation.ts'
 import type { AppEnv } from '../app-env.ts'
 import { unauthenticated } from '../http-error.ts'
@@ -35,19 +35,37 @@ export interface SessionGateOptions {
 export function sessionGate(options: SessionGateOptions): MiddlewareHandler<AppEnv> {
   const { generation, sessions, requireSession } = options
   const checkMutation = mutationCheck(options.guard)
-  return async function sessionGate(c, next) {
+  const admit = (c: Context<AppEnv>, next: Next, session: ActiveSession | undefined) => {
+    c.set('session', session)
+    if (requireSession && !session) throw unauthenticated()
+    checkMutation(c, session)
+    return next()
+  }
+  const mutatingGate = async (c: Context<AppEnv>, next: Next) => {
     const current = await generation.current()
     c.set('generation', current)
-    const mutating = MUTATING_METHODS.has(c.req.method)
     try {
       const token = readSessionCookie(c)
-      const session = token === undefined ? undefined : await sessions.resolve(token, current)
-      c.set('session', session)
-      if (requireSession && !session) throw unauthenticated()
-      checkMutation(c, session)
-      await next()
+      await admit(c, next, token === undefined ? undefined : await sessions.resolve(token, current))
     } finally {
-      if (mutating) generation.bump()
+      generation.bump()
     }
+  }
+  const readingGate = async (c: Context<AppEnv>, next: Next, pending: Promise<string | undefined>) => {
+    const current = await pending
+    c.set('generation', current)
+    const token = readSessionCookie(c)
+    return admit(c, next, token === undefined ? undefined : await sessions.resolve(token, current))
+  }
+  // Not an async function: with the generation and the session known now (SQLite, a cached session), a
+  // request that changes nothing goes on to the route in the same turn, without a promise of the gate's own.
+  return function sessionGate(c, next) {
+    if (MUTATING_METHODS.has(c.req.method)) return mutatingGate(c, next)
+    const current = generation.current()
+    if (current instanceof Promise) return readingGate(c, next, current)
+    c.set('generation', current)
+    const token = readSessionCookie(c)
+    const session = token === undefined ? undefined : sessions.resolve(token, current)
+    return session instanceof Promise ? session.then((s) => admit(c, next, s)) : admit(c, next, session)
   }
 }

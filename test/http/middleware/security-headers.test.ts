@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { MAX_BODY_BYTES } from '../../../src/http/middleware/limit-body.ts'
 import { type Harness, harness, type Login } from '../harness.ts'
 
 let h: Harness
@@ -18,12 +19,17 @@ const REQUESTS: Array<[string, () => Promise<Response>]> = [
   ['GET /nope (404)', () => h.request('/nope')],
   ['GET /settings/secrets (503)', () => h.request('/settings/secrets')],
   ['GET / (302)', () => h.request('/')],
+  // Refused by the checks that run inside the request log's middleware (app.ts).
+  ['GET /healthz, foreign Host (421)', () => h.request('/healthz', { headers: { Host: 'rebound.example' } })],
+  ['POST /session, body too large (413)', () => h.request('/session', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(MAX_BODY_BYTES + 1) }, body: 'x'.repeat(MAX_BODY_BYTES + 1) })],
 ]
 
 describe('security headers on every response', () => {
   for (const [label, send] of REQUESTS) {
     test(label, async () => {
       const res = await send()
+      const status = /\((\d{3})\)$/.exec(label)?.[1]
+      expect(res.status).toBe(status === undefined ? 200 : Number(status))
       const csp = res.headers.get('Content-Security-Policy')!
       expect(csp).toStartWith("default-src 'self'")
       expect(csp).toContain("frame-ancestors 'none'")
@@ -35,6 +41,7 @@ describe('security headers on every response', () => {
       expect(res.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin')
       expect(res.headers.get('Cross-Origin-Resource-Policy')).toBe('same-origin')
       expect(res.headers.get('X-Powered-By')).toBeNull()
+      expect(res.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
     })
   }
 })
