@@ -88,8 +88,9 @@ const closeFd = new FinalizationRegistry<number>((fd) => closeSync(fd))
  * or a header of another shape.
  *
  * @param path the database file (Store.location.path), `:memory:` for none.
+ * @param options.map false: one `pread` a probe even on Bun (what Node does; for tests).
  */
-export function walIndexProbe(path: string, fallback: () => number): () => number | string {
+export function walIndexProbe(path: string, fallback: () => number, options: { map?: boolean } = {}): () => number | string {
   const viaPragma = () => `p${fallback()}`
   if (path === ':memory:') return viaPragma
   let fd: number
@@ -111,7 +112,7 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
     closeSync(fd)
     return viaPragma
   }
-  const mapped = mapHeader(`${path}-shm`)
+  const mapped = options.map === false ? undefined : mapHeader(`${path}-shm`)
   if (mapped) {
     // The same pages SQLite maps (MAP_SHARED): the header as it is now, with no system call.
     let changes = 0
