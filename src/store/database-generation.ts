@@ -88,9 +88,8 @@ const closeFd = new FinalizationRegistry<number>((fd) => closeSync(fd))
  * or a header of another shape.
  *
  * @param path the database file (Store.location.path), `:memory:` for none.
- * @param options.map false: one `pread` a probe even on Bun (what Node does; for tests).
  */
-export function walIndexProbe(path: string, fallback: () => number, options: { map?: boolean } = {}): () => number | string {
+export function walIndexProbe(path: string, fallback: () => number): () => number | string {
   const viaPragma = () => `p${fallback()}`
   if (path === ':memory:') return viaPragma
   let fd: number
@@ -112,7 +111,7 @@ export function walIndexProbe(path: string, fallback: () => number, options: { m
     closeSync(fd)
     return viaPragma
   }
-  const mapped = options.map === false ? undefined : mapHeader(`${path}-shm`)
+  const mapped = mapHeader(`${path}-shm`)
   if (mapped) {
     // The same pages SQLite maps (MAP_SHARED): the header as it is now, with no system call.
     let changes = 0

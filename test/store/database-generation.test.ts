@@ -13,11 +13,7 @@ import { runBin } from '../helpers/cli.ts'
  * process, this one), stay put otherwise, and fall back to the pragma
  * wherever the header cannot tell.
  */
-// Mapped (Bun) and read with `pread` (Node, or where it cannot be mapped): the same promises.
-describe.each([
-  ['mapped', {}],
-  ['pread', { map: false }],
-] as const)('walIndexProbe, %s', (_how, options) => {
+describe('walIndexProbe', () => {
   let tmp: ReturnType<typeof tempDir>
   let store: Store
   let path: string
@@ -38,7 +34,7 @@ describe.each([
   })
 
   test('reads the WAL-index (values prefixed w): unchanged without a commit, new after each commit of another connection', () => {
-    const probe = walIndexProbe(path, store.dataVersion!, options)
+    const probe = walIndexProbe(path, store.dataVersion!)
     const a = probe()
     expect(String(a)).toStartWith('w')
     expect(probe()).toBe(a)
@@ -52,7 +48,7 @@ describe.each([
 
   test('moves on a commit of another process (bin/secrets set)', async () => {
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')
-    const probe = walIndexProbe(path, store.dataVersion!, options)
+    const probe = walIndexProbe(path, store.dataVersion!)
     const a = probe()
     const set = await runBin(['set', 'FROM_CHILD'], { env: { DATABASE_URL: `file:${path}`, CLAUDE_HOOKS_SECRET_KEY: key }, stdin: 'v' })
     expect(set.code).toBe(0)
@@ -60,18 +56,18 @@ describe.each([
   })
 
   test('a read-only statement of another connection does not move it', () => {
-    const probe = walIndexProbe(path, store.dataVersion!, options)
+    const probe = walIndexProbe(path, store.dataVersion!)
     const a = probe()
     other.query('SELECT count(*) FROM t').all()
     expect(probe()).toBe(a)
   })
 
   test('an in-memory store: the pragma (values prefixed p)', () => {
-    expect(String(walIndexProbe(':memory:', () => 7, options)())).toBe('p7')
+    expect(String(walIndexProbe(':memory:', () => 7)())).toBe('p7')
   })
 
   test('no -shm file: the pragma', () => {
-    expect(String(walIndexProbe(join(tmp.dir, 'none.db'), () => 3, options)())).toBe('p3')
+    expect(String(walIndexProbe(join(tmp.dir, 'none.db'), () => 3)())).toBe('p3')
   })
 
   test('leaving WAL mode is refused while the store is open, so the WAL-index stays the signal', () => {
@@ -85,7 +81,7 @@ describe.each([
     const shm = Buffer.alloc(96)
     shm.writeUInt32LE(3007000, 0)
     writeFileSync(`${rollback}-shm`, shm)
-    expect(String(walIndexProbe(rollback, () => 5, options)())).toBe('p5')
+    expect(String(walIndexProbe(rollback, () => 5)())).toBe('p5')
     db.close()
   })
 })
