@@ -149,10 +149,8 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
  * over the mapping; undefined off Bun or when it cannot be mapped (then
  * each probe reads them with `pread`). SQLite never shrinks the file while
  * a connection of this process holds it open (only the first connection to
- * open it truncates it), so the mapping stays backed for as long as the
- * store is open: a probe must not be called after its store is closed (a
- * truncated mapping is a SIGBUS, where a `pread` was a short read). The
- * mapping is only read.
+ * open it truncates it), so the mapping stays backed. The mapping is only
+ * read.
  */
 function mapHeader(shm: string): Buffer | undefined {
   const mmap = bunGlobal()?.mmap
