@@ -1,6 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import { type Kysely, sql } from 'kysely'
-import { bunGlobal } from '../runtime.ts'
 import type { DialectName } from './dialect.ts'
 
 /**
@@ -64,8 +63,7 @@ const closeFd = new FinalizationRegistry<number>((fd) => closeSync(fd))
 
 /**
  * The change signal of a SQLite database in WAL mode, read without SQLite:
- * the WAL-index header (mapped shared under Bun, so a probe is a 96-byte
- * compare and no system call; one `pread` elsewhere) instead of `PRAGMA data_version`,
+ * one `pread` of the WAL-index header instead of `PRAGMA data_version`,
  * which takes and drops a read lock (two `fcntl` calls and a statement
  * step).
  *
@@ -111,20 +109,6 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
     closeSync(fd)
     return viaPragma
   }
-  const mapped = mapHeader(`${path}-shm`)
-  if (mapped) {
-    // The same pages SQLite maps (MAP_SHARED): the header as it is now, with no system call.
-    let changes = 0
-    const probe = (): string => {
-      if (!mapped.equals(seen)) {
-        seen.set(mapped)
-        changes++
-      }
-      return `w${changes}`
-    }
-    closeSync(fd)
-    return probe
-  }
   let changes = 0
   let usable = true
   const probe = (): number | string => {
@@ -142,24 +126,4 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
   // The descriptor lives as long as the probe: an app (and its probe) made per test is not closed explicitly.
   closeFd.register(probe, fd)
   return probe
-}
-
-/**
- * The first bytes of the `-shm` file mapped shared (Bun.mmap), as a Buffer
- * over the mapping; undefined off Bun or when it cannot be mapped (then
- * each probe reads them with `pread`). SQLite never shrinks the file while
- * a connection of this process holds it open (only the first connection to
- * open it truncates it), so the mapping stays backed. The mapping is only
- * read.
- */
-function mapHeader(shm: string): Buffer | undefined {
-  const mmap = bunGlobal()?.mmap
-  if (!mmap) return undefined
-  try {
-    const bytes = mmap(shm, { shared: true, size: WAL_INDEX_HEADER_BYTES })
-    if (bytes.byteLength < WAL_INDEX_HEADER_BYTES) return undefined
-    return Buffer.from(bytes.buffer, bytes.byteOffset, WAL_INDEX_HEADER_BYTES)
-  } catch {
-    return undefined
-  }
 }
