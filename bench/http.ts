@@ -248,8 +248,8 @@ the session cache), then the 24 KB body (the hello-world with the same bytes sho
 the request log written to a file rather than /dev/null.
 
 What it takes: on SQLite the session row and the list's JSON are kept in memory while the database generation
-(the WAL-index header of the \`-shm\` file, which every commit of every connection rewrites, mapped shared into the
-server, plus the server's own write counter) stays the same, so a request costs a 96-byte compare and no system call
+(the WAL-index header of the \`-shm\` file, which every commit of every connection rewrites, read with one \`pread\`
+of a descriptor held open, plus the server's own write counter) stays the same, so a request costs one \`pread\` and a 96-byte compare
 (\`PRAGMA data_version\`, used before, took and dropped a read lock: two \`fcntl\` calls and a statement step); the list, \`GET /session\` and
 \`/healthz\` are built with a prebuilt set of the security headers and \`no-store\` (set one by one, they cost about
 3 us a request); the request log, the headers, the Host check and the body limit are one middleware, and the

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs'
+import { fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './dialect.ts'
 
@@ -59,7 +59,25 @@ export class DatabaseGeneration {
 const WAL_INDEX_HEADER_BYTES = 96
 /** iVersion of the WAL-index header SQLite has written since 3.7.0 (the format is fixed: every version shares it). */
 const WAL_INDEX_VERSION = 3007000
-const closeFd = new FinalizationRegistry<number>((fd) => closeSync(fd))
+
+/**
+ * A read-only descriptor of `path`, opened once per file for the life of
+ * the process and never closed: closing any descriptor of a file releases
+ * every POSIX lock this process holds on it, SQLite's included (its shared
+ * lock on the `-shm` file is how another process knows the database is in
+ * use: restore refuses, and a last connection's close would otherwise
+ * checkpoint and delete the `-wal` and `-shm` under this one's feet).
+ * test/store/database-generation.test.ts holds it.
+ */
+function heldOpen(path: string): number {
+  const known = held.get(path)
+  // The same file still (a path can be a new file, e.g. a test's): else a new descriptor, the old one kept too.
+  if (known !== undefined && fstatSync(known).ino === statSync(path).ino) return known
+  const fd = openSync(path, 'r')
+  held.set(path, fd)
+  return fd
+}
+const held = new Map<string, number>()
 
 /**
  * The change signal of a SQLite database in WAL mode, read without SQLite:
@@ -92,12 +110,10 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
   if (path === ':memory:') return viaPragma
   let fd: number
   try {
-    const db = openSync(path, 'r')
     const header = Buffer.alloc(20)
-    const read = readSync(db, header, 0, header.length, 0)
-    closeSync(db)
+    const read = readSync(heldOpen(path), header, 0, header.length, 0)
     if (read !== header.length || header[18] !== 2 || header[19] !== 2) return viaPragma
-    fd = openSync(`${path}-shm`, 'r')
+    fd = heldOpen(`${path}-shm`)
   } catch {
     return viaPragma
   }
@@ -106,7 +122,6 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
   const readHeader = (into: Buffer) => readSync(fd, into, 0, WAL_INDEX_HEADER_BYTES, 0) === WAL_INDEX_HEADER_BYTES
   // iVersion is written in the machine's byte order.
   if (!readHeader(seen) || (seen.readUInt32LE(0) !== WAL_INDEX_VERSION && seen.readUInt32BE(0) !== WAL_INDEX_VERSION)) {
-    closeSync(fd)
     return viaPragma
   }
   let changes = 0
@@ -123,7 +138,5 @@ export function walIndexProbe(path: string, fallback: () => number): () => numbe
     }
     return `w${changes}`
   }
-  // The descriptor lives as long as the probe: an app (and its probe) made per test is not closed explicitly.
-  closeFd.register(probe, fd)
   return probe
 }

@@ -62,6 +62,23 @@ describe('walIndexProbe', () => {
     expect(probe()).toBe(a)
   })
 
+  test('taking a probe, and dropping it, leaves the store held: another process still finds it in use', async () => {
+    // Closing any descriptor of a file releases every POSIX lock this process holds on it, SQLite's included: a
+    // probe that closed one would let another process take the database for unused (restore, the last
+    // connection's checkpoint deleting the -wal and -shm under the server).
+    // One dropped at once (its garbage collection must not close anything SQLite locks), one kept.
+    expect(String(walIndexProbe(path, store.dataVersion!)())).toStartWith('w')
+    const probe = walIndexProbe(path, store.dataVersion!)
+    expect(String(probe())).toStartWith('w')
+    Bun.gc(true)
+    await Bun.sleep(0)
+    Bun.gc(true)
+    const child = Bun.spawn([process.execPath, '-e', `const { sqliteInUse } = await import(${JSON.stringify(join(import.meta.dir, '../../src/store/sqlite-files.ts'))}); console.log(await sqliteInUse(${JSON.stringify(path)}))`], { stdout: 'pipe', stderr: 'inherit' })
+    expect((await new Response(child.stdout).text()).trim()).toBe('true')
+    expect(await child.exited).toBe(0)
+    expect(probe()).toBe(probe())
+  })
+
   test('an in-memory store: the pragma (values prefixed p)', () => {
     expect(String(walIndexProbe(':memory:', () => 7)())).toBe('p7')
   })
