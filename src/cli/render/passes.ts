@@ -12,6 +12,7 @@ import { Substituter } from '../../render/substituter.ts'
 import { read, write } from 'node:fs'
 import { readFull, writeAllAt } from './fd.ts'
 import { locateInSource, type Source, startOfRest } from './source.ts'
+import { widenPipe } from './pipe-size.ts'
 import { movable, moveSpool, SpoolLimitError } from './spool.ts'
 
 /** Size of the reused read buffers (and of both buffers of the scanning fallback). */
@@ -112,6 +113,8 @@ async function collectSpooled(source: Source, first: Uint8Array, scanner: Placeh
       await settle()
       if (n === 0) break
       if (length + n > spoolLimit) throw new SpoolLimitError(spoolLimit)
+      // A first chunk that filled the buffer: a large input, worth a wider pipe (pipe-size.ts).
+      if (k === 0 && n === buf.length) await widenPipe(source.fd)
       const chunk = n === buf.length ? buf : buf.subarray(0, n)
       pending = { chunk, at: length, done: spoolWrite(source.spoolFd, chunk, length).then(() => null, (e: unknown) => e) }
       length += n

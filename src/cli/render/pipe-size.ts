@@ -1,15 +1,26 @@
 /**
- * A larger pipe buffer for a render's output: with the default 64 KiB, each
- * 256 KiB write of pass 2 waits until the reader has taken three quarters of
- * it, so the render and the reader take turns; with 1 MiB the render goes on
- * replaying while the reader copies out. Measured on a 256 MiB sparse render
- * piped to `cat` (in process, medians of 7): 817 to 650 ms wall, 503 to 462 ms
- * at best. The input pipe is left as it is: a larger one made reading it
- * slower in the same runs (979 ms).
+ * A larger pipe buffer for a render's output and input.
+ *
+ * Output: with the default 64 KiB, each 256 KiB write of pass 2 waits until
+ * the reader has taken three quarters of it, so the render and the reader
+ * take turns; with 1 MiB the render goes on replaying while the reader
+ * copies out. Measured on a 256 MiB sparse render piped to `cat` (in
+ * process, medians of 7): 817 to 650 ms wall, 503 to 462 ms at best.
+ *
+ * Input (passes.ts, once a first 1 MiB chunk came in full): with 64 KiB,
+ * every read wakes the writer for the next 64 KiB, and those wake-ups were
+ * the largest item of pass 1's system time (`perf`). `cat IN | secrets render
+ * | cat` on the 256 MiB sparse corpus, 12 alternated runs against the tree
+ * without it, twice: medians 0.448 against 0.596 s and 0.448 against 0.622 s
+ * (docs/benchmarks.md). An earlier round measured it slower (979 against 817
+ * ms in process, and 495 against 330 ms for a bare read-and-spool loop);
+ * that did not reproduce: a bare read loop of the pipe took 125-171 ms with
+ * the wider pipe against 294-521 ms without, three runs each.
  *
  * Node has no fcntl; Bun reaches it through bun:ffi (about 1 ms to load, so
- * only for outputs where it can pay: {@link WIDEN_FROM}). Anything that fails
- * (Node, no libc.so.6, a limit: EPERM, EBUSY) leaves the pipe as it was.
+ * only where it can pay: {@link WIDEN_FROM} for an output, a full first read
+ * for an input). Anything that fails (Node, no libc.so.6, a limit: EPERM,
+ * EBUSY) leaves the pipe as it was.
  */
 import { fstatSync } from 'node:fs'
 
