@@ -4,7 +4,7 @@
  * `secrets render` uses it bare (sqlite-connection.ts).
  */
 import type { SqliteDatabase } from 'kysely'
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { RUNTIME } from '../runtime.ts'
 
@@ -39,10 +39,20 @@ export async function openSqliteHandle(path: string): Promise<SqliteHandle> {
   return new BetterSqlite(path)
 }
 
-/** Creates the database file (and its directory) owner-only before SQLite opens it. */
+/**
+ * Creates the database file (and its directory) owner-only before SQLite
+ * opens it. Only a file created here is opened and closed: closing any
+ * descriptor of an existing one would release the POSIX locks another
+ * connection of this process holds on it (test/store/sqlite-handle.test.ts).
+ */
 function prepareSqliteFile(path: string): void {
   mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 })
-  closeSync(openSync(path, 'a', 0o600))
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+  }
+  if (statSync(path).isDirectory()) throw Object.assign(new Error(`${path} is a directory, not a database file`), { code: 'EISDIR' })
   // openSync's mode only applies to a new file; an existing one is tightened too.
   chmodSync(path, 0o600)
 }
