@@ -4,7 +4,7 @@
  *
  *   dist/bun/cli.js            src/cli/bin.ts and everything it imports, CommonJS, minified
  *   dist/bun/render.js         the same with `render` as the only command
- *   dist/bun/render-client.js  `render` in client mode only: no store, no key code, no local renderer
+ *   dist/bun/client.js         `render`, `get` and `run` in client mode only: no store, no key code, no local renderer
  *   dist/bun/kysely.js         Kysely alone, which render.js loads from here when a path imports it (KYSELY_APART)
  *   dist/bun/launch.js         src/cli/bundle/launch.ts itself, which bin/secrets runs when present
  *   dist/bun/*.js.jsc          their bytecode, so Bun neither parses nor compiles them at start-up
@@ -25,16 +25,16 @@
  * was not built from. pg stays external (PostgreSQL only).
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { BunPlugin } from 'bun'
-import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLE_TAGS, BUNDLES, type BundleName, LAUNCHER, sourceListing } from '../src/cli/bundle/launch.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLE_TAGS, BUNDLES, type BundleName, CLIENT_COMMANDS, LAUNCHER, sourceListing } from '../src/cli/bundle/launch.ts'
 
-/** Source files (relative to the root) each narrow bundle leaves out; every command module but render's too. */
-const LEFT_OUT: Record<BundleName, { otherCommands: boolean; files: string[] }> = {
-  cli: { otherCommands: false, files: [] },
-  render: { otherCommands: true, files: [] },
-  'render-client': {
-    otherCommands: true,
+/** Source files (relative to the root) each narrow bundle leaves out, and the command modules it keeps (null: all). */
+const LEFT_OUT: Record<BundleName, { commands: ReadonlySet<string> | null; files: string[] }> = {
+  cli: { commands: null, files: [] },
+  render: { commands: new Set(['render']), files: [] },
+  client: {
+    commands: CLIENT_COMMANDS,
     // The local render: the renderer over files, the store and the keys (context.ts), the --check table.
     files: ['src/cli/render/render-file.ts', 'src/cli/render/spool.ts', 'src/context.ts', 'src/secrets/sqlite-reader.ts', 'src/cli/table.ts'],
   },
@@ -53,7 +53,7 @@ export const KYSELY_BUNDLE = 'kysely.js'
 
 /** Replaces the modules `name` leaves out by a stub that throws when evaluated. */
 function leaveOut(root: string, name: BundleName): BunPlugin {
-  const { otherCommands, files } = LEFT_OUT[name]
+  const { commands: kept, files } = LEFT_OUT[name]
   const out = new Set(files.map((f) => join(root, f)))
   const commands = join(root, 'src/cli/commands')
   return {
@@ -70,7 +70,7 @@ function leaveOut(root: string, name: BundleName): BunPlugin {
       }
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         const path = resolve(dirname(args.importer), args.path)
-        const otherCommand = otherCommands && dirname(path) === commands && path !== join(commands, 'render.ts')
+        const otherCommand = kept !== null && dirname(path) === commands && !kept.has(basename(path, '.ts'))
         if (!otherCommand && !out.has(path)) return undefined
         return { path, namespace: 'left-out' }
       })

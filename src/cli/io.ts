@@ -1,4 +1,5 @@
 import { readSome, STDIN, STDOUT, writeAll } from './render/fd.ts'
+import { stdoutIsTerminal } from './terminal.ts'
 
 /** What a command may touch of its process: streams, environment, terminal. Tests pass their own. */
 export interface CliIO {
@@ -94,7 +95,7 @@ export function processIO(): CliIO {
       return Boolean(process.stderr.isTTY)
     },
     get stdoutIsTTY() {
-      return Boolean(process.stdout.isTTY)
+      return stdoutIsTerminal()
     },
     stdoutBytes: (b) => writeAll(STDOUT, b),
   }

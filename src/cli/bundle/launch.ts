@@ -8,8 +8,9 @@
  *
  * Which bundle: each narrow bundle holds only what its command lines can
  * reach, so a process loads less bytecode: `render` gets one without the
- * other commands (the server, the UI, the admin commands), and `render` in
- * client mode one without the store, the keys and the local renderer too.
+ * other commands (the server, the UI, the admin commands), and `render`,
+ * `get` and `run` in client mode (an agent's commands) one without the
+ * store, the keys and the local renderer too.
  *
  * Fresh: the build records a listing of what the bundles were built from
  * (every file and directory under src/ and migrations/ with its size,
@@ -50,22 +51,26 @@ export const BUNDLES = {
   cli: 'cli.js',
   /** `secrets render`, local or client mode. */
   render: 'render.js',
-  /** `secrets render` with CLAUDE_HOOKS_SECRETS_URL set: client mode only. */
-  'render-client': 'render-client.js',
+  /** `secrets render`, `get` and `run` with CLAUDE_HOOKS_SECRETS_URL set: client mode only. */
+  client: 'client.js',
 } as const
 
 /** A bundle's name. */
 export type BundleName = keyof typeof BUNDLES
 
+/** The commands the client bundle holds: those that read secrets, which in client mode never open the store. */
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['render', 'get', 'run'])
+
 /**
  * The bundle that can run `argv` in `env`. Client mode is chosen by
  * CLAUDE_HOOKS_SECRETS_URL being set and not empty, exactly as
- * client-mode.ts decides it; with it set, render either goes to the server
- * or refuses (a bad URL or token: exit 78), never renders locally.
+ * client-mode.ts decides it; with it set, render, get and run either go to
+ * the server or refuse (a bad URL or token: exit 78), never read the store.
  */
 export function bundleFor(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BundleName {
-  if (argv[0] !== 'render') return 'cli'
-  return env.CLAUDE_HOOKS_SECRETS_URL ? 'render-client' : 'render'
+  const command = argv[0] ?? ''
+  if (env.CLAUDE_HOOKS_SECRETS_URL && CLIENT_COMMANDS.has(command)) return 'client'
+  return command === 'render' ? 'render' : 'cli'
 }
 
 const TREES = ['src', 'migrations']
@@ -80,7 +85,7 @@ const header = () => `bun ${Bun.version} ${Bun.revision}\n`
 const trailer = (listing: string) => `end ${listing.split('\n').length - 2}\n`
 
 /** Each bundle's letter in the third field of a listing line: the bundles built from that file. */
-export const BUNDLE_TAGS: Record<BundleName, string> = { cli: 'c', render: 'r', 'render-client': 'k' }
+export const BUNDLE_TAGS: Record<BundleName, string> = { cli: 'c', render: 'r', client: 'k' }
 /** The third field of a line every bundle depends on (directories, manifests, the launcher). */
 export const EVERY_BUNDLE = '*'
 

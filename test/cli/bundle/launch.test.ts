@@ -66,12 +66,16 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(stdout).toBe('from the bundle ["list","--reason","x y"]\n')
   })
 
-  test('render runs the render bundle; with CLAUDE_HOOKS_SECRETS_URL set, the client one; without them, the sources', async () => {
+  test('render runs the render bundle; with CLAUDE_HOOKS_SECRETS_URL set, render, get and run the client one; without them, the sources', async () => {
     freshStandIn()
     expect((await secrets('render', '--reason', 'x y')).stdout).toBe('from the bundle render.js ["render","--reason","x y"]\n')
-    expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--help')).stdout).toBe(
-      'from the bundle render-client.js ["render","--help"]\n',
-    )
+    const url = { CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }
+    expect((await secretsIn(url, 'render', '--help')).stdout).toBe('from the bundle client.js ["render","--help"]\n')
+    expect((await secretsIn(url, 'get', 'A')).stdout).toBe('from the bundle client.js ["get","A"]\n')
+    expect((await secretsIn(url, 'run', '--', 'true')).stdout).toBe('from the bundle client.js ["run","--","true"]\n')
+    // get and run without client mode: the full bundle (they open the store).
+    expect((await secrets('get', 'A')).stdout).toBe('from the bundle ["get","A"]\n')
+    expect((await secrets('run', '--', 'true')).stdout).toBe('from the bundle ["run","--","true"]\n')
     // Set but empty is not client mode (client-mode.ts).
     expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: '' }, 'render')).stdout).toBe('from the bundle render.js ["render"]\n')
     // `list` in client mode is not a render: the full bundle.
@@ -250,10 +254,11 @@ describe('bin/secrets and the prebuilt bundle', () => {
     const renderHelp = (await secrets('render', '--help')).stdout
     expect(renderHelp).toContain('Usage: secrets render')
     expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--help')).stdout).toBe(renderHelp)
-    const client = readFileSync(join(copy, BUNDLE_DIR, BUNDLES['render-client']), 'utf8')
+    const client = readFileSync(join(copy, BUNDLE_DIR, BUNDLES.client), 'utf8')
     expect(client).not.toContain('journal_mode')
-    expect(client).toContain('internal: src/context.ts is not in the render-client bundle')
-    expect(client).toContain('internal: src/cli/render/render-file.ts is not in the render-client bundle')
+    expect(client).toContain('internal: src/context.ts is not in the client bundle')
+    expect(client).toContain('internal: src/cli/render/render-file.ts is not in the client bundle')
+    expect(client).toContain('internal: src/cli/commands/set.ts is not in the client bundle')
     expect(readFileSync(join(copy, BUNDLE_DIR, BUNDLES.render), 'utf8')).toContain('journal_mode')
     // Client mode refusals come from the client bundle as from the sources: a URL without a token is exit 78.
     const noToken = await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }, 'render', '--reason', 'r')
@@ -262,12 +267,13 @@ describe('bin/secrets and the prebuilt bundle', () => {
     // A client render through the client bundle: one POST /render with the token, the answer written to OUT.
     const token = `chs_${'A'.repeat(43)}`
     const seen: string[] = []
+    let answer = new Response('rendered\n')
     const server = Bun.serve({
       hostname: '127.0.0.1',
       port: 0,
       fetch: async (req) => {
         seen.push(`${req.method} ${new URL(req.url).pathname}${new URL(req.url).search} ${req.headers.get('authorization') === `Bearer ${token}`} ${req.headers.get('x-secrets-reason')} ${await req.text()}`)
-        return new Response('rendered\n')
+        return answer
       },
     })
     try {
@@ -278,6 +284,16 @@ describe('bin/secrets and the prebuilt bundle', () => {
       expect(rendered).toEqual({ code: 0, stdout: '', stderr: '' })
       expect(readFileSync(join(copy, 'out.yaml'), 'utf8')).toBe('rendered\n')
       expect(seen).toEqual(['POST /render?format=raw true bundle test a: ${SECRET:A}\n'])
+      // get and run through the client bundle: POST /resolve each; the value on stdout, in the command's environment.
+      seen.length = 0
+      answer = Response.json({ values: { A: 'alpha-value' } })
+      expect(await secretsIn(env, 'get', 'A', '--reason', 'bundle test')).toEqual({ code: 0, stdout: 'alpha-value', stderr: '' })
+      answer = Response.json({ values: { A: 'alpha-value' } })
+      const probe = join(copy, 'probe.txt')
+      const ran = await secretsIn(env, 'run', '--env', 'X=${SECRET:A}', '--reason', 'bundle test', '--', 'sh', '-c', `printf %s "$X" > ${probe}; echo "saw $X"`)
+      expect(ran).toEqual({ code: 0, stdout: 'saw <concealed>\n', stderr: '' })
+      expect(readFileSync(probe, 'utf8')).toBe('alpha-value')
+      expect(seen).toEqual(['POST /resolve true bundle test {"names":["A"]}', 'POST /resolve true bundle test {"names":["A"]}'])
     } finally {
       server.stop(true)
     }
