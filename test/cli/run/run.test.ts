@@ -156,6 +156,15 @@ for (const runtime of RUNTIMES) {
       })
     }
 
+    test('a reader of the masked output that goes away: the command sees it gone and ends, run ends', async () => {
+      // `yes` writes until its output breaks; run copies it through the masker into a pipe that `head` closes.
+      const line = `${runtime.cmd.map((a) => `'${a}'`).join(' ')} run --reason r -- yes | head -c 100000 | wc -c`
+      const proc = Bun.spawn(['sh', '-c', line], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, stdout: 'pipe', stderr: 'pipe' })
+      const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
+      expect(code).toBe(0)
+      expect(stdout.trim()).toBe('100000')
+    })
+
     test('an untrapped forwarded SIGTERM ends the command: 143', async () => {
       const proc = start(['run', '--reason', 'r', '--', 'sh', '-c', 'echo ready; exec sleep 30'])
       const reader = proc.stdout.getReader()
