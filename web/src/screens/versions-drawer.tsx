@@ -7,7 +7,7 @@
  * meanwhile is reported, and the history read again, instead of rolled over.
  */
 import { useSignal } from '@preact/signals'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks'
 import { ApiError } from '../api-error.ts'
 import type { ApiClient } from '../api.ts'
 import type { SecretsModel } from '../models/secrets-model.ts'
@@ -77,8 +77,9 @@ export function VersionsDrawer({ api, secrets, secret, onClose, fallbackFocus }:
   }
 
   const target = confirming.value
-  // The question takes the focus when it appears (Cancel first: Enter never rolls back by reflex).
-  useEffect(() => {
+  // The question takes the focus when it appears (Cancel first: Enter never rolls back by reflex), in the
+  // same commit: an effect after paint left a moment in which the focus was still on the button clicked.
+  useLayoutEffect(() => {
     if (target !== null) cancelRef.current?.querySelector('button')?.focus()
   }, [target])
   return (
