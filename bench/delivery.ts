@@ -8,7 +8,10 @@
  *
  * (a) `secrets render` of a 4 KiB artifact with 10 placeholders, process
  *     start to file written: as a client of a real `secrets serve` (no key,
- *     no database in its environment) and locally (key and database), alternated.
+ *     no database in its environment) and locally (key and database), alternated;
+ *     with them, in the same rounds, an agent's other two commands: `secrets
+ *     get` of one secret and `secrets run` of /bin/true with one secret in its
+ *     environment, as a client and locally.
  * (b) `POST /render` of that artifact (10 audited reads a request) at
  *     `--connections`, through wrk with a Lua script for the body and the
  *     Authorization header (so the token is in no argv), next to a bare Hono
@@ -163,13 +166,23 @@ async function benchmark(): Promise<void> {
     await timeCommand([process.execPath, join(import.meta.dir, 'render-floor.ts'), 'setup', dir])
     const floorCmd = [process.execPath, join(import.meta.dir, 'render-floor.ts'), dir, artifact, join(dir, 'floor-out.yaml')]
     const samples = { bare: [] as number[], floor: [] as number[], client: [] as number[], local: [] as number[] }
+    // get and run: client and local, same rounds (local ones name an accessor; a client's token is its identity).
+    const agent = {
+      'client get': { cmd: [bin, 'get', 'TOKEN_0', '--reason', 'bench'], env: clientEnv },
+      'local get': { cmd: [bin, 'get', 'TOKEN_0', '--accessor', 'bench', '--reason', 'bench'], env },
+      'client run': { cmd: [bin, 'run', '--env', 'X=${SECRET:TOKEN_0}', '--reason', 'bench', '--', '/bin/true'], env: clientEnv },
+      'local run': { cmd: [bin, 'run', '--env', 'X=${SECRET:TOKEN_0}', '--accessor', 'bench', '--reason', 'bench', '--', '/bin/true'], env },
+    }
+    const agentSamples: Record<string, number[]> = {}
     await timeCommand(clientCmd, { env: clientEnv })
     await timeCommand(localCmd, { env })
+    for (const { cmd, env: e } of Object.values(agent)) await timeCommand(cmd, { env: e })
     for (let r = 0; r < RUNS; r++) {
       samples.bare.push(await timeCommand([process.execPath, '-e', '']))
       samples.floor.push(await timeCommand(floorCmd))
       samples.client.push(await timeCommand(clientCmd, { env: clientEnv }))
       samples.local.push(await timeCommand(localCmd, { env }))
+      for (const [what, { cmd, env: e }] of Object.entries(agent)) (agentSamples[what] ??= []).push(await timeCommand(cmd, { env: e }))
     }
     const rendered = readFileSync(localOut, 'utf8')
     if (readFileSync(clientOut, 'utf8') !== rendered || rendered.includes('${SECRET:') || !rendered.includes('value-9-')) {
@@ -177,6 +190,8 @@ async function benchmark(): Promise<void> {
     }
     const [bareMs, floorMs, clientMs, localMs] = [median(samples.bare), median(samples.floor), median(samples.client), median(samples.local)]
     console.log(`(a) bun -e '' ${bareMs.toFixed(1)} ms, floor ${floorMs.toFixed(1)} ms, client render ${clientMs.toFixed(1)} ms, local render ${localMs.toFixed(1)} ms`)
+    const agentMs = Object.fromEntries(Object.entries(agentSamples).map(([what, ms]) => [what, median(ms)]))
+    console.log(`(a) ${Object.entries(agentMs).map(([what, ms]) => `${what} ${ms.toFixed(1)} ms`).join(', ')}`)
 
     // (b) POST /render under wrk vs hello-world, alternated; audit rows counted.
     const script = join(dir, 'render.lua')
@@ -236,6 +251,8 @@ Medians of runs alternated in one run; the audit chain verified afterwards (${ve
 | bench/render-floor.ts (issue 19's floor: the same work in a bare script) | ${floorMs.toFixed(1)} ms |
 | local (\`CLAUDE_HOOKS_SECRET_KEY\`, \`DATABASE_URL\`) | ${localMs.toFixed(1)} ms (${(localMs / floorMs).toFixed(2)}x the floor) |
 | client of \`secrets serve\` (\`CLAUDE_HOOKS_SECRETS_URL\`, token file; no key, no database) | ${clientMs.toFixed(1)} ms (${(clientMs / localMs).toFixed(2)}x local, ${(clientMs / floorMs).toFixed(2)}x the floor; issue 19 aims at 1.5x at most) |
+| \`secrets get TOKEN_0\`, client / local | ${agentMs['client get']!.toFixed(1)} ms / ${agentMs['local get']!.toFixed(1)} ms |
+| \`secrets run --env 'X=\${SECRET:TOKEN_0}' -- /bin/true\`, client / local | ${agentMs['client run']!.toFixed(1)} ms / ${agentMs['local run']!.toFixed(1)} ms |
 
 | (b) \`wrk -t2 -c${values.connections} -d${seconds}s\`, ${values.rounds} rounds | req/s | x hello-world | p50 | p99 | audit rows/s |
 | --- | --- | --- | --- | --- | --- |
