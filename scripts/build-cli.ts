@@ -3,7 +3,7 @@
  * fresh (src/cli/bundle/launch.ts):
  *
  *   dist/bun/cli.js            src/cli/bin.ts and everything it imports, CommonJS, minified
- *   dist/bun/render.js         the same with `render` as the only command
+ *   dist/bun/render.js         the same with `render`, `get` and `run` as the only commands
  *   dist/bun/client.js         `render`, `get` and `run` in client mode only: no store, no key code, no local renderer
  *   dist/bun/kysely.js         Kysely alone, which render.js loads from here when a path imports it (KYSELY_APART)
  *   dist/bun/launch.js         src/cli/bundle/launch.ts itself, which bin/secrets runs when present
@@ -27,14 +27,14 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { BunPlugin } from 'bun'
-import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLE_TAGS, BUNDLES, type BundleName, CLIENT_COMMANDS, LAUNCHER, sourceListing } from '../src/cli/bundle/launch.ts'
+import { BUNDLE_DIR, BUNDLE_LISTING, BUNDLE_TAGS, BUNDLES, type BundleName, LAUNCHER, READ_COMMANDS, sourceListing } from '../src/cli/bundle/launch.ts'
 
 /** Source files (relative to the root) each narrow bundle leaves out, and the command modules it keeps (null: all). */
 const LEFT_OUT: Record<BundleName, { commands: ReadonlySet<string> | null; files: string[] }> = {
   cli: { commands: null, files: [] },
-  render: { commands: new Set(['render']), files: [] },
+  render: { commands: READ_COMMANDS, files: [] },
   client: {
-    commands: CLIENT_COMMANDS,
+    commands: READ_COMMANDS,
     // The local render: the renderer over files, the store and the keys (context.ts), the --check table.
     files: ['src/cli/render/render-file.ts', 'src/cli/render/spool.ts', 'src/context.ts', 'src/secrets/sqlite-reader.ts', 'src/cli/table.ts'],
   },

@@ -7,10 +7,10 @@
  * long, so start-up does not matter there.
  *
  * Which bundle: each narrow bundle holds only what its command lines can
- * reach, so a process loads less bytecode: `render` gets one without the
- * other commands (the server, the UI, the admin commands), and `render`,
- * `get` and `run` in client mode (an agent's commands) one without the
- * store, the keys and the local renderer too.
+ * reach, so a process loads less bytecode: the commands that read secrets
+ * (`render`, `get`, `run`: an agent's commands) get one without the other
+ * commands (the server, the UI, the admin commands), and in client mode one
+ * without the store, the keys and the local renderer too.
  *
  * Fresh: the build records a listing of what the bundles were built from
  * (every file and directory under src/ and migrations/ with its size,
@@ -49,7 +49,7 @@ export const LAUNCHER = 'launch.js'
 export const BUNDLES = {
   /** Every command. */
   cli: 'cli.js',
-  /** `secrets render`, local or client mode. */
+  /** `secrets render`, `get` and `run` (READ_COMMANDS; named for the first), local. */
   render: 'render.js',
   /** `secrets render`, `get` and `run` with CLAUDE_HOOKS_SECRETS_URL set: client mode only. */
   client: 'client.js',
@@ -58,8 +58,8 @@ export const BUNDLES = {
 /** A bundle's name. */
 export type BundleName = keyof typeof BUNDLES
 
-/** The commands the client bundle holds: those that read secrets, which in client mode never open the store. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['render', 'get', 'run'])
+/** The commands that read secrets, which the render and client bundles hold (in client mode they never open the store). */
+export const READ_COMMANDS: ReadonlySet<string> = new Set(['render', 'get', 'run'])
 
 /**
  * The bundle that can run `argv` in `env`. Client mode is chosen by
@@ -68,9 +68,8 @@ export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['render', 'get', 'r
  * the server or refuse (a bad URL or token: exit 78), never read the store.
  */
 export function bundleFor(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BundleName {
-  const command = argv[0] ?? ''
-  if (env.CLAUDE_HOOKS_SECRETS_URL && CLIENT_COMMANDS.has(command)) return 'client'
-  return command === 'render' ? 'render' : 'cli'
+  if (!READ_COMMANDS.has(argv[0] ?? '')) return 'cli'
+  return env.CLAUDE_HOOKS_SECRETS_URL ? 'client' : 'render'
 }
 
 const TREES = ['src', 'migrations']

@@ -1,4 +1,4 @@
-import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withLocalResolve } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { Actor } from '../../secrets/types.ts'
 
@@ -42,7 +42,7 @@ Exit codes: 0 ok, 1 failure, 2 usage (also: a terminal without --reveal),
     const remote = await clientModeFor(io, values)
     const value = remote
       ? ((await (await import('../remote-client.ts')).remoteResolveAll(remote, values.reason)([name])).get(name)! as Uint8Array<ArrayBuffer>)
-      : await withSecrets(io, async ({ service }) => (await service.resolveAll([name], actor)).get(name)!)
+      : await withLocalResolve(io, actor, async (resolveAll) => (await resolveAll([name])).get(name)!)
     if (io.stdoutBytes) io.stdoutBytes(value)
     else io.stdout(new TextDecoder().decode(value))
     value.fill(0)

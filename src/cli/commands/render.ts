@@ -1,5 +1,5 @@
 import { clientModeSettings } from '../client-mode.ts'
-import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, type Command, parseCommandArgs, UsageError, withLocalResolve, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
 
@@ -136,21 +136,8 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const { parseSpoolLimit } = await import('../render/spool.ts')
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)
-    // A ready SQLite store is read without Kysely (sqlite-reader.ts); any other through the usual open.
-    const { openSqliteReader } = await import('../../secrets/sqlite-reader.ts')
-    const reader = await openSqliteReader(io.env)
-    if (reader) {
-      try {
-        await renderFile({ input, output, format, spoolLimit, resolveAll: (names) => reader.resolveAll(names, actor) })
-      } finally {
-        await reader.close()
-      }
-      return EXIT.ok
-    }
-    return withSecrets(io, async ({ service }) => {
-      await renderFile({ input, output, format, spoolLimit, resolveAll: (names) => service.resolveAll(names, actor) })
-      return EXIT.ok
-    })
+    await withLocalResolve(io, actor, (resolveAll) => renderFile({ input, output, format, spoolLimit, resolveAll }))
+    return EXIT.ok
   },
 }
 export default render

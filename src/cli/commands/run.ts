@@ -1,5 +1,5 @@
 import { renderTemplates } from '../../render/templates.ts'
-import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withLocalResolve } from '../command.ts'
 import { remoteResolveAll } from '../remote-client.ts'
 import type { CliIO } from '../io.ts'
 import { childEnv } from '../run/child-env.ts'
@@ -10,12 +10,11 @@ import type { Actor } from '../../secrets/types.ts'
 /**
  * Where the values come from: names -> value bytes, every name existing or
  * MissingSecretError listing the missing ones, audited before returning.
- * The local store today; a client mode (a server's POST /resolve) can
- * replace this one function.
+ * The local store (command.ts withLocalResolve); in client mode the
+ * server's POST /resolve (remoteResolveAll) takes its place.
  */
 function localValues(io: CliIO, actor: Actor) {
-  return <T>(use: (resolveAll: (names: string[]) => Promise<Map<string, Uint8Array>>) => Promise<T>) =>
-    withSecrets(io, ({ service }) => use((names) => service.resolveAll(names, actor)))
+  return <T>(use: (resolveAll: (names: string[]) => Promise<Map<string, Uint8Array>>) => Promise<T>) => withLocalResolve(io, actor, use)
 }
 
 const run: Command = {

@@ -66,16 +66,16 @@ describe('bin/secrets and the prebuilt bundle', () => {
     expect(stdout).toBe('from the bundle ["list","--reason","x y"]\n')
   })
 
-  test('render runs the render bundle; with CLAUDE_HOOKS_SECRETS_URL set, render, get and run the client one; without them, the sources', async () => {
+  test('render, get and run run the render bundle; with CLAUDE_HOOKS_SECRETS_URL set, the client one; without them, the sources', async () => {
     freshStandIn()
     expect((await secrets('render', '--reason', 'x y')).stdout).toBe('from the bundle render.js ["render","--reason","x y"]\n')
     const url = { CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:1' }
     expect((await secretsIn(url, 'render', '--help')).stdout).toBe('from the bundle client.js ["render","--help"]\n')
     expect((await secretsIn(url, 'get', 'A')).stdout).toBe('from the bundle client.js ["get","A"]\n')
     expect((await secretsIn(url, 'run', '--', 'true')).stdout).toBe('from the bundle client.js ["run","--","true"]\n')
-    // get and run without client mode: the full bundle (they open the store).
-    expect((await secrets('get', 'A')).stdout).toBe('from the bundle ["get","A"]\n')
-    expect((await secrets('run', '--', 'true')).stdout).toBe('from the bundle ["run","--","true"]\n')
+    // get and run without client mode: the render bundle, as render.
+    expect((await secrets('get', 'A')).stdout).toBe('from the bundle render.js ["get","A"]\n')
+    expect((await secrets('run', '--', 'true')).stdout).toBe('from the bundle render.js ["run","--","true"]\n')
     // Set but empty is not client mode (client-mode.ts).
     expect((await secretsIn({ CLAUDE_HOOKS_SECRETS_URL: '' }, 'render')).stdout).toBe('from the bundle render.js ["render"]\n')
     // `list` in client mode is not a render: the full bundle.
@@ -338,7 +338,7 @@ describe('a built package moved or copied', () => {
 })
 
 describe('the render bundle and Kysely', () => {
-  test('holds no Kysely: a local render or --check on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
+  test('holds no Kysely: a local render, --check, get or run on a ready SQLite store never loads dist/bun/kysely.js; a store that needs the usual open loads it', async () => {
     const build = Bun.spawn([process.execPath, join(ROOT, 'scripts/build-cli.ts'), copy], { stdout: 'pipe', stderr: 'pipe' })
     expect(await build.exited).toBe(0)
     const render = readFileSync(join(copy, BUNDLE_DIR, BUNDLES.render), 'utf8')
@@ -381,6 +381,14 @@ describe('the render bundle and Kysely', () => {
     expect(missing.stdout).toMatch(/B\s+missing/)
     expect(missing.stderr).toBe('secrets: missing secret: B\n')
     expect(auditRows()).toBe(rows)
+    // get and run read the same way: the value, audited (one row each), and no Kysely.
+    expect(await secretsIn(env, 'get', 'A', '--reason', 'kysely test')).toEqual({ code: 0, stdout: 'a-value', stderr: '' })
+    const probe = join(copy, 'probe.txt')
+    const ran = await secretsIn(env, 'run', '--env', 'X=${SECRET:A}', '--reason', 'kysely test', '--', 'sh', '-c', `printf %s "$X" > ${probe}`)
+    expect(ran).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(readFileSync(probe, 'utf8')).toBe('a-value')
+    expect(auditRows()).toBe(rows + 2)
+    expect((await secretsIn(env, 'get', 'B', '--reason', 'kysely test')).code).toBe(3)
     // A new store is migrated by the usual open, which imports Kysely.
     const fresh = { ...env, DATABASE_URL: `file:${join(copy, 'new.db')}` }
     const refused = await secretsIn(fresh, ...args, join(copy, 'empty.yaml'), join(copy, 'out2.yaml'))
