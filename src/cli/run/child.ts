@@ -9,7 +9,9 @@
  * run`'s start-up on Bun (a script spawning /bin/true with piped output: 18
  * against 10 ms, an empty script 6 ms; medians of 20).
  */
+import { existsSync } from 'node:fs'
 import { constants } from 'node:os'
+import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { writeAll } from '../render/fd.ts'
 import { Masker } from './masker.ts'
@@ -94,13 +96,12 @@ export function runChild(options: ChildOptions): Promise<number> {
   return typeof Bun === 'undefined' ? runWithNode(options) : runWithBun(options)
 }
 
-/** runChild through Bun.spawn. The command is looked up in the child's PATH, as Node's spawn does, and keeps its own name as argv[0]. */
+/** runChild through Bun.spawn. The command is looked up in the child's PATH, as Node's spawn does ({@link lookUp}), and keeps its own name as argv[0]. */
 async function runWithBun(options: ChildOptions): Promise<number> {
   const masked = options.conceal !== null
   let proc: ReturnType<typeof Bun.spawn>
   try {
-    const path = options.command.includes('/') ? options.command : Bun.which(options.command, { PATH: options.env.PATH ?? '' })
-    if (path === null) throw Object.assign(new Error('not found'), { code: 'ENOENT' })
+    const path = options.command.includes('/') ? options.command : lookUp(options.command, options.env.PATH ?? '')
     proc = Bun.spawn({
       cmd: [path, ...options.args],
       argv0: options.command,
@@ -128,6 +129,19 @@ async function runWithBun(options: ChildOptions): Promise<number> {
   const signal = proc.signalCode
   if (signal === null || signal === undefined) return proc.exitCode ?? 1
   return 128 + (typeof signal === 'number' ? signal : (constants.signals[signal] ?? 0))
+}
+
+/**
+ * The executable `command` names in `path`, as execvp(3) finds it (what
+ * Node's spawn reports): the first executable match; else EACCES when a
+ * match exists that may not be executed, ENOENT when none does.
+ * @throws an Error with that code.
+ */
+function lookUp(command: string, path: string): string {
+  const found = Bun.which(command, { PATH: path })
+  if (found !== null) return found
+  const present = path.split(':').some((dir) => existsSync(join(dir === '' ? '.' : dir, command)))
+  throw Object.assign(new Error(present ? 'permission denied' : 'not found'), { code: present ? 'EACCES' : 'ENOENT' })
 }
 
 /** runChild through node:child_process (imported here: Bun never loads it). */

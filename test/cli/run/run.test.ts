@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSecrets } from '../../../src/context.ts'
 import { NODE_BUILD, nodeBuildRuns, ROOT } from '../../helpers/builds.ts'
@@ -131,6 +131,15 @@ for (const runtime of RUNTIMES) {
       const missing = await run(['run', '--reason', 'r', '--', join(tmp.dir, 'no-such-command')])
       expect(missing.code).toBe(127)
       expect(missing.stderr).toContain('cannot start')
+      // Looked up in PATH: none there is 127; one there that may not be executed is 126, as a shell says.
+      const bin = join(tmp.dir, 'path-bin')
+      mkdirSync(bin, { recursive: true })
+      writeFileSync(join(bin, 'not-executable'), '#!/bin/sh\necho ran\n', { mode: 0o644 })
+      const inPath = { PATH: `${bin}:${process.env.PATH!}` }
+      expect((await run(['run', '--reason', 'r', '--', 'no-such-command-anywhere'], inPath)).code).toBe(127)
+      const refused = await run(['run', '--reason', 'r', '--', 'not-executable'], inPath)
+      expect(refused).toMatchObject({ code: 126, stdout: '' })
+      expect(refused.stderr).toContain('cannot start not-executable: EACCES')
     })
 
     for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
