@@ -35,7 +35,11 @@ export interface BackgroundWriterOptions {
   syncStep?: number
   /** Reused buffers, i.e. most writes in flight (default 4). */
   buffers?: number
-  /** Size of each buffer, i.e. of each background write; a larger piece is written synchronously (default 1 MiB). */
+  /**
+   * Size of each buffer, i.e. of each background write; a larger piece is
+   * written synchronously (default 256 KiB: a dense 256 MiB render to a file
+   * took 535 against 613 ms with 1 MiB, medians of 10 alternated runs).
+   */
   bufferSize?: number
 }
 
@@ -62,7 +66,7 @@ export class BackgroundWriter {
   ) {
     this.calls = options.calls ?? POOL_CALLS
     this.syncStep = options.syncStep ?? 16 << 20
-    this.bufferSize = options.bufferSize ?? 1 << 20
+    this.bufferSize = options.bufferSize ?? 1 << 18
     this.all = Array.from({ length: options.buffers ?? 4 }, () => new Uint8Array(0))
   }
 

@@ -7,7 +7,7 @@
  * copies out. Measured on a 256 MiB sparse render piped to `cat` (in
  * process, medians of 7): 817 to 650 ms wall, 503 to 462 ms at best.
  *
- * Input (passes.ts, once a first 1 MiB chunk came in full): with 64 KiB,
+ * Input (passes.ts, once the first 1 MiB came in): with 64 KiB,
  * every read wakes the writer for the next 64 KiB, and those wake-ups were
  * the largest item of pass 1's system time (`perf`). `cat IN | secrets render
  * | cat` on the 256 MiB sparse corpus, 12 alternated runs against the tree
@@ -18,8 +18,8 @@
  * the wider pipe against 294-521 ms without, three runs each.
  *
  * Node has no fcntl; Bun reaches it through bun:ffi (about 1 ms to load, so
- * only where it can pay: {@link WIDEN_FROM} for an output, a full first read
- * for an input). Anything that fails (Node, no libc.so.6, a limit: EPERM,
+ * only where it can pay: {@link WIDEN_FROM} for an output, 1 MiB read for an
+ * input). Anything that fails (Node, no libc.so.6, a limit: EPERM,
  * EBUSY) leaves the pipe as it was.
  */
 import { fstatSync } from 'node:fs'

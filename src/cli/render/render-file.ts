@@ -4,11 +4,12 @@
  * allowed here.
  *
  * Promise: a render that fails writes nothing to its destination, and memory
- * stays flat whatever the input size (two reused 1 MiB read buffers in pass
- * 1, a 1 MiB input and a 256 KiB output buffer in pass 2, up to four 1 MiB
- * buffers of background writes to an OUT file, a 1 MiB buffer of position
- * records, one placeholder's carry, the names and the values; a file smaller
- * than 1 MiB gets one read buffer and OUT buffers its size). How:
+ * stays flat whatever the input size (a 256 KiB read buffer in pass 1, two
+ * of them for a spooled input, a 256 KiB input and a 256 KiB output buffer in
+ * pass 2, up to four 256 KiB buffers of background writes to an OUT file, a
+ * 1 MiB buffer of position records, one placeholder's carry, the names and
+ * the values; a file smaller than 256 KiB gets one read buffer and OUT
+ * buffers its size). How:
  *
  * 1. Pass 1 (passes.ts) reads the whole input, collects the names and
  *    records where each placeholder and escape is (src/render/record.ts: 8
@@ -38,8 +39,9 @@
  * for this project. Reads from a pipe and pass 2's reads are synchronous;
  * what can run beside the scan runs on the runtime's thread pool, at most
  * one or a few operations at a time into buffers not otherwise in use:
- * pass 1 reads the next chunk of a file (or writes the last chunk of a pipe
- * to the spool) while it scans, and an OUT file is written and fdatasynced
+ * pass 1 writes the last chunk of a pipe to the spool while it scans the
+ * next (a file is read into the core's memory, synchronously: reading ahead
+ * into a second buffer that the core then copied was slower), and an OUT file is written and fdatasynced
  * in the background during pass 2 (passes.ts, background-writer.ts). Each
  * moves work off the thread that scans (docs/benchmarks.md has the figures).
  */
@@ -51,7 +53,7 @@ import { PlaceholderScanner, type RenderFormat } from '../../render/scanner.ts'
 import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
 import { type Destination, type DestinationOptions, openDestination } from './destination.ts'
 import { readFull, STDIN } from './fd.ts'
-import { BUFFER_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
+import { CHUNK_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
 import { WIDEN_FROM, widenPipe } from './pipe-size.ts'
 import { openSource, type Source } from './source.ts'
 import { DEFAULT_SPOOL_LIMIT, RecordSpool } from './spool.ts'
@@ -150,11 +152,13 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
     onFull: (r) => records.write(r),
   })
   const format = options.format ?? 'raw'
-  // Two plain buffers (collectPass reads the next chunk while one is scanned):
-  // the core copies each chunk into its memory (1 MiB, far less than the scan).
-  // A smaller file gets one buffer its size (and a byte, to see its end in one read).
-  const bufferSize = source.size >= 0 && source.size < BUFFER_SIZE ? source.size + 1 : BUFFER_SIZE
-  await collectPass(source, new Uint8Array(bufferSize), recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
+  // A file is read into the core's memory, where it is scanned (no copy); a
+  // file smaller than a chunk in one read (its size and a byte, to see its end).
+  // A spooled input alternates two plain buffers (one is written to the spool
+  // while the other is read into): the core copies each into its memory.
+  const bufferSize = source.size >= 0 && source.size < CHUNK_SIZE ? source.size + 1 : CHUNK_SIZE
+  const buf = source.spoolFd < 0 ? recorder.inputBuffer(bufferSize) : new Uint8Array(bufferSize)
+  await collectPass(source, buf, recorder, options.spoolLimit ?? DEFAULT_SPOOL_LIMIT, format)
   const names = [...recorder.names]
   const values = await options.resolveAll([...names])
   // Everything resolved: pass 2 writes. A large output into a pipe gets a larger pipe (pipe-size.ts).
@@ -171,7 +175,7 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
       // No larger than the input needs: wipe() below writes every byte of
       // these buffers, and on a 4 KiB render faulting in 1.25 MiB of fresh
       // pages to zero them cost more than the rest of pass 2.
-      chunkSize: Math.min(BUFFER_SIZE, Math.max(source.length, 4096)),
+      chunkSize: Math.min(CHUNK_SIZE, Math.max(source.length, 4096)),
       outSize: Math.min(OUT_BUFFER_SIZE, Math.max(source.length, 65_536)),
       variants: recorder.variants,
     })
@@ -186,13 +190,13 @@ async function renderInto(source: Source, records: RecordSpool, dest: Destinatio
 }
 
 /**
- * A small input's OUT buffers its size, not the writer's default 1 MiB:
- * each is wiped after the render, and faulting in a fresh 1 MiB to fill it
+ * A small input's OUT buffers its size, not the writer's default 256 KiB:
+ * each is wiped after the render, and faulting in fresh pages to fill them
  * with zeros cost a 4 KiB render more than writing it. A larger output
  * (values longer than their placeholders) takes more buffers.
  */
 function destinationOptions(source: Source, given: DestinationOptions | undefined): DestinationOptions | undefined {
-  if (given?.writer?.bufferSize !== undefined || source.size < 0 || source.size >= BUFFER_SIZE) return given
+  if (given?.writer?.bufferSize !== undefined || source.size < 0 || source.size >= CHUNK_SIZE) return given
   return { ...given, writer: { ...given?.writer, bufferSize: Math.max(source.size, SMALL_OUT_BUFFER) } }
 }
 
@@ -220,7 +224,7 @@ function once(batch: Int32Array): () => Int32Array | undefined {
 export function checkFile(input: string | null, format: RenderFormat = 'raw'): CheckFileResult {
   const fd = input === null ? STDIN : openSync(input, 'r')
   try {
-    const buf = new Uint8Array(BUFFER_SIZE)
+    const buf = new Uint8Array(CHUNK_SIZE)
     const collector = new UseCollector()
     // One pass and no spool: positions come from a running newline count.
     const scanner = new PlaceholderScanner(collector, { format })

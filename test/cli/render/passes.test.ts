@@ -1,7 +1,7 @@
 /**
- * Pass 1 over a regular file reads the next chunk on the thread pool while
- * it scans the last (src/cli/render/passes.ts, collectAhead): lengths at and
- * around the buffer size, and a failure with a read still running. Pass 1
+ * Pass 1 over a regular file reads each chunk into the core's memory
+ * (src/cli/render/passes.ts, PositionRecorder.inputBuffer): lengths at and
+ * around the chunk size, and a failure in the first chunk. Pass 1
  * of a pipe writes the spool on the thread pool (collectSpooled): an error's
  * position inside the chunk being written, and a full memory file system.
  */
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUFFER_SIZE, collectPass, turn } from '../../../src/cli/render/passes.ts'
+import { CHUNK_SIZE, collectPass, turn } from '../../../src/cli/render/passes.ts'
 import { locateInSource, type Source } from '../../../src/cli/render/source.ts'
 import { openSpool } from '../../../src/cli/render/spool.ts'
 import type { ScanHandler } from '../../../src/render/scanner.ts'
@@ -51,8 +51,8 @@ function lines(length: number): Uint8Array {
   return b.subarray(0, b.lastIndexOf(0x0a) + 1)
 }
 
-describe('pass 1 of a regular file, read ahead', () => {
-  const lengths = [0, 1, BUFFER_SIZE - 1, BUFFER_SIZE, BUFFER_SIZE + 1, 2 * BUFFER_SIZE, 3 * BUFFER_SIZE + 7]
+describe('pass 1 of a regular file, read into the core', () => {
+  const lengths = [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE + 7]
   for (const length of lengths) {
     test(`an input of ${length} bytes renders like the whole-buffer substituter`, async () => {
       const d = mkdtempSync(join(root, 'case-'))
@@ -70,9 +70,9 @@ describe('pass 1 of a regular file, read ahead', () => {
     })
   }
 
-  test('a malformed placeholder in the first chunk while the second is being read: the error, nothing resolved, OUT untouched', async () => {
+  test('a malformed placeholder in the first of several chunks: the error, nothing resolved, OUT untouched', async () => {
     const d = mkdtempSync(join(root, 'case-'))
-    const input = body(3 * BUFFER_SIZE)
+    const input = body(3 * CHUNK_SIZE)
     input.set(enc.encode('\n${SECRET:bad}\n'), 1000)
     writeFileSync(join(d, 'in'), input)
     writeFileSync(join(d, 'out'), 'keep')
@@ -86,7 +86,7 @@ describe('pass 1 of a regular file, read ahead', () => {
   })
 })
 
-describe('pass 1 of a file that one buffer holds, read without the thread pool', () => {
+describe('pass 1 of a file that one buffer holds', () => {
   test('a file that grew after its size was taken is read to its end', async () => {
     const d = mkdtempSync(join(root, 'case-'))
     const input = lines(100_000)
@@ -96,7 +96,7 @@ describe('pass 1 of a file that one buffer holds, read without the thread pool',
       // The size as it was at open, before the file grew to 100 kB.
       const source: Source = { fd, replayFd: fd, replayStart: 0, spoolFd: -1, length: 0, file: null, size: 10, checkUnchanged() {}, close() {} }
       const recorder = new PositionRecorder({ onFull: () => {} })
-      await collectPass(source, new Uint8Array(11), recorder, BUFFER_SIZE)
+      await collectPass(source, new Uint8Array(11), recorder, CHUNK_SIZE)
       expect(source.length).toBe(input.length)
       expect([...recorder.names]).toEqual(['A'])
     } finally {
@@ -120,9 +120,9 @@ describe('pass 1 of a file that one buffer holds, read without the thread pool',
 describe('pass 1 of a pipe, the spool written in the background', () => {
   test('a malformed placeholder in the middle of the chunk being spooled: its exact position, nothing on stdout, no spool left', () => {
     const tmp = mkdtempSync(join(root, 'tmp-'))
-    const input = body(3 * BUFFER_SIZE)
+    const input = body(3 * CHUNK_SIZE)
     // Far from a chunk boundary: counting its line needs the bytes of the chunk whose write is running.
-    const at = input.lastIndexOf(0x0a, BUFFER_SIZE + BUFFER_SIZE / 2) + 1
+    const at = input.lastIndexOf(0x0a, CHUNK_SIZE + CHUNK_SIZE / 2) + 1
     input.set(enc.encode('${SECRET:}'), at)
     const proc = Bun.spawnSync({ cmd: [process.execPath, FIXTURE, 'render'], stdin: input, env: { ...process.env, TMPDIR: tmp } })
     expect(proc.exitCode).toBe(3)
@@ -134,7 +134,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
 
   test('a position counted while the chunk holding it is being written to the spool: the chunk is in the spool first', async () => {
     const d = mkdtempSync(join(root, 'case-'))
-    const input = lines(3 * BUFFER_SIZE)
+    const input = lines(3 * CHUNK_SIZE)
     writeFileSync(join(d, 'in'), input)
     const fd = openSync(join(d, 'in'), 'r')
     const spool = openSpool(d)
@@ -145,7 +145,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
     const handler: ScanHandler = {
       literal: (_b, start, end) => void (seen += end - start),
       placeholder(_b, start, _end, _hash, _escaping, after) {
-        if (asked === undefined && seen > BUFFER_SIZE + 200) asked = { offset: seen, at: locateInSource(source, seen) }
+        if (asked === undefined && seen > CHUNK_SIZE + 200) asked = { offset: seen, at: locateInSource(source, seen) }
         seen += after - (start - 9)
       },
       escape: () => void (seen += 1),
@@ -156,7 +156,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
       writeSync(f, bytes, 0, bytes.length, position)
     }
     try {
-      await collectPass(source, new Uint8Array(BUFFER_SIZE), handler, 1 << 30, 'raw', slowWrite)
+      await collectPass(source, new Uint8Array(CHUNK_SIZE), handler, 1 << 30, 'raw', slowWrite)
     } finally {
       closeSync(fd)
       closeSync(source.spoolFd)
@@ -169,7 +169,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
 
   test.skipIf(!haveShm())('a spool write that fails with ENOSPC in the background moves the spool to the temporary directory, every byte kept', async () => {
     const d = mkdtempSync(join(root, 'case-'))
-    const input = lines(2 * BUFFER_SIZE + 12345)
+    const input = lines(2 * CHUNK_SIZE + 12345)
     writeFileSync(join(d, 'in'), input)
     const fd = openSync(join(d, 'in'), 'r')
     // /dev/full: every write fails with ENOSPC, as on a full /dev/shm.
@@ -178,7 +178,7 @@ describe('pass 1 of a pipe, the spool written in the background', () => {
     const prev = process.env.TMPDIR
     delete process.env.TMPDIR
     try {
-      await collectPass(source, new Uint8Array(BUFFER_SIZE), new PositionRecorder({ onFull: () => {} }), 1 << 30)
+      await collectPass(source, new Uint8Array(CHUNK_SIZE), new PositionRecorder({ onFull: () => {} }), 1 << 30)
     } finally {
       if (prev !== undefined) process.env.TMPDIR = prev
       closeSync(fd)

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUFFER_SIZE } from '../../../src/cli/render/passes.ts'
 import { WIDE_PIPE, WIDEN_FROM, widenPipe } from '../../../src/cli/render/pipe-size.ts'
 
 const FIXTURE = join(import.meta.dir, 'fixtures', 'render-stdio.ts')
@@ -51,14 +50,14 @@ function renderFromPipe(bytes: number): { out: string; pipe: number; expected: s
 }
 
 describe('the input pipe of a render', () => {
-  test.skipIf(!isLinux)('an input longer than one read buffer (1 MiB): the pipe holds 1 MiB, the output is whole', () => {
-    const r = renderFromPipe(BUFFER_SIZE + 4096)
+  test.skipIf(!isLinux)('an input longer than 1 MiB: the pipe holds 1 MiB, the output is whole', () => {
+    const r = renderFromPipe(WIDE_PIPE + 4096)
     expect(r.out === r.expected).toBe(true)
     expect(r.pipe).toBe(WIDE_PIPE)
   })
 
   test.skipIf(!isLinux)('a shorter input: the pipe keeps its default size', () => {
-    const r = renderFromPipe(BUFFER_SIZE - 4096)
+    const r = renderFromPipe(WIDE_PIPE - 4096)
     expect(r.out === r.expected).toBe(true)
     expect(r.pipe).toBe(65536)
   })

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkFile, renderFile } from '../../../src/cli/render/render-file.ts'
+import { CHUNK_SIZE } from '../../../src/cli/render/passes.ts'
 import { MalformedPlaceholderError, MissingSecretError } from '../../../src/errors.ts'
 import { resolverOf } from './helpers.ts'
 import { substituteAll } from '../../../src/render/substituter.ts'
@@ -44,19 +45,19 @@ const resolver = () => resolverOf(VALUES)
 
 /**
  * A body of at least `size` bytes made of whole lines with placeholders all
- * over, and one `${SECRET:A}` cut by each 1 MiB boundary (the read buffer size).
+ * over, and one `${SECRET:A}` cut by each chunk boundary (passes.ts CHUNK_SIZE, the read size).
  */
 function bigBody(size: number): Uint8Array {
   const line = 'key: value ${SECRET:A} and $HOME ${{ x }} $${SECRET:B} ${SECRET:B}\n'
   const parts: string[] = []
   let length = 0
-  let boundary = MIB
+  let boundary = CHUNK_SIZE
   while (length < size) {
     if (length + line.length > boundary - 5) {
       const filler = 'f'.repeat(boundary - 5 - length) + '${SECRET:A}\n'
       parts.push(filler)
       length += filler.length
-      boundary += MIB
+      boundary += CHUNK_SIZE
     } else {
       parts.push(line)
       length += line.length
