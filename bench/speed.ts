@@ -1,6 +1,6 @@
 /**
  * Issue 19's table: each figure of `secrets render` beside its own baseline,
- * interleaved (A B A B) in one run, medians; writes the "Speed (issue 19)"
+ * interleaved in one run (the order rotating each round), medians; writes the "Speed (issue 19)"
  * section of docs/benchmarks.md.
  *
  *   node_modules/.bin/bun bench/speed.ts [--reps 5] [--size 256] [--rss 64,1024] [--before DIR] [--no-doc]
@@ -126,13 +126,15 @@ try {
   for (const [i, row] of now.entries()) {
     sh(row.ours) // warm the page cache and the bundle
     if (row.cleanup) sh(row.cleanup)
+    // Each round starts one later in the rotation (base, now, before), so no
+    // command always runs right after the same one (a run after the dense
+    // baseline's 256 MiB write and sync was measured slower, whichever ran there).
+    const runs: [string, string][] = [[`base${i}`, row.base], [`now${i}`, row.ours]]
+    if (before) runs.push([`before${i}`, before[i]!.ours])
     for (let r = 0; r < REPS; r++) {
-      add(`base${i}`, sh(row.base))
-      if (row.cleanup) sh(row.cleanup)
-      add(`now${i}`, sh(row.ours))
-      if (row.cleanup) sh(row.cleanup)
-      if (before) {
-        add(`before${i}`, sh(before[i]!.ours))
+      for (let j = 0; j < runs.length; j++) {
+        const [key, cmd] = runs[(r + j) % runs.length]!
+        add(key, sh(cmd))
         if (row.cleanup) sh(row.cleanup)
       }
     }
@@ -162,7 +164,7 @@ try {
     rssRows.push(`| ${kind}, file to file | ${cells.map((m) => `${m.toFixed(1)} MiB`).join(' | ')} |`)
   }
   const body = `Command: \`node_modules/.bin/bun bench/speed.ts --reps ${REPS} --size ${MIB}${opt.before ? ' --before DIR' : ''}\` (part of \`npm run bench\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
-Each row: ours and its baseline alternated ${REPS} times (A B A B${opt.before ? ` C, C = ${opt['before-name']}` : ''}) after one warm-up run, medians of wall time; the ratio is taken within the row.
+Each row: ours and its baseline alternated ${REPS} times (${opt.before ? `A B C, B C A, C A B, ..., C = ${opt['before-name']}` : 'A B, B A, ...'}) after one warm-up run, medians of wall time; the ratio is taken within the row.
 "As filed" is the issue's own figure and ratio, from its day and machine, not measured by this run.
 ${MIB} MiB corpora (bench/corpus.ts, 100 secrets); every run of ours decrypts what it uses and writes its audit rows (SQLite, WAL, synchronous=FULL); \`secrets render IN OUT\` fsyncs OUT and its directory before returning.
 
