@@ -7,8 +7,8 @@
  * Inputs: random bytes (biased towards `$`, `{`, `}`), and random soups of
  * placeholder tokens (valid, escaped, malformed and unterminated
  * placeholders, names known and missing, `${{ x }}`, `$HOME`, multibyte
- * UTF-8, invalid bytes, NUL), some padded so they straddle the 1 MiB read
- * buffer of renderFile. Each input goes through
+ * UTF-8, invalid bytes, NUL), some padded so they straddle renderFile's
+ * first read of a file (passes.ts CHUNK_SIZE). Each input goes through
  *
  * - the streaming Substituter (src/render/substituter.ts) over random chunks
  *   (1-byte chunks and cuts inside placeholders included), each chunk
@@ -30,6 +30,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { CHUNK_SIZE } from '../src/cli/render/passes.ts'
 import { renderFile } from '../src/cli/render/render-file.ts'
 import { MissingSecretError } from '../src/errors.ts'
 import { renderStream } from '../src/render/render.ts'
@@ -87,15 +88,15 @@ function randomBytes(n: number): Uint8Array {
 }
 
 /** The kinds of input, and how often each comes. */
-type Kind = 'bytes' | 'soup' | 'long soup' | 'straddling 1 MiB'
+type Kind = 'bytes' | 'soup' | 'long soup' | 'straddling a read'
 function generate(): { kind: Kind; input: Uint8Array } {
   const r = rand()
   if (r < 0.25) return { kind: 'bytes', input: randomBytes(int(400)) }
   if (r < 0.85) return { kind: 'soup', input: joinBytes(Array.from({ length: int(30) }, token)) }
   if (r < 0.98) return { kind: 'long soup', input: joinBytes(Array.from({ length: 40 + int(300) }, token)) }
-  // A soup around the end of renderFile's first 1 MiB buffer: placeholders cut by the read.
-  const pad = new Uint8Array((1 << 20) - int(64)).fill(0x2e)
-  return { kind: 'straddling 1 MiB', input: joinBytes([pad, ...Array.from({ length: 10 + int(30) }, token)]) }
+  // A soup around the end of renderFile's first read of a file: placeholders cut by the read.
+  const pad = new Uint8Array(CHUNK_SIZE - int(64)).fill(0x2e)
+  return { kind: 'straddling a read', input: joinBytes([pad, ...Array.from({ length: 10 + int(30) }, token)]) }
 }
 
 /** Random cut offsets: none, a few, or every byte. */
@@ -247,7 +248,7 @@ await writeSection(
   'Fuzzing',
   `Command: \`node_modules/.bin/bun bench/fuzz.ts --seconds ${SECONDS}\` (part of \`npm run bench\`; \`--seed ${SEED}\` replays this run), ${date}, ${machine()}.
 Random inputs for ${elapsed.toFixed(0)} s, each through three paths and compared with the reference implementation (test/render/reference.ts): same output, or the same error with the same line, column and detail, or the same missing names; a failed \`renderFile\` must leave no output file.
-Inputs: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')} (${(bytesIn / 2 ** 20).toFixed(1)} MiB in all). Random bytes are biased towards \`$\`, \`{\` and \`}\`; soups mix valid, escaped, malformed and unterminated placeholders, known and missing names, \`\${{ x }}\`, \`$HOME\`, multibyte UTF-8, invalid bytes and NUL; "straddling 1 MiB" puts a soup across the end of \`renderFile\`'s first read buffer. The single-pass paths get a fresh random chunking per input (1-byte chunks and cuts inside placeholders included); \`renderFile\` a random record-buffer size (from 1 record, so records spill to the spool file).
+Inputs: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')} (${(bytesIn / 2 ** 20).toFixed(1)} MiB in all). Random bytes are biased towards \`$\`, \`{\` and \`}\`; soups mix valid, escaped, malformed and unterminated placeholders, known and missing names, \`\${{ x }}\`, \`$HOME\`, multibyte UTF-8, invalid bytes and NUL; "straddling a read" puts a soup across the end of \`renderFile\`'s first read of a file (256 KiB). The single-pass paths get a fresh random chunking per input (1-byte chunks and cuts inside placeholders included); \`renderFile\` a random record-buffer size (from 1 record, so records spill to the spool file).
 
 | path | cases | rendered | malformed | missing | crashes | differences |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
