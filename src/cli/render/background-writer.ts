@@ -38,7 +38,8 @@ export interface BackgroundWriterOptions {
   /**
    * Size of each buffer, i.e. of each background write; a larger piece is
    * written synchronously (default 256 KiB: a dense 256 MiB render to a file
-   * took 535 against 613 ms with 1 MiB, medians of 10 alternated runs).
+   * took 535 against 613 ms with 1 MiB, and 807 against 875 ms in another
+   * round, medians of 10 and 6 alternated runs).
    */
   bufferSize?: number
 }

@@ -40,10 +40,11 @@
  * what can run beside the scan runs on the runtime's thread pool, at most
  * one or a few operations at a time into buffers not otherwise in use:
  * pass 1 writes the last chunk of a pipe to the spool while it scans the
- * next (a file is read into the core's memory, synchronously: reading ahead
- * into a second buffer that the core then copied was slower), and an OUT file is written and fdatasynced
- * in the background during pass 2 (passes.ts, background-writer.ts). Each
- * moves work off the thread that scans (docs/benchmarks.md has the figures).
+ * next, and an OUT file is written and fdatasynced in the background during
+ * pass 2 (passes.ts, background-writer.ts). Each moves work off the thread
+ * that scans (docs/benchmarks.md has the figures). A file is read into the
+ * core's memory synchronously: reading ahead on the pool, into a second
+ * buffer or into the core's memory, was slower (hand-offs for each chunk).
  */
 import { closeSync, openSync } from 'node:fs'
 import type { ResolveAll } from '../../render/render.ts'
