@@ -18,14 +18,14 @@ import { movable, moveSpool, SpoolLimitError } from './spool.ts'
 /**
  * Bytes of input read at once, in both passes (and the size of both buffers
  * of the scanning fallback). A chunk this size stays in the core's L2 cache
- * between the read that copies it there and the scan or copy that reads it.
- * Read synchronously into the core's memory 256 KiB at a time, against 1 MiB
- * read ahead on the thread pool into a plain buffer that the core copied, a
- * dense 256 MiB render to /dev/null took 393 against 416 ms and file to file
- * 489 against 632 ms, a sparse one file to file 256 against 265 ms (medians
- * of 10-12 alternated runs). 1 MiB read the same way is no gain: dense file
- * to file 648 ms, against 566 read ahead and 555 at 256 KiB, in another
- * round of 8 (docs/benchmarks.md, seventh round).
+ * between the read that copies it there and the scan or copy that reads it
+ * (`cat IN | dd bs=N of=/dev/shm/x`: 0.17-0.19 s at 256 KiB, 0.22-0.23 s at
+ * 1 MiB). Read synchronously into the core's memory 256 KiB at a time,
+ * against 1 MiB read ahead on the thread pool into a plain buffer that the
+ * core copied: a sparse 256 MiB render file to file was faster in every one
+ * of eight rounds, by 1-10%; dense ones moved either way within the noise
+ * (docs/benchmarks.md, seventh round). 1 MiB read the same way was slower
+ * (dense file to file 648 ms, against 566 read ahead and 555 at 256 KiB).
  */
 export const CHUNK_SIZE = 1 << 18
 
