@@ -15,7 +15,8 @@
  * Rows (ours / baseline; the target is on the ratio):
  *   small render, 4 KiB, 10 placeholders, file to file / bench/render-floor.ts
  *   sparse (1 per 4 KiB) file to file (`secrets render IN OUT`) / `cat IN > OUT && sync OUT`
- *   sparse pipe to pipe (`cat IN | secrets render | cat`) / `cat IN | cat | cat`
+ *   sparse pipe to pipe (`cat IN | secrets render | cat`) / `cat IN | cat | cat`,
+ *     with its floor, bench/pipe-floor.ts (the spool alone), in the same rounds
  *   dense (1 per 64 B) file to /dev/null (`secrets render IN > /dev/null`) / `envsubst < IN > /dev/null`
  *   dense file to file / `envsubst < IN > OUT && sync OUT`
  * `secrets render IN OUT` fsyncs OUT (and its directory) before it returns,
@@ -84,6 +85,8 @@ interface Row {
   kind: 'speed' | 'time'
   goal: number
   cleanup?: string
+  /** What no render of this row can beat, timed in the same rounds (label, command). */
+  floors?: [string, string][]
 }
 
 const small = join(scratch, 'small.yaml')
@@ -95,7 +98,8 @@ const render = (bin: string) => `${bin} render --accessor bench --reason bench`
 const ROWS = (bin: string): Row[] => [
   { what: 'small render (4 KiB, 10 placeholders), file to file', ours: `${render(bin)} ${q(small)} ${q(OUT)}`, base: `${BUN} bench/render-floor.ts ${q(scratch)} ${q(small)} ${q(OUT)}`, label: 'bench/render-floor.ts', kind: 'time', goal: 2 },
   { what: `sparse ${MIB} MiB, file to file`, ours: `${render(bin)} ${q(sparse.secret)} ${q(OUT)}`, base: `cat ${q(sparse.secret)} > ${q(OUT)} && sync ${q(OUT)}`, label: '`cat IN > OUT && sync OUT`', kind: 'speed', goal: 0.8, cleanup: `rm -f ${q(OUT)}` },
-  { what: `sparse ${MIB} MiB, pipe to pipe`, ours: `cat ${q(sparse.secret)} | ${render(bin)} | cat > /dev/null`, base: `cat ${q(sparse.secret)} | cat | cat > /dev/null`, label: "`cat \\| cat \\| cat`", kind: 'speed', goal: 0.5 },
+  { what: `sparse ${MIB} MiB, pipe to pipe`, ours: `cat ${q(sparse.secret)} | ${render(bin)} | cat > /dev/null`, base: `cat ${q(sparse.secret)} | cat | cat > /dev/null`, label: "`cat \\| cat \\| cat`", kind: 'speed', goal: 0.5,
+    floors: ['copy', 'sendfile'].map((m): [string, string] => [`bench/pipe-floor.ts ${m}`, `cat ${q(sparse.secret)} | ${BUN} bench/pipe-floor.ts ${m} | cat > /dev/null`]) },
   { what: `dense ${MIB} MiB, file to /dev/null`, ours: `${render(bin)} ${q(dense.secret)} > /dev/null`, base: `envsubst "$FMT" < ${q(dense.env)} > /dev/null`, label: 'GNU envsubst', kind: 'speed', goal: 5 },
   { what: `dense ${MIB} MiB, file to file`, ours: `${render(bin)} ${q(dense.secret)} ${q(OUT)}`, base: `envsubst "$FMT" < ${q(dense.env)} > ${q(OUT)} && sync ${q(OUT)}`, label: '`envsubst < IN > OUT && sync OUT`', kind: 'speed', goal: 4, cleanup: `rm -f ${q(OUT)}` },
 ]
@@ -131,6 +135,7 @@ try {
     // baseline's 256 MiB write and sync was measured slower, whichever ran there).
     const runs: [string, string][] = [[`base${i}`, row.base], [`now${i}`, row.ours]]
     if (before) runs.push([`before${i}`, before[i]!.ours])
+    for (const [k, [, cmd]] of (row.floors ?? []).entries()) runs.push([`floor${i}.${k}`, cmd])
     for (let r = 0; r < REPS; r++) {
       for (let j = 0; j < runs.length; j++) {
         const [key, cmd] = runs[(r + j) % runs.length]!
@@ -143,6 +148,12 @@ try {
   const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
   const ratio = (row: Row, ours: number, base: number) => (row.kind === 'time' ? `${(ours / base).toFixed(2)}x its time` : `${(base / ours).toFixed(2)}x its speed`)
   const met = (row: Row, ours: number, base: number) => ((row.kind === 'time' ? ours / base <= row.goal : base / ours >= row.goal) ? 'met' : 'missed')
+  const floorLines = now.flatMap((row, i) =>
+    (row.floors ?? []).map(([label], k) => {
+      const f = median(t[`floor${i}.${k}`]!)
+      return `- ${row.what}, its floor ${label}: ${fmt(f)} (${ratio(row, f, median(t[`base${i}`]!))})`
+    }),
+  )
   const table = now.map((row, i) => {
     const b = median(t[`base${i}`]!)
     const n = median(t[`now${i}`]!)
@@ -171,7 +182,7 @@ ${MIB} MiB corpora (bench/corpus.ts, 100 secrets); every run of ours decrypts wh
 | what | as filed | before | now | baseline | target |
 | --- | --- | --- | --- | --- | --- |
 ${table.join('\n')}
-
+${floorLines.length ? `\nIn the same rounds, the spool alone, as bench/pipe-floor.ts does it (the input copied to /dev/shm and written back; no scan, no substitution, no database, no CLI), against the same baseline; \`copy\` writes it back the way a render must, \`sendfile\` with no copy through the process, which a render cannot:\n\n${floorLines.join('\n')}\n` : ''}
 Peak RSS of \`secrets render IN OUT\` (max of 3 runs, GNU time):
 
 | corpus | ${sizes.map((s) => `${s} MiB`).join(' | ')} |
