@@ -12,27 +12,21 @@ import * as m0009 from '../../migrations/0009_audit_client_columns.ts'
 import * as m0010 from '../../migrations/0010_secret_versions.ts'
 
 /**
- * Every migration, in order, imported statically: FileMigrationProvider reads
- * `.ts` files from disk, which breaks in a bundled build. Append only, here
- * and to MIGRATION_NAMES (schema-state.ts); a landed migration is never edited.
+ * Every migration module, in the order of MIGRATION_NAMES (schema-state.ts,
+ * the one list of their names), imported statically: FileMigrationProvider
+ * reads `.ts` files from disk, which breaks in a bundled build. Append only,
+ * a module here and its name there; a landed migration is never edited.
+ * test/store/schema-state.test.ts checks that each name has its own file's module.
  */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
-  '0001_create_secret': m0001,
-  '0002_create_secret_access_log': m0002,
-  '0003_audit_chain': m0003,
-  '0004_create_operator': m0004,
-  '0005_create_operator_session': m0005,
-  '0006_audit_chain_key': m0006,
-  '0007_audit_label': m0007,
-  '0008_create_client': m0008,
-  '0009_audit_client_columns': m0009,
-  '0010_secret_versions': m0010,
+const MODULES: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010]
+
+// Refuse to load with a module and no name, or a name and no module.
+if (MODULES.length !== MIGRATION_NAMES.length) {
+  throw new Error(`internal: ${MODULES.length} migration modules (migrations.ts) for ${MIGRATION_NAMES.length} names (schema-state.ts)`)
 }
 
-// The names schema-state.ts checks a database against without loading this file must be these, in this order.
-if (Object.keys(MIGRATIONS).join('\n') !== MIGRATION_NAMES.join('\n')) {
-  throw new Error('internal: MIGRATIONS (migrations.ts) and MIGRATION_NAMES (schema-state.ts) differ')
-}
+/** Every migration by name, in order: what the Migrator runs. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.fromEntries(MIGRATION_NAMES.map((name, i) => [name, MODULES[i]!]))
 
 const provider: MigrationProvider = {
   getMigrations: async () => ({ ...MIGRATIONS }),

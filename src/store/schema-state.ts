@@ -8,9 +8,10 @@ import { isUnavailable } from './open-errors.ts'
 import { type Queryable, rawRows } from './raw-query.ts'
 
 /**
- * Every migration's name, in order. Append only, together with MIGRATIONS
- * in migrations.ts (which imports the migrations themselves, and Kysely
- * with them); migrations.ts refuses to load when the two differ.
+ * Every migration's name, in order: the one list of them. Append only,
+ * together with the module's import in migrations.ts (which imports the
+ * migrations themselves, and Kysely with them, so this file does not);
+ * migrations.ts refuses to load when the counts differ.
  */
 export const MIGRATION_NAMES: readonly string[] = [
   '0001_create_secret',

@@ -15,6 +15,14 @@ describe('schema-state', () => {
     expect(Object.keys(MIGRATIONS)).toEqual([...MIGRATION_NAMES])
   })
 
+  test('each name runs its own file: the modules of migrations.ts are in the order of the names', async () => {
+    for (const name of MIGRATION_NAMES) {
+      const own = await import(join(import.meta.dir, '../../migrations', `${name}.ts`))
+      expect(MIGRATIONS[name]!.up).toBe(own.up)
+      expect(MIGRATIONS[name]!.down).toBe(own.down)
+    }
+  })
+
   test('current only with the latest applied; behind without a table or with some left', () => {
     expect(schemaState([...MIGRATION_NAMES])).toBe('current')
     expect(schemaState(undefined)).toBe('behind')
