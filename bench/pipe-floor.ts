@@ -6,8 +6,8 @@
  * render does it, with no scan, no substitution, no database and no CLI.
  * bench/speed.ts times it in the pipe row's rounds.
  *
- *   cat IN | bun bench/pipe-floor.ts copy | cat > /dev/null
- *   cat IN | bun bench/pipe-floor.ts sendfile | cat > /dev/null
+ *   cat IN | node_modules/.bin/bun bench/pipe-floor.ts copy | cat > /dev/null
+ *   cat IN | node_modules/.bin/bun bench/pipe-floor.ts sendfile | cat > /dev/null
  *
  * Both widen the input and output pipes to 1 MiB (as src/cli/render/pipe-size.ts),
  * read stdin 256 KiB at a time into an unlinked file in /dev/shm, then write
@@ -21,7 +21,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writ
 import { join } from 'node:path'
 
 const mode = process.argv[2]
-if (mode !== 'copy' && mode !== 'sendfile') throw new Error('usage: bun bench/pipe-floor.ts copy|sendfile')
+if (mode !== 'copy' && mode !== 'sendfile') throw new Error('usage: node_modules/.bin/bun bench/pipe-floor.ts copy|sendfile')
 const CHUNK = 1 << 18
 const F_SETPIPE_SZ = 1031
 const libc = dlopen('libc.so.6', {
