@@ -13,11 +13,14 @@
  * and PostgreSQL. Without PostgreSQL installed those suites are skipped,
  * unless REQUIRE_POSTGRES=1 (CI), which makes that a failure.
  *
- * Extra arguments go to `bun test` (for example a file filter).
+ * The UI test files run in a `bun test` of their own (scripts/test-suites.ts
+ * says why). Extra arguments go to one `bun test` of every file (for example
+ * a file filter).
  */
 import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { type PgCluster, startPgCluster } from './pg-cluster.ts'
+import { testSuites } from './test-suites.ts'
 
 interface Counts {
   passed: number
@@ -55,26 +58,7 @@ async function run(label: string, cmd: string[], junit: string, env: Record<stri
   return counts
 }
 
-const bun = process.execPath
-const suites: Array<[string, string[], string]> = [
-  [
-    'bun test',
-    [bun, 'test', '--reporter=junit', `--reporter-outfile=${join(outDir, 'bun.xml')}`, ...process.argv.slice(2)],
-    join(outDir, 'bun.xml'),
-  ],
-  [
-    // The core (crypto, audit chain arithmetic, renderer) unchanged on Deno, without permissions.
-    'deno test',
-    [join(root, 'node_modules/.bin/deno'), 'test', '--no-config', '--no-prompt', '--reporter=dot', `--junit-path=${join(outDir, 'deno.xml')}`, 'test/deno/core.deno.ts'],
-    join(outDir, 'deno.xml'),
-  ],
-  [
-    // The renderer's record/replay path on Deno (a script: exits non-zero on any mismatch).
-    'deno smoke',
-    [join(root, 'node_modules/.bin/deno'), 'run', '--no-config', '--no-prompt', 'test/render/deno-smoke.ts'],
-    join(outDir, 'deno-smoke.none'),
-  ],
-]
+const suites = testSuites(root, process.execPath, outDir, process.argv.slice(2))
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 }
 
@@ -109,7 +93,7 @@ else {
 }
 
 try {
-  for (const [label, cmd, junit] of suites) {
+  for (const { label, cmd, junit } of suites) {
     const c = await run(label, cmd, junit, env)
     total.passed += c.passed
     total.failed += c.failed
