@@ -2,14 +2,17 @@
  * The suites `npm test` runs (scripts/test.ts), each a command and the JUnit
  * file it writes.
  *
- * The UI test files (test/web/) run in a `bun test` process of their own.
- * They register happy-dom for their file and put every global back after it
- * (test/web/dom.ts), but JavaScriptCore's global object stays slower to read
- * from once that many of its properties were added and deleted: a loop over
- * `new Uint8Array` and `Math.max` took 6.9 ms before one register and
- * unregister, 78-84 ms after, and test/render/property.test.ts took 126 s
- * after test/web/ in one process against 28 s without it. In one process
- * every file that `bun test` happened to run after them paid that.
+ * The other files run with `--isolate` (each in a fresh global object), the
+ * UI test files (test/web/) in a `bun test` process of their own, without it.
+ * A file that adds and deletes many globals leaves JavaScriptCore's global
+ * object slower to read from for every file after it: a loop over
+ * `new Uint8Array` and `Math.max` took 6.9 ms before one happy-dom register
+ * and unregister (test/web/dom.ts puts every global back), 78-84 ms after;
+ * test/render/property.test.ts took 126 s after test/web/ in one process,
+ * 39 s with `--isolate`, 28 s alone, and still 120 s in the whole suite
+ * without test/web/ (other files do the same). The UI run keeps one global
+ * object so that test/web/zz-globals-restored.test.ts still checks, after
+ * the UI files, that what they changed was put back.
  */
 import { join } from 'node:path'
 
@@ -38,7 +41,7 @@ export function testSuites(root: string, bun: string, outDir: string, extra: rea
   return [
     ...(extra.length > 0
       ? [bunTest('bun test', 'bun.xml', extra)]
-      : [bunTest('bun test', 'bun.xml', [`--path-ignore-patterns=${UI_TESTS_GLOB}`]), bunTest('bun test (UI)', 'bun-ui.xml', [UI_TESTS])]),
+      : [bunTest('bun test', 'bun.xml', ['--isolate', `--path-ignore-patterns=${UI_TESTS_GLOB}`]), bunTest('bun test (UI)', 'bun-ui.xml', [UI_TESTS])]),
     {
       // The core (crypto, audit chain arithmetic, renderer) unchanged on Deno, without permissions.
       label: 'deno test',

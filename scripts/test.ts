@@ -13,9 +13,10 @@
  * and PostgreSQL. Without PostgreSQL installed those suites are skipped,
  * unless REQUIRE_POSTGRES=1 (CI), which makes that a failure.
  *
- * The UI test files run in a `bun test` of their own (scripts/test-suites.ts
- * says why). Extra arguments go to one `bun test` of every file (for example
- * a file filter).
+ * Each test file runs in a fresh global object (`--isolate`), the UI test
+ * files in a `bun test` of their own (scripts/test-suites.ts says why).
+ * Extra arguments go to one `bun test` of every file (for example a file
+ * filter).
  */
 import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { join } from 'node:path'

@@ -10,11 +10,14 @@ import { testSuites, UI_TESTS, UI_TESTS_GLOB } from '../scripts/test-suites.ts'
 const ROOT = join(import.meta.dir, '..')
 const OUT = '/tmp/results'
 
-test('without arguments, the UI files have a bun test of their own and the other run leaves them out', () => {
+test('without arguments, the UI files have a bun test of their own and the other run, isolated, leaves them out', () => {
   const suites = testSuites(ROOT, 'bun', OUT, [])
   const bunRuns = suites.filter((s) => s.cmd[1] === 'test' && s.cmd[0] === 'bun')
   expect(bunRuns.map((s) => s.label)).toEqual(['bun test', 'bun test (UI)'])
   expect(bunRuns[0]!.cmd).toContain(`--path-ignore-patterns=${UI_TESTS_GLOB}`)
+  // Each file in a fresh global object, but the UI files in one: zz-globals-restored checks what they leave.
+  expect(bunRuns[0]!.cmd).toContain('--isolate')
+  expect(bunRuns[1]!.cmd).not.toContain('--isolate')
   expect(bunRuns[1]!.cmd.at(-1)).toBe(UI_TESTS)
   // Each run writes its own report, and scripts/test.ts adds them up.
   expect(new Set(suites.map((s) => s.junit)).size).toBe(suites.length)
