@@ -13,8 +13,9 @@
  * and PostgreSQL. Without PostgreSQL installed those suites are skipped,
  * unless REQUIRE_POSTGRES=1 (CI), which makes that a failure.
  *
- * Each test file runs in a fresh global object (`--isolate`), the UI test
- * files in a `bun test` of their own (scripts/test-suites.ts says why).
+ * Each test file but the UI ones runs in a fresh global object
+ * (`--isolate`); the UI test files run together in a `bun test` of their own
+ * (scripts/test-suites.ts says why).
  * Extra arguments go to one `bun test` of every file (for example a file
  * filter).
  */
