@@ -6,10 +6,11 @@
  * costs about 0.6 ms. Under Node, or where libc cannot be loaded, the
  * stream's own answer.
  */
+import { RUNTIME } from '../runtime.ts'
 
 /** isatty(3) of `fd`, or undefined when it cannot be asked here. */
 function ffiIsatty(fd: number): boolean | undefined {
-  if (typeof Bun === 'undefined' || process.platform !== 'linux') return undefined
+  if (RUNTIME !== 'bun' || process.platform !== 'linux') return undefined
   try {
     // A specifier in a variable: bundlers for Node leave it alone.
     const specifier = 'bun:ffi'

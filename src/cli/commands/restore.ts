@@ -24,7 +24,7 @@ On PostgreSQL it refuses and says to use pg_restore.
     const target = sqliteFileOf(io.env.DATABASE_URL, 'restore')
     const { loadKeyring } = await import('../../key-sources.ts')
     const keyring = await loadKeyring(io.env)
-    const { restoreSqlite } = await import('../../store/sqlite-restore.ts')
+    const { restoreSqlite } = await import('../../secrets/sqlite-restore.ts')
     const { head, previous } = await restoreSqlite(target, file, keyring)
     io.stdout(`restored ${file} to ${target}\n`)
     io.stdout(`audit head: ${head.last_id} ${head.chain} (${head.rows} row${head.rows === 1 ? '' : 's'})\n`)

@@ -23,6 +23,7 @@
  * EBUSY) leaves the pipe as it was.
  */
 import { fstatSync } from 'node:fs'
+import { RUNTIME } from '../../runtime.ts'
 
 /** Inputs shorter than this (4 MiB) keep the default pipe: loading bun:ffi would cost more than it saves. */
 export const WIDEN_FROM = 4 << 20
@@ -38,7 +39,7 @@ type Fcntl = (fd: number, cmd: number, arg: number) => number
 
 /** fcntl(2) through bun:ffi, or null where that is not available. */
 async function loadFcntl(): Promise<{ fcntl: Fcntl; close: () => void } | null> {
-  if (process.platform !== 'linux' || typeof Bun === 'undefined') return null
+  if (process.platform !== 'linux' || RUNTIME !== 'bun') return null
   try {
     // A specifier in a variable: bundlers for Node leave it alone.
     const specifier = 'bun:ffi'

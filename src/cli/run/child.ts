@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs'
 import { constants } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { RUNTIME } from '../../runtime.ts'
 import { writeAll } from '../render/fd.ts'
 import { Masker } from './masker.ts'
 
@@ -93,7 +94,7 @@ function notStarted(options: ChildOptions, e: NodeJS.ErrnoException): number {
 
 /** Runs the command to its end; returns its exit status. */
 export function runChild(options: ChildOptions): Promise<number> {
-  return typeof Bun === 'undefined' ? runWithNode(options) : runWithBun(options)
+  return RUNTIME === 'bun' ? runWithBun(options) : runWithNode(options)
 }
 
 /** runChild through Bun.spawn. The command is looked up in the child's PATH, as Node's spawn does ({@link lookUp}), and keeps its own name as argv[0]. */

@@ -2,11 +2,11 @@ import { copyFileSync, chmodSync, closeSync, constants, existsSync, fsyncSync, m
 import { basename, dirname, join } from 'node:path'
 import { sql } from 'kysely'
 import type { Keyring } from '../crypto/keyring.ts'
-import { SecretsService } from '../secrets/service.ts'
-import { openStore } from './database.ts'
-import { MIGRATIONS } from './migrations.ts'
-import { BackupError } from './sqlite-backup.ts'
-import { queryAll, sqliteInUse, walFiles, withSqliteHandle } from './sqlite-files.ts'
+import { SecretsService } from './service.ts'
+import { openStore } from '../store/database.ts'
+import { MIGRATIONS } from '../store/migrations.ts'
+import { BackupError } from '../store/sqlite-backup.ts'
+import { queryAll, sqliteInUse, walFiles, withSqliteHandle } from '../store/sqlite-files.ts'
 
 /** What a restore put in place. */
 export interface RestoreResult {
