@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import type { Actor, SecretMetadata, SecretsService } from '../../secrets/service.ts'
 import type { AppEnv } from '../app-env.ts'
+import { loggableAddress } from '../app-logger.ts'
 import { encodeAccessLogCursor } from '../access-log-cursor.ts'
 import { unauthenticated } from '../http-error.ts'
 import { appAnswer } from '../middleware/security-headers.ts'
@@ -20,13 +21,16 @@ import { accessLogEntryJson, lastReadJson, secretJson } from '../response-shapes
 
 /**
  * Who and why for the audit row of an HTTP mutation: `operator:<username>`,
- * and `http <METHOD> <path>` (the path holds a validated name, no input).
+ * `http <METHOD> <path>` (the path holds a validated name, no input), and
+ * the peer's address as the server saw it (`client_address`, as on the
+ * security rows; left out when it has another shape).
  */
 export function httpActor(c: Context<AppEnv>): Actor {
   const session = c.get('session')
   // The app mounts the session gate (a live session required) before these routes; this is the type's due.
   if (!session) throw unauthenticated()
-  return { accessor: `operator:${session.username}`, reason: `http ${c.req.method} ${c.req.path}` }
+  const clientAddress = loggableAddress(c.env?.remoteAddress)
+  return { accessor: `operator:${session.username}`, reason: `http ${c.req.method} ${c.req.path}`, ...(clientAddress === undefined ? {} : { clientAddress }) }
 }
 
 /**

@@ -329,4 +329,31 @@ describeEachDialect('/secrets routes', (dialect) => {
       expect(await page('', 'NEVER_THERE')).toEqual({ entries: [], next_cursor: null })
     })
   })
+
+  describe('the audit rows of mutations over HTTP', () => {
+    test('each carries the peer address the server saw (create, replace, describe, rotate, rollback, delete), and the chain verifies', async () => {
+      expect((await h.as(alice, 'POST', '/secrets', { name: 'WHERE', value: 'SENTINEL-1' })).status).toBe(201)
+      expect((await h.as(alice, 'PUT', '/secrets/WHERE', { value: 'SENTINEL-2' })).status).toBe(200)
+      expect((await h.as(alice, 'PATCH', '/secrets/WHERE', { description: 'moved' })).status).toBe(200)
+      expect((await h.as(alice, 'POST', '/secrets/WHERE/rotate')).status).toBe(200)
+      expect((await h.as(alice, 'POST', '/secrets/WHERE/rollback', { version: 1 })).status).toBe(200)
+      expect((await h.as(alice, 'DELETE', '/secrets/WHERE')).status).toBe(204)
+      const rows = (await auditRows()).filter((r) => r.secret_name === 'WHERE')
+      expect(rows.map((r) => r.action)).toEqual(['create', 'replace', 'describe', 'rotate', 'rollback', 'delete'])
+      for (const r of rows) expect(r).toMatchObject({ accessor: 'operator:alice', client_address: '127.0.0.1', token_id: null })
+      expect(await h.ctx.service.auditLog.verify(h.ctx.store.db)).toMatchObject({ ok: true })
+      expectNoSealedData()
+    })
+
+    test('an address of another shape is left out of the row, and the change is still made', async () => {
+      const res = await h.request(
+        '/secrets',
+        { method: 'POST', headers: { Cookie: alice.cookie, 'X-CSRF-Token': alice.csrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'ODD', value: 'SENTINEL-odd' }) },
+        { remoteAddress: 'not an address/\n' },
+      )
+      expect(res.status).toBe(201)
+      const [row] = (await auditRows()).filter((r) => r.secret_name === 'ODD')
+      expect(row).toMatchObject({ action: 'create', client_address: null })
+    })
+  })
 })
