@@ -64,6 +64,25 @@ describeEachDialect('secrets client', (dialect) => {
     expect((await cli('list')).stdout).toStartWith('No clients yet.')
   })
 
+  test('--grant takes several patterns after it, as DESIGN.md writes it (--grant P...), and repeats', async () => {
+    const added = await cli('add', 'ci-deploy', '--grant', 'GITHUB_*', 'SLACK_TOKEN', '--description', 'deploys', '--grant', 'NPM_TOKEN')
+    expect(added).toEqual({ code: 0, stdout: 'added client ci-deploy, granted GITHUB_* NPM_TOKEN SLACK_TOKEN\n', stderr: '' })
+    expect((await cli('grant', 'ci-deploy', '--grant=AWS_*', 'GCP_KEY')).stdout).toBe('client ci-deploy is now granted AWS_* GCP_KEY\n')
+    // After `--`, a word is a positional again, never a grant.
+    const past = await cli('grant', 'ci-deploy', '--grant', 'A_KEY', '--', 'B_KEY')
+    expect(past.code).toBe(2)
+    expect(past.stderr).toContain('unexpected argument: B_KEY')
+    // NAME comes first: written after the patterns, it is one of them, and NAME is missing.
+    const late = await cli('add', '--grant', 'A_KEY', 'ci-late')
+    expect(late.code).toBe(2)
+    expect(late.stderr).toContain('missing NAME (it comes before --grant)')
+    const bad = await cli('grant', 'ci-deploy', '--grant', 'GOOD_KEY', 'lower')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('grants must be a secret name')
+    expect((await cli('list')).stdout).toContain('ci-deploy  AWS_* GCP_KEY  deploys')
+    expect((await cli('remove', 'ci-deploy')).code).toBe(0)
+  })
+
   test('usage errors exit 2, bad names and unknown clients exit 1, naming what is wrong', async () => {
     const usage: string[][] = [
       [],

@@ -37,6 +37,39 @@ const when = (t: string | null) => (t === null ? 'never' : t.replace('T', ' ').r
 
 const SUBCOMMANDS = 'add, grant, token, revoke, list or remove'
 
+/**
+ * DESIGN.md writes `--grant P...`: the words after a `--grant` value, up to
+ * the next option or `--`, are more patterns. Rewritten here as repeated
+ * `--grant` so the strict parser sees one form. Returns the rewritten
+ * arguments and whether a word was taken that way.
+ */
+export function spreadGrants(args: readonly string[]): { args: string[]; spread: boolean } {
+  const out: string[] = []
+  let spread = false
+  let afterGrant = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--') {
+      out.push(...args.slice(i))
+      break
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      afterGrant = arg === '--grant' || arg.startsWith('--grant=')
+      out.push(arg)
+      // `--grant VALUE`: the value itself, whatever it looks like, is the parser's to judge.
+      if (arg === '--grant' && i + 1 < args.length) out.push(args[++i]!)
+      continue
+    }
+    if (afterGrant) {
+      out.push('--grant', arg)
+      spread = true
+    } else {
+      out.push(arg)
+    }
+  }
+  return { args: out, spread }
+}
+
 const client: Command = {
   help: `Usage: secrets client add NAME --grant PATTERN... [--description TEXT]
        secrets client grant NAME --grant PATTERN...
@@ -61,8 +94,9 @@ read secrets from the server with a token instead of the master key
   npx secrets client token mcp-github --ttl 30d > mcp-github.token
 
 Options:
-  --grant PATTERN    (add, grant; repeat it) a secret name (GITHUB_TOKEN), a
-                     prefix ending in * (GITHUB_*), or * alone for every secret
+  --grant PATTERN... (add, grant) a secret name (GITHUB_TOKEN), a prefix
+                     ending in * (GITHUB_*), or * alone for every secret; give
+                     several after one --grant, or repeat it. NAME comes first.
   --description TEXT (add) what the client is
   --ttl DURATION     (token) lifetime: 30d, 12h, 90m, 4w; default 90d, at most 3650d
   --token ID         (revoke) the id of one token, as list shows it
@@ -74,8 +108,9 @@ also needs the master key (CLAUDE_HOOKS_SECRET_KEY): each change leaves a row
 in the audit chain (docs/audit.md), whose key is sealed under the master key.
 `,
   async run(args, io) {
+    const spread = spreadGrants(args)
     const { values, positionals } = parseCommandArgs(
-      args,
+      spread.args,
       {
         grant: { type: 'string', multiple: true },
         description: { type: 'string' },
@@ -117,11 +152,11 @@ in the audit chain (docs/audit.md), whose key is sealed under the master key.
         return EXIT.ok
       })
     }
-    if (rawName === undefined) throw new UsageError('missing NAME')
+    if (rawName === undefined) throw new UsageError(spread.spread ? 'missing NAME (it comes before --grant)' : 'missing NAME')
     const name = validateField('name', ClientNameSchema, rawName)
     const grants = values.grant ?? []
     if ((action === 'add' || action === 'grant') && grants.length === 0) {
-      throw new UsageError(`--grant PATTERN is required (repeat it for several); \`--grant '*'\` grants every secret`)
+      throw new UsageError(`--grant PATTERN is required (several may follow it); \`--grant '*'\` grants every secret`)
     }
     let ttl: number | undefined
     if (values.ttl !== undefined) {
