@@ -2,7 +2,9 @@
 
 /**
  * Never passed on, whatever the options: the master keys and the client
- * token (with their _FILE variants, which name where they are).
+ * token (with their _FILE variants, which name where they are), and
+ * systemd's CREDENTIALS_DIRECTORY, which names where the master key's
+ * credential is (DESIGN.md, "Master key sources").
  */
 export const WITHHELD: readonly string[] = [
   'CLAUDE_HOOKS_SECRET_KEY',
@@ -11,6 +13,7 @@ export const WITHHELD: readonly string[] = [
   'CLAUDE_HOOKS_SECRET_KEY_PREVIOUS_FILE',
   'CLAUDE_HOOKS_SECRETS_TOKEN',
   'CLAUDE_HOOKS_SECRETS_TOKEN_FILE',
+  'CREDENTIALS_DIRECTORY',
 ]
 
 /** What `--isolate` keeps of the caller's environment. */

@@ -20,6 +20,10 @@ describe('childEnv', () => {
   test('the master key and client token variables, _FILE variants too, never pass; the rest does, plus the rendered ones', () => {
     expect(childEnv(parent, { GH: 'v' }, false)).toEqual({ CLAUDE_HOOKS_SECRETS_URL: 'http://127.0.0.1:8787', PATH: '/bin', HOME: '/h', OTHER: 'o', GH: 'v' })
   })
+  test('CREDENTIALS_DIRECTORY never passes: it names where systemd put the master key', () => {
+    expect(childEnv({ CREDENTIALS_DIRECTORY: '/run/credentials/x.service', OTHER: 'o' }, {}, false)).toEqual({ OTHER: 'o' })
+    expect(caught(() => parseEnvOption('CREDENTIALS_DIRECTORY=/tmp/c'))).toBeInstanceOf(UsageError)
+  })
   test('isolated: PATH, HOME, LANG, TERM, TZ only, plus the rendered ones', () => {
     expect(childEnv({ ...parent, LANG: 'C', TZ: 'UTC' }, { GH: 'v' }, true)).toEqual({ PATH: '/bin', HOME: '/h', LANG: 'C', TZ: 'UTC', GH: 'v' })
   })

@@ -26,15 +26,18 @@ for (const runtime of RUNTIMES) {
     let env: Record<string, string>
     const file = (name: string) => join(tmp.dir, name)
 
-    function start(argv: string[], extraEnv: Record<string, string> = {}) {
+    /** `extraEnv` adds variables, and takes one away where it says undefined. */
+    function start(argv: string[], extraEnv: Record<string, string | undefined> = {}) {
+      const merged: Record<string, string | undefined> = { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env, ...extraEnv }
+      for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
       return Bun.spawn([...runtime.cmd, ...argv], {
-        env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env, ...extraEnv },
+        env: merged as Record<string, string>,
         stdin: 'ignore',
         stdout: 'pipe',
         stderr: 'pipe',
       })
     }
-    async function run(argv: string[], extraEnv: Record<string, string> = {}) {
+    async function run(argv: string[], extraEnv: Record<string, string | undefined> = {}) {
       const proc = start(argv, extraEnv)
       const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
       return { code, stdout, stderr }
@@ -75,6 +78,26 @@ for (const runtime of RUNTIMES) {
         ['GH', 'read', `cli:${LOGIN}`, 'mcp', 'start server'],
         ['PW', 'read', `cli:${LOGIN}`, 'mcp', 'start server'],
       ])
+    })
+
+    test('a master key from a systemd credential: the child gets neither the key nor CREDENTIALS_DIRECTORY', async () => {
+      const dir = file('credentials')
+      mkdirSync(dir, { mode: 0o700 })
+      writeFileSync(join(dir, 'claude-hooks-secret-key'), `${env.CLAUDE_HOOKS_SECRET_KEY}\n`, { mode: 0o600 })
+      const out = file('credential.json')
+      const r = await run(['run', '--env', 'GH=${SECRET:GH}', '--reason', 'r', '--', 'node', PROBE, out], {
+        CLAUDE_HOOKS_SECRET_KEY: undefined,
+        CREDENTIALS_DIRECTORY: dir,
+      })
+      expect(r).toMatchObject({ code: 0, stderr: '' })
+      const probe = JSON.parse(readFileSync(out, 'utf8')) as { env: Record<string, string> }
+      expect(probe.env.GH).toBe(GH)
+      expect(probe.env.CREDENTIALS_DIRECTORY).toBeUndefined()
+      expect(JSON.stringify(probe.env)).not.toContain(env.CLAUDE_HOOKS_SECRET_KEY!)
+      const set = await run(['run', '--env', `CREDENTIALS_DIRECTORY=${dir}`, '--reason', 'r', '--', 'node', PROBE, file('never-cred.json')])
+      expect(set.code).toBe(2)
+      expect(set.stderr).toContain('CREDENTIALS_DIRECTORY is never passed to the command')
+      expect(existsSync(file('never-cred.json'))).toBe(false)
     })
 
     test('--isolate: only PATH, HOME, LANG, TERM, TZ and the rendered variables', async () => {
