@@ -30,12 +30,26 @@ export function parseCommandArgs<T extends Record<string, OptionSpec>>(
   try {
     parsed = parseStrictArgs(args, options, positionals.max > 0)
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
+    const message = (e as Error).message
+    if (message.startsWith('Unexpected argument ')) throw new UsageError(`this command takes no arguments (the one given is ${NOT_REPEATED})`)
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''))
   }
   const count = parsed.positionals.length
   if (count < positionals.min) throw new UsageError(`missing ${positionals.names}`)
-  if (count > positionals.max) throw new UsageError(`unexpected argument: ${parsed.positionals[positionals.max]}`)
+  if (count > positionals.max) throw unexpectedArgument(positionals.max + 1)
   return parsed
+}
+
+const NOT_REPEATED = 'not repeated here, in case it is a secret'
+
+/**
+ * A positional argument too many, named by its position (1-based, among the
+ * positionals) and never by its text: `secrets set NAME VALUE` and
+ * `operator add NAME PASSWORD` are the likely mistakes, and stderr goes to
+ * logs.
+ */
+export function unexpectedArgument(position: number): UsageError {
+  return new UsageError(`unexpected argument in position ${position} (${NOT_REPEATED})`)
 }
 
 /**

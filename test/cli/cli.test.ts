@@ -204,6 +204,20 @@ describeEachDialect('secrets CLI', (dialect) => {
       expect(await storedValue('CRLF')).toBe('w')
     })
 
+    test('a value typed after NAME is refused without being repeated: it may be the secret', async () => {
+      const value = 'ghp_typed-on-the-command-line-42'
+      const r = await runCli(['set', 'ARGV_VALUE', value], { env })
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain('unexpected argument in position 2 (not repeated here, in case it is a secret)')
+      expect(r.stderr).not.toContain(value)
+      expect(r.stdout).not.toContain(value)
+      const none = await runCli(['keygen', value], { env })
+      expect(none.code).toBe(2)
+      expect(none.stderr).toContain('takes no arguments (the one given is not repeated here, in case it is a secret)')
+      expect(none.stderr).not.toContain(value)
+      expect((await runCli(['get', 'ARGV_VALUE', '--reason', 'r'], { env })).code).not.toBe(0)
+    })
+
     test('set without NAME is a usage error', async () => {
       const r = await runCli(['set'], { env })
       expect(r.code).toBe(2)

@@ -122,7 +122,8 @@ describeEachDialect('operator CLI', (dialect) => {
       ['no subcommand', [], 'missing a subcommand'],
       ['an unknown subcommand', ['rename', 'x'], 'unknown subcommand "rename"'],
       ['add without NAME', ['add'], 'missing NAME'],
-      ['list with an argument', ['list', 'x'], 'unexpected argument: x'],
+      ['list with an argument', ['list', 'x'], 'unexpected argument in position 2 (not repeated here'],
+      ['a password after NAME', ['add', 'alice', 'Typed-Password-9'], 'unexpected argument in position 3 (not repeated here'],
       ['--json with add', ['add', 'x', '--json'], '--json goes with list only'],
     ]
     for (const [label, argv, message] of usage) {
@@ -130,6 +131,7 @@ describeEachDialect('operator CLI', (dialect) => {
         const r = await cli(argv)
         expect(r.code).toBe(2)
         expect(r.stderr).toContain(message)
+        expect(r.stderr).not.toContain('Typed-Password-9')
       })
     }
 

@@ -4,7 +4,7 @@ import { parseTtl, TTL_RULE } from '../../clients/ttl.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
 import { type ChangeActor, SecurityAudit } from '../../audit/security-audit.ts'
-import { cliAccessor, type Command, noteDefaultDatabase, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, type Command, noteDefaultDatabase, parseCommandArgs, unexpectedArgument, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { CliIO } from '../io.ts'
 import { formatTable, truncate } from '../table.ts'
@@ -135,7 +135,7 @@ in the audit chain (docs/audit.md), whose key is sealed under the master key.
       if (!flags.includes(flag)) throw new UsageError(`--${flag} does not go with ${action}`)
     }
     if (action === 'list') {
-      if (rawName !== undefined) throw new UsageError(`unexpected argument: ${rawName}`)
+      if (rawName !== undefined) throw unexpectedArgument(2)
       return withClients(io, async (clients) => {
         const list = await clients.list()
         if (values.json) {

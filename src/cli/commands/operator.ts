@@ -5,7 +5,7 @@ import { OperatorService } from '../../operators/operator.service.ts'
 import { validateField } from '../../secrets/validation.ts'
 import { openStore } from '../../store/database.ts'
 import { type ChangeActor, SecurityAudit } from '../../audit/security-audit.ts'
-import { cliAccessor, type Command, noteDefaultDatabase, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { cliAccessor, type Command, noteDefaultDatabase, parseCommandArgs, unexpectedArgument, UsageError, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { type CliIO, InputTooLargeError } from '../io.ts'
 import { formatTable } from '../table.ts'
@@ -102,7 +102,7 @@ the audit chain (docs/audit.md); list does not.
     )
     const [action, name] = positionals
     if (action === 'list') {
-      if (name !== undefined) throw new UsageError(`unexpected argument: ${name}`)
+      if (name !== undefined) throw unexpectedArgument(2)
       return withOperators(io, async (operators) => {
         const list = await operators.list()
         if (values.json) {
