@@ -1,3 +1,4 @@
+import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withLocalResolve } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import type { Actor } from '../../secrets/types.ts'
@@ -37,7 +38,7 @@ Exit codes: 0 ok, 1 failure, 2 usage (also: a terminal without --reveal),
     if (io.stdoutIsTTY && !values.reveal) {
       throw new UsageError('standard output is a terminal: pass --reveal to print the value there, or pipe it')
     }
-    const name = positionals[0]!
+    const name = validateField('name', SecretNameSchema, positionals[0])
     const actor: Actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const remote = await clientModeFor(io, values)
     const value = remote

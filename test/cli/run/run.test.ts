@@ -215,6 +215,12 @@ for (const runtime of RUNTIMES) {
       ])
       expect((await run(['get', 'NOPE', '--reason', 'r'])).code).toBe(3)
       expect((await run(['get', 'GH'])).code).toBe(2)
+      // Not a name at all: refused as the other commands refuse it (exit 1, the field named), before any read.
+      const rows = (await auditRows()).length
+      const bad = await run(['get', 'lower-case', '--reason', 'r'])
+      expect(bad.code).toBe(1)
+      expect(bad.stderr).toContain('name must match ^[A-Z][A-Z0-9_]{0,127}$')
+      expect((await auditRows()).length).toBe(rows)
     })
 
     test('get refuses a terminal without --reveal, before decrypting; prints with it', async () => {
