@@ -95,6 +95,21 @@ describeEachDialect('secrets render', (dialect) => {
     expect(piped.stderr).not.toContain('ghp_render_value')
   })
 
+  test('an IN that cannot be read: exit 1 naming IN and why, for a render and for --check; nothing written or read', async () => {
+    mkdirSync(file('in-dir'))
+    const before = (await auditRows()).length
+    const cases: [string, string][] = [
+      [file('no-such.yaml'), `secrets: cannot read IN ${file('no-such.yaml')}: it does not exist\n`],
+      [file('in-dir'), `secrets: IN ${file('in-dir')} is a directory\n`],
+    ]
+    for (const [input, stderr] of cases) {
+      expect(await runBin(['render', '--accessor', 'a', '--reason', 'r', input, file('never.yaml')], { env })).toEqual({ code: 1, stdout: '', stderr })
+      expect(await runBin(['render', '--check', input], { env })).toEqual({ code: 1, stdout: '', stderr })
+    }
+    expect(existsSync(file('never.yaml'))).toBe(false)
+    expect((await auditRows()).length).toBe(before)
+  })
+
   test('an OUT that cannot be written fails before any decryption: exit 1, OUT named, no audit row (issue 12, point 6)', async () => {
     writeFileSync(file('tpl.yaml'), 'gh: ${SECRET:GITHUB_TOKEN}\n')
     mkdirSync(file('a-dir'))

@@ -5,11 +5,11 @@
  * temporary file beside it and renamed into place only once the whole answer
  * arrived; a refusal writes nothing. No master key, no database.
  */
-import { closeSync, fstatSync, openSync } from 'node:fs'
+import { closeSync, fstatSync } from 'node:fs'
 import type { ClientModeSettings } from '../client-mode.ts'
 import { postToServer, RemoteRenderError, serverRefusal } from '../remote-client.ts'
 import { type FileIdentity, openDestination } from './destination.ts'
-import { readFull, STDIN, writeAll } from './fd.ts'
+import { openInput, readFull, STDIN, writeAll } from './fd.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
 
 /** Options of {@link renderRemote}. */
@@ -32,7 +32,7 @@ export { RemoteRenderError } from '../remote-client.ts'
 const CHUNK = 1 << 20
 
 function readInput(path: string | null): { bytes: Uint8Array<ArrayBuffer>; file: FileIdentity | null } {
-  const fd = path === null ? STDIN : openSync(path, 'r')
+  const fd = path === null ? STDIN : openInput(path)
   try {
     const st = fstatSync(fd)
     const chunks: Uint8Array<ArrayBuffer>[] = []

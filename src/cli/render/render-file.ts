@@ -46,14 +46,14 @@
  * core's memory synchronously: reading ahead on the pool, into a second
  * buffer or into the core's memory, was slower (hand-offs for each chunk).
  */
-import { closeSync, openSync } from 'node:fs'
+import { closeSync } from 'node:fs'
 import type { ResolveAll } from '../../render/render.ts'
 import { PositionRecorder } from '../../render/record.ts'
 import { RecordReplayer } from '../../render/replay.ts'
 import { PlaceholderScanner, type RenderFormat } from '../../render/scanner.ts'
 import { type PlaceholderUse, UseCollector } from '../../render/uses.ts'
 import { type Destination, type DestinationOptions, openDestination } from './destination.ts'
-import { readFull, STDIN } from './fd.ts'
+import { openInput, readFull, STDIN } from './fd.ts'
 import { CHUNK_SIZE, collectPass, replayPass, substitutePass } from './passes.ts'
 import { WIDEN_FROM, widenPipe } from './pipe-size.ts'
 import { openSource, type Source } from './source.ts'
@@ -223,7 +223,7 @@ function once(batch: Int32Array): () => Int32Array | undefined {
  *   in JSON mode, one the JSON context refuses); Node I/O errors.
  */
 export function checkFile(input: string | null, format: RenderFormat = 'raw'): CheckFileResult {
-  const fd = input === null ? STDIN : openSync(input, 'r')
+  const fd = input === null ? STDIN : openInput(input)
   try {
     const buf = new Uint8Array(CHUNK_SIZE)
     const collector = new UseCollector()

@@ -3,11 +3,11 @@
  * cannot be read twice, stamped so a change between the passes is noticed,
  * and read again to find the line and column of an error.
  */
-import { closeSync, fstatSync, openSync } from 'node:fs'
+import { closeSync, fstatSync } from 'node:fs'
 import { countNewlines, type Locate } from '../../render/position.ts'
 import { inputChangedError } from '../../render/record.ts'
 import type { FileIdentity } from './destination.ts'
-import { readFull, STDIN } from './fd.ts'
+import { openInput, readFull, STDIN } from './fd.ts'
 import { openSpool } from './spool.ts'
 
 /** The input as pass 1 and pass 2 see it. */
@@ -42,7 +42,7 @@ export interface Source {
 
 /** Opens IN (a path, or stdin for null); a spool is opened when it is not a regular file. */
 export function openSource(path: string | null): Source {
-  const fd = path === null ? STDIN : openSync(path, 'r')
+  const fd = path === null ? STDIN : openInput(path)
   let spoolFd = -1
   let file: FileIdentity | null = null
   let size = -1
