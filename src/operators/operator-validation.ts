@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { codePointLength } from '../rules.ts'
 
 /** Username rule: a lowercase letter, then up to 63 lowercase letters, digits, `.`, `_` or `-`. */
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/
@@ -7,11 +8,6 @@ export const MIN_PASSWORD_CHARS = 12
 /** Longest password, in characters (code points): longer adds nothing and only costs hashing time. */
 export const MAX_PASSWORD_CHARS = 1024
 
-const codePoints = (s: string) => {
-  let n = 0
-  for (const _ of s) n++
-  return n
-}
 
 // Every message is written here: valibot's defaults quote the received input,
 // and a password must never be echoed.
@@ -23,8 +19,11 @@ export const UsernameSchema = v.pipe(
   ),
 )
 
+/** The longest password, counted in characters (code points); also what a login accepts. */
+export const PasswordMaxLength = v.check((s: string) => codePointLength(s) <= MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`)
+
 export const PasswordSchema = v.pipe(
   v.string('must be a string'),
-  v.check((s) => codePoints(s) >= MIN_PASSWORD_CHARS, `must be at least ${MIN_PASSWORD_CHARS} characters`),
-  v.check((s) => codePoints(s) <= MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`),
+  v.check((s) => codePointLength(s) >= MIN_PASSWORD_CHARS, `must be at least ${MIN_PASSWORD_CHARS} characters`),
+  PasswordMaxLength,
 )

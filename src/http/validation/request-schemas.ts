@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { MAX_PASSWORD_CHARS } from '../../operators/operator-validation.ts'
+import { PasswordMaxLength } from '../../operators/operator-validation.ts'
 import { DescriptionSchema, SecretNameSchema, SecretValueSchema, VersionSchema } from '../../secrets/validation.ts'
 import { decodeAccessLogCursor } from '../access-log-cursor.ts'
 
@@ -19,7 +19,7 @@ export const LoginBody = v.strictObject({
   password: v.pipe(
     v.string('must be a string'),
     v.minLength(1, 'must not be empty'),
-    v.maxLength(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`),
+    PasswordMaxLength,
   ),
 })
 

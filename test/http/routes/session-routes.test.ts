@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { OperatorService } from '../../../src/operators/operator.service.ts'
 import { operatorDb } from '../../../src/operators/operator.table.ts'
 import { hashSessionToken } from '../../../src/operators/session-token.ts'
 import { DEFAULT_SESSION_POLICY } from '../../../src/operators/session.service.ts'
 import { describeEachDialect } from '../../helpers/databases.ts'
-import { bodyOf, errorOf, type Harness, harness, jsonInit, ALICE, BOB } from '../harness.ts'
+import { bodyOf, errorOf, FAST_SCRYPT, type Harness, harness, jsonInit, ALICE, BOB } from '../harness.ts'
 
 describeEachDialect('/session', (dialect) => {
   let h: Harness
@@ -77,6 +78,16 @@ describeEachDialect('/session', (dialect) => {
 
     test('usernames are exact: ALICE is not alice', async () => {
       expect((await h.request('/session', jsonInit('POST', { ...ALICE, username: 'ALICE' }))).status).toBe(401)
+    })
+
+    test('a password of 1024 characters outside the BMP logs in: the limit counts characters, as setting it does', async () => {
+      const password = '\u{1F600}'.repeat(600)
+      const operators = new OperatorService({ db: h.ctx.store.db, passwordParams: FAST_SCRYPT })
+      await operators.add('emoji', password)
+      expect((await h.request('/session', jsonInit('POST', { username: 'emoji', password }))).status).toBe(200)
+      const over = await h.request('/session', jsonInit('POST', { username: 'emoji', password: '\u{1F600}'.repeat(1025) }))
+      expect(over.status).toBe(400)
+      expect(await errorOf(over)).toMatchObject({ code: 'validation_error', field: 'password', message: 'password must be at most 1024 characters' })
     })
 
     const badBodies: Array<[string, unknown, string]> = [
