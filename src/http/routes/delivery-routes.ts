@@ -46,6 +46,10 @@ function reasonOf(c: Context<AppEnv>): string {
   if (header === undefined) {
     throw new HttpError('validation_error', `${REASON_HEADER} is required: it is written to the audit log`, { field: REASON_HEADER })
   }
+  // A header's bytes reach us as Latin-1: UTF-8 text would be stored garbled, so only printable ASCII is taken.
+  if (!/^[\x20-\x7e]*$/.test(header)) {
+    throw new HttpError('validation_error', `${REASON_HEADER} must be printable ASCII: a header carries no other text reliably`, { field: REASON_HEADER })
+  }
   const result = v.safeParse(ReasonSchema, header)
   if (!result.success) throw new HttpError('validation_error', `${REASON_HEADER} ${result.issues[0]!.message}`, { field: REASON_HEADER })
   return result.output

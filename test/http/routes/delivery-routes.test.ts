@@ -170,13 +170,16 @@ describeEachDialect('delivery routes', (dialect) => {
   })
 
   test('the reason is required and checked like every audit reason (400 naming the header)', async () => {
-    for (const reason of [undefined, '', '   ', 'x'.repeat(201), 'a\u0001b']) {
+    // Not ASCII: a header's bytes arrive as Latin-1, so UTF-8 text would be stored garbled ('caf\u00c3\u00a9').
+    for (const reason of [undefined, '', '   ', 'x'.repeat(201), 'a\u0001b', 'caf\u00e9', 'caf\u00c3\u00a9', 'a\u007fb']) {
       const headers = headersFor('valid')
       if (reason === undefined) delete headers['X-Secrets-Reason']
       else headers['X-Secrets-Reason'] = reason
       const res = await h.request('/render', { method: 'POST', headers, body: '${SECRET:GITHUB_TOKEN}' })
       expect(res.status).toBe(400)
-      expect(await errorOf(res)).toMatchObject({ code: 'validation_error', field: 'X-Secrets-Reason' })
+      const error = await errorOf(res)
+      expect(error).toMatchObject({ code: 'validation_error', field: 'X-Secrets-Reason' })
+      if (reason?.startsWith('caf')) expect(error.message).toBe('X-Secrets-Reason must be printable ASCII: a header carries no other text reliably')
     }
     expect((await auditRows()).length).toBe(0)
   })
