@@ -7,6 +7,7 @@
 export const HTTP_ERROR_STATUS = {
   validation_error: 400,
   invalid_json: 400,
+  request_aborted: 400,
   unauthenticated: 401,
   csrf_failed: 403,
   not_granted: 403,

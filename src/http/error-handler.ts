@@ -72,6 +72,11 @@ export function errorHandler(logger: AppLogger, location?: DatabaseLocation): Er
           ? fromSecretsError(error)
           : undefined
     if (known) return send(c, known)
+    // The client hung up before its body was complete: not the server's fault,
+    // and nobody is left to read the answer; the request log keeps the 400.
+    if ((error as { name?: unknown } | null)?.name === 'AbortError' || c.req.raw.signal?.aborted === true) {
+      return send(c, new HttpError('request_aborted', 'the request ended before its body was complete'))
+    }
     // The database's own faults (a writer holding the lock, a full disk): the
     // client may retry; the audit layer wraps them, so look at the cause too.
     const fault = storeFault(error) ?? storeFault((error as { cause?: unknown }).cause)

@@ -14,6 +14,7 @@ let ctx: SecretsContext
 let server: RunningServer
 let ui: ReturnType<typeof tempDir>
 const logs: RequestLogEntry[] = []
+const errors: Array<{ where: string; error: unknown }> = []
 
 beforeAll(async () => {
   ctx = await memoryContext()
@@ -22,7 +23,7 @@ beforeAll(async () => {
   mkdirSync(join(ui.dir, 'assets'))
   writeFileSync(join(ui.dir, 'index.html'), '<!doctype html><script type="module" src="/assets/app-00000000.js"></script>')
   writeFileSync(join(ui.dir, 'assets', 'app-00000000.js'), 'export {}')
-  const app = createApp({ ctx, passwordParams: FAST_SCRYPT, webDir: ui.dir, logger: { request: (e) => logs.push(e), error() {} } })
+  const app = createApp({ ctx, passwordParams: FAST_SCRYPT, webDir: ui.dir, logger: { request: (e) => logs.push(e), error: (where, error) => errors.push({ where, error }) } })
   server = await startServer(app.fetch, { host: '127.0.0.1', port: 0 })
 })
 afterAll(async () => {
@@ -83,6 +84,29 @@ describe('over a socket', () => {
     })
     expect(locked.status).toBe(429)
     expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(0)
+  })
+
+  test('a client that hangs up before its body is complete is not a server error: logged as 400, no error line', async () => {
+    const { connect } = await import('node:net')
+    const before = logs.length
+    await new Promise<void>((resolve, reject) => {
+      const port = Number(new URL(server.url).port)
+      const socket = connect(port, '127.0.0.1', () => {
+        const body = '{"username":"alice","pass'
+        socket.write(
+          `POST /session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nOrigin: ${server.url}\r\n` +
+            `Sec-Fetch-Site: same-origin\r\nContent-Length: 1000\r\n\r\n${body}`,
+          () => setTimeout(() => socket.destroy(), 50),
+        )
+      })
+      socket.on('close', () => resolve())
+      socket.on('error', reject)
+    })
+    // The server notices the hang-up on its own time: wait for the request's log line (a busy machine may take a while).
+    for (let i = 0; i < 200 && !logs.slice(before).some((e) => e.route === '/session'); i++) await Bun.sleep(50)
+    const line = logs.slice(before).find((e) => e.route === '/session')
+    expect(line?.status).toBe(400)
+    expect(errors).toEqual([])
   })
 
   test('413 for an oversized body, 404 JSON for an unknown route', async () => {
