@@ -101,14 +101,15 @@ export class AuditWriteError extends SecretsError {
 }
 
 /**
- * A read-modify-write lost to concurrent writers too many times in a row
- * (`rotate` while the value keeps being replaced): nothing was written, and
+ * A read-modify-write whose write did not take
+ * (a guarded write under the row's lock that changed nothing: a fault of the
+ * store, since writers of one secret take turns): nothing was written, and
  * the other writers' values stand. Try again.
  */
 export class SecretChangedError extends SecretsError {
   readonly secretName: string
   constructor(name: string) {
-    super('conflict', `secret ${name} kept changing while it was being rotated; nothing was written, try again`)
+    super('conflict', `secret ${name} changed while it was being written; nothing was written, try again`)
     this.secretName = name
   }
 }

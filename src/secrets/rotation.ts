@@ -77,62 +77,65 @@ export async function countStale(deps: ServiceDeps): Promise<number> {
   return previous + (await countFormat1UnderKey(deps.db, deps.keyring.current.id))
 }
 
-// How often `rotate` starts over when another writer changed the secret
-// between its read and its write, before it gives up with SecretChangedError.
-const ROTATE_ATTEMPTS = 5
-
 /**
  * Re-encrypts a secret under the current master key (fresh IV) and bumps
  * `rotated_at`. The decryption this needs is audited by the `rotate` row; a
  * failed decryption leaves a `rotate` row with outcome `error`.
  *
- * The decryption runs outside the write transaction, so the write is guarded
- * on the sealed value it read: if a replace (or another rotation) changed it
- * meanwhile, nothing is written and the rotation starts over from the new
- * value; the other writer's value always stands. A row its last audited
- * mutation did not write is refused (audited as a failed rotation).
- * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError; RowNotAuditedError;
- *   SecretChangedError after ROTATE_ATTEMPTS lost races.
+ * The value is read and re-sealed before the write transaction, which stays
+ * short; the transaction locks the row and, when another writer (a replace,
+ * another rotation) changed it since, re-seals the value it finds there,
+ * under the lock. So the other writer's value always stands, and concurrent
+ * rotations and replaces take turns instead of refusing each other. A row
+ * its last audited mutation did not write is refused (audited as a failed
+ * rotation).
+ * @throws ValidationError; SecretNotFoundError; DecryptError / UnknownKeyError; RowNotAuditedError.
  */
 export async function rotateSecret(deps: ServiceDeps, name: string, actor: Actor): Promise<SecretMetadata> {
   validateField('name', SecretNameSchema, name)
   const who = checkActor(actor)
-  for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
-    const meta = await rotateOnce(deps, name, who)
-    if (meta) return toMetadata(meta, deps.keyring.current.id)
-  }
-  throw new SecretChangedError(name)
-}
-
-/** One read, re-seal and guarded write; undefined when another writer changed the row in between. */
-async function rotateOnce(deps: ServiceDeps, name: string, who: Actor) {
-  const row = await findSecret(deps.db, name)
-  if (!row) throw new SecretNotFoundError(name)
-  let plain: Uint8Array<ArrayBuffer>
+  const read = await findSecret(deps.db, name)
+  if (!read) throw new SecretNotFoundError(name)
+  let audited = false
   try {
-    plain = await decryptValue(deps.keyring, row, name)
-  } catch (e) {
-    await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
-    throw e
-  }
-  const sealed = await encryptValue(deps.keyring, plain, name, bindVersion(row.version + 1))
-  plain.fill(0)
-  const at = deps.now().toISOString()
-  try {
-    return await writeTransaction(deps.db, async (trx) => {
-      // Locked, then compared with what was read: a concurrent writer since is a lost race, not a tampered row.
-      const locked = await lockSecret(trx, name)
-      if (!locked) throw new SecretNotFoundError(name)
-      if (!sameSeal(locked, row)) return undefined
+    const early = await reseal(deps, read, name)
+    const meta = await writeTransaction(deps.db, async (trx) => {
+      const row = await lockSecret(trx, name)
+      if (!row) throw new SecretNotFoundError(name)
+      // Changed since it was read: the value there now is the one to rotate.
+      const changed = !sameSeal(row, read)
       await assertCurrentAudited(trx, row)
+      const sealed = changed ? await reseal(deps, row, name) : early
+      const at = deps.now().toISOString()
       const entries = await writeNewVersion(deps, trx, { current: row, sealed, update: { rotated_at: at }, action: 'rotate', who, at })
-      if (!entries) return undefined
+      // The row is locked: a guarded write that changed nothing is a fault, not a race.
+      if (!entries) throw new SecretChangedError(name)
       await deps.auditLog.append(trx, entries)
       return findSecretMetadata(trx, name)
     })
+    audited = true
+    return toMetadata(meta!, deps.keyring.current.id)
   } catch (e) {
-    if (e instanceof RowNotAuditedError) await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
+    // A refused row, a failed decryption, a secret deleted meanwhile: the value may have been
+    // decrypted and what the transaction wrote is rolled back, so a failed rotation is audited after it.
+    if (!audited && !(e instanceof SecretChangedError)) {
+      try {
+        await writeAudit(deps, [auditEntry(name, 'rotate', who, 'error', deps.now().toISOString())])
+      } catch {
+        // The store refused this row too (busy, full): the first error is the one to report.
+      }
+    }
     throw e
+  }
+}
+
+/** The row's value sealed anew under the current key, for its next version. */
+async function reseal(deps: ServiceDeps, row: SecretRow, name: string) {
+  const plain = await decryptValue(deps.keyring, row, name)
+  try {
+    return await encryptValue(deps.keyring, plain, name, bindVersion(row.version + 1))
+  } finally {
+    plain.fill(0)
   }
 }
 

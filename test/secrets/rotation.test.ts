@@ -38,6 +38,35 @@ async function startRotator(env: Record<string, string>, args: string[]) {
 
 const value = async (ctx: SecretsContext, name: string) => ctx.service.decrypt(await ctx.service.sealed(name), 'cli:test', 'check')
 
+describeEachDialect('concurrent rotations of one secret', (dialect) => {
+  // Two connections on PostgreSQL. On SQLite one: a second connection in the same thread would wait on the
+  // first one's lock synchronously, holding up the thread that would release it (two processes: the test below).
+  test('twenty at once all succeed, one version each; the value and the chain hold', async () => {
+    const tmp = tempDir()
+    const db = await freshDatabase(dialect, `file:${join(tmp.dir, 's.db')}`)
+    const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: db.url }
+    const a = await openSecrets(env)
+    const b = dialect === 'postgres' ? await openSecrets(env) : a
+    try {
+      await a.service.create({ name: 'SPUN', value: 'v-spun' }, CLI_ACTOR)
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).service.rotate('SPUN', CLI_ACTOR)))
+      const refused = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))
+      expect(refused).toEqual([])
+      const versions = results.map((r) => (r as PromiseFulfilledResult<{ version: number }>).value.version).sort((x, y) => x - y)
+      expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 2))
+      expect(await value(a, 'SPUN')).toBe('v-spun')
+      const rows = await a.store.db.selectFrom('secret_access_log').select('outcome').where('action', '=', 'rotate').where('secret_name', '=', 'SPUN').execute()
+      expect(rows.map((r) => r.outcome)).toEqual(Array(20).fill('ok'))
+      expect(await a.service.auditLog.verify(a.store.db)).toMatchObject({ ok: true })
+    } finally {
+      await a.close()
+      if (b !== a) await b.close()
+      await db.drop()
+      tmp.cleanup()
+    }
+  })
+})
+
 describeEachDialect('rotation racing replace (two processes, one store)', (dialect) => {
   test('rotate NAME never restores the value a replace wrote: every replace that returned stays the value', async () => {
     const tmp = tempDir()

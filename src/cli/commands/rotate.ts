@@ -23,9 +23,9 @@ re-encryption is audited (action "rotate").
 
 A secret replaced while it is being rotated keeps the replaced value: the
 rotation's write is guarded on what it read, so it never puts an older value
-back. \`rotate NAME\` then starts over (and gives up with "kept changing",
-exit 1, after 5 lost races); \`--all\` leaves such secrets as the other
-writer made them and counts them as "changed meanwhile".
+back. \`rotate NAME\` then re-encrypts the replaced value; \`--all\` leaves
+such secrets as the other writer made them and counts them as "changed
+meanwhile".
 
 On a terminal it shows a progress bar; otherwise one line per batch. It ends
 with a summary: rotated, already current, failed (with names and why).
