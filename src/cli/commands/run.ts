@@ -4,7 +4,9 @@ import { remoteResolveAll } from '../remote-client.ts'
 import type { CliIO } from '../io.ts'
 import { childEnv } from '../run/child-env.ts'
 import { runChild } from '../run/child.ts'
-import { parseEnvOption, readEnvFile } from '../run/env-spec.ts'
+import { parseEnvOption, placeInFile, readEnvFile, type TemplateOrigin } from '../run/env-spec.ts'
+import { MalformedPlaceholderError } from '../../errors.ts'
+import { collectNames } from '../../render/names.ts'
 import type { Actor } from '../../secrets/types.ts'
 
 /**
@@ -93,9 +95,22 @@ malformed placeholder, 78 configuration.
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
     // In the order given, so a later entry replaces an earlier one of the same name.
     const templates: Record<string, string> = {}
-    for (const [name, template] of orderedEntries(args.slice(0, dash))) templates[name] = template
+    const origins = new Map<string, TemplateOrigin | undefined>()
+    for (const [name, template, origin] of orderedEntries(args.slice(0, dash))) {
+      templates[name] = template
+      origins.set(name, origin)
+    }
     const actor: Actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const remote = await clientModeFor(io, values)
+    // A malformed placeholder in a file's line is reported at its place in that file, before anything is resolved.
+    for (const [name, origin] of origins) {
+      if (origin === undefined) continue
+      try {
+        collectNames(new TextEncoder().encode(templates[name]!), 'raw')
+      } catch (e) {
+        throw e instanceof MalformedPlaceholderError ? placeInFile(e, name, origin) : e
+      }
+    }
     const { rendered, concealable } = remote
       ? await renderTemplates(templates, remoteResolveAll(remote, values.reason))
       : await localValues(io, actor)((resolveAll) => renderTemplates(templates, resolveAll))
@@ -111,18 +126,21 @@ malformed placeholder, 78 configuration.
 export default run
 
 /** The --env and --env-file entries in command-line order (parseArgs keeps each kind apart). */
-function orderedEntries(args: string[]): [string, string][] {
-  const out: [string, string][] = []
+function orderedEntries(args: string[]): [string, string, TemplateOrigin | undefined][] {
+  const out: [string, string, TemplateOrigin | undefined][] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     const inline = (flag: string) => (a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : a === flag ? args[++i]! : undefined)
     const env = inline('--env')
     if (env !== undefined) {
-      out.push(parseEnvOption(env))
+      out.push([...parseEnvOption(env), undefined])
       continue
     }
     const file = inline('--env-file')
-    if (file !== undefined) out.push(...readEnvFile(file))
+    if (file !== undefined) {
+      const at = new Map<string, TemplateOrigin>()
+      for (const [name, template] of readEnvFile(file, (name, line, column) => at.set(name, { path: file, line, column }))) out.push([name, template, at.get(name)])
+    }
     else if (a === '--reason' || a === '--accessor') i++
   }
   return out

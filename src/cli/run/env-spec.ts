@@ -3,6 +3,7 @@
  * lines of `--env-file FILE`, checked before anything is decrypted.
  */
 import { readFileSync } from 'node:fs'
+import { MalformedPlaceholderError } from '../../errors.ts'
 import { UsageError } from '../command.ts'
 import { WITHHELD } from './child-env.ts'
 
@@ -26,9 +27,11 @@ export function parseEnvOption(spec: string): [string, string] {
  * Dotenv lines: `NAME=TEMPLATE`, an optional `export ` before NAME, the
  * value optionally in single or double quotes (taken literally: no escapes,
  * no inline comments); `#` comment lines and blank lines are skipped.
+ * `at`, when given, hears where each value starts in the file (1-based line
+ * and byte column; what precedes a value is ASCII).
  * @throws UsageError naming FILE and the line.
  */
-export function parseEnvFile(path: string, text: string): [string, string][] {
+export function parseEnvFile(path: string, text: string, at?: (name: string, line: number, column: number) => void): [string, string][] {
   const out: [string, string][] = []
   const lines = text.split(/\r?\n/)
   lines.forEach((raw, index) => {
@@ -40,23 +43,46 @@ export function parseEnvFile(path: string, text: string): [string, string][] {
     const name = m[1]!
     checkName(name, where)
     let value = m[2]!.trim()
+    // Column of the value's first character: the line's indent, up to the `=`, the blanks after it.
+    let column = raw.length - raw.trimStart().length + line.indexOf('=') + 1 + (m[2]!.length - m[2]!.trimStart().length) + 1
     const q = value[0]
     if (q === '"' || q === "'") {
       if (value.length < 2 || value[value.length - 1] !== q) throw new UsageError(`${where}: unterminated ${q === '"' ? 'double' : 'single'} quote`)
       value = value.slice(1, -1)
+      column++
     }
+    at?.(name, index + 1, column)
     out.push([name, value])
   })
   return out
 }
 
-/** Reads an --env-file; an unreadable file is a usage error naming it. */
-export function readEnvFile(path: string): [string, string][] {
+/** Reads an --env-file; an unreadable file is a usage error naming it. `at` as for parseEnvFile. */
+export function readEnvFile(path: string, at?: (name: string, line: number, column: number) => void): [string, string][] {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
     throw new UsageError(`--env-file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
   }
-  return parseEnvFile(path, text)
+  return parseEnvFile(path, text, at)
+}
+
+/** Where a variable's template came from: an --env-file's path and the value's start there. */
+export interface TemplateOrigin {
+  path: string
+  line: number
+  column: number
+}
+
+/**
+ * A malformed placeholder in a template read from an --env-file, placed in
+ * that file: the error's line and column count from the value's start
+ * (a value is one line), so they are moved to the file's.
+ */
+export function placeInFile(e: MalformedPlaceholderError, name: string, origin: TemplateOrigin): MalformedPlaceholderError {
+  const detail = e.message.replace(/^(?:[A-Za-z_][A-Za-z0-9_]*: )?malformed placeholder at line \d+, column \d+: /, '')
+  const placed = new MalformedPlaceholderError(origin.line, origin.column + e.column - 1, detail)
+  placed.message = `${origin.path}: ${name}: ${placed.message}`
+  return placed
 }

@@ -47,6 +47,15 @@ describe('--env and --env-file entries', () => {
       ['E', ''],
     ])
   })
+  test('where each value starts: line and column in the file, past indent, export, blanks and a quote', () => {
+    const seen: [string, number, number][] = []
+    parseEnvFile('f.env', '# c\n  export A=${SECRET:A}\nB = "x"\nC=\'y\'\n', (name, line, column) => seen.push([name, line, column]))
+    expect(seen).toEqual([
+      ['A', 2, 12],
+      ['B', 3, 6],
+      ['C', 4, 4],
+    ])
+  })
   test('a bad line names the file and the line', () => {
     expect((caught(() => parseEnvFile('f.env', 'A=1\nnot a line\n')) as Error).message).toBe('f.env:2: expected NAME=TEMPLATE')
     expect((caught(() => parseEnvFile('f.env', 'A="open\n')) as Error).message).toBe('f.env:1: unterminated double quote')

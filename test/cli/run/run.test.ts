@@ -128,6 +128,16 @@ for (const runtime of RUNTIMES) {
       expect(existsSync(file('never.json'))).toBe(false)
     })
 
+    test('--env-file: a malformed placeholder is placed in the file (its line and column), exit 3, nothing starts', async () => {
+      writeFileSync(file('malformed.env'), 'GH=${SECRET:GH}\n  export B = "ab${SECRET:bad}"\n')
+      const before = (await auditRows()).length
+      const r = await run(['run', '--env-file', file('malformed.env'), '--reason', 'r', '--', 'node', PROBE, file('never-malformed.json')])
+      expect(r.code).toBe(3)
+      expect(r.stderr).toContain(`${file('malformed.env')}: B: malformed placeholder at line 2, column 17:`)
+      expect(existsSync(file('never-malformed.json'))).toBe(false)
+      expect((await auditRows()).length).toBe(before)
+    })
+
     test('a missing secret: exit 3 naming it, the command is not started, no secret decrypted', async () => {
       const before = (await auditRows()).length
       const r = await run(['run', '--env', 'A=${SECRET:GH}', '--env', 'B=${SECRET:NOPE}', '--reason', 'r', '--', 'node', PROBE, file('missing.json')])
