@@ -99,7 +99,8 @@ function readKind(env: Env, kind: Kind): KeyText {
   if (sources.length > 1) {
     throw new ConfigError(`${kind.what} given twice: ${sources.join(' and ')}; set exactly one of them`)
   }
-  const multi = (text: string) => (kind === PREVIOUS ? text.trim().split(/\s*\n\s*/).join(',') : text)
+  // A file's lines end in a newline: the last one is not part of the key.
+  const multi = (text: string) => (kind === PREVIOUS ? text.trim().split(/\s*\n\s*/).join(',') : text.replace(/\r?\n$/, ''))
   if (set(env[kind.variable])) return { text: env[kind.variable], where: kind.variable }
   if (set(env[kind.fileVariable])) {
     const where = `${kind.fileVariable} (${env[kind.fileVariable]})`

@@ -17,14 +17,18 @@ const HOW_TO_MAKE = 'make one with `openssl rand -base64 32` or `npx secrets key
  *
  * @param where names the key in the error message (the variable, and for
  *   previous keys the entry's position); the key text itself is never quoted.
- * @throws ConfigError when the text is empty, not standard base64, or decodes
- *   to another length.
+ * @throws ConfigError when the text is empty, has blanks or a line break
+ *   around it, is not standard base64, or decodes to another length.
  */
 export function parseMasterKey(text: string | undefined, where: string): Uint8Array<ArrayBuffer> {
   if (text === undefined || text.trim() === '') {
     throw new ConfigError(`${where} is not set: it must hold a base64-encoded 32-byte key; ${HOW_TO_MAKE}`)
   }
-  const bytes = decodeBase64Strict(text.trim())
+  // Exactly the key: blanks around it mean a copy went wrong (a file's trailing newline is key-sources.ts's to drop).
+  if (text !== text.trim()) {
+    throw new ConfigError(`${where} has blanks or a line break around the key: it must hold the base64-encoded 32-byte key alone; ${HOW_TO_MAKE}`)
+  }
+  const bytes = decodeBase64Strict(text)
   if (bytes === undefined) {
     throw new ConfigError(`${where} is not valid standard base64: it must hold a base64-encoded 32-byte key; ${HOW_TO_MAKE}`)
   }

@@ -21,6 +21,9 @@ describe('parseMasterKey', () => {
     ['unpadded', KEY.replace(/=+$/, ''), /not valid standard base64/],
     ['16 bytes', btoa('x'.repeat(16)), /decodes to 16 bytes, not 32/],
     ['33 bytes', btoa('x'.repeat(33)), /decodes to 33 bytes, not 32/],
+    ['leading blank', ` ${KEY}`, /has blanks or a line break around the key/],
+    ['trailing blank', `${KEY} `, /has blanks or a line break around the key/],
+    ['trailing newline', `${KEY}\n`, /has blanks or a line break around the key/],
   ]
   for (const [label, input, message] of bad) {
     test(`refuses a ${label} key with a ConfigError that names the variable and how to make a key`, () => {
