@@ -8,7 +8,6 @@ export const MIN_PASSWORD_CHARS = 12
 /** Longest password, in characters (code points): longer adds nothing and only costs hashing time. */
 export const MAX_PASSWORD_CHARS = 1024
 
-
 // Every message is written here: valibot's defaults quote the received input,
 // and a password must never be echoed.
 export const UsernameSchema = v.pipe(

@@ -140,8 +140,7 @@ function orderedEntries(args: string[]): [string, string, TemplateOrigin | undef
     if (file !== undefined) {
       const at = new Map<string, TemplateOrigin>()
       for (const [name, template] of readEnvFile(file, (name, line, column) => at.set(name, { path: file, line, column }))) out.push([name, template, at.get(name)])
-    }
-    else if (a === '--reason' || a === '--accessor') i++
+    } else if (a === '--reason' || a === '--accessor') i++
   }
   return out
 }
