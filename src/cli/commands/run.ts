@@ -128,12 +128,13 @@ export default run
 /** The --env and --env-file entries in command-line order (parseArgs keeps each kind apart). */
 function orderedEntries(args: string[]): [string, string, TemplateOrigin | undefined][] {
   const out: [string, string, TemplateOrigin | undefined][] = []
+  let envs = 0
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     const inline = (flag: string) => (a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : a === flag ? args[++i]! : undefined)
     const env = inline('--env')
     if (env !== undefined) {
-      out.push([...parseEnvOption(env), undefined])
+      out.push([...parseEnvOption(env, ++envs), undefined])
       continue
     }
     const file = inline('--env-file')

@@ -14,10 +14,19 @@ function checkName(name: string, where: string): void {
   if (WITHHELD.includes(name)) throw new UsageError(`${where}: ${name} is never passed to the command`)
 }
 
-/** `NAME=TEMPLATE` of one --env. */
-export function parseEnvOption(spec: string): [string, string] {
+/** 1st, 2nd, 3rd, 4th, 11th, 21st. */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13
+  return `${n}${teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`
+}
+
+/**
+ * `NAME=TEMPLATE` of one --env, the `nth` on the command line. A word
+ * without `=` is not echoed: it may be a value pasted where NAME=TEMPLATE belongs.
+ */
+export function parseEnvOption(spec: string, nth: number): [string, string] {
   const eq = spec.indexOf('=')
-  if (eq < 0) throw new UsageError(`--env ${spec.split('=')[0]}: expected NAME=TEMPLATE`)
+  if (eq < 0) throw new UsageError(`--env (the ${ordinal(nth)}): expected NAME=TEMPLATE; the argument has no "=" and is not shown`)
   const name = spec.slice(0, eq)
   checkName(name, '--env')
   return [name, spec.slice(eq + 1)]

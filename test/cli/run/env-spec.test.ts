@@ -22,7 +22,7 @@ describe('childEnv', () => {
   })
   test('CREDENTIALS_DIRECTORY never passes: it names where systemd put the master key', () => {
     expect(childEnv({ CREDENTIALS_DIRECTORY: '/run/credentials/x.service', OTHER: 'o' }, {}, false)).toEqual({ OTHER: 'o' })
-    expect(caught(() => parseEnvOption('CREDENTIALS_DIRECTORY=/tmp/c'))).toBeInstanceOf(UsageError)
+    expect(caught(() => parseEnvOption('CREDENTIALS_DIRECTORY=/tmp/c', 1))).toBeInstanceOf(UsageError)
   })
   test('isolated: PATH, HOME, LANG, TERM, TZ only, plus the rendered ones', () => {
     expect(childEnv({ ...parent, LANG: 'C', TZ: 'UTC' }, { GH: 'v' }, true)).toEqual({ PATH: '/bin', HOME: '/h', LANG: 'C', TZ: 'UTC', GH: 'v' })
@@ -31,11 +31,20 @@ describe('childEnv', () => {
 
 describe('--env and --env-file entries', () => {
   test('NAME=TEMPLATE: the template may contain =; names are checked', () => {
-    expect(parseEnvOption('A=x=${SECRET:B}')).toEqual(['A', 'x=${SECRET:B}'])
-    expect(parseEnvOption('A=')).toEqual(['A', ''])
-    expect(caught(() => parseEnvOption('1A=x'))).toBeInstanceOf(UsageError)
-    expect(caught(() => parseEnvOption('A-B=x'))).toBeInstanceOf(UsageError)
-    expect(caught(() => parseEnvOption('CLAUDE_HOOKS_SECRETS_TOKEN=x'))).toBeInstanceOf(UsageError)
+    expect(parseEnvOption('A=x=${SECRET:B}', 1)).toEqual(['A', 'x=${SECRET:B}'])
+    expect(parseEnvOption('A=', 1)).toEqual(['A', ''])
+    expect(caught(() => parseEnvOption('1A=x', 1))).toBeInstanceOf(UsageError)
+    expect(caught(() => parseEnvOption('A-B=x', 1))).toBeInstanceOf(UsageError)
+    expect(caught(() => parseEnvOption('CLAUDE_HOOKS_SECRETS_TOKEN=x', 1))).toBeInstanceOf(UsageError)
+  })
+  test('a word without = is refused without being shown: it may be the value itself, pasted in place of NAME=TEMPLATE', () => {
+    const e = caught(() => parseEnvOption('ghp_0123456789abcdefABCDEF', 2)) as Error
+    expect(e).toBeInstanceOf(UsageError)
+    expect(e.message).toBe('--env (the 2nd): expected NAME=TEMPLATE; the argument has no "=" and is not shown')
+    expect(e.message).not.toContain('ghp_')
+    expect((caught(() => parseEnvOption('x', 1)) as Error).message).toStartWith('--env (the 1st): ')
+    expect((caught(() => parseEnvOption('x', 3)) as Error).message).toStartWith('--env (the 3rd): ')
+    expect((caught(() => parseEnvOption('x', 11)) as Error).message).toStartWith('--env (the 11th): ')
   })
   test('dotenv: comments, blank lines, export, quotes taken literally, CRLF', () => {
     const text = '# c\r\n\r\n  export A=${SECRET:A}\r\nB = "x y # z"\nC=\'$HOME "q"\'\nD=a # not a comment\nE=""\n'
