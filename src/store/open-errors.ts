@@ -102,6 +102,10 @@ export function describeFailure(error: unknown, location: DatabaseLocation): str
  */
 export function openError(error: unknown, location: DatabaseLocation): Error {
   if (error instanceof SecretsError) return error
+  if (errorCode(error) === 'ERR_INVALID_URL') {
+    // The driver's URL parser refused it before connecting: configuration, and its message would say only "Invalid URL".
+    return new ConfigError('DATABASE_URL does not parse as a postgres:// URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / % in the password percent-encoded', { cause: error })
+  }
   const line = `cannot open the database (${describeLocation(location)}): ${reason(error, location)}`
   const code = errorCode(error)
   if (['28P01', '28000', '3D000', 'SQLITE_NOTADB'].includes(code)) return new ConfigError(line, { cause: error })

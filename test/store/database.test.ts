@@ -27,6 +27,14 @@ describe('parseDatabaseUrl', () => {
     expect(() => parseDatabaseUrl('mysql://u@h/db')).toThrow(ConfigError)
     expect(() => parseDatabaseUrl('mysql://u:pw@h/db')).toThrow(/^DATABASE_URL must start with/)
   })
+  test('refuses a file:// URL that does not parse with a ConfigError naming DATABASE_URL, not the URL', () => {
+    for (const url of ['file:///var/lib/%zz.db', 'file://[bad/s.db']) {
+      const error = caught(() => parseDatabaseUrl(url))
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as Error).message).toMatch(/^DATABASE_URL does not parse as a file:\/\/ URL/)
+      expect((error as Error).message).not.toContain(url)
+    }
+  })
   test('the error does not repeat the URL (it may hold a password)', () => {
     const error = caught(() => parseDatabaseUrl('mysql://user:hunter2@h/db'))
     expect(error).toBeInstanceOf(ConfigError)

@@ -116,6 +116,26 @@ describe('SQLite failures name their cause in one line', () => {
   })
 })
 
+describe('a DATABASE_URL that does not parse: exit 78 naming DATABASE_URL, never the URL', () => {
+  // Before, these left the URL parser's own words ("URI error", "Invalid URL") with exit 1, as if the store might come back.
+  const cases = [
+    ['a file: URL with a bad percent escape', 'file:///tmp/chs-x/%zz.db'],
+    ['a file: URL with a bad host', 'file://[bad/secrets.db'],
+    ['a postgres: URL with a bad host', `postgres://app:${PASSWORD}@[bad/secrets`],
+    ['a postgres: URL with a port out of range', `postgres://app:${PASSWORD}@127.0.0.1:99999/secrets`],
+  ] as const
+  for (const [what, url] of cases) {
+    test(what, async () => {
+      const r = await failures(url)
+      for (const each of [r.cli, r.bin, r.serve]) {
+        expectOneLine(each, 78, ['DATABASE_URL'])
+        expect(each.stderr).not.toContain(url)
+        expect(each.stderr).not.toMatch(/URI error|Invalid URL/)
+      }
+    })
+  }
+})
+
 describe.skipIf(!POSTGRES_URL)('GET /readyz checks the store; /healthz stays liveness', () => {
   test('with PostgreSQL gone: /healthz 200, /readyz 503 store_unavailable, /secrets 503 (not 500), one log line naming where', async () => {
     const cluster = await startPgCluster({ password: PASSWORD })
