@@ -1,4 +1,5 @@
 import { readSome, STDIN, STDOUT, writeAll } from './render/fd.ts'
+import { writingTo } from './output-error.ts'
 import { stdoutIsTerminal } from './terminal.ts'
 
 /** What a command may touch of its process: streams, environment, terminal. Tests pass their own. */
@@ -82,9 +83,11 @@ function readHiddenLine(prompt: string): Promise<string | undefined> {
  * which uses none of them, need not pay.
  */
 export function processIO(): CliIO {
+  const encoder = new TextEncoder()
   return {
     env: process.env,
-    stdout: (t) => process.stdout.write(t),
+    // Written at once, so a full disk or a closed pipe fails the command that wrote (output-error.ts).
+    stdout: (t) => writingTo('standard output', () => writeAll(STDOUT, encoder.encode(t)), { textOutput: true }),
     stderr: (t) => process.stderr.write(t),
     readStdin: async (limit) => readAllStdin(limit),
     readHidden: readHiddenLine,
@@ -97,6 +100,6 @@ export function processIO(): CliIO {
     get stdoutIsTTY() {
       return stdoutIsTerminal()
     },
-    stdoutBytes: (b) => writeAll(STDOUT, b),
+    stdoutBytes: (b) => writingTo('standard output', () => writeAll(STDOUT, b)),
   }
 }

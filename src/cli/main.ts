@@ -7,6 +7,7 @@ import { storeFault } from '../store/driver-errors.ts'
 import { type Command, UsageError } from './command.ts'
 import { EXIT } from './exit-codes.ts'
 import type { CliIO } from './io.ts'
+import { OutputError } from './output-error.ts'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   keygen: { summary: 'print a fresh random master key', load: async () => (await import('./commands/keygen.ts')).default },
@@ -54,6 +55,14 @@ function topHelp(): string {
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...args] = argv
+  try {
+    return await dispatch(name, args, io)
+  } catch (e) {
+    return reportError(e, name ?? '', io)
+  }
+}
+
+async function dispatch(name: string | undefined, args: string[], io: CliIO): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ;(name === undefined ? io.stderr : io.stdout)(topHelp())
     return name === undefined ? EXIT.usage : EXIT.ok
@@ -70,14 +79,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(command.help)
     return EXIT.ok
   }
-  try {
-    return await command.run(args, io)
-  } catch (e) {
-    return reportError(e, name, io)
-  }
+  return await command.run(args, io)
 }
 
 function reportError(e: unknown, command: string, io: CliIO): number {
+  // Before the database's faults: a bare ENOSPC or EPIPE of the output would read as one.
+  if (e instanceof OutputError) {
+    if (e.quiet) return EXIT.ok
+    io.stderr(`secrets: ${e.message}\n`)
+    return EXIT.failure
+  }
   if (e instanceof UsageError) {
     io.stderr(`secrets ${command}: ${e.message}\nRun \`secrets ${command} --help\` for usage.\n`)
     return EXIT.usage

@@ -1,6 +1,7 @@
 import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withLocalResolve } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { OutputError } from '../output-error.ts'
 import type { Actor } from '../../secrets/types.ts'
 
 const get: Command = {
@@ -44,9 +45,14 @@ Exit codes: 0 ok, 1 failure, 2 usage (also: a terminal without --reveal),
     const value = remote
       ? ((await (await import('../remote-client.ts')).remoteResolveAll(remote, values.reason)([name])).get(name)! as Uint8Array<ArrayBuffer>)
       : await withLocalResolve(io, actor, async (resolveAll) => (await resolveAll([name])).get(name)!)
-    if (io.stdoutBytes) io.stdoutBytes(value)
-    else io.stdout(new TextDecoder().decode(value))
-    value.fill(0)
+    try {
+      if (io.stdoutBytes) io.stdoutBytes(value)
+      else io.stdout(new TextDecoder().decode(value))
+    } catch (e) {
+      throw e instanceof OutputError ? e.with(`the read of ${name} was audited`) : e
+    } finally {
+      value.fill(0)
+    }
     return EXIT.ok
   },
 }

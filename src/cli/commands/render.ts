@@ -1,6 +1,7 @@
 import { clientModeSettings } from '../client-mode.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withLocalResolve, withSecrets } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { OutputError } from '../output-error.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
 
 // The local and the client path are each imported when taken: a client
@@ -97,7 +98,12 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
       if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
       if (!/^[\x20-\x7e]+$/.test(values.reason)) throw new UsageError('--reason must be printable ASCII in client mode (it travels in an HTTP header)')
       const { renderRemote } = await import('../render/remote-render.ts')
-      await renderRemote({ settings: remote, input, output, format, reason: values.reason })
+      try {
+        await renderRemote({ settings: remote, input, output, format, reason: values.reason })
+      } catch (e) {
+        // The answer arrived, so the server had audited its reads.
+        throw e instanceof OutputError ? e.with('the server audited the reads') : e
+      }
       return EXIT.ok
     }
     const { checkFile, renderFile } = await import('../render/render-file.ts')
@@ -136,7 +142,15 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const { parseSpoolLimit } = await import('../render/spool.ts')
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)
-    await withLocalResolve(io, actor, (resolveAll) => renderFile({ input, output, format, spoolLimit, resolveAll }))
+    let read = 0
+    try {
+      await withLocalResolve(io, actor, (resolveAll) =>
+        renderFile({ input, output, format, spoolLimit, resolveAll: (names) => resolveAll(names).then((values) => ((read = names.length), values)) }),
+      )
+    } catch (e) {
+      // Pass 2 writes only once every value was read and audited.
+      throw e instanceof OutputError && read > 0 ? e.with(`the reads of ${read} secret${read === 1 ? ' were' : 's were'} audited`) : e
+    }
     return EXIT.ok
   },
 }

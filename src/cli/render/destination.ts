@@ -50,6 +50,7 @@ import {
 } from 'node:fs'
 import { randomHex } from '../../crypto/encoding.ts'
 import { BackgroundWriter, type BackgroundWriterOptions, POOL_CALLS, type WriterCalls } from './background-writer.ts'
+import { writingTo } from '../output-error.ts'
 import { STDOUT, writeAll } from './fd.ts'
 
 /** Where pass 2 writes, and how to finish or undo it. */
@@ -101,9 +102,9 @@ export interface DestinationOptions {
   writer?: Omit<BackgroundWriterOptions, 'calls'>
 }
 
-/** A descriptor written as it is (stdout, a FIFO, a device): nothing to sync or undo. */
-function plain(fd: number, done: () => void = () => {}): Destination {
-  return { fd, write: (bytes) => writeAll(fd, bytes), busy: false, settle: () => Promise.resolve(), commit: done, abort: done }
+/** A descriptor written as it is (stdout, a FIFO, a device): nothing to sync or undo. `where` names it in errors. */
+function plain(fd: number, where: string, done: () => void = () => {}): Destination {
+  return { fd, write: (bytes) => writingTo(where, () => writeAll(fd, bytes)), busy: false, settle: () => Promise.resolve(), commit: done, abort: done }
 }
 
 /** Device and inode of a regular input file, to refuse rendering it onto itself. */
@@ -128,12 +129,12 @@ function callerDescriptor(path: string): number | undefined {
  *   errors otherwise.
  */
 export function openDestination(path: string | null, input: FileIdentity | null, options: DestinationOptions = {}): Destination {
-  if (path === null) return plain(STDOUT)
+  if (path === null) return plain(STDOUT, 'standard output')
   const replace = (target: string) => temporaryBeside(path, target, input, options)
   const own = callerDescriptor(path)
   if (own !== undefined) {
     const st = fstatSync(own)
-    if (!st.isFile()) return plain(own)
+    if (!st.isFile()) return plain(own, own === 1 ? 'standard output' : `OUT ${path}`)
     // A descriptor on a regular file: replace that file, like any OUT path.
     return replace(realpathSync(path))
   }
@@ -215,7 +216,7 @@ function direct(path: string, real: string, expected: Stats): Destination {
     closeSync(fd)
     throw refusal(path, 'was replaced while it was being opened')
   }
-  return plain(fd, () => closeSync(fd))
+  return plain(fd, `OUT ${path}`, () => closeSync(fd))
 }
 
 /** The name of a temporary file of ours: `.BASE.secrets-PID-RANDOM.tmp`. */
@@ -246,9 +247,11 @@ function temporaryBeside(path: string, target: string, input: FileIdentity | nul
   }
   let open = true
   const writer = new BackgroundWriter(fd, { ...options.writer, calls })
+  // Until the rename, a failure leaves OUT as it was (abort unlinks the temporary file).
+  const failed = { notes: ['OUT was left as it was'] }
   return {
     fd,
-    write: (bytes) => writer.write(bytes),
+    write: (bytes) => writingTo(`OUT ${path}`, () => writer.write(bytes), failed),
     get busy() {
       return writer.busy
     },
@@ -257,12 +260,16 @@ function temporaryBeside(path: string, target: string, input: FileIdentity | nul
       if (writer.busy) throw new Error('render: commit before the background writes settled')
       // Hygiene: the buffers held rendered output.
       writer.wipe()
-      writer.check()
-      calls.fsync(fd)
-      closeSync(fd)
-      open = false
-      renameSync(tmp, target)
-      calls.fsyncDirectory(dir)
+      writingTo(`OUT ${path}`, () => {
+        writer.check()
+        calls.fsync(fd)
+        closeSync(fd)
+        open = false
+        renameSync(tmp, target)
+      }, failed)
+      writingTo(`OUT ${path}`, () => calls.fsyncDirectory(dir), {
+        notes: [`OUT was replaced, but the rename may not survive a power loss: fsync of ${dir} failed`],
+      })
     },
     abort() {
       writer.wipe()

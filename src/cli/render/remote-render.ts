@@ -9,7 +9,7 @@ import { closeSync, fstatSync } from 'node:fs'
 import type { ClientModeSettings } from '../client-mode.ts'
 import { postToServer, RemoteRenderError, serverRefusal } from '../remote-client.ts'
 import { type FileIdentity, openDestination } from './destination.ts'
-import { openInput, readFull, STDIN, writeAll } from './fd.ts'
+import { openInput, readFull, STDIN } from './fd.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
 
 /** Options of {@link renderRemote}. */
@@ -94,16 +94,18 @@ export async function renderRemote(options: RemoteRenderOptions): Promise<{ byte
           throw new RemoteRenderError(`the answer of ${settings.url} was cut short; nothing was written`)
         }
         if (chunk.done) break
-        writeAll(dest.fd, chunk.value)
+        dest.write(chunk.value)
         bytesOut += chunk.value.length
       }
     }
     if (expected !== null && Number(expected) !== bytesOut) {
       throw new RemoteRenderError(`the answer of ${settings.url} was cut short; nothing was written`)
     }
+    await dest.settle()
     dest.commit()
     return { bytesOut }
   } catch (e) {
+    await dest.settle()
     dest.abort()
     throw e
   }

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { POOL_CALLS } from '../../../src/cli/render/background-writer.ts'
 import { type DurabilityCalls, openDestination } from '../../../src/cli/render/destination.ts'
 import { turn } from '../../../src/cli/render/passes.ts'
+import { OutputError } from '../../../src/cli/output-error.ts'
 import { renderFile } from '../../../src/cli/render/render-file.ts'
 import { resolverOf } from './helpers.ts'
 import { errorOf, valueMap } from '../../render/helpers.ts'
@@ -140,14 +141,57 @@ describe('background write-back while pass 2 writes', () => {
           resolveAll: resolverOf(valueMap({ A: 'alpha' })),
           tuning: { destination: { calls, writer: { syncStep: 64 << 10 } } },
         }),
-      )) as { code?: string }
+      )) as { code?: string; message: string }
       expect(err.code).toBe(what.includes('EIO') ? 'EIO' : 'ENOSPC')
+      // Named as the output's failure (not a bare errno the CLI could take for the database's).
+      expect(err).toBeInstanceOf(OutputError)
+      const reason = what.includes('EIO') ? 'I/O error (EIO)' : 'no space left on device (ENOSPC)'
+      expect(err.message).toBe(`cannot write OUT ${out}: ${reason}; OUT was left as it was`)
       // The final fsync and the rename never ran.
       expect(calls.log.some((c) => c.startsWith('fsync '))).toBe(false)
       expect(readFileSync(out, 'utf8')).toBe('old')
       expect(readdirSync(d).sort()).toEqual(['in.txt', 'out.txt'])
     })
   }
+
+  test('the final fsync fails: OUT left as it was, and said; the directory fsync fails after the rename: OUT replaced, and said', async () => {
+    const eio = () => {
+      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })
+    }
+    const d = dir()
+    const out = join(d, 'out.txt')
+    writeFileSync(out, 'old')
+    const early = { ...recording(), fsync: eio }
+    const first = openDestination(out, null, { calls: early })
+    first.write(bytes(10))
+    await first.settle()
+    let err = (() => {
+      try {
+        first.commit()
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    first.abort()
+    expect(err).toBeInstanceOf(OutputError)
+    expect(err?.message).toBe(`cannot write OUT ${out}: I/O error (EIO); OUT was left as it was`)
+    expect(readFileSync(out, 'utf8')).toBe('old')
+    expect(readdirSync(d)).toEqual(['out.txt'])
+
+    const late = { ...recording(), fsyncDirectory: eio }
+    const second = openDestination(out, null, { calls: late })
+    second.write(bytes(10))
+    await second.settle()
+    err = (() => {
+      try {
+        second.commit()
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(err?.message).toBe(`cannot write OUT ${out}: I/O error (EIO); OUT was replaced, but the rename may not survive a power loss: fsync of ${d} failed`)
+    expect(readFileSync(out, 'utf8')).toBe('a'.repeat(10))
+  })
 
   test('stdout and other descriptors written directly: no write-back, settle resolves at once', async () => {
     const calls = recording()
