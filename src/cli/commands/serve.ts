@@ -4,8 +4,9 @@ import { createApp } from '../../http/app.ts'
 import { logFormat, loggerFor } from '../../http/log-format.ts'
 import { publicOriginSettings } from '../../http/public-origin.ts'
 import { startServer } from '../../http/server.ts'
-import { type Command, parseCommandArgs, UsageError } from '../command.ts'
+import { type Command, parseCommandArgs } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { listenFailure, parseHost, parsePort } from '../serve-address.ts'
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 }
 /** Largest RENDER_BODY_LIMIT: a render body is held in memory whole. */
@@ -29,13 +30,6 @@ function parseMetricsToken(value: string | undefined): string | undefined {
     throw new ConfigError('METRICS_TOKEN must be 16 to 256 visible ASCII characters (e.g. openssl rand -hex 32)')
   }
   return value
-}
-
-function parsePort(text: string, where: 'flag' | 'env'): number {
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
-  if (port >= 0 && port <= 65_535) return port
-  const message = `${where === 'flag' ? '--port' : 'PORT'} must be a port number from 0 to 65535`
-  throw where === 'flag' ? new UsageError(message) : new ConfigError(message)
 }
 
 const serve: Command = {
@@ -87,7 +81,8 @@ Options:
       { host: { type: 'string' }, port: { type: 'string' } },
       { min: 0, max: 0, names: '' },
     )
-    const host = values.host ?? (io.env.HOST || '127.0.0.1')
+    const hostSource = values.host !== undefined ? 'flag' : 'env'
+    const host = await parseHost(values.host ?? (io.env.HOST || '127.0.0.1'), hostSource)
     const port = values.port !== undefined ? parsePort(values.port, 'flag') : parsePort(io.env.PORT || '8787', 'env')
     // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
     const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
@@ -101,7 +96,7 @@ Options:
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()
-      throw e
+      throw listenFailure(e, host, hostSource)
     }
     // The handlers before the line that says it listens: whoever waits for that line may signal at once.
     const stopping = new Promise<string>((resolve) => {

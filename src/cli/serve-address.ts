@@ -1,0 +1,69 @@
+/**
+ * Where `secrets serve` listens: `--host`/HOST and `--port`/PORT checked
+ * before the store opens, and a listen that fails for the address's sake
+ * told as such. A flag that breaks its rule is a usage error (exit 2), the
+ * variable a configuration error (exit 78), both naming which one. Without
+ * this, a bad HOST surfaced as the runtime's words ("EINVAL: invalid
+ * argument, listen", "baseURI must have a hostname") or, for ENOTFOUND, as
+ * "the database does not answer".
+ */
+import { lookup } from 'node:dns/promises'
+import { isIP } from 'node:net'
+import { ConfigError } from '../errors.ts'
+import { UsageError } from './command.ts'
+
+/** Where a setting came from: the flag or the environment variable. */
+export type SettingSource = 'flag' | 'env'
+
+function settingError(source: SettingSource, message: string): Error {
+  return source === 'flag' ? new UsageError(message) : new ConfigError(message)
+}
+
+/** A port from 0 to 65535 (0: a free one). */
+export function parsePort(text: string, source: SettingSource): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN
+  if (port >= 0 && port <= 65_535) return port
+  throw settingError(source, `${source === 'flag' ? '--port' : 'PORT'} must be a port number from 0 to 65535`)
+}
+
+// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 63 each, 253 in all.
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`, 'i')
+
+/**
+ * An IPv4 or IPv6 address (brackets around an IPv6 address are taken off)
+ * or a host name; the host name must resolve. Names the flag or variable
+ * when it is neither, or does not resolve.
+ */
+export async function parseHost(text: string, source: SettingSource): Promise<string> {
+  const what = source === 'flag' ? '--host' : 'HOST'
+  const bracketed = /^\[(.*)\]$/.exec(text)
+  const host = bracketed && isIP(bracketed[1]!) === 6 ? bracketed[1]! : text
+  if (isIP(host) !== 0) return host
+  // A name of digits and dots only is an IPv4 address that is not one (999.1.1.1).
+  if (!HOST_NAME.test(host) || /^[\d.]+$/.test(host)) {
+    throw settingError(source, `${what} must be an IP address or a host name, e.g. 127.0.0.1, ::1, 0.0.0.0 or localhost`)
+  }
+  try {
+    await lookup(host)
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    throw new ConfigError(`${what} ${host} does not resolve to an address${typeof code === 'string' ? ` (${code})` : ''}`)
+  }
+  return host
+}
+
+/**
+ * A listen error that is the address's fault, as a ConfigError naming the
+ * setting: an address this machine does not have, or a name the runtime
+ * could not listen on. Anything else (a port in use) is returned as it was.
+ */
+export function listenFailure(err: unknown, host: string, source: SettingSource): unknown {
+  const code = (err as { code?: unknown } | null)?.code
+  const what = source === 'flag' ? '--host' : 'HOST'
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`${what} ${host} is not an address of this machine (EADDRNOTAVAIL)`)
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EINVAL') {
+    return new ConfigError(`cannot listen on ${what} ${host}${typeof code === 'string' ? ` (${code})` : ''}`)
+  }
+  return err
+}
