@@ -16,5 +16,8 @@ export function validateField<S extends v.GenericSchema>(field: string, schema: 
   const result = v.safeParse(schema, input)
   if (result.success) return result.output
   const issue = result.issues[0]
-  throw new ValidationError(field, issue.type, `${field} ${issue.message}`)
+  // An item of a list is named by its position, counted from 1 (the item itself is input).
+  const index = issue.path?.[0]?.key
+  const item = typeof index === 'number' && Array.isArray(input) ? ` item ${index + 1} (of ${input.length})` : ''
+  throw new ValidationError(field, issue.type, `${field}${item} ${issue.message}`)
 }
