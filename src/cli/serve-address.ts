@@ -53,17 +53,37 @@ export async function parseHost(text: string, source: SettingSource): Promise<st
   return host
 }
 
+/** Where `serve` was asked to listen, and where each setting came from. */
+export interface ListenAddress {
+  host: string
+  hostSource: SettingSource
+  port: number
+  portSource: SettingSource
+}
+
 /**
- * A listen error that is the address's fault, as a ConfigError naming the
- * setting: an address this machine does not have, or a name the runtime
- * could not listen on. Anything else (a port in use) is returned as it was.
+ * A listen error told in the setting's words: an address this machine does
+ * not have, or a name the runtime could not listen on (a ConfigError naming
+ * HOST or --host); a port below 1024 without the privilege (a ConfigError
+ * naming PORT or --port); a port in use (exit 1, not 78: the port may be free
+ * at the next start, and the systemd units restart on 1 but not on 78).
+ * Anything else is returned as it was. Bun and Node both set `code`; their
+ * messages differ ("Failed to start server. Is port N in use?").
  */
-export function listenFailure(err: unknown, host: string, source: SettingSource): unknown {
+export function listenFailure(err: unknown, at: ListenAddress): unknown {
   const code = (err as { code?: unknown } | null)?.code
-  const what = source === 'flag' ? '--host' : 'HOST'
-  if (code === 'EADDRNOTAVAIL') return new ConfigError(`${what} ${host} is not an address of this machine (EADDRNOTAVAIL)`)
+  const hostWhat = at.hostSource === 'flag' ? '--host' : 'HOST'
+  const portWhat = at.portSource === 'flag' ? '--port' : 'PORT'
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`${hostWhat} ${at.host} is not an address of this machine (EADDRNOTAVAIL)`)
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EINVAL') {
-    return new ConfigError(`cannot listen on ${what} ${host}${typeof code === 'string' ? ` (${code})` : ''}`)
+    return new ConfigError(`cannot listen on ${hostWhat} ${at.host} (${code})`)
+  }
+  if (code === 'EADDRINUSE') {
+    const address = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`
+    return new Error(`cannot listen on ${address}: the port is in use (EADDRINUSE); stop what listens there, or set another ${portWhat}`)
+  }
+  if (code === 'EACCES') {
+    return new ConfigError(`${portWhat} ${at.port} cannot be listened on by this user on ${at.host} (EACCES): ports below 1024 need root or CAP_NET_BIND_SERVICE`)
   }
   return err
 }

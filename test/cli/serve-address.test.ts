@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.ts'
 import { UsageError } from '../../src/cli/command.ts'
 import { listenFailure, parseHost, parsePort } from '../../src/cli/serve-address.ts'
 import { runBin } from '../helpers/cli.ts'
+import { runProcess, runtimes } from '../helpers/builds.ts'
 import { tempDir } from '../helpers/context.ts'
 import { randomKey } from '../helpers/keys.ts'
 import { errorOf } from '../render/helpers.ts'
@@ -47,15 +48,41 @@ describe('parsePort', () => {
   })
 })
 
-test('listenFailure: an address the machine lacks is named; a port in use passes through', () => {
-  const lacks = listenFailure(Object.assign(new Error('EADDRNOTAVAIL: address not available, listen'), { code: 'EADDRNOTAVAIL' }), '10.255.255.1', 'env')
-  expect(lacks).toBeInstanceOf(ConfigError)
-  expect((lacks as Error).message).toBe('HOST 10.255.255.1 is not an address of this machine (EADDRNOTAVAIL)')
-  const inUse = Object.assign(new Error('in use'), { code: 'EADDRINUSE' })
-  expect(listenFailure(inUse, '127.0.0.1', 'env')).toBe(inUse)
+describe('listenFailure', () => {
+  const where = { host: '10.255.255.1', hostSource: 'env', port: 8787, portSource: 'env' } as const
+  const failure = (code: string) => Object.assign(new Error(`runtime words ${code}`), { code })
+
+  test('an address the machine lacks: a configuration error naming HOST', () => {
+    const lacks = listenFailure(failure('EADDRNOTAVAIL'), where)
+    expect(lacks).toBeInstanceOf(ConfigError)
+    expect((lacks as Error).message).toBe('HOST 10.255.255.1 is not an address of this machine (EADDRNOTAVAIL)')
+  })
+
+  test('a port in use: named with the address, exit 1 (it may be free later: systemd restarts), naming the flag or variable to change', () => {
+    const env = listenFailure(failure('EADDRINUSE'), { ...where, host: '::1' })
+    expect(env).not.toBeInstanceOf(ConfigError)
+    expect((env as Error).message).toBe('cannot listen on [::1]:8787: the port is in use (EADDRINUSE); stop what listens there, or set another PORT')
+    const flag = listenFailure(failure('EADDRINUSE'), { ...where, host: '127.0.0.1', portSource: 'flag' })
+    expect((flag as Error).message).toBe('cannot listen on 127.0.0.1:8787: the port is in use (EADDRINUSE); stop what listens there, or set another --port')
+  })
+
+  test('a port this user may not take: a configuration error naming PORT or --port', () => {
+    const env = listenFailure(failure('EACCES'), { ...where, host: '0.0.0.0', port: 80 })
+    expect(env).toBeInstanceOf(ConfigError)
+    expect((env as Error).message).toBe('PORT 80 cannot be listened on by this user on 0.0.0.0 (EACCES): ports below 1024 need root or CAP_NET_BIND_SERVICE')
+    const flag = listenFailure(failure('EACCES'), { ...where, port: 443, portSource: 'flag' })
+    expect(flag).toBeInstanceOf(ConfigError)
+    expect((flag as Error).message).toStartWith('--port 443 cannot be listened on')
+  })
+
+  test('anything else passes through as it was', () => {
+    const other = failure('EMFILE')
+    expect(listenFailure(other, where)).toBe(other)
+    expect(listenFailure('not an error', where)).toBe('not an error')
+  })
 })
 
-describe('secrets serve with a bad HOST: one line naming it, before the store is opened', () => {
+describe('secrets serve with a bad HOST (one line naming it, before the store is opened) or a port it cannot take', () => {
   let tmp: ReturnType<typeof tempDir>
   beforeAll(() => {
     tmp = tempDir()
@@ -89,4 +116,21 @@ describe('secrets serve with a bad HOST: one line naming it, before the store is
     expect(r.stderr).toBe('secrets: HOST 10.255.255.1 is not an address of this machine (EADDRNOTAVAIL)\n')
     expect(r.code).toBe(78)
   })
+
+  for (const runtime of runtimes('serve-address')) {
+    test.if(runtime.runs)(`a port already in use (${runtime.name}): one line naming the address and the port, exit 1`, async () => {
+      const taken = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('taken') })
+      try {
+        const env = { CLAUDE_HOOKS_SECRET_KEY: randomKey(), DATABASE_URL: `file://${join(tmp.dir, `in-use-${runtime.name}.db`)}` }
+        const byEnv = await runProcess([...runtime.cmd, 'serve'], { ...env, PORT: String(taken.port) })
+        expect(byEnv.stderr).toBe(`secrets: cannot listen on 127.0.0.1:${taken.port}: the port is in use (EADDRINUSE); stop what listens there, or set another PORT\n`)
+        expect(byEnv.code).toBe(1)
+        const byFlag = await runProcess([...runtime.cmd, 'serve', '--port', String(taken.port)], env)
+        expect(byFlag.stderr).toEndWith('or set another --port\n')
+        expect(byFlag.code).toBe(1)
+      } finally {
+        taken.stop(true)
+      }
+    })
+  }
 })

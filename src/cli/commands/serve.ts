@@ -83,7 +83,8 @@ Options:
     )
     const hostSource = values.host !== undefined ? 'flag' : 'env'
     const host = await parseHost(values.host ?? (io.env.HOST || '127.0.0.1'), hostSource)
-    const port = values.port !== undefined ? parsePort(values.port, 'flag') : parsePort(io.env.PORT || '8787', 'env')
+    const portSource = values.port !== undefined ? 'flag' : 'env'
+    const port = parsePort(values.port ?? (io.env.PORT || '8787'), portSource)
     // Checked before the store opens: a bad setting fails with exit 78 and touches nothing.
     const origins = publicOriginSettings(io.env.PUBLIC_ORIGIN)
     const renderBodyLimit = parseRenderBodyLimit(io.env.RENDER_BODY_LIMIT)
@@ -96,7 +97,7 @@ Options:
       server = await startServer(app.fetch, { host, port })
     } catch (e) {
       await ctx.close()
-      throw listenFailure(e, host, hostSource)
+      throw listenFailure(e, { host, hostSource, port, portSource })
     }
     // The handlers before the line that says it listens: whoever waits for that line may signal at once.
     const stopping = new Promise<string>((resolve) => {
