@@ -24,7 +24,7 @@ export class UsageError extends Error {}
 export function parseCommandArgs<T extends Record<string, OptionSpec>>(
   args: string[],
   options: T,
-  positionals: { min: number; max: number; names: string },
+  positionals: { min: number; max: number; names: string | readonly string[] },
 ) {
   let parsed
   try {
@@ -35,12 +35,19 @@ export function parseCommandArgs<T extends Record<string, OptionSpec>>(
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''))
   }
   const count = parsed.positionals.length
-  if (count < positionals.min) throw new UsageError(`missing ${positionals.names}`)
+  if (count < positionals.min) throw new UsageError(`missing ${missingNames(positionals.names, count, positionals.min)}`)
   if (count > positionals.max) throw unexpectedArgument(positionals.max + 1)
   return parsed
 }
 
 const NOT_REPEATED = 'not repeated here, in case it is a secret'
+
+/** The positionals not given, from a list (`NAME and VERSION` when none was, `VERSION` after a NAME), or a phrase as it is. */
+function missingNames(names: string | readonly string[], given: number, min: number): string {
+  if (typeof names === 'string') return names
+  const left = names.slice(given, min)
+  return left.length === 1 ? left[0]! : `${left.slice(0, -1).join(', ')} and ${left[left.length - 1]}`
+}
 
 /**
  * A positional argument too many, named by its position (1-based, among the

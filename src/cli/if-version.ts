@@ -21,7 +21,7 @@ export function parseIfVersion(text: string | undefined): number | undefined {
 export function parseGuardedWriteArgs<R = undefined>(
   args: string[],
   command: string,
-  positionals: { count: number; names: string },
+  positionals: { count: number; names: string | readonly string[] },
   parseRest: (rest: string[]) => R = () => undefined as R,
 ) {
   const parsed = parseCommandArgs(

@@ -20,6 +20,9 @@ describeEachDialect('secrets versions, rollback, set --if-version, delete', (dia
     expect((await cli(['get', 'TOKEN', '--reason', 'check'])).stdout).toBe('SENTINEL-one')
     expect((await cli(['rollback', 'TOKEN', '9'])).stderr).toBe('secrets: secret TOKEN has no version 9 to roll back to: the kept versions are 1, 2\n')
     expect((await cli(['rollback', 'TOKEN', 'x'])).code).toBe(2)
+    // Only what is missing is named: the NAME was given.
+    expect((await cli(['rollback', 'TOKEN'])).stderr).toStartWith('secrets rollback: missing VERSION\n')
+    expect((await cli(['rollback'])).stderr).toStartWith('secrets rollback: missing NAME and VERSION\n')
     expect((await cli(['set', 'TOKEN', '--if-version', 'two'], 'v')).code).toBe(2)
     expect((await cli(['delete', 'TOKEN', '--if-version', '2'])).code).toBe(1)
     expect((await cli(['delete', 'TOKEN', '--if-version', '3'])).stdout).toBe('deleted TOKEN\n')

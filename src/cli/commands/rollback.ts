@@ -18,7 +18,7 @@ Options:
   --reason TEXT   why, for the audit log (default: "secrets rollback")
 `,
   async run(args, io) {
-    const { name, rest: text, ifVersion, actor } = parseGuardedWriteArgs(args, 'rollback', { count: 2, names: 'NAME and VERSION' }, ([text]) => {
+    const { name, rest: text, ifVersion, actor } = parseGuardedWriteArgs(args, 'rollback', { count: 2, names: ['NAME', 'VERSION'] }, ([text]) => {
       if (!/^[1-9][0-9]{0,9}$/.test(text!) || Number(text) > 2 ** 31 - 1) throw new UsageError('VERSION must be a whole number from 1 up')
       return text!
     })
