@@ -1,4 +1,5 @@
 import { SecretNameSchema, validateField } from '../secrets/validation.ts'
+import { checkActorFlags } from './actor-flags.ts'
 import { cliAccessor, parseCommandArgs, UsageError } from './command.ts'
 
 /** `--if-version N`: a whole number from 0 (must not exist yet) up, or undefined when not given. */
@@ -29,6 +30,7 @@ export function parseGuardedWriteArgs<R = undefined>(
     { reason: { type: 'string' }, 'if-version': { type: 'string' } },
     { min: positionals.count, max: positionals.count, names: positionals.names },
   )
+  checkActorFlags(parsed.values)
   return {
     name: validateField('name', SecretNameSchema, parsed.positionals[0]),
     rest: parseRest(parsed.positionals.slice(1)),

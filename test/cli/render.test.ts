@@ -225,7 +225,10 @@ describeEachDialect('secrets render', (dialect) => {
   test('--accessor and --reason are required for a render (exit 2)', async () => {
     expect((await runCli(['render', file('check.yaml')], { env })).code).toBe(2)
     expect((await runCli(['render', '--accessor', 'a', file('check.yaml')], { env })).code).toBe(2)
-    expect((await runCli(['render', '--accessor', '', '--reason', 'r'], { env, stdin: '${SECRET:NPM_TOKEN}' })).code).toBe(1)
+    // An empty one is a usage error too, naming the flag (it was exit 1, "label must not be empty"): test/cli/actor-flags.test.ts.
+    const empty = await runCli(['render', '--accessor', '', '--reason', 'r'], { env, stdin: '${SECRET:NPM_TOKEN}' })
+    expect(empty).toMatchObject({ code: 2, stdout: '' })
+    expect(empty.stderr).toStartWith('secrets render: --accessor must not be empty\n')
   })
 
   test('a missing input file fails with exit 1 and names the path', async () => {

@@ -1,5 +1,6 @@
 import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withLocalResolve } from '../command.ts'
+import { checkActorFlags } from '../actor-flags.ts'
 import { EXIT } from '../exit-codes.ts'
 import { OutputError } from '../output-error.ts'
 import type { Actor } from '../../secrets/types.ts'
@@ -36,6 +37,7 @@ Exit codes: 0 ok, 1 failure, 2 usage (also: a terminal without --reveal),
       { min: 1, max: 1, names: 'NAME' },
     )
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
+    checkActorFlags(values)
     if (io.stdoutIsTTY && !values.reveal) {
       throw new UsageError('standard output is a terminal: pass --reveal to print the value there, or pipe it')
     }

@@ -139,6 +139,8 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     }
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
+    // Imported here: the rules' module (valibot) is loaded by the local read anyway, and a client-mode render does without.
+    ;(await import('../actor-flags.ts')).checkActorFlags(values)
     const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const { parseSpoolLimit } = await import('../render/spool.ts')
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)

@@ -1,5 +1,6 @@
 import { SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withSecrets } from '../command.ts'
+import { checkActorFlags } from '../actor-flags.ts'
 import { EXIT } from '../exit-codes.ts'
 import { Progress } from '../progress.ts'
 import { shutdownRequested } from '../shutdown.ts'
@@ -43,6 +44,7 @@ Options:
       { min: 0, max: 1, names: 'NAME or --all' },
     )
     if (Boolean(values.all) === (positionals.length === 1)) throw new UsageError('give either NAME or --all')
+    checkActorFlags(values)
     const batch = values['batch-size'] === undefined ? DEFAULT_BATCH : Number(values['batch-size'])
     if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new UsageError('--batch-size must be a whole number from 1 to 10000')
     const name = values.all ? undefined : validateField('name', SecretNameSchema, positionals[0])

@@ -102,6 +102,8 @@ malformed placeholder, 78 configuration.
     }
     const actor: Actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const remote = await clientModeFor(io, values)
+    // Imported here: the rules' module (valibot) is loaded by the local read anyway, and client mode does without.
+    if (!remote) (await import('../actor-flags.ts')).checkActorFlags(values)
     // A malformed placeholder in a file's line is reported at its place in that file, before anything is resolved.
     for (const [name, origin] of origins) {
       if (origin === undefined) continue

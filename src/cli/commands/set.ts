@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors.ts'
 import { MAX_VALUE_BYTES, SecretNameSchema, validateField } from '../../secrets/validation.ts'
 import { cliAccessor, type Command, parseCommandArgs, withSecrets } from '../command.ts'
+import { checkActorFlags } from '../actor-flags.ts'
 import { EXIT } from '../exit-codes.ts'
 import { parseIfVersion } from '../if-version.ts'
 import { type CliIO, InputTooLargeError } from '../io.ts'
@@ -74,6 +75,7 @@ Value: 1 to 65,536 bytes of UTF-8.
     )
     // Checked before a value is asked for: nobody types a token twice.
     const name = validateField('name', SecretNameSchema, positionals[0])
+    checkActorFlags(values)
     const ifVersion = parseIfVersion(values['if-version'])
     return withSecrets(io, async ({ service }) => {
       const value = await readValue(io, name, values['keep-newline'] ?? false)
