@@ -5,6 +5,7 @@
  * the runtimes' streams by 1.3-3.4x on Bun and Node when measured for this project.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
+import { fileProblem } from '../file-problem.ts'
 
 /** Standard input's descriptor. */
 export const STDIN = 0
@@ -85,8 +86,7 @@ export function openInput(path: string): number {
     fd = openSync(path, 'r')
   } catch (err) {
     const code = (err as { code?: unknown }).code
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : String(code ?? 'error')
-    throw Object.assign(new Error(`cannot read IN ${path}: ${why}`), { code })
+    throw Object.assign(new Error(`cannot read IN ${path}: ${fileProblem(code)}`), { code })
   }
   let directory = false
   try {

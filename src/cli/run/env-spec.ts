@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { MalformedPlaceholderError } from '../../errors.ts'
 import { UsageError } from '../command.ts'
 import { WITHHELD } from './child-env.ts'
+import { fileProblem } from '../file-problem.ts'
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -72,7 +73,8 @@ export function readEnvFile(path: string, at?: (name: string, line: number, colu
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    throw new UsageError(`--env-file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UsageError(`cannot read --env-file ${path}: ${code === undefined ? (e as Error).message : `${fileProblem(code)} (${code})`}`)
   }
   return parseEnvFile(path, text, at)
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { UsageError } from '../../../src/cli/command.ts'
 import { childEnv } from '../../../src/cli/run/child-env.ts'
-import { parseEnvFile, parseEnvOption } from '../../../src/cli/run/env-spec.ts'
+import { parseEnvFile, parseEnvOption, readEnvFile } from '../../../src/cli/run/env-spec.ts'
 import { caught } from '../../helpers/caught.ts'
 
 describe('childEnv', () => {
@@ -30,6 +30,13 @@ describe('childEnv', () => {
 })
 
 describe('--env and --env-file entries', () => {
+  test('an --env-file that cannot be read is named with why, in words and the system code', () => {
+    const missing = caught(() => readEnvFile('/nonexistent/x.env'))
+    expect(missing).toBeInstanceOf(UsageError)
+    expect((missing as Error).message).toBe('cannot read --env-file /nonexistent/x.env: it does not exist (ENOENT)')
+    expect((caught(() => readEnvFile('/tmp')) as Error).message).toBe('cannot read --env-file /tmp: it is a directory (EISDIR)')
+    expect((caught(() => readEnvFile('/etc/passwd/x')) as Error).message).toBe('cannot read --env-file /etc/passwd/x: a part of the path is not a directory (ENOTDIR)')
+  })
   test('NAME=TEMPLATE: the template may contain =; names are checked', () => {
     expect(parseEnvOption('A=x=${SECRET:B}', 1)).toEqual(['A', 'x=${SECRET:B}'])
     expect(parseEnvOption('A=', 1)).toEqual(['A', ''])
