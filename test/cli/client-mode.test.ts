@@ -113,6 +113,18 @@ for (const runtime of RUNTIMES) {
         expect(existsSync(FAKE_DB())).toBe(false)
       })
 
+      test('a blank or too long --reason is refused before the server is asked, as a local command refuses it (exit 2)', async () => {
+        const input = join(tmp.dir, 'reason.tmpl')
+        writeFileSync(input, 'x=${SECRET:GITHUB_TOKEN}\n')
+        for (const [reason, rule] of [['   ', 'must not be empty'], ['x'.repeat(201), 'must be at most 200 characters']] as const) {
+          for (const argv of [['render', '--reason', reason, input], ['run', '--reason', reason, '--env', 'T=${SECRET:GITHUB_TOKEN}', '--', 'true'], ['get', 'GITHUB_TOKEN', '--reason', reason]]) {
+            const r = await cli(argv)
+            expect(r.stderr).toStartWith(`secrets ${argv[0]}: --reason ${rule}\n`)
+            expect(r).toMatchObject({ code: 2, stdout: '' })
+          }
+        }
+      })
+
       test('--accessor is refused; the key and the database are neither needed nor opened', async () => {
         const r = await cli(['render', '--accessor', 'ci', '--reason', 'r'], 'x')
         expect(r.code).toBe(2)

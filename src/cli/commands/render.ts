@@ -1,5 +1,6 @@
 import { clientModeSettings } from '../client-mode.ts'
 import { cliAccessor, type Command, parseCommandArgs, UsageError, withLocalResolve, withSecrets } from '../command.ts'
+import { checkActorFlags } from '../actor-flags.ts'
 import { EXIT } from '../exit-codes.ts'
 import { OutputError } from '../output-error.ts'
 import type { RenderFormat } from '../../render/scanner.ts'
@@ -97,6 +98,7 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
       if (values.check) throw new UsageError('--check is not available in client mode (CLAUDE_HOOKS_SECRETS_URL is set)')
       if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
       if (!/^[\x20-\x7e]+$/.test(values.reason)) throw new UsageError('--reason must be printable ASCII in client mode (it travels in an HTTP header)')
+      checkActorFlags(values)
       const { renderRemote } = await import('../render/remote-render.ts')
       try {
         await renderRemote({ settings: remote, input, output, format, reason: values.reason })
@@ -139,8 +141,7 @@ line and column, on stderr), 78 configuration (a bad RENDER_SPOOL_LIMIT too).
     }
     if (values.accessor === undefined) throw new UsageError('--accessor WHO is required: it is written to the audit log')
     if (values.reason === undefined) throw new UsageError('--reason WHY is required: it is written to the audit log')
-    // Imported here: the rules' module (valibot) is loaded by the local read anyway, and a client-mode render does without.
-    ;(await import('../actor-flags.ts')).checkActorFlags(values)
+    checkActorFlags(values)
     const actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const { parseSpoolLimit } = await import('../render/spool.ts')
     const spoolLimit = parseSpoolLimit(io.env.RENDER_SPOOL_LIMIT)

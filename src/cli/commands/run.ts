@@ -1,5 +1,6 @@
 import { renderTemplates } from '../../render/templates.ts'
 import { cliAccessor, clientModeFor, type Command, parseCommandArgs, UsageError, withLocalResolve } from '../command.ts'
+import { checkActorFlags } from '../actor-flags.ts'
 import { remoteResolveAll } from '../remote-client.ts'
 import type { CliIO } from '../io.ts'
 import { childEnv } from '../run/child-env.ts'
@@ -102,8 +103,7 @@ malformed placeholder, 78 configuration.
     }
     const actor: Actor = { accessor: cliAccessor(), label: values.accessor, reason: values.reason }
     const remote = await clientModeFor(io, values)
-    // Imported here: the rules' module (valibot) is loaded by the local read anyway, and client mode does without.
-    if (!remote) (await import('../actor-flags.ts')).checkActorFlags(values)
+    checkActorFlags(values)
     // A malformed placeholder in a file's line is reported at its place in that file, before anything is resolved.
     for (const [name, origin] of origins) {
       if (origin === undefined) continue
