@@ -83,7 +83,8 @@ export function listenFailure(err: unknown, at: ListenAddress): unknown {
     return new Error(`cannot listen on ${address}: the port is in use (EADDRINUSE); stop what listens there, or set another ${portWhat}`)
   }
   if (code === 'EACCES') {
-    return new ConfigError(`${portWhat} ${at.port} cannot be listened on by this user on ${at.host} (EACCES): ports below 1024 need root or CAP_NET_BIND_SERVICE`)
+    const hint = at.port > 0 && at.port < 1024 ? ': ports below 1024 need root or CAP_NET_BIND_SERVICE' : ''
+    return new ConfigError(`${portWhat} ${at.port} cannot be listened on by this user on ${at.host} (EACCES)${hint}`)
   }
   return err
 }

@@ -73,6 +73,8 @@ describe('listenFailure', () => {
     const flag = listenFailure(failure('EACCES'), { ...where, port: 443, portSource: 'flag' })
     expect(flag).toBeInstanceOf(ConfigError)
     expect((flag as Error).message).toStartWith('--port 443 cannot be listened on')
+    // Above 1024 (a security policy, not the privileged range): no hint about root.
+    expect((listenFailure(failure('EACCES'), { ...where, port: 8787 }) as Error).message).toBe('PORT 8787 cannot be listened on by this user on 10.255.255.1 (EACCES)')
   })
 
   test('anything else passes through as it was', () => {
