@@ -13,7 +13,7 @@
  * ever directly precedes a placeholder (that would be our escape syntax,
  * which envsubst lacks).
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Corpus kinds. */
@@ -162,7 +162,8 @@ export function corpusPaths(dir: string, kind: Kind, mib: number): { secret: str
 
 /**
  * Writes the two files of a corpus of exactly `mib` MiB (the `${SECRET:…}`
- * one; the envsubst one is shorter by the prefix bytes) unless they exist.
+ * one; the envsubst one is shorter by the prefix bytes) unless they exist,
+ * and fsyncs them.
  */
 export function ensureCorpus(dir: string, kind: Kind, mib: number): { secret: string; env: string } {
   const paths = corpusPaths(dir, kind, mib)
@@ -240,6 +241,11 @@ export function ensureCorpus(dir: string, kind: Kind, mib: number): { secret: st
   put(pad)
   writeSync(fa, a, 0, ua)
   writeSync(fb, b, 0, ub)
+  // On the disk before any row is timed: the kernel writing back a new corpus (up to a few GiB) behind the first
+  // rows slowed the renders that fsync their OUT and not the baselines that spend seconds of CPU first (the
+  // fourteenth round in docs/benchmarks.md: dense file to file 2.46x in the run that made the corpora, 5.6x by hand after).
+  fsyncSync(fa)
+  fsyncSync(fb)
   closeSync(fa)
   closeSync(fb)
   renameSync(tmpA, paths.secret)
