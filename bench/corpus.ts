@@ -241,9 +241,9 @@ export function ensureCorpus(dir: string, kind: Kind, mib: number): { secret: st
   put(pad)
   writeSync(fa, a, 0, ua)
   writeSync(fb, b, 0, ub)
-  // On the disk before any row is timed: the kernel writing back a new corpus (up to a few GiB) behind the first
-  // rows slowed the renders that fsync their OUT and not the baselines that spend seconds of CPU first (the
-  // fourteenth round in docs/benchmarks.md: dense file to file 2.46x in the run that made the corpora, 5.6x by hand after).
+  // On the disk before any row is timed: the kernel writing back a new corpus (up to a few GiB) behind the first rows
+  // can slow a render that fsyncs its OUT more than a baseline that spends seconds of CPU first (a 312 MiB `dd` with
+  // fdatasync took 0.82 s right after, 0.26 s later; the fourteenth round in docs/benchmarks.md).
   fsyncSync(fa)
   fsyncSync(fb)
   closeSync(fa)
